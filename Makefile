@@ -1,0 +1,37 @@
+# Two commands on a fresh Linux machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench screenshot clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.stamp-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+run: $(VENV)/.stamp-run
+	$(PY) main.py
+
+test: $(VENV)/.stamp-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(VENV)/.stamp-bench
+	$(PY) -m bench
+
+screenshot: $(VENV)/.stamp-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.screenshot docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,230 @@
+"""The feed-forward network: a stack of matrix multiplies, each followed by an activation.
+
+Shapes (batch first, as in scikit-learn's MLP):
+    layer_sizes = [n_in, *hidden, n_out]
+    weights[i]  : (fan_in, fan_out) = (layer_sizes[i], layer_sizes[i + 1])   — w_ij joins neuron i to j
+    biases[i]   : (fan_out,)        — the article's θ_j, a weight from a constant-1 node
+    X           : (n_samples, n_in);  outputs: (n_samples, n_out)
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from core import activations as _activations
+from core import losses as _losses
+from core.errors import ConfigError, ModelFileError
+
+INITS = ("xavier", "he", "uniform")
+DTYPES = ("float32", "float64")
+_MAX_CACHED_BATCH_SIZES = 4
+
+
+class Network:
+    """A multilayer perceptron with per-layer activations, trained by backpropagation.
+
+    `activations` has one entry per weight layer (len(layer_sizes) − 1); the last one is the output
+    activation. `loss` is a name from core.losses.LOSSES.
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str] | str,
+                 loss: str = "mse", *, init: str = "xavier", seed: int = 0, dtype: str = "float32"):
+        layer_sizes = [int(n) for n in layer_sizes]
+        if len(layer_sizes) < 2:
+            raise ConfigError("A network needs at least an input and an output layer.")
+        if any(n < 1 for n in layer_sizes):
+            raise ConfigError(f"Every layer needs at least one neuron (got {layer_sizes}).")
+        n_layers = len(layer_sizes) - 1
+        if isinstance(activations, str):
+            activations = [activations] * n_layers
+        activations = list(activations)
+        if len(activations) != n_layers:
+            raise ConfigError(
+                f"{n_layers} weight layers need {n_layers} activations, got {len(activations)}.")
+        for i, name in enumerate(activations):
+            act = _activations.get(name)
+            if act.output_only and i != n_layers - 1:
+                raise ConfigError(f"{name} can only be used on the output layer.")
+        loss = _losses.get(loss).name
+        _losses.check_pair(loss, activations[-1])
+        if init not in INITS:
+            raise ConfigError(f"Unknown weight initialisation '{init}'. Choose one of: {', '.join(INITS)}.")
+        if str(dtype) not in DTYPES:
+            raise ConfigError(f"dtype must be float32 or float64, not {dtype}.")
+
+        self.layer_sizes = layer_sizes
+        self.activations = activations
+        self.loss = loss
+        self.init = init
+        self.seed = int(seed)
+        self.dtype = np.dtype(dtype)
+        self._acts = [_activations.get(a) for a in activations]
+        self._buffers: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        self._cache: list[np.ndarray] | None = None
+        self.grad_weights = [np.zeros((a, b), self.dtype) for a, b in self.shapes]
+        self.grad_biases = [np.zeros(b, self.dtype) for _, b in self.shapes]
+        self.initialize(seed)
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, n_inputs: int, hidden: Sequence[int], n_outputs: int, *, hidden_activation="tanh",
+              output_activation="linear", loss="mse", **kwargs) -> "Network":
+        hidden = list(hidden)
+        acts = ([hidden_activation] * len(hidden) if isinstance(hidden_activation, str)
+                else list(hidden_activation))
+        return cls([n_inputs, *hidden, n_outputs], [*acts, output_activation], loss, **kwargs)
+
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(a * b + b for a, b in self.shapes)
+
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return self.layer_sizes[1:-1]
+
+    def initialize(self, seed: int | None = None) -> None:
+        """(Re)draw all weights from `seed`; biases θ start at zero."""
+        if seed is not None:
+            self.seed = int(seed)
+        rng = np.random.default_rng(self.seed)
+        self.weights = []
+        for fan_in, fan_out in self.shapes:
+            if self.init == "xavier":
+                limit = np.sqrt(6.0 / (fan_in + fan_out))
+                w = rng.uniform(-limit, limit, (fan_in, fan_out))
+            elif self.init == "he":
+                w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out))
+            else:  # the article's "small random numbers"
+                w = rng.uniform(-0.5, 0.5, (fan_in, fan_out))
+            self.weights.append(np.ascontiguousarray(w, dtype=self.dtype))
+        self.biases = [np.zeros(fan_out, self.dtype) for _, fan_out in self.shapes]
+        self._cache = None
+
+    def copy(self) -> "Network":
+        other = Network(self.layer_sizes, self.activations, self.loss, init=self.init,
+                        seed=self.seed, dtype=self.dtype.name)
+        other.set_params(self.weights, self.biases)
+        return other
+
+    def architecture(self) -> dict:
+        return {"layer_sizes": list(self.layer_sizes), "activations": list(self.activations),
+                "loss": self.loss, "init": self.init, "seed": self.seed, "dtype": self.dtype.name}
+
+    # ---- parameters ---------------------------------------------------------------------------
+    def get_params(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Copies of (weights, biases) — safe to hand to another thread."""
+        return [w.copy() for w in self.weights], [b.copy() for b in self.biases]
+
+    def set_params(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
+        """Copy values in, checking every shape; names the first layer that does not fit."""
+        if len(weights) != len(self.weights) or len(biases) != len(self.biases):
+            raise ModelFileError(
+                f"The weights describe {len(weights)} layers but the network has {len(self.weights)}.")
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            w, b = np.asarray(w), np.asarray(b)
+            if w.shape != self.weights[i].shape or b.shape != self.biases[i].shape:
+                raise ModelFileError(
+                    f"Layer {i + 1} does not fit: weights {w.shape} / bias {b.shape} given, the network "
+                    f"needs {self.weights[i].shape} / {self.biases[i].shape}.")
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            np.copyto(self.weights[i], w, casting="unsafe")
+            np.copyto(self.biases[i], b, casting="unsafe")
+
+    def params_finite(self) -> bool:
+        return all(np.isfinite(w).all() and np.isfinite(b).all()
+                   for w, b in zip(self.weights, self.biases))
+
+    # ---- forward and backward -----------------------------------------------------------------
+    def _buffers_for(self, n: int):
+        bufs = self._buffers.get(n)
+        if bufs is None:
+            if len(self._buffers) >= _MAX_CACHED_BATCH_SIZES:
+                self._buffers.pop(next(iter(self._buffers)))
+            outs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+            deltas = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+            bufs = self._buffers[n] = (outs, deltas)
+        return bufs
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Outputs O for a batch X (n, n_in), cached for backward().
+
+        The result lives in a reused buffer: it is overwritten by the next forward() of the same batch
+        size. Use predict() for a result you keep.
+        """
+        outs, _ = self._buffers_for(X.shape[0])
+        prev = X
+        for W, theta, act, out in zip(self.weights, self.biases, self._acts, outs):
+            np.matmul(prev, W, out=out)           # a_j = Σ_i w_ij O_i ...
+            out += theta                          # ... + θ_j
+            act.f(out, out)                       # O_j = f(a_j)
+            prev = out
+        self._cache = [X, *outs]
+        return prev
+
+    def backward(self, T: np.ndarray) -> float:
+        """Backpropagate the error of the last forward() against targets T (n, n_out).
+
+        Fills self.grad_weights / self.grad_biases (shaped like the parameters, reused buffers) with
+        ∂E/∂w and ∂E/∂θ of the batch-mean error and returns that error E.
+        """
+        if self._cache is None:
+            raise RuntimeError("backward() needs a forward() first")
+        outputs = self._cache                     # outputs[0] = X, outputs[i+1] = O of layer i
+        _, deltas = self._buffers_for(outputs[0].shape[0])
+        o = outputs[-1]
+        error = _losses.get(self.loss).value(o, T)
+        delta = _losses.output_delta(self.loss, self.activations[-1], o, T, deltas[-1])   # δ_k
+        for i in range(len(self.weights) - 1, -1, -1):
+            np.matmul(outputs[i].T, delta, out=self.grad_weights[i])   # ∂E/∂w_ij = O_i δ_j
+            np.sum(delta, axis=0, out=self.grad_biases[i])             # ∂E/∂θ_j = δ_j
+            if i:
+                below = deltas[i - 1]
+                np.matmul(delta, self.weights[i].T, out=below)         # Σ_k δ_k w_jk
+                below *= self._acts[i - 1].df(outputs[i])              # δ_j = f'(a_j) Σ_k δ_k w_jk
+                delta = below
+        return error
+
+    def gradients(self, X: np.ndarray, T: np.ndarray):
+        """(E, copies of ∂E/∂W, copies of ∂E/∂θ) for one batch — convenient for tests and teaching."""
+        self.forward(X)
+        error = self.backward(T)
+        return error, [g.copy() for g in self.grad_weights], [g.copy() for g in self.grad_biases]
+
+    def predict(self, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        """Network outputs for X (n, n_in) as a new (n, n_out) array; does not touch training buffers."""
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.shape[1] != self.layer_sizes[0]:
+            raise ConfigError(f"The network takes {self.layer_sizes[0]} inputs, the data has {X.shape[1]}.")
+        result = np.empty((X.shape[0], self.layer_sizes[-1]), self.dtype)
+        for start in range(0, X.shape[0], batch_size):
+            o = X[start:start + batch_size]
+            for W, theta, act in zip(self.weights, self.biases, self._acts):
+                a = o @ W
+                a += theta
+                o = act.f(a, a)
+            result[start:start + batch_size] = o
+        return result
+
+    def trace(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per layer (net input a, output O) for X, new arrays — what the inspector shows."""
+        X = np.asarray(X, dtype=self.dtype).reshape(-1, self.layer_sizes[0])
+        result, o = [], X
+        for W, theta, act in zip(self.weights, self.biases, self._acts):
+            a = o @ W + theta
+            o = act.f(a.copy(), np.empty_like(a))
+            result.append((a, o))
+        return result
+
+    def error(self, X: np.ndarray, T: np.ndarray) -> float:
+        """The loss over a whole data set, computed without disturbing training buffers."""
+        if X.shape[0] == 0:
+            return float("nan")
+        return _losses.get(self.loss).value(self.predict(X), np.asarray(T, dtype=self.dtype))

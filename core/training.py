@@ -1,0 +1,224 @@
+"""The training loop, as a generator that yields one frozen EpochReport per epoch.
+
+It never prints and knows nothing of threads: the CLI iterates it directly, the GUI worker iterates it in
+a QThread. Control comes in through `should_stop()`, called between batches (the worker uses it to pause,
+to apply a new learning rate, or to stop).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from core.errors import ConfigError, DivergenceError
+from core.network import Network
+from core.optimizers import Optimizer
+
+STOP_TARGET_ERROR = "target_error"
+STOP_MAX_EPOCHS = "max_epochs"
+STOP_EARLY = "early_stopping"
+STOP_REQUESTED = "stopped"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 500
+    batch_size: int | None = 32          # 1 = online (the article's per-sample update), None/0 = full batch
+    target_error: float | None = None    # the article's stop: training error under this threshold
+    patience: int | None = None          # early stopping on validation loss (restores the best weights)
+    min_delta: float = 0.0
+    shuffle: bool = True
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.epochs < 1:
+            raise ConfigError(f"The number of epochs must be at least 1 (got {self.epochs}).")
+        if self.batch_size is not None and self.batch_size < 0:
+            raise ConfigError(f"The batch size must be positive (got {self.batch_size}).")
+        if self.patience is not None and self.patience < 1:
+            raise ConfigError(f"Patience must be at least 1 epoch (got {self.patience}).")
+        if self.target_error is not None and not self.target_error >= 0:
+            raise ConfigError(f"The target error must be zero or positive (got {self.target_error}).")
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """What one epoch did. Immutable: arrays inside are private copies."""
+    epoch: int                           # 1-based count of epochs done in this run
+    train_loss: float                    # mean error over the epoch's batches (before each update)
+    val_loss: float | None
+    metrics: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    elapsed: float = 0.0                 # seconds of pure training so far
+    samples_per_second: float = 0.0      # over the whole run so far
+    lr: float = 0.0
+    stop_reason: str | None = None       # set on the last report of a run
+    best_epoch: int | None = None        # early stopping: the epoch whose weights were kept
+    weights: tuple[np.ndarray, ...] | None = None   # copies, only when the caller asked for them
+    biases: tuple[np.ndarray, ...] | None = None
+    run_id: int = 0
+
+
+def classification_metrics(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Accuracy of outputs (n, k) against one-hot or 0/1 targets (n, k)."""
+    if outputs.shape[0] == 0:
+        return float("nan")
+    if outputs.shape[1] == 1:
+        return float(np.mean((outputs[:, 0] >= 0.5) == (targets[:, 0] >= 0.5)))
+    return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
+
+
+def regression_metrics(outputs, targets, inverse: Callable | None = None) -> dict[str, float]:
+    """RMSE, MAE and R² in the target's own units (`inverse` un-scales network outputs)."""
+    if outputs.shape[0] == 0:
+        return {}
+    if inverse is not None:
+        outputs, targets = inverse(outputs), inverse(targets)
+    outputs = np.asarray(outputs, np.float64)
+    targets = np.asarray(targets, np.float64)
+    err = outputs - targets
+    ss_tot = float(((targets - targets.mean(axis=0)) ** 2).sum())
+    ss_res = float((err ** 2).sum())
+    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+            "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+
+
+def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None = None,
+             prefix: str = "val_") -> tuple[float, dict[str, float]]:
+    """(loss, metrics) of the network on a data set."""
+    if X.shape[0] == 0:
+        return float("nan"), {}
+    outputs = network.predict(X)
+    from core import losses
+    loss = losses.get(network.loss).value(outputs, np.asarray(Y, network.dtype))
+    metrics = {}
+    if task == "classification":
+        metrics[prefix + "accuracy"] = classification_metrics(outputs, Y)
+    elif task == "regression":
+        metrics.update({prefix + k: v for k, v in regression_metrics(outputs, Y, inverse).items()})
+    return loss, metrics
+
+
+def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
+          X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
+          config: TrainConfig = TrainConfig(), *, task: str | None = None,
+          target_inverse: Callable | None = None,
+          should_stop: Callable[[], bool] | None = None,
+          want_weights: Callable[[int], bool] | None = None,
+          run_id: int = 0, start_epoch: int = 0) -> Iterator[EpochReport]:
+    """Train `network` in place, yielding an EpochReport after every epoch.
+
+    X (n, n_in), Y (n, n_out) are the training set; X_val/Y_val may be None or empty. `task`
+    ("classification" | "regression" | None) chooses the metrics; `target_inverse` maps scaled regression
+    outputs back to the target's units. `should_stop()` is called between batches; `want_weights(epoch)`
+    says whether this epoch's report carries copies of the weights. The last report has `stop_reason`.
+
+    Raises DivergenceError (after restoring the last finite weights) when the loss or a weight stops
+    being finite.
+    """
+    dtype = network.dtype
+    X = np.ascontiguousarray(X, dtype=dtype)
+    Y = np.ascontiguousarray(Y, dtype=dtype)
+    n = X.shape[0]
+    if n == 0:
+        raise ConfigError("There are no training samples.")
+    if X.shape[1] != network.layer_sizes[0] or Y.shape[1] != network.layer_sizes[-1]:
+        raise ConfigError(
+            f"The network is {network.layer_sizes[0]} → … → {network.layer_sizes[-1]} but the data has "
+            f"{X.shape[1]} inputs and {Y.shape[1]} targets.")
+    has_val = X_val is not None and Y_val is not None and len(X_val) > 0
+    if has_val:
+        X_val = np.ascontiguousarray(X_val, dtype=dtype)
+        Y_val = np.ascontiguousarray(Y_val, dtype=dtype)
+    batch = n if not config.batch_size else min(config.batch_size, n)
+    rng = np.random.default_rng(config.seed)
+    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)   # one contiguous shuffled copy per epoch
+    last_good = network.get_params()
+    best = (math.inf, None, None)                            # (val loss, epoch, params)
+    epochs_without_improvement = 0
+    elapsed = 0.0
+    samples_seen = 0
+
+    for epoch in range(start_epoch + 1, start_epoch + config.epochs + 1):
+        tic = time.perf_counter()
+        if config.shuffle and batch < n:
+            order = rng.permutation(n)
+            np.take(X, order, axis=0, out=X_epoch)
+            np.take(Y, order, axis=0, out=Y_epoch)
+            Xe, Ye = X_epoch, Y_epoch
+        else:
+            Xe, Ye = X, Y
+        loss_sum, correct, done = 0.0, 0.0, 0
+        stopped = False
+        for start in range(0, n, batch):
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            xb, yb = Xe[start:start + batch], Ye[start:start + batch]
+            out = network.forward(xb)
+            if task == "classification":
+                correct += classification_metrics(out, yb) * xb.shape[0]
+            error = network.backward(yb)
+            if not math.isfinite(error):
+                network.set_params(*last_good)
+                raise DivergenceError(epoch)
+            loss_sum += error * xb.shape[0]
+            done += xb.shape[0]
+            optimizer.step(network)
+        elapsed += time.perf_counter() - tic
+        samples_seen += done
+        if done == 0:                   # stopped before the first batch of this epoch
+            if stopped:
+                yield EpochReport(epoch - 1, math.nan, None, elapsed=elapsed, run_id=run_id,
+                                  samples_per_second=samples_seen / elapsed if elapsed else 0.0,
+                                  lr=optimizer.lr, stop_reason=STOP_REQUESTED)
+            return
+        if not network.params_finite():
+            network.set_params(*last_good)
+            raise DivergenceError(epoch)
+        last_good = network.get_params()
+
+        train_loss = loss_sum / done
+        metrics: dict[str, float] = {}
+        if task == "classification":
+            metrics["train_accuracy"] = correct / done
+        val_loss = None
+        if has_val:
+            val_loss, val_metrics = evaluate(network, X_val, Y_val, task, target_inverse)
+            metrics.update(val_metrics)
+            if not math.isfinite(val_loss):
+                raise DivergenceError(epoch)
+
+        reason = None
+        if stopped:
+            reason = STOP_REQUESTED
+        elif config.target_error is not None and train_loss < config.target_error:
+            reason = STOP_TARGET_ERROR
+        if config.patience is not None:
+            monitored = val_loss if has_val else train_loss
+            if monitored < best[0] - config.min_delta:
+                best = (monitored, epoch, network.get_params())
+                epochs_without_improvement = 0
+            else:
+                epochs_without_improvement += 1
+                if reason is None and epochs_without_improvement >= config.patience:
+                    reason = STOP_EARLY
+                    network.set_params(*best[2])
+        if reason is None and epoch == start_epoch + config.epochs:
+            reason = STOP_MAX_EPOCHS
+
+        weights = biases = None
+        if reason is not None or (want_weights is not None and want_weights(epoch)):
+            w, b = network.get_params()
+            weights, biases = tuple(w), tuple(b)
+        yield EpochReport(
+            epoch=epoch, train_loss=train_loss, val_loss=val_loss,
+            metrics=MappingProxyType(metrics), elapsed=elapsed,
+            samples_per_second=samples_seen / elapsed if elapsed > 0 else 0.0, lr=optimizer.lr,
+            stop_reason=reason, best_epoch=best[1], weights=weights, biases=biases, run_id=run_id)
+        if reason is not None:
+            return
