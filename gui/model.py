@@ -1,0 +1,237 @@
+"""The studio's document: data, architecture and training settings, with undoable edits.
+
+Widgets take a StudioModel in __init__, read from it, call its methods and listen to its signals; the
+model never holds widgets. Architecture edits go through `edit_architecture`, which pushes a command on
+`undo_stack`, so every click in the designer can be undone with Ctrl+Z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from core.errors import ConfigError
+from core.network import Network
+
+MAX_NEURONS_PER_LAYER = 4096
+MAX_HIDDEN_LAYERS = 32
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    optimizer: str = "sgd"
+    lr: float = 0.03
+    momentum: float = 0.9
+    l2: float = 0.0
+    batch_size: int = 10          # 1 = online, 0 = full batch
+    epochs: int = 5000
+    target_error: float = 0.0     # 0 = no threshold stop
+    patience: int = 0             # 0 = no early stopping
+    init: str = "xavier"
+    seed: int = 0
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class Architecture:
+    hidden: tuple[int, ...] = (8, 8)
+    hidden_activations: tuple[str, ...] = ("tanh", "tanh")
+    output_activation: str = "auto"   # "auto" picks from the task
+    loss: str = "auto"
+
+    def text(self) -> str:
+        return ", ".join(str(n) for n in self.hidden)
+
+
+def auto_output(task: str | None, n_outputs: int) -> tuple[str, str]:
+    """(output activation, loss) the task calls for: softmax+CE, sigmoid+BCE, or linear+½Σ(t−o)²."""
+    if task == "classification":
+        return ("softmax", "cross-entropy") if n_outputs > 1 else ("sigmoid", "binary-cross-entropy")
+    return "linear", "mse"
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """'8, 8' → (8, 8); raises ConfigError with a plain message on anything else."""
+    text = text.strip().strip("[]()")
+    if not text:
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.replace(";", ",").replace(" ", ",").split(",") if part)
+    except ValueError:
+        raise ConfigError(f"'{text}' is not a list of layer sizes such as '8, 8'.") from None
+    if any(n < 1 or n > MAX_NEURONS_PER_LAYER for n in sizes):
+        raise ConfigError(f"Each hidden layer needs 1 to {MAX_NEURONS_PER_LAYER} neurons.")
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise ConfigError(f"At most {MAX_HIDDEN_LAYERS} hidden layers.")
+    return sizes
+
+
+class _ArchitectureCommand(QUndoCommand):
+    def __init__(self, model: "StudioModel", old: Architecture, new: Architecture, text: str):
+        super().__init__(text)
+        self._model, self._old, self._new = model, old, new
+
+    def redo(self):
+        self._model._set_architecture(self._new)
+
+    def undo(self):
+        self._model._set_architecture(self._old)
+
+
+class StudioModel(QObject):
+    dataChanged = Signal()              # a new Dataset (or None)
+    architectureChanged = Signal()      # hidden sizes / activations / output / loss
+    networkChanged = Signal()           # a new Network object (rebuilt or re-initialised)
+    settingsChanged = Signal()          # TrainSettings
+    message = Signal(str, str)          # (text, level: "info" | "warning" | "error")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.dataset = None               # core.data.Dataset
+        self.table = None                 # core.data.RawTable the dataset came from (None for examples)
+        self.data_options: dict = {}      # kwargs given to build_dataset (targets, scaling, ...)
+        self.example_name: str | None = None
+        self.architecture = Architecture()
+        self.settings = TrainSettings()
+        self.network: Network | None = None
+        self.training_locked = False      # True while a run is active: architecture edits are refused
+
+    # ---- data -----------------------------------------------------------------------------
+    def set_dataset(self, dataset, *, table=None, options=None, example_name=None) -> None:
+        self.dataset = dataset
+        self.table = table
+        self.data_options = dict(options or {})
+        self.example_name = example_name
+        self.dataChanged.emit()
+        self.rebuild_network()
+
+    @property
+    def task(self) -> str | None:
+        return self.dataset.task if self.dataset is not None else None
+
+    # ---- architecture -----------------------------------------------------------------------
+    def resolved_output(self) -> tuple[str, str]:
+        n_out = self.dataset.n_outputs if self.dataset is not None else 1
+        act, loss = auto_output(self.task, n_out)
+        if self.architecture.output_activation != "auto":
+            act = self.architecture.output_activation
+        if self.architecture.loss != "auto":
+            loss = self.architecture.loss
+        return act, loss
+
+    def layer_sizes(self) -> list[int]:
+        n_in = self.dataset.n_features if self.dataset is not None else 2
+        n_out = self.dataset.n_outputs if self.dataset is not None else 1
+        return [n_in, *self.architecture.hidden, n_out]
+
+    def edit_architecture(self, new: Architecture, text: str = "Edit network") -> bool:
+        """Apply an architecture change as one undoable step. False (and a message) if refused."""
+        if self.training_locked:
+            self.message.emit("Stop training before changing the network.", "warning")
+            return False
+        if new == self.architecture:
+            return True
+        if len(new.hidden) != len(new.hidden_activations):
+            raise ValueError("one activation per hidden layer")
+        if len(new.hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= n <= MAX_NEURONS_PER_LAYER for n in new.hidden):
+            self.message.emit(
+                f"Hidden layers hold 1 to {MAX_NEURONS_PER_LAYER} neurons, at most {MAX_HIDDEN_LAYERS} layers.",
+                "warning")
+            return False
+        self.undo_stack.push(_ArchitectureCommand(self, self.architecture, new, text))
+        return True
+
+    def _set_architecture(self, arch: Architecture) -> None:
+        self.architecture = arch
+        self.architectureChanged.emit()
+        self.rebuild_network()
+
+    # Convenience edits used by the designer; each is one undo step.
+    def set_hidden_text(self, text: str) -> bool:
+        try:
+            sizes = parse_hidden(text)
+        except ConfigError as exc:
+            self.message.emit(str(exc), "warning")
+            return False
+        acts = list(self.architecture.hidden_activations)
+        default = acts[-1] if acts else "tanh"
+        acts = (acts + [default] * len(sizes))[:len(sizes)]
+        return self.edit_architecture(replace(self.architecture, hidden=sizes, hidden_activations=tuple(acts)),
+                                      "Set hidden layers")
+
+    def set_layer_size(self, index: int, size: int) -> bool:
+        hidden = list(self.architecture.hidden)
+        hidden[index] = size
+        return self.edit_architecture(replace(self.architecture, hidden=tuple(hidden)),
+                                      f"Layer {index + 1}: {size} neurons")
+
+    def add_neuron(self, index: int) -> bool:
+        return self.set_layer_size(index, self.architecture.hidden[index] + 1)
+
+    def remove_neuron(self, index: int) -> bool:
+        if self.architecture.hidden[index] <= 1:
+            return False
+        return self.set_layer_size(index, self.architecture.hidden[index] - 1)
+
+    def insert_layer(self, index: int, size: int = 4, activation: str | None = None) -> bool:
+        hidden, acts = list(self.architecture.hidden), list(self.architecture.hidden_activations)
+        activation = activation or (acts[min(index, len(acts) - 1)] if acts else "tanh")
+        hidden.insert(index, size)
+        acts.insert(index, activation)
+        return self.edit_architecture(
+            replace(self.architecture, hidden=tuple(hidden), hidden_activations=tuple(acts)),
+            "Insert layer")
+
+    def remove_layer(self, index: int) -> bool:
+        hidden, acts = list(self.architecture.hidden), list(self.architecture.hidden_activations)
+        del hidden[index]
+        del acts[index]
+        return self.edit_architecture(
+            replace(self.architecture, hidden=tuple(hidden), hidden_activations=tuple(acts)),
+            "Remove layer")
+
+    def set_layer_activation(self, index: int, name: str) -> bool:
+        """index counts hidden layers from 0; index == len(hidden) means the output layer."""
+        if index == len(self.architecture.hidden):
+            return self.edit_architecture(replace(self.architecture, output_activation=name),
+                                          f"Output activation: {name}")
+        acts = list(self.architecture.hidden_activations)
+        acts[index] = name
+        return self.edit_architecture(replace(self.architecture, hidden_activations=tuple(acts)),
+                                      f"Layer {index + 1} activation: {name}")
+
+    def set_loss(self, name: str) -> bool:
+        return self.edit_architecture(replace(self.architecture, loss=name), f"Loss: {name}")
+
+    # ---- settings and network -----------------------------------------------------------------
+    def update_settings(self, **changes) -> None:
+        new = replace(self.settings, **changes)
+        if new != self.settings:
+            reinit = any(k in changes and changes[k] != getattr(self.settings, k)
+                         for k in ("init", "seed", "dtype"))
+            self.settings = new
+            self.settingsChanged.emit()
+            if reinit:
+                self.rebuild_network()
+
+    def rebuild_network(self) -> None:
+        """A fresh Network for the current data + architecture, initialised from the seed."""
+        act, loss = self.resolved_output()
+        try:
+            self.network = Network(self.layer_sizes(), [*self.architecture.hidden_activations, act], loss,
+                                   init=self.settings.init, seed=self.settings.seed, dtype=self.settings.dtype)
+        except ConfigError as exc:
+            self.network = None
+            self.message.emit(str(exc), "error")
+        self.networkChanged.emit()
+
+    def reset_weights(self) -> None:
+        if self.network is not None:
+            self.network.initialize(self.settings.seed)
+            self.networkChanged.emit()
+
+    def settings_dict(self) -> dict:
+        return asdict(self.settings)
