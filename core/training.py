@@ -154,6 +154,9 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
             Xe, Ye = X, Y
         loss_sum, correct, done = 0.0, 0.0, 0
         stopped = False
+        # Overflow on the way to divergence is expected and detected below; numpy need not warn.
+        errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+        errstate.__enter__()
         for start in range(0, n, batch):
             if should_stop is not None and should_stop():
                 stopped = True
@@ -164,11 +167,13 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
                 correct += classification_metrics(out, yb) * xb.shape[0]
             error = network.backward(yb)
             if not math.isfinite(error):
+                errstate.__exit__(None, None, None)
                 network.set_params(*last_good)
                 raise DivergenceError(epoch)
             loss_sum += error * xb.shape[0]
             done += xb.shape[0]
             optimizer.step(network)
+        errstate.__exit__(None, None, None)
         elapsed += time.perf_counter() - tic
         samples_seen += done
         if done == 0:                   # stopped before the first batch of this epoch

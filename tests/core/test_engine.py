@@ -1,0 +1,276 @@
+"""The backprop engine: gradients, a hand-worked example, XOR, determinism, divergence, stopping."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, evaluate
+from core.errors import ConfigError, DivergenceError, ModelFileError
+from core.network import Network
+from core.optimizers import SGD, Adam, Momentum, make_optimizer
+from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_REQUESTED, STOP_TARGET_ERROR, TrainConfig, train
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+
+# (output activation, loss) pairs the engine supports; mse goes with any output activation.
+OUTPUT_PAIRS = [(act, "mse") for act in ("linear", "sigmoid", "tanh", "softmax", "softplus", "elu",
+                                          "leaky_relu", "relu")]
+OUTPUT_PAIRS += [("softmax", "cross-entropy"), ("sigmoid", "binary-cross-entropy")]
+SMOOTH_HIDDEN = [a for a in HIDDEN_ACTIVATIONS if a != "sign"]
+
+
+def _targets(rng, loss, n, k):
+    if loss == "cross-entropy":
+        return np.eye(k)[rng.integers(0, k, n)]
+    if loss == "binary-cross-entropy":
+        return rng.integers(0, 2, (n, k)).astype(float)
+    return rng.normal(size=(n, k))
+
+
+def _numeric_gradients(net, X, T, eps=1e-6):
+    """Central differences of the batch error with respect to every weight and bias."""
+    grads = []
+    for param in [*net.weights, *net.biases]:
+        g = np.zeros_like(param)
+        for idx in np.ndindex(param.shape):
+            keep = param[idx]
+            param[idx] = keep + eps
+            up = net.error(X, T)
+            param[idx] = keep - eps
+            down = net.error(X, T)
+            param[idx] = keep
+            g[idx] = (up - down) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+@pytest.mark.parametrize("hidden", SMOOTH_HIDDEN)
+@pytest.mark.parametrize("output,loss", OUTPUT_PAIRS)
+def test_gradients_match_finite_differences(hidden, output, loss):
+    rng = np.random.default_rng(1)
+    net = Network([3, 5, 4, 2], [hidden, hidden, output], loss, dtype="float64", seed=3)
+    for b in net.biases:       # non-zero θ so the bias gradients are exercised too
+        b[:] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.normal(size=(7, 3))
+    T = _targets(rng, loss, 7, 2)
+    if output in ("sigmoid",) and loss == "mse":
+        T = rng.uniform(size=(7, 2))
+    _, gw, gb = net.gradients(X, T)
+    numeric = _numeric_gradients(net, X, T)
+    for analytic, fd in zip([*gw, *gb], numeric):
+        np.testing.assert_allclose(analytic, fd, rtol=1e-4, atol=1e-7)
+
+
+def test_sign_uses_straight_through_derivative():
+    """sign's forward is ±1; backward treats f'(a) as 1 — the same gradients as if the hidden
+    derivative factor were absent (computed here by hand, independently of the engine)."""
+    rng = np.random.default_rng(0)
+    net = Network([2, 3, 1], ["sign", "linear"], "mse", dtype="float64", seed=1)
+    X, T = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    O1 = np.where(X @ net.weights[0] + net.biases[0] >= 0, 1.0, -1.0)
+    assert set(np.unique(O1)) <= {-1.0, 1.0}
+    O2 = O1 @ net.weights[1] + net.biases[1]
+    d2 = (O2 - T) / 5
+    d1 = d2 @ net.weights[1].T * 1.0            # straight-through: f'(a) := 1
+    _, gw, gb = net.gradients(X, T)
+    np.testing.assert_allclose(gw[1], O1.T @ d2)
+    np.testing.assert_allclose(gw[0], X.T @ d1)
+    np.testing.assert_allclose(gb[0], d1.sum(0))
+
+
+def test_hand_worked_example_one_step():
+    """The classic 2-2-1 sigmoid example, worked by hand (η = 1, θ = 0, t = 0.5).
+
+    Inputs O1 = 0.35, O2 = 0.9; weights w13 = 0.1, w23 = 0.8, w14 = 0.4, w24 = 0.6, w35 = 0.3, w45 = 0.9.
+      a3 = 0.35·0.1 + 0.9·0.8 = 0.755        O3 = σ(0.755) = 0.680267
+      a4 = 0.35·0.4 + 0.9·0.6 = 0.68         O4 = σ(0.68)  = 0.663739
+      a5 = 0.3·O3 + 0.9·O4 = 0.801445        O5 = σ(a5)    = 0.690283
+      E  = ½ (0.5 − 0.690283)² = 0.018104
+      δ5 = (O5 − t) O5 (1 − O5) = 0.0406811
+      δ3 = O3 (1 − O3) w35 δ5 = 0.00265449,  δ4 = O4 (1 − O4) w45 δ5 = 0.00817165
+      w35 ← 0.3 − O3 δ5 = 0.272326,  w45 ← 0.9 − O4 δ5 = 0.872998,  θ5 ← −δ5 = −0.0406811
+      w13 ← 0.1 − 0.35 δ3 = 0.0990709, w23 ← 0.8 − 0.9 δ3 = 0.797611
+      w14 ← 0.4 − 0.35 δ4 = 0.397140,  w24 ← 0.6 − 0.9 δ4 = 0.592646
+    """
+    net = Network([2, 2, 1], ["sigmoid", "sigmoid"], "mse", dtype="float64")
+    net.set_params([np.array([[0.1, 0.4], [0.8, 0.6]]), np.array([[0.3], [0.9]])],
+                   [np.zeros(2), np.zeros(1)])
+    X, T = np.array([[0.35, 0.9]]), np.array([[0.5]])
+    trace = net.trace(X)
+    np.testing.assert_allclose(trace[0][0], [[0.755, 0.68]])
+    np.testing.assert_allclose(trace[0][1], [[0.680267, 0.663739]], atol=1e-6)
+    np.testing.assert_allclose(trace[1][1], [[0.690283]], atol=1e-6)
+    net.forward(X)
+    assert net.backward(T) == pytest.approx(0.018104, abs=1e-6)
+    SGD(lr=1.0).step(net)
+    np.testing.assert_allclose(net.weights[1], [[0.272326], [0.872998]], atol=1e-6)
+    np.testing.assert_allclose(net.weights[0], [[0.0990709, 0.397140], [0.797611, 0.592646]], atol=1e-6)
+    np.testing.assert_allclose(net.biases[1], [-0.0406811], atol=1e-7)
+    np.testing.assert_allclose(net.biases[0], [-0.00265449, -0.00817165], atol=1e-8)
+
+
+def test_xor_reaches_threshold_and_loss_goes_down():
+    net = Network([2, 4, 1], "sigmoid", "mse", seed=0)
+    reports = list(train(net, SGD(2.0), XOR_X, XOR_Y,
+                         config=TrainConfig(epochs=20000, batch_size=1, target_error=0.01)))
+    assert reports[-1].stop_reason == STOP_TARGET_ERROR
+    assert net.error(XOR_X, XOR_Y) < 0.012     # the in-epoch error was < 0.01; the end-of-epoch one agrees
+    losses = np.array([r.train_loss for r in reports])
+    tenth = max(1, len(losses) // 10)
+    assert losses[-tenth:].mean() < losses[:tenth].mean() / 5
+    assert np.all((net.predict(XOR_X) > 0.5) == (XOR_Y > 0.5))
+
+
+def _trained_weights(dtype, seed=7):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 200)]
+    net = Network([4, 16, 8, 3], ["tanh", "relu", "softmax"], "cross-entropy", seed=seed, dtype=dtype)
+    list(train(net, Momentum(0.05), X[:150], Y[:150], X[150:], Y[150:],
+               TrainConfig(epochs=15, batch_size=16, seed=seed), task="classification"))
+    return net.get_params()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_same_seed_gives_bit_identical_weights(dtype):
+    a, b, c = _trained_weights(dtype), _trained_weights(dtype), _trained_weights(dtype, seed=8)
+    assert all(np.array_equal(x, y) for x, y in zip(a[0] + a[1], b[0] + b[1]))
+    assert not all(np.array_equal(x, y) for x, y in zip(a[0], c[0]))
+    assert a[0][0].dtype == np.dtype(dtype)
+
+
+def test_divergence_raises_and_keeps_last_finite_weights():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 100
+    net = Network([3, 8, 1], ["relu", "linear"], "mse", seed=0)
+    seen = []
+    with pytest.raises(DivergenceError) as info:
+        for report in train(net, SGD(1000.0), X, Y, config=TrainConfig(epochs=100, batch_size=8)):
+            seen.append(report)
+    assert "learning rate" in str(info.value) and f"epoch {info.value.epoch}" in str(info.value)
+    assert net.params_finite()
+
+
+def test_early_stopping_restores_best_weights():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(40, 5)), rng.normal(size=(40, 1))          # pure noise: val loss must rise
+    Xv, Yv = rng.normal(size=(40, 5)), rng.normal(size=(40, 1))
+    net = Network([5, 64, 1], ["tanh", "linear"], "mse", seed=0)
+    reports = list(train(net, Adam(0.01), X, Y, Xv, Yv, TrainConfig(epochs=2000, batch_size=8, patience=10)))
+    last = reports[-1]
+    assert last.stop_reason == STOP_EARLY and last.epoch < 2000
+    best = min(reports, key=lambda r: r.val_loss)
+    assert last.best_epoch == best.epoch
+    assert net.error(Xv, Yv) == pytest.approx(best.val_loss, rel=1e-5)
+
+
+def test_should_stop_is_checked_between_batches():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(100, 2)), rng.normal(size=(100, 1))
+    net = Network([2, 3, 1], "tanh", "mse")
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 25            # 10 batches per epoch: stops in the 3rd epoch
+
+    reports = list(train(net, SGD(0.01), X, Y, config=TrainConfig(epochs=50, batch_size=10), should_stop=stop))
+    assert reports[-1].stop_reason == STOP_REQUESTED and reports[-1].epoch == 3 and len(reports) == 3
+
+
+@pytest.mark.parametrize("batch_size,updates", [(1, 10), (4, 3), (None, 1), (0, 1)])
+def test_batch_modes_update_count(batch_size, updates):
+    net = Network([2, 2, 1], "tanh", "mse")
+    opt = SGD(0.1)
+    rng = np.random.default_rng(0)
+    list(train(net, opt, rng.normal(size=(10, 2)), rng.normal(size=(10, 1)),
+               config=TrainConfig(epochs=1, batch_size=batch_size)))
+    assert opt.steps == updates
+
+
+def test_reports_are_frozen_and_carry_weights_only_when_asked():
+    net = Network([2, 3, 1], "tanh", "mse")
+    rng = np.random.default_rng(0)
+    reports = list(train(net, SGD(0.1), rng.normal(size=(8, 2)), rng.normal(size=(8, 1)),
+                         config=TrainConfig(epochs=4, batch_size=4), want_weights=lambda e: e == 2, run_id=9))
+    assert [r.weights is not None for r in reports] == [False, True, False, True]   # last always has them
+    assert reports[-1].stop_reason == STOP_MAX_EPOCHS and all(r.run_id == 9 for r in reports)
+    with pytest.raises(AttributeError):
+        reports[0].epoch = 5
+    reports[1].weights[0][0, 0] = 123.0       # a copy: the network is untouched
+    assert net.weights[0][0, 0] != 123.0
+
+
+def test_lr_change_between_batches_is_used():
+    net = Network([2, 3, 1], "tanh", "mse")
+    opt = SGD(0.1)
+
+    def stop():
+        opt.lr = 0.5
+        return False
+
+    rng = np.random.default_rng(0)
+    reports = list(train(net, opt, rng.normal(size=(8, 2)), rng.normal(size=(8, 1)),
+                         config=TrainConfig(epochs=2, batch_size=4), should_stop=stop))
+    assert reports[-1].lr == 0.5
+
+
+def test_l2_shrinks_weights():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(50, 4)), rng.normal(size=(50, 1))
+    norms = []
+    for l2 in (0.0, 0.5):
+        net = Network([4, 10, 1], "tanh", "mse", seed=0)
+        list(train(net, make_optimizer("sgd", 0.05, l2=l2), X, Y, config=TrainConfig(epochs=50)))
+        norms.append(sum(float((w ** 2).sum()) for w in net.weights))
+    assert norms[1] < 0.5 * norms[0]
+
+
+def test_bad_configuration_messages():
+    with pytest.raises(ConfigError, match="Unknown activation 'nope'"):
+        Network([2, 1], ["nope"])
+    with pytest.raises(ConfigError, match="cross-entropy loss needs a softmax"):
+        Network([2, 3], ["linear"], "cross-entropy")
+    with pytest.raises(ConfigError, match="only be used on the output"):
+        Network([2, 3, 1], ["softmax", "linear"])
+    with pytest.raises(ConfigError, match="learning rate"):
+        SGD(-1)
+    with pytest.raises(ConfigError, match="epochs"):
+        TrainConfig(epochs=0)
+    net = Network([2, 3, 1], "tanh")
+    with pytest.raises(ModelFileError, match="Layer 2 does not fit"):
+        net.set_params([np.zeros((2, 3)), np.zeros((4, 1))], [np.zeros(3), np.zeros(1)])
+
+
+def test_activation_table_plots_and_derivatives():
+    z = np.linspace(-5, 5, 101)
+    for name in ACTIVATIONS:
+        f, df = evaluate(name, z)
+        assert f.shape == df.shape == z.shape and np.isfinite(f).all() and np.isfinite(df).all()
+    f, df = evaluate("sigmoid", np.array([0.0]))
+    assert f[0] == pytest.approx(0.5) and df[0] == pytest.approx(0.25)
+    f, _ = evaluate("sigmoid", np.array([-1000.0, 1000.0]))      # no overflow warnings, saturates
+    assert f[0] == pytest.approx(0.0) and f[1] == pytest.approx(1.0)
+
+
+def test_init_schemes_and_dtype():
+    for init in ("xavier", "he", "uniform"):
+        net = Network([100, 50, 10], "relu", init=init, seed=1)
+        assert net.weights[0].dtype == np.float32 and net.weights[0].flags.c_contiguous
+        assert np.all(net.biases[0] == 0)
+    x = Network([100, 50, 10], "relu", init="xavier").weights[0]
+    assert np.abs(x).max() <= np.sqrt(6 / 150) + 1e-6
+
+
+def test_core_imports_no_qt():
+    code = ("import sys; import core, core.network, core.training, core.losses, core.optimizers, "
+            "core.activations, core.errors\n"
+            "import importlib, pkgutil\n"
+            "for m in pkgutil.iter_modules(core.__path__): importlib.import_module('core.' + m.name)\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'gui', 'shiboken6')]\n"
+            "assert not bad, bad")
+    from tests.conftest import ROOT
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
