@@ -48,7 +48,11 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class EpochReport:
-    """What one epoch did. Immutable: arrays inside are private copies."""
+    """What one epoch did. Immutable: arrays inside are private copies.
+
+    A stop requested before the first batch of a new epoch ends the run with a report whose
+    train_loss is NaN and whose epoch repeats the last completed one: it marks the stop, adds no epoch.
+    """
     epoch: int                           # 1-based count of epochs done in this run
     train_loss: float                    # mean error over the epoch's batches (before each update)
     val_loss: float | None
@@ -103,6 +107,29 @@ def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None 
     return loss, metrics
 
 
+def _run_epoch(network, optimizer, X, Y, batch, task, should_stop):
+    """One pass over (already shuffled) X, Y in batches: forward, backward, update.
+
+    Returns (Σ batch error × batch size, correct predictions, samples done, stopped early?). The error
+    of each batch is measured before its update, as the article's online rule does.
+    """
+    loss_sum, correct, done = 0.0, 0.0, 0
+    for start in range(0, X.shape[0], batch):
+        if should_stop is not None and should_stop():
+            return loss_sum, correct, done, True
+        xb, yb = X[start:start + batch], Y[start:start + batch]
+        out = network.forward(xb)
+        if task == "classification":
+            correct += classification_metrics(out, yb) * xb.shape[0]
+        error = network.backward(yb)
+        if not math.isfinite(error):
+            return math.inf, correct, done, False
+        loss_sum += error * xb.shape[0]
+        done += xb.shape[0]
+        optimizer.step(network)
+    return loss_sum, correct, done, False
+
+
 def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
           X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
           config: TrainConfig = TrainConfig(), *, task: str | None = None,
@@ -152,28 +179,12 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
             Xe, Ye = X_epoch, Y_epoch
         else:
             Xe, Ye = X, Y
-        loss_sum, correct, done = 0.0, 0.0, 0
-        stopped = False
-        # Overflow on the way to divergence is expected and detected below; numpy need not warn.
-        errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
-        errstate.__enter__()
-        for start in range(0, n, batch):
-            if should_stop is not None and should_stop():
-                stopped = True
-                break
-            xb, yb = Xe[start:start + batch], Ye[start:start + batch]
-            out = network.forward(xb)
-            if task == "classification":
-                correct += classification_metrics(out, yb) * xb.shape[0]
-            error = network.backward(yb)
-            if not math.isfinite(error):
-                errstate.__exit__(None, None, None)
-                network.set_params(*last_good)
-                raise DivergenceError(epoch)
-            loss_sum += error * xb.shape[0]
-            done += xb.shape[0]
-            optimizer.step(network)
-        errstate.__exit__(None, None, None)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # Overflow on the way to divergence is expected and detected here; numpy need not warn.
+            loss_sum, correct, done, stopped = _run_epoch(network, optimizer, Xe, Ye, batch, task, should_stop)
+        if not math.isfinite(loss_sum):
+            network.set_params(*last_good)
+            raise DivergenceError(epoch)
         elapsed += time.perf_counter() - tic
         samples_seen += done
         if done == 0:                   # stopped before the first batch of this epoch
