@@ -92,6 +92,14 @@ def check_pair(loss_name: str, activation_name: str) -> None:
         )
 
 
+def auto_output(task: str | None, n_outputs: int) -> tuple[str, str]:
+    """(output activation, loss) a task calls for: softmax + cross-entropy for more than two classes,
+    sigmoid + binary cross-entropy for two, linear + ½Σ(t−o)² for numbers."""
+    if task == "classification":
+        return ("softmax", "cross-entropy") if n_outputs > 1 else ("sigmoid", "binary-cross-entropy")
+    return "linear", "mse"
+
+
 def output_delta(loss_name: str, activation_name: str, o: np.ndarray, t: np.ndarray,
                  out: np.ndarray) -> np.ndarray:
     """δ_k = ∂E/∂a_k for the output layer, shape (n, n_out), written into `out`."""

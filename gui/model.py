@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.errors import ConfigError
+from core.losses import auto_output
 from core.network import Network
 
 MAX_NEURONS_PER_LAYER = 4096
@@ -43,13 +44,6 @@ class Architecture:
 
     def text(self) -> str:
         return ", ".join(str(n) for n in self.hidden)
-
-
-def auto_output(task: str | None, n_outputs: int) -> tuple[str, str]:
-    """(output activation, loss) the task calls for: softmax+CE, sigmoid+BCE, or linear+½Σ(t−o)²."""
-    if task == "classification":
-        return ("softmax", "cross-entropy") if n_outputs > 1 else ("sigmoid", "binary-cross-entropy")
-    return "linear", "mse"
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:

@@ -1,0 +1,275 @@
+"""Backprop Studio's entry point.
+
+    python main.py                      the studio window on a built-in example
+    python main.py DATA.csv             the window with that file;  --example NAME for an example
+    python main.py train DATA.csv ...   headless training (see `python main.py train --help`)
+    python main.py predict MODEL DATA.csv [--out predictions.csv]
+    python main.py export MODEL OUT.(npz|json|csv|zip|safetensors|onnx|py)
+
+User errors print one plain line on stderr and exit with code 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+EXIT_USER_ERROR = 2
+COMMANDS = ("train", "predict", "export")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad option as one line (no usage dump) and exits 2."""
+
+    def error(self, message):
+        raise SystemExit(_fail(f"{self.prog}: {message} (see --help)"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or positive, not {text}")
+    return value
+
+
+def _layers(text):
+    text = text.strip()
+    if text in ("", "none", "0"):
+        return ()
+    try:
+        sizes = tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of layer sizes such as 8,8") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("every hidden layer needs at least one neuron")
+    return sizes
+
+
+def train_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="main.py train", description="Train a network on a CSV file (or a built-in example).")
+    p.add_argument("data", nargs="?", help="CSV file (omit with --example)")
+    p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
+    p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
+    p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")
+    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto")
+    p.add_argument("--layers", type=_layers, default=None, help="hidden layer sizes, e.g. 8,8 (default 8)")
+    p.add_argument("--activation", default=None, help="hidden activation (default tanh)")
+    p.add_argument("--output-activation", default="auto")
+    p.add_argument("--loss", default="auto")
+    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd")
+    p.add_argument("--lr", type=float, default=None, help="learning rate η (default: 0.1 sgd, 0.05 momentum, 0.01 adam)")
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--batch-size", type=_positive_int, default=32, help="1 = online, 0 = full batch")
+    p.add_argument("--epochs", type=_positive_int, default=500)
+    p.add_argument("--target-error", type=float, default=None, help="stop when the training error is below this")
+    p.add_argument("--patience", type=_positive_int, default=None, help="early stopping on validation loss")
+    p.add_argument("--val-split", type=float, default=0.2)
+    p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize")
+    p.add_argument("--missing", choices=["drop", "fill"], default="drop")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", choices=["xavier", "he", "uniform"], default="xavier")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    p.add_argument("--export", metavar="PATH", help="write the trained model (format from the suffix)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01}
+
+
+def _load_data(args):
+    from core.errors import DataError
+
+    options = dict(targets=args.target, ignore=args.ignore, task=args.task, scaling=args.scaling,
+                   missing=args.missing, val_split=args.val_split, seed=args.seed, dtype=args.dtype)
+    if not 0 <= args.val_split < 1:
+        raise DataError(f"--val-split must be between 0 and 1 (got {args.val_split}).")
+    if args.example:
+        if args.data:
+            raise DataError("Give either a CSV file or --example, not both.")
+        from core.examples import EXAMPLES, load_example
+        dataset = load_example(args.example, **{k: v for k, v in options.items() if v is not None})
+        return dataset, EXAMPLES[args.example]
+    if not args.data:
+        raise DataError("No data: give a CSV file or --example NAME.")
+    if not os.path.exists(args.data):
+        raise DataError(f"{args.data}: no such file.")
+    from core.data import load_csv
+    return load_csv(args.data, **options), None
+
+
+class _Progress:
+    """A one-line terminal progress bar on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self._last = total, enabled, 0.0
+
+    def update(self, report, force=False):
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        done = report.epoch / self.total
+        bar = "█" * int(30 * done) + "░" * (30 - int(30 * done))
+        eta = report.elapsed / done * (1 - done) if done > 0 else 0.0
+        val = f" val {report.val_loss:.4g}" if report.val_loss is not None else ""
+        sys.stderr.write(f"\r{bar} epoch {report.epoch}/{self.total}  loss {report.train_loss:.4g}{val}"
+                         f"  ETA {eta:4.0f}s ")
+        sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def cmd_train(argv) -> int:
+    args = train_parser().parse_args(argv)
+    import numpy as np
+
+    from core.losses import auto_output
+    from core.network import Network
+    from core.optimizers import make_optimizer
+    from core.training import TrainConfig, evaluate, train
+
+    dataset, example = _load_data(args)
+    hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
+    activation = args.activation or (example.default_activation if example else "tanh")
+    output_activation, loss = auto_output(dataset.task, dataset.n_outputs)
+    if args.output_activation != "auto":
+        output_activation = args.output_activation
+    if args.loss != "auto":
+        loss = args.loss
+    network = Network([dataset.n_features, *hidden, dataset.n_outputs],
+                      [*([activation] * len(hidden)), output_activation], loss,
+                      init=args.init, seed=args.seed, dtype=args.dtype)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer = make_optimizer(args.optimizer, lr, momentum=args.momentum, l2=args.l2)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size or None,
+                         target_error=args.target_error, patience=args.patience, seed=args.seed)
+    inverse = dataset.preprocessor.inverse_outputs if dataset.task == "regression" else None
+    progress = _Progress(args.epochs, enabled=sys.stderr.isatty() and not args.quiet)
+    report = None
+    for report in train(network, optimizer, dataset.X_train, dataset.Y_train, dataset.X_val, dataset.Y_val,
+                        config, task=dataset.task, target_inverse=inverse):
+        progress.update(report, force=report.stop_reason is not None)
+    progress.close()
+
+    # Metrics of the weights actually kept (early stopping may have restored earlier ones).
+    val_loss, metrics = evaluate(network, dataset.X_val, dataset.Y_val, dataset.task, inverse)
+    train_loss, _ = evaluate(network, dataset.X_train, dataset.Y_train, None)
+    summary = {
+        "epochs": report.epoch,
+        "stop_reason": report.stop_reason,
+        "train_loss": _finite_or_none(train_loss),
+        "val_loss": _finite_or_none(val_loss),
+        "val_accuracy": _finite_or_none(metrics.get("val_accuracy")),
+        "val_r2": _finite_or_none(metrics.get("val_r2")),
+        "val_rmse": _finite_or_none(metrics.get("val_rmse")),
+        "samples_per_second": report.samples_per_second,
+        "elapsed_s": report.elapsed,
+    }
+    if args.export:
+        from core.export import export_model
+        written = export_model(args.export, network, dataset.preprocessor)
+        if not args.json:
+            print(f"model written to {written}")
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{network.layer_sizes} {'-'.join(network.activations)} {network.loss}: "
+              f"{summary['epochs']} epochs ({summary['stop_reason']}) in {summary['elapsed_s']:.2f} s, "
+              f"{summary['samples_per_second']:,.0f} samples/s")
+        print(f"train loss {train_loss:.5g}" + (f", validation loss {val_loss:.5g}" if math.isfinite(val_loss) else ""))
+        for key in ("val_accuracy", "val_rmse", "val_r2"):
+            if summary[key] is not None:
+                print(f"{key.replace('_', ' ')}: {summary[key]:.4f}")
+    return 0
+
+
+def _finite_or_none(value):
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def cmd_predict(argv) -> int:
+    p = _Parser(prog="main.py predict", description="Predict a CSV file with a saved model.")
+    p.add_argument("model")
+    p.add_argument("data")
+    p.add_argument("--out", help="write predictions to this CSV (default: print them)")
+    args = p.parse_args(argv)
+    from core.data import read_csv
+    from core.export import load_model, predict_rows
+
+    loaded = load_model(args.model)
+    table = read_csv(args.data)
+    predictions = predict_rows(loaded, table.frame)
+    if args.out:
+        from core.atomic import atomic_write_text
+        atomic_write_text(args.out, predictions.to_csv(index=False))
+        print(f"{len(predictions)} predictions written to {args.out}")
+    else:
+        sys.stdout.write(predictions.to_csv(index=False))
+    return 0
+
+
+def cmd_export(argv) -> int:
+    p = _Parser(prog="main.py export", description="Convert a saved model to another format.")
+    p.add_argument("model", help="a .npz, .json or .safetensors model (or a .bpstudio project)")
+    p.add_argument("out", help="destination; the suffix picks the format")
+    args = p.parse_args(argv)
+    from core.export import export_model, load_model
+
+    if args.model.endswith(".bpstudio"):
+        from core.project import load_project
+        state = load_project(args.model)
+        loaded = state.to_loaded_model()
+    else:
+        loaded = load_model(args.model)
+    written = export_model(args.out, loaded.network, loaded.preprocessor)
+    print(f"model written to {written}")
+    return 0
+
+
+def cmd_gui(argv) -> int:
+    p = _Parser(prog="main.py", description="Backprop Studio. Subcommands: train, predict, export.")
+    p.add_argument("data", nargs="?", help="a CSV file to open")
+    p.add_argument("--example", help="open a built-in example instead")
+    args = p.parse_args(argv)
+    from gui.app import run
+    return run(args.data, args.example)
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    handler = {"train": cmd_train, "predict": cmd_predict, "export": cmd_export}.get(command, cmd_gui)
+    rest = argv[1:] if command else argv
+    try:
+        return handler(rest)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except Exception as exc:  # noqa: BLE001 — the one place that turns errors into a line and a code
+        from core.errors import BackpropError
+        if isinstance(exc, BackpropError):
+            return _fail(str(exc))
+        if isinstance(exc, OSError):
+            return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (this is a bug in Backprop Studio)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
