@@ -1,0 +1,914 @@
+"""Trained models out of the app and back in: NPZ, JSON, CSV (folder or zip), safetensors, ONNX and a
+standalone numpy script.
+
+Every file states what it is: a metadata record (format name and version, app version, creation date,
+architecture, feature/class/output names, the preprocessing as `Preprocessor.to_dict()`) travels in each
+format — an npz entry, a JSON key, a CSV-folder file, the safetensors header, ONNX metadata_props, the
+script's source. Shapes follow core.network: weights[i] (fan_in, fan_out), biases[i] (fan_out,).
+
+numpy is the only import at module level: pandas, onnx and safetensors load inside the functions that
+need them, so importing this module stays cheap for the GUI and the CLI.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.atomic import atomic_write, atomic_write_dir
+from core.errors import BackpropError, ConfigError, ExportError, ModelFileError
+from core.network import Network
+
+FORMATS = {".npz", ".json", ".csv", ".zip", ".safetensors", ".onnx", ".py"}
+LOADABLE = (".npz", ".json", ".safetensors", ".zip", ".csv (folder)")
+MODEL_FORMAT = "backprop-studio-model"
+MODEL_FORMAT_VERSION = "1.0"       # major.minor: a newer major cannot be read, a newer minor can
+ONNX_OPSET = 17
+ONNX_IR_VERSION = 8                # the IR that came with opset 17: runtimes from 2022 on can load it
+METADATA_NAME = "metadata.json"    # inside the CSV folder / zip
+
+
+@dataclass
+class LoadedModel:
+    """A network read back from a file, with the preprocessing it was trained with (None if the file
+    had none) and the file's metadata record."""
+    network: Network
+    preprocessor: Any | None
+    metadata: dict = field(default_factory=dict)
+
+
+# ---- metadata ---------------------------------------------------------------------------------------
+
+def _names(network: Network, preprocessor) -> tuple[list[str], list[str] | None, list[str]]:
+    """(feature names, class names or None, output names) — generic x1…/y1… without preprocessing."""
+    n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
+    if preprocessor is None:
+        return [f"x{i + 1}" for i in range(n_in)], None, [f"y{i + 1}" for i in range(n_out)]
+    features = [str(n) for n in preprocessor.feature_names]
+    outputs = [str(n) for n in preprocessor.output_names]
+    classes = preprocessor.class_names
+    classes = None if classes is None else [str(c) for c in classes]
+    if len(features) != n_in or len(outputs) != n_out:
+        raise ExportError(
+            f"The preprocessing makes {len(features)} inputs and {len(outputs)} outputs but the network has "
+            f"{n_in} and {n_out}; retrain the network on this data before exporting.")
+    return features, classes, outputs
+
+
+def build_metadata(network: Network, preprocessor=None, *, file_format: str,
+                   extra: dict | None = None) -> dict:
+    """The record every export carries (plain JSON data)."""
+    import core
+
+    features, classes, outputs = _names(network, preprocessor)
+    meta = {
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "file_format": file_format,
+        "app": "Backprop Studio",
+        "app_version": core.__version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "architecture": network.architecture(),
+        "task": None if preprocessor is None else preprocessor.task,
+        "input_columns": (list(features) if preprocessor is None
+                          else [str(c) for c in preprocessor.input_columns]),
+        "target_columns": (None if preprocessor is None
+                           else [str(c) for c in preprocessor.target_columns]),
+        "feature_names": features,
+        "class_names": classes,
+        "output_names": outputs,
+        "preprocessing": None if preprocessor is None else preprocessor.to_dict(),
+        "extra": dict(extra or {}),
+    }
+    try:
+        json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ExportError(f"The model description cannot be written as JSON ({exc}).") from None
+    return meta
+
+
+def _check_metadata(meta: Any, source: str) -> dict:
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise ModelFileError(f"{source} is not a Backprop Studio model file.")
+    version = str(meta.get("format_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise ModelFileError(f"{source} has an unreadable format version '{version}'.") from None
+    if major > int(MODEL_FORMAT_VERSION.split(".")[0]):
+        raise ModelFileError(
+            f"{source} was written by a newer Backprop Studio (model format {version}); "
+            "update the app to open it.")
+    if not isinstance(meta.get("architecture"), dict):
+        raise ModelFileError(f"{source} does not describe its network architecture.")
+    return meta
+
+
+def _network_from_metadata(meta: dict, source: str) -> Network:
+    arch = meta["architecture"]
+    try:
+        return Network(arch["layer_sizes"], arch["activations"], arch.get("loss", "mse"),
+                       init=arch.get("init", "xavier"), seed=int(arch.get("seed", 0)),
+                       dtype=arch.get("dtype", "float32"))
+    except (ConfigError, KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{source} describes a network this app cannot build ({exc}).") from None
+
+
+def _preprocessor_from_metadata(meta: dict, source: str):
+    pre = meta.get("preprocessing")
+    if pre is None:
+        return None
+    from core.data import Preprocessor
+
+    try:
+        return Preprocessor.from_dict(pre)
+    except BackpropError as exc:
+        raise ModelFileError(f"{source} has preprocessing this app cannot read: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{source} has damaged preprocessing settings ({exc}).") from None
+
+
+# ---- export -----------------------------------------------------------------------------------------
+
+def _check_exportable(network: Network) -> None:
+    if not network.params_finite():
+        raise ExportError("The network has NaN or infinite weights; reset or retrain it before exporting.")
+
+
+def export_model(path, network: Network, preprocessor=None, *, extra: dict | None = None) -> Path:
+    """Write `network` (and the preprocessing it was trained with) to `path`; the suffix picks the format.
+
+    ".csv" writes a folder named like `path` without its suffix, ".zip" the same folder zipped.
+    Returns the path written (the folder for ".csv"). The write is atomic: on any error the previous
+    file is unchanged and ExportError explains what went wrong in one line.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"Cannot export to '{path.name}': unknown format '{suffix or '(none)'}'. "
+            f"Use one of: {', '.join(sorted(FORMATS))}.")
+    _check_exportable(network)
+    meta = build_metadata(network, preprocessor, file_format=suffix.lstrip("."), extra=extra)
+    what = f"the model ({suffix})"
+    if suffix == ".npz":
+        return atomic_write(path, lambda f: _write_npz(f, network, meta), what=what)
+    if suffix == ".json":
+        return atomic_write(path, _json_text(network, meta).encode("utf-8"), what=what)
+    if suffix == ".csv":
+        folder = path.with_suffix("")
+        return atomic_write_dir(folder, lambda tmp: _write_csv_files(tmp, network, meta), what=what)
+    if suffix == ".zip":
+        return atomic_write(path, lambda f: _write_csv_zip(f, path.stem, network, meta), what=what)
+    if suffix == ".safetensors":
+        return atomic_write(path, _safetensors_bytes(network, meta), what=what)
+    if suffix == ".onnx":
+        model = onnx_model(network, preprocessor, meta)
+        return atomic_write(path, model.SerializeToString(), what=what)
+    return atomic_write(path, script_source(network, preprocessor, meta).encode("utf-8"), what=what)
+
+
+def export_notes(path, network: Network, preprocessor=None) -> list[str]:
+    """Plain-language caveats of exporting to `path` (shown by the GUI/CLI next to the result)."""
+    notes = []
+    if Path(path).suffix.lower() == ".onnx" and preprocessor is not None:
+        plan = _preprocessing_plan(preprocessor.to_dict())
+        if plan.categorical:
+            notes.append(_ENCODED_INPUT_NOTE.format(columns=", ".join(plan.categorical)))
+    if Path(path).suffix.lower() == ".onnx" and network.dtype == np.float64:
+        notes.append("ONNX models compute in float32; predictions may differ from the app's float64 "
+                     "network in the 7th significant digit.")
+    return notes
+
+
+def _layer_arrays(network: Network) -> dict[str, np.ndarray]:
+    arrays = {}
+    for i, (w, b) in enumerate(zip(network.weights, network.biases)):
+        arrays[f"W{i}"] = np.ascontiguousarray(w)
+        arrays[f"b{i}"] = np.ascontiguousarray(b)
+    return arrays
+
+
+def _write_npz(handle, network: Network, meta: dict) -> None:
+    # The metadata is a 0-d unicode array, so np.load(..., allow_pickle=False) can read it back.
+    np.savez(handle, metadata=np.array(json.dumps(meta, ensure_ascii=False)), **_layer_arrays(network))
+
+
+def _float_list(a: np.ndarray):
+    # float32 → python float is exact, and json writes python floats with repr: a lossless round trip.
+    return a.astype(np.float64).tolist()
+
+
+def _json_text(network: Network, meta: dict) -> str:
+    # Metadata indented for reading; one matrix row per line rather than one number per line.
+    def matrix(w):
+        rows = ",\n      ".join(json.dumps(row) for row in _float_list(w))
+        return "[\n      " + rows + "\n    ]"
+
+    weights = ",\n    ".join(matrix(w) for w in network.weights)
+    biases = ",\n    ".join(json.dumps(_float_list(b)) for b in network.biases)
+    head = json.dumps({"metadata": meta}, indent=2, ensure_ascii=False)[:-2]   # drop "\n}"
+    return f'{head},\n  "weights": [\n    {weights}\n  ],\n  "biases": [\n    {biases}\n  ]\n}}\n'
+
+
+def neuron_names(network: Network, meta: dict) -> list[list[str]]:
+    """Labels of every layer's neurons: features, h<layer>_<j> for hidden neurons, output names."""
+    names = [list(meta["feature_names"])]
+    for layer, size in enumerate(network.hidden_sizes, start=1):
+        names.append([f"h{layer}_{j + 1}" for j in range(size)])
+    names.append(list(meta["output_names"]))
+    return names
+
+
+def _csv_tables(network: Network, meta: dict) -> dict[str, str]:
+    """File name → CSV text. W<i>.csv: one row per input neuron, one column per output neuron."""
+    names = neuron_names(network, meta)
+    files = {}
+    for i, (w, b) in enumerate(zip(network.weights, network.biases)):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["from \\ to", *names[i + 1]])
+        for name, row in zip(names[i], _float_list(w)):
+            writer.writerow([name, *map(repr, row)])
+        files[f"W{i}.csv"] = out.getvalue()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["neuron", "bias"])
+        for name, value in zip(names[i + 1], _float_list(b)):
+            writer.writerow([name, repr(value)])
+        files[f"b{i}.csv"] = out.getvalue()
+    meta = {**meta, "files": sorted(files, key=lambda n: (int(n[1:-4]), n[0] != "W"))}
+    files[METADATA_NAME] = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
+def _write_csv_files(folder: Path, network: Network, meta: dict) -> None:
+    for name, text in _csv_tables(network, meta).items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _write_csv_zip(handle, stem: str, network: Network, meta: dict) -> None:
+    # Files sit in a folder named like the zip so that unzipping does not scatter them.
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in _csv_tables(network, meta).items():
+            zf.writestr(f"{stem}/{name}", text)
+
+
+def _safetensors_bytes(network: Network, meta: dict) -> bytes:
+    from safetensors.numpy import save
+
+    # The header holds only str → str; the full record goes in as JSON next to a few readable keys.
+    header = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+              "app_version": meta["app_version"], "created": meta["created"],
+              "backprop_studio": json.dumps(meta, ensure_ascii=False)}
+    return save(_layer_arrays(network), metadata=header)
+
+
+# ---- import -----------------------------------------------------------------------------------------
+
+def _read_file(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], dict | None]:
+    """(weights, biases, metadata or None) from any loadable format; ModelFileError on anything else."""
+    source = path.name
+    if path.is_dir() or (path.suffix.lower() == ".csv" and path.with_suffix("").is_dir()):
+        folder = path if path.is_dir() else path.with_suffix("")
+        return _read_csv_folder({p.name: p for p in folder.iterdir() if p.is_file()}, folder.name)
+    if not path.exists():
+        raise ModelFileError(f"The model file {path} does not exist.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npz":
+            return _read_npz(path)
+        if suffix == ".json":
+            return _read_json(path)
+        if suffix == ".safetensors":
+            return _read_safetensors(path)
+        if suffix == ".zip":
+            return _read_csv_zip(path)
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
+            UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{source} is damaged or not a {suffix} model file ({_short(exc)}).") from None
+    if suffix == ".onnx" or suffix == ".py":
+        raise ModelFileError(
+            f"{source}: {suffix} exports cannot be loaded back; use a .npz, .json or .safetensors export.")
+    raise ModelFileError(f"Cannot load '{source}': use one of {', '.join(LOADABLE)}.")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:120]
+
+
+def _split_layers(arrays: dict[str, np.ndarray], source: str):
+    """W0, b0, W1, b1, … → (weights, biases), checking the sequence is complete."""
+    weights, biases = [], []
+    while f"W{len(weights)}" in arrays:
+        i = len(weights)
+        if f"b{i}" not in arrays:
+            raise ModelFileError(f"{source} has weights W{i} but no bias b{i}.")
+        weights.append(arrays[f"W{i}"])
+        biases.append(arrays[f"b{i}"])
+    if not weights:
+        raise ModelFileError(f"{source} holds no weight matrices (W0, b0, W1, b1, …).")
+    return weights, biases
+
+
+def _read_npz(path: Path):
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = None
+    if "metadata" in arrays:
+        meta = json.loads(str(arrays.pop("metadata")))
+    weights, biases = _split_layers(arrays, path.name)
+    return weights, biases, meta
+
+
+def _read_json(path: Path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or "weights" not in doc or "biases" not in doc:
+        raise ModelFileError(f"{path.name} is not a Backprop Studio JSON model (no weights/biases).")
+    meta = doc.get("metadata")
+    dtype = "float64"
+    if isinstance(meta, dict) and isinstance(meta.get("architecture"), dict):
+        dtype = meta["architecture"].get("dtype", "float64")
+    # python float → float32 is exact for values that were float32 when written.
+    weights = [np.array(w, dtype=dtype) for w in doc["weights"]]
+    biases = [np.array(b, dtype=dtype) for b in doc["biases"]]
+    if len(weights) != len(biases) or not weights:
+        raise ModelFileError(f"{path.name} has {len(weights)} weight matrices and {len(biases)} biases.")
+    return weights, biases, meta
+
+
+def _read_safetensors(path: Path):
+    from safetensors import SafetensorError
+    from safetensors.numpy import safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            header = f.metadata() or {}
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
+    except SafetensorError as exc:
+        raise ModelFileError(f"{path.name} is damaged or not a safetensors file ({_short(exc)}).") from None
+    meta = json.loads(header["backprop_studio"]) if "backprop_studio" in header else None
+    weights, biases = _split_layers(arrays, path.name)
+    return weights, biases, meta
+
+
+def _parse_csv_table(text: str, source: str, name: str) -> tuple[list[str], list[list[float]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) < 2:
+        raise ModelFileError(f"{source}: {name} is empty.")
+    try:
+        return rows[0], [[float(v) for v in row[1:]] for row in rows[1:]]
+    except ValueError as exc:
+        raise ModelFileError(f"{source}: {name} holds a value that is not a number ({exc}).") from None
+
+
+def _read_csv_folder(files: dict[str, Any], source: str):
+    """`files` maps file name → Path or zip text; the CSV layout written by _csv_tables."""
+    def text(name):
+        item = files[name]
+        return item.read_text(encoding="utf-8") if isinstance(item, Path) else item
+
+    if METADATA_NAME not in files:
+        raise ModelFileError(f"{source} has no {METADATA_NAME}: not a Backprop Studio CSV export.")
+    meta = json.loads(text(METADATA_NAME))
+    dtype = (meta.get("architecture") or {}).get("dtype", "float64") if isinstance(meta, dict) else "float64"
+    weights, biases = [], []
+    while f"W{len(weights)}.csv" in files:
+        i = len(weights)
+        if f"b{i}.csv" not in files:
+            raise ModelFileError(f"{source} has W{i}.csv but no b{i}.csv.")
+        _, w = _parse_csv_table(text(f"W{i}.csv"), source, f"W{i}.csv")
+        _, b = _parse_csv_table(text(f"b{i}.csv"), source, f"b{i}.csv")
+        try:
+            weights.append(np.array(w, dtype=dtype))
+            biases.append(np.array([r[0] for r in b], dtype=dtype))
+        except (ValueError, IndexError):
+            raise ModelFileError(f"{source}: layer {i + 1} has rows of different lengths.") from None
+    if not weights:
+        raise ModelFileError(f"{source} holds no weight tables (W0.csv, b0.csv, …).")
+    return weights, biases, meta
+
+
+def _read_csv_zip(path: Path):
+    with zipfile.ZipFile(path) as zf:
+        files = {}
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            if info.file_size > 512 * 1024 * 1024:
+                raise ModelFileError(f"{path.name} holds an implausibly large file ({info.filename}).")
+            files[info.filename.rsplit("/", 1)[-1]] = zf.read(info).decode("utf-8")
+    return _read_csv_folder(files, path.name)
+
+
+def _check_finite(weights, biases, source: str) -> None:
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        if not (np.issubdtype(w.dtype, np.floating) and np.issubdtype(b.dtype, np.floating)):
+            raise ModelFileError(f"{source}: layer {i + 1} does not hold floating-point numbers.")
+        if not (np.isfinite(w).all() and np.isfinite(b).all()):
+            raise ModelFileError(f"{source}: layer {i + 1} holds NaN or infinite weights.")
+
+
+def _check_shapes(network: Network, weights, biases, source: str) -> None:
+    """ModelFileError naming the first layer (1-based) whose weight or bias shape differs."""
+    n = max(len(weights), len(network.weights))
+    for i in range(n):
+        if i >= len(weights):
+            raise ModelFileError(
+                f"Layer {i + 1} is missing from {source}: the file has {len(weights)} layers, "
+                f"the network {len(network.weights)}.")
+        if i >= len(network.weights):
+            raise ModelFileError(
+                f"{source} has an extra layer {i + 1}: the file has {len(weights)} layers, "
+                f"the network {len(network.weights)}.")
+        want_w, want_b = network.weights[i].shape, network.biases[i].shape
+        if weights[i].shape != want_w or biases[i].shape != want_b:
+            raise ModelFileError(
+                f"Layer {i + 1} of {source} does not fit: weights {weights[i].shape} / bias "
+                f"{biases[i].shape} in the file, the network needs {want_w} / {want_b}.")
+
+
+def load_model(path) -> LoadedModel:
+    """Read a model exported as .npz, .json, .safetensors, or the CSV folder / .zip.
+
+    The network is rebuilt from the file's architecture record and its weights set exactly (same
+    dtype, same values); the preprocessing comes back as a Preprocessor when the file has one.
+    """
+    path = Path(path)
+    weights, biases, meta = _read_file(path)
+    source = path.name
+    if meta is None:
+        raise ModelFileError(
+            f"{source} holds weights but no description of the network; use 'load weights' on a "
+            "network of the right shape instead.")
+    meta = _check_metadata(meta, source)
+    network = _network_from_metadata(meta, source)
+    _check_finite(weights, biases, source)
+    _check_shapes(network, weights, biases, source)
+    network.set_params(weights, biases)
+    return LoadedModel(network, _preprocessor_from_metadata(meta, source), meta)
+
+
+def load_weights_into(network: Network, path) -> None:
+    """Copy weights from a model file into `network` after checking every layer's shape.
+
+    Accepts files without metadata too (any npz/safetensors with W0, b0, W1, b1, …). The network is
+    unchanged if anything does not fit.
+    """
+    path = Path(path)
+    weights, biases, meta = _read_file(path)
+    if meta is not None:
+        _check_metadata(meta, path.name)
+    _check_finite(weights, biases, path.name)
+    _check_shapes(network, weights, biases, path.name)
+    network.set_params(weights, biases)
+
+
+# ---- prediction -------------------------------------------------------------------------------------
+
+def _probability_columns(outputs: np.ndarray, classes: list[str]) -> np.ndarray:
+    """(n, n_classes) probabilities: a single sigmoid output is P(classes[1]), so P(classes[0]) = 1 − p."""
+    if outputs.shape[1] == 1 and len(classes) == 2:
+        p = outputs[:, 0].astype(np.float64)
+        return np.column_stack([1.0 - p, p])
+    return outputs.astype(np.float64)
+
+
+def predict_rows(loaded: LoadedModel, frame) -> "pandas.DataFrame":
+    """Predictions for raw rows (DataFrame or list of dicts with the input columns), as the app shows them.
+
+    Classification: "predicted_<target>" (class name) then "p(<class>)" per class. Regression:
+    "predicted_<target>" per target, in the target's units. Without preprocessing the frame must hold the
+    feature columns, and the columns are "predicted_<output>". The index is the input frame's.
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
+    network, pre, meta = loaded.network, loaded.preprocessor, loaded.metadata
+    if pre is None:
+        features = meta.get("feature_names") or [f"x{i + 1}" for i in range(network.layer_sizes[0])]
+        missing = [c for c in features if c not in frame.columns]
+        if missing:
+            raise ModelFileError(f"The data lacks the model's input column(s): {', '.join(map(str, missing))}.")
+        try:
+            X = frame[features].to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ModelFileError("The model's input columns must hold numbers.") from None
+        outputs = network.predict(X)
+        names = meta.get("output_names") or [f"y{i + 1}" for i in range(outputs.shape[1])]
+        return pd.DataFrame({f"predicted_{n}": outputs[:, j].astype(np.float64) for j, n in enumerate(names)},
+                            index=frame.index)
+    outputs = network.predict(pre.transform(frame))
+    if pre.task == "classification":
+        target = pre.target_columns[0]
+        classes = [str(c) for c in pre.class_names]
+        columns = {f"predicted_{target}": [str(label) for label in pre.predict_labels(outputs)]}
+        probabilities = _probability_columns(outputs, classes)
+        for j, name in enumerate(classes):
+            columns[f"p({name})"] = probabilities[:, j]
+        return pd.DataFrame(columns, index=frame.index)
+    values = np.asarray(pre.inverse_outputs(outputs), dtype=np.float64).reshape(len(frame), -1)
+    return pd.DataFrame({f"predicted_{t}": values[:, j] for j, t in enumerate(pre.target_columns)},
+                        index=frame.index)
+
+
+# ---- preprocessing plan (the numbers ONNX and the script need) ----------------------------------------
+
+@dataclass(frozen=True)
+class _Column:
+    """One raw input column. numeric: feature = ((x, or `fill` when missing) − mean) / scale.
+    categorical: one 0/1 feature per entry of `categories`, in that order."""
+    name: str
+    kind: str
+    mean: float = 0.0
+    scale: float = 1.0
+    fill: float = 0.0
+    categories: tuple[str, ...] = ()
+
+    @property
+    def width(self) -> int:
+        return 1 if self.kind == "numeric" else len(self.categories)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    columns: tuple[_Column, ...]        # raw input columns; their features concatenate in this order
+    task: str                           # "classification" | "regression"
+    targets: tuple[str, ...]
+    class_names: tuple[str, ...] = ()
+    out_mean: tuple[float, ...] = ()    # regression: value = output · out_scale + out_mean
+    out_scale: tuple[float, ...] = ()
+
+    @property
+    def categorical(self) -> list[str]:
+        return [c.name for c in self.columns if c.kind == "categorical"]
+
+
+def _preprocessing_plan(pre_dict: dict) -> _Plan:
+    """Adapter from Preprocessor.to_dict() to the plain numbers of the ONNX graph and the script."""
+    raise ExportError("Exporting preprocessing to ONNX or a script needs core.data, which is missing.")
+
+
+_ENCODED_INPUT_NOTE = (
+    "The ONNX model takes the encoded, scaled features (not raw rows) because of the text column(s) "
+    "{columns}; apply the same encoding before calling it.")
+
+
+# ---- ONNX -------------------------------------------------------------------------------------------
+
+def _onnx_activation(name: str, x: str, out: str, helper, consts: dict):
+    """ONNX node(s) computing core.activations[name] from tensor `x` into `out`."""
+    if name == "sigmoid":
+        return [helper.make_node("Sigmoid", [x], [out])]
+    if name == "tanh":
+        return [helper.make_node("Tanh", [x], [out])]
+    if name == "relu":
+        return [helper.make_node("Relu", [x], [out])]
+    if name == "leaky_relu":
+        from core.activations import LEAKY_SLOPE
+        return [helper.make_node("LeakyRelu", [x], [out], alpha=LEAKY_SLOPE)]
+    if name == "elu":
+        from core.activations import ELU_ALPHA
+        return [helper.make_node("Elu", [x], [out], alpha=ELU_ALPHA)]
+    if name == "softplus":
+        return [helper.make_node("Softplus", [x], [out])]
+    if name == "linear":
+        return [helper.make_node("Identity", [x], [out])]
+    if name == "softmax":
+        return [helper.make_node("Softmax", [x], [out], axis=-1)]
+    if name == "sign":
+        # ONNX Sign(0) = 0 but the app's threshold unit gives +1 at 0: Where(x ≥ 0, 1, −1) matches it.
+        consts.setdefault("one", np.array(1.0, np.float32))
+        consts.setdefault("minus_one", np.array(-1.0, np.float32))
+        consts.setdefault("zero", np.array(0.0, np.float32))
+        return [helper.make_node("GreaterOrEqual", [x, "zero"], [out + "_ge0"]),
+                helper.make_node("Where", [out + "_ge0", "one", "minus_one"], [out])]
+    raise ExportError(f"Cannot export the {name} activation to ONNX: ONNX has no matching operator.")
+
+
+def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
+    """The network as an onnx.ModelProto computing in float32.
+
+    Input "input": (N, n_raw_inputs) raw numeric rows in input-column order (missing values as NaN) when
+    the preprocessing is all numeric — scaling and missing-value filling are in the graph; the encoded
+    features (N, n_features) otherwise, or without preprocessing. Output "probabilities" (N, n_classes)
+    for classification, "predictions" (N, n_targets) in target units for regression, "outputs"
+    (N, n_out) without preprocessing.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    meta = meta or build_metadata(network, preprocessor, file_format="onnx")
+    plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
+    consts: dict[str, np.ndarray] = {}
+    nodes = []
+    raw_inputs = plan is not None and not plan.categorical
+    notes = []
+    x = "input"
+    if raw_inputs:
+        n_in = len(plan.columns)
+        input_doc = ("raw rows, columns " + ", ".join(c.name for c in plan.columns)
+                     + " (float32; NaN = missing)")
+        consts["fill"] = np.array([c.fill for c in plan.columns], np.float32)
+        consts["mean"] = np.array([c.mean for c in plan.columns], np.float32)
+        consts["scale"] = np.array([c.scale for c in plan.columns], np.float32)
+        nodes += [helper.make_node("IsNaN", ["input"], ["missing"]),
+                  helper.make_node("Where", ["missing", "fill", "input"], ["filled"]),
+                  helper.make_node("Sub", ["filled", "mean"], ["centred"]),
+                  helper.make_node("Div", ["centred", "scale"], ["features"])]
+        x = "features"
+    else:
+        n_in = network.layer_sizes[0]
+        input_doc = "features " + ", ".join(meta["feature_names"])
+        if plan is not None:
+            input_doc = "encoded and scaled features " + ", ".join(meta["feature_names"])
+            notes.append(_ENCODED_INPUT_NOTE.format(columns=", ".join(plan.categorical)))
+    for i, (w, b, act) in enumerate(zip(network.weights, network.biases, network.activations)):
+        consts[f"W{i}"] = w.astype(np.float32)
+        consts[f"b{i}"] = b.astype(np.float32)
+        nodes += [helper.make_node("MatMul", [x, f"W{i}"], [f"a{i}_mm"]),
+                  helper.make_node("Add", [f"a{i}_mm", f"b{i}"], [f"a{i}"])]
+        nodes += _onnx_activation(act, f"a{i}", f"O{i}", helper, consts)
+        x = f"O{i}"
+    n_out = network.layer_sizes[-1]
+    if plan is None:
+        out_name, out_doc = "outputs", "network outputs " + ", ".join(meta["output_names"])
+        nodes.append(helper.make_node("Identity", [x], [out_name]))
+    elif plan.task == "classification":
+        out_name, out_doc = "probabilities", "class probabilities " + ", ".join(plan.class_names)
+        if n_out == 1 and len(plan.class_names) == 2:
+            consts["one"] = np.array(1.0, np.float32)
+            nodes += [helper.make_node("Sub", ["one", x], ["p_first"]),
+                      helper.make_node("Concat", ["p_first", x], [out_name], axis=1)]
+            n_out = 2
+        else:
+            nodes.append(helper.make_node("Identity", [x], [out_name]))
+    else:
+        out_name, out_doc = "predictions", "predicted " + ", ".join(plan.targets) + " (original units)"
+        consts["out_scale"] = np.array(plan.out_scale, np.float32)
+        consts["out_mean"] = np.array(plan.out_mean, np.float32)
+        nodes += [helper.make_node("Mul", [x, "out_scale"], ["unscaled"]),
+                  helper.make_node("Add", ["unscaled", "out_mean"], [out_name])]
+    initializers = [numpy_helper.from_array(v, name=k) for k, v in consts.items()]
+    inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", n_in], doc_string=input_doc)]
+    outputs = [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", n_out], doc_string=out_doc)]
+    arch = meta["architecture"]
+    doc = (f"Backprop Studio {meta['app_version']} network {arch['layer_sizes']} "
+           f"({', '.join(arch['activations'])}), exported {meta['created']}. Input: {input_doc}. "
+           f"Output '{out_name}': {out_doc}." + "".join(" " + n for n in notes))
+    graph = helper.make_graph(nodes, "backprop_studio", inputs, outputs, initializers, doc_string=doc)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
+                              producer_name="Backprop Studio", producer_version=meta["app_version"],
+                              doc_string=doc)
+    model.ir_version = ONNX_IR_VERSION
+    helper.set_model_props(model, {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+                                   "backprop_studio": json.dumps(meta, ensure_ascii=False)})
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as exc:   # a bug here, but say so plainly rather than crash
+        raise ExportError(f"The ONNX graph failed validation: {_short(exc)}") from None
+    return model
+
+
+# ---- standalone script ------------------------------------------------------------------------------
+
+def script_source(network: Network, preprocessor=None, meta: dict | None = None) -> str:
+    """Python source of a numpy-only script reproducing predict_rows for a CSV file."""
+    from core.activations import ELU_ALPHA, LEAKY_SLOPE
+
+    meta = meta or build_metadata(network, preprocessor, file_format="py")
+    plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
+    layers = []
+    for w, b, act in zip(network.weights, network.biases, network.activations):
+        layers.append({"activation": act, "shape": list(w.shape),
+                       "W": base64.b64encode(np.ascontiguousarray(w, w.dtype.newbyteorder("<")).tobytes()).decode(),
+                       "b": base64.b64encode(np.ascontiguousarray(b, b.dtype.newbyteorder("<")).tobytes()).decode()})
+    model = {"dtype": network.dtype.name, "layers": layers, "plan": None if plan is None else _plan_dict(plan),
+             "feature_names": meta["feature_names"], "output_names": meta["output_names"]}
+    arch = meta["architecture"]
+    return _SCRIPT_TEMPLATE.format(
+        title=f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
+              f"({', '.join(arch['activations'])}), exported {meta['created']}",
+        metadata=repr(json.dumps(meta, ensure_ascii=False)),
+        model=repr(json.dumps(model)),
+        leaky_slope=repr(LEAKY_SLOPE),
+        elu_alpha=repr(ELU_ALPHA),
+        encode=_SCRIPT_PREPROCESSING,
+    )
+
+
+def _plan_dict(plan: _Plan) -> dict:
+    return {"columns": [{"name": c.name, "kind": c.kind, "mean": c.mean, "scale": c.scale, "fill": c.fill,
+                         "categories": list(c.categories)} for c in plan.columns],
+            "task": plan.task, "targets": list(plan.targets), "class_names": list(plan.class_names),
+            "out_mean": list(plan.out_mean), "out_scale": list(plan.out_scale)}
+
+
+# The script's preprocessing mirrors core.data.Preprocessor (transform / inverse_outputs / predict_labels)
+# on the plain numbers of _Plan; tests compare its output with predict_rows.
+_SCRIPT_PREPROCESSING = '''
+def encode(rows, plan):
+    """Raw rows → scaled features, as Backprop Studio's preprocessing computes them."""
+    blocks = []
+    for column in plan["columns"]:
+        cells = [row[column["name"]] for row in rows]
+        if column["kind"] == "numeric":
+            x = np.array([_number(cell) for cell in cells], dtype=np.float64)
+            x = np.where(np.isnan(x), column["fill"], x)
+            blocks.append(((x - column["mean"]) / column["scale"]).reshape(-1, 1))
+        else:
+            index = {{name: j for j, name in enumerate(column["categories"])}}
+            onehot = np.zeros((len(cells), len(index)))
+            for i, cell in enumerate(cells):
+                j = index.get(cell.strip())
+                if j is not None:
+                    onehot[i, j] = 1.0
+            blocks.append(onehot)
+    return np.hstack(blocks).astype(np.float32)
+
+
+def inverse_outputs(outputs, plan):
+    return outputs.astype(np.float64) * np.array(plan["out_scale"]) + np.array(plan["out_mean"])
+
+
+def predict_labels(outputs, classes):
+    if outputs.shape[1] == 1:
+        return [classes[1] if p >= 0.5 else classes[0] for p in outputs[:, 0]]
+    return [classes[j] for j in outputs.argmax(axis=1)]
+'''
+
+_SCRIPT_TEMPLATE = '''#!/usr/bin/env python3
+"""{title}.
+
+Usage:  python {{this file}} data.csv [--out predictions.csv]
+
+Prints (or writes) one prediction row per data row, exactly as Backprop Studio predicts them.
+Needs only numpy. The weights, preprocessing and a description of the model are embedded below.
+"""
+
+import argparse
+import base64
+import csv
+import json
+import math
+import sys
+
+import numpy as np
+
+METADATA = json.loads({metadata})
+MODEL = json.loads({model})
+
+# Cells pandas reads as missing values, so that this script treats them the same way.
+MISSING = {{"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+           "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}}
+
+
+def _sigmoid(z):
+    # Written as in Backprop Studio (½(1 + tanh(a/2))) so that results match to the last bit.
+    out = np.multiply(z, 0.5)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def _elu(z):
+    out = z.copy()
+    negative = z < 0
+    out[negative] = {elu_alpha} * np.expm1(z[negative])
+    return out
+
+
+def _softplus(z):
+    tail = np.log1p(np.exp(-np.abs(z)))
+    out = np.maximum(z, 0.0)
+    out += tail
+    return out
+
+
+def _softmax(z):
+    out = z - z.max(axis=1, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+ACTIVATIONS = {{
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.maximum(z, {leaky_slope} * z),
+    "elu": _elu,
+    "softplus": _softplus,
+    "linear": lambda z: z,
+    "sign": lambda z: np.where(z >= 0, 1.0, -1.0).astype(z.dtype),
+    "softmax": _softmax,
+}}
+
+
+def _layers():
+    dtype = np.dtype(MODEL["dtype"]).newbyteorder("<")
+    for layer in MODEL["layers"]:
+        W = np.frombuffer(base64.b64decode(layer["W"]), dtype).reshape(layer["shape"]).astype(MODEL["dtype"])
+        b = np.frombuffer(base64.b64decode(layer["b"]), dtype).astype(MODEL["dtype"])
+        yield W, b, ACTIVATIONS[layer["activation"]]
+
+
+def _number(text):
+    text = text.strip()
+    return math.nan if text in MISSING else float(text)
+
+
+def features(rows):
+    """Raw CSV rows (dicts) → the network's input matrix (n, n_features)."""
+    plan = MODEL["plan"]
+    if plan is None:
+        return np.array([[_number(row[name]) for name in MODEL["feature_names"]] for row in rows],
+                        dtype=np.float64)
+    return encode(rows, plan)
+
+
+{encode}
+
+def predict(X):
+    """Network outputs (n, n_out) for the input matrix X (n, n_features)."""
+    o = np.asarray(X, dtype=MODEL["dtype"])
+    for W, b, f in _layers():
+        a = o @ W
+        a += b
+        o = f(a)
+    return o
+
+
+def _text(value):
+    return repr(float(value))
+
+
+def prediction_table(rows):
+    """(header, rows of strings) — the same columns as Backprop Studio's predictions."""
+    outputs = predict(features(rows))
+    plan = MODEL["plan"]
+    if plan is None:
+        header = ["predicted_" + n for n in MODEL["output_names"]]
+        return header, [[_text(v) for v in row] for row in outputs]
+    if plan["task"] == "classification":
+        classes = plan["class_names"]
+        if outputs.shape[1] == 1 and len(classes) == 2:
+            p = outputs[:, 0].astype(np.float64)
+            probabilities = np.column_stack([1.0 - p, p])
+        else:
+            probabilities = outputs.astype(np.float64)
+        labels = predict_labels(outputs, classes)
+        header = ["predicted_" + plan["targets"][0]] + ["p(" + c + ")" for c in classes]
+        return header, [[label] + [_text(v) for v in row] for label, row in zip(labels, probabilities)]
+    values = inverse_outputs(outputs, plan)
+    header = ["predicted_" + t for t in plan["targets"]]
+    return header, [[_text(v) for v in row] for row in values]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", help="CSV file with the model's input columns")
+    parser.add_argument("--out", help="write the predictions to this CSV file instead of printing them")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.data, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        sys.exit(f"error: cannot read {{args.data}}: {{exc.strerror}}")
+    needed = [c["name"] for c in MODEL["plan"]["columns"]] if MODEL["plan"] else MODEL["feature_names"]
+    missing = [name for name in needed if rows and name not in rows[0]]
+    if missing:
+        sys.exit("error: the data lacks the model's input column(s): " + ", ".join(missing))
+    try:
+        header, table = prediction_table(rows)
+    except ValueError as exc:
+        sys.exit(f"error: {{exc}}")
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        writer = csv.writer(out, lineterminator="\\n")
+        writer.writerow(header)
+        writer.writerows(table)
+    finally:
+        if args.out:
+            out.close()
+
+
+if __name__ == "__main__":
+    main()
+'''
