@@ -63,9 +63,24 @@ class Network:
         self._acts = [_activations.get(a) for a in activations]
         self._buffers: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
         self._cache: list[np.ndarray] | None = None
-        self.grad_weights = [np.zeros((a, b), self.dtype) for a, b in self.shapes]
-        self.grad_biases = [np.zeros(b, self.dtype) for _, b in self.shapes]
+        # All weights, then all biases, live in ONE flat array (and the gradients in another); the
+        # per-layer arrays are views into it. An optimizer then updates every parameter with a couple
+        # of ufunc calls instead of a couple per array — which is most of the time for small networks.
+        self.flat_params, self.weights, self.biases = self._flat_views()
+        self.flat_grads, self.grad_weights, self.grad_biases = self._flat_views()
+        self.n_weight_params = sum(a * b for a, b in self.shapes)    # flat_params[:n] are the weights
         self.initialize(seed)
+
+    def _flat_views(self):
+        flat = np.zeros(self.n_parameters, self.dtype)
+        weights, biases, offset = [], [], 0
+        for a, b in self.shapes:
+            weights.append(flat[offset:offset + a * b].reshape(a, b))
+            offset += a * b
+        for _, b in self.shapes:
+            biases.append(flat[offset:offset + b])
+            offset += b
+        return flat, weights, biases
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -93,8 +108,7 @@ class Network:
         if seed is not None:
             self.seed = int(seed)
         rng = np.random.default_rng(self.seed)
-        self.weights = []
-        for fan_in, fan_out in self.shapes:
+        for W, (fan_in, fan_out) in zip(self.weights, self.shapes):
             if self.init == "xavier":
                 limit = np.sqrt(6.0 / (fan_in + fan_out))
                 w = rng.uniform(-limit, limit, (fan_in, fan_out))
@@ -102,8 +116,9 @@ class Network:
                 w = rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out))
             else:  # the article's "small random numbers"
                 w = rng.uniform(-0.5, 0.5, (fan_in, fan_out))
-            self.weights.append(np.ascontiguousarray(w, dtype=self.dtype))
-        self.biases = [np.zeros(fan_out, self.dtype) for _, fan_out in self.shapes]
+            W[...] = w
+        for theta in self.biases:
+            theta[...] = 0.0
         self._cache = None
 
     def copy(self) -> "Network":
@@ -122,7 +137,11 @@ class Network:
         return [w.copy() for w in self.weights], [b.copy() for b in self.biases]
 
     def set_params(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
-        """Copy values in, checking every shape; names the first layer that does not fit."""
+        """Copy values in, checking every shape; names the first layer that does not fit.
+
+        This is the only way to change parameters from outside: `weights[i]` are views into
+        `flat_params`, so assigning a new array to `weights[i]` would detach it from training.
+        """
         if len(weights) != len(self.weights) or len(biases) != len(self.biases):
             raise ModelFileError(
                 f"The weights describe {len(weights)} layers but the network has {len(self.weights)}.")
@@ -137,8 +156,7 @@ class Network:
             np.copyto(self.biases[i], b, casting="unsafe")
 
     def params_finite(self) -> bool:
-        return all(np.isfinite(w).all() and np.isfinite(b).all()
-                   for w, b in zip(self.weights, self.biases))
+        return bool(np.isfinite(self.flat_params).all())
 
     # ---- forward and backward -----------------------------------------------------------------
     def _buffers_for(self, n: int):

@@ -27,14 +27,18 @@ class Optimizer:
         self.steps = 0
 
     def step(self, network) -> None:
-        """Update network.weights/biases in place from network.grad_weights/grad_biases."""
+        """Update all of the network's parameters in place from its gradients.
+
+        Works on network.flat_params / flat_grads (every weight and bias in one array; the weights
+        come first), so one update is a handful of ufunc calls whatever the depth. The gradient buffer
+        is used as scratch space.
+        """
         self.steps += 1
-        params = [*network.weights, *network.biases]
-        grads = [*network.grad_weights, *network.grad_biases]
         if self.l2:
-            for w, g in zip(network.weights, network.grad_weights):
-                g += self.l2 * w                    # ∂/∂w of ½λw²
-        self._update(params, grads)
+            n = network.n_weight_params
+            g, w = network.flat_grads[:n], network.flat_params[:n]
+            g += self.l2 * w                        # ∂/∂w of ½λw², weights only (not θ)
+        self._update([network.flat_params], [network.flat_grads])
 
     def _update(self, params, grads):
         raise NotImplementedError
