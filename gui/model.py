@@ -80,6 +80,7 @@ class StudioModel(QObject):
     networkChanged = Signal()           # a new Network object (rebuilt or re-initialised)
     settingsChanged = Signal()          # TrainSettings
     message = Signal(str, str)          # (text, level: "info" | "warning" | "error")
+    trainingLockChanged = Signal(bool)  # training_locked flipped: editors enable/disable themselves
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -91,7 +92,19 @@ class StudioModel(QObject):
         self.architecture = Architecture()
         self.settings = TrainSettings()
         self.network: Network | None = None
-        self.training_locked = False      # True while a run is active: architecture edits are refused
+        self._training_locked = False     # True while a run is active: architecture edits are refused
+
+    @property
+    def training_locked(self) -> bool:
+        return self._training_locked
+
+    @training_locked.setter
+    def training_locked(self, locked: bool) -> None:
+        # A property rather than a plain flag so editors learn of the change without polling.
+        locked = bool(locked)
+        if locked != self._training_locked:
+            self._training_locked = locked
+            self.trainingLockChanged.emit(locked)
 
     # ---- data -----------------------------------------------------------------------------
     def set_dataset(self, dataset, *, table=None, options=None, example_name=None) -> None:
