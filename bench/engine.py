@@ -130,26 +130,68 @@ def epoch_flops_per_sample(sizes) -> float:
     return 2 * sum(params) + 2 * sum(params) + 2 * sum(params[1:])
 
 
-def run() -> list[dict]:
-    peers = {"pytorch": _torch_runner(), "sklearn": _sklearn_runner()}
+RUNNERS = {"ours": lambda: _ours_runner, "pytorch": _torch_runner, "sklearn": _sklearn_runner}
+
+
+def _ours_runner(sizes, bs, act, X, Y, labels):
+    return _ours(sizes, bs, act, X, Y)
+
+
+_ours_runner.version = "numpy " + np.__version__
+
+
+def serve(peer: str) -> None:
+    """Child process: answer one JSON case per stdin line with samples/s (or null if not installed)."""
+    import json
+    import sys
+
+    runner = RUNNERS[peer]()
+    print(json.dumps({"version": getattr(runner, "version", None) if runner else None}), flush=True)
+    for line in sys.stdin:
+        sizes, bs, n, act = json.loads(line)
+        X, Y, labels = _data(tuple(sizes), n)
+        print(json.dumps(runner(tuple(sizes), bs, act, X, Y, labels)), flush=True)
+
+
+def run():
+    """Each peer in its own process (so one library's spinning worker threads cannot slow another),
+    the processes asked in turn, case by case, round by round; best of ROUNDS per peer."""
+    import json
+    import subprocess
+    import sys
+
+    procs, versions = {}, {}
+    for peer in RUNNERS:
+        proc = subprocess.Popen([sys.executable, "-c", f"from bench.engine import serve; serve({peer!r})"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        version = json.loads(proc.stdout.readline())["version"]
+        if version is None:
+            proc.stdin.close()
+            proc.wait()
+            continue
+        procs[peer], versions[peer] = proc, version
     rows = []
-    for sizes, bs, n, act in CASES:
-        X, Y, labels = _data(sizes, n)
-        best = {"ours": 0.0, **{p: 0.0 for p, r in peers.items() if r}}
-        for _ in range(ROUNDS):
-            best["ours"] = max(best["ours"], _ours(sizes, bs, act, X, Y))
-            for name, runner in peers.items():
-                if runner:
-                    best[name] = max(best[name], runner(sizes, bs, act, X, Y, labels))
-        rows.append({"case": f"{'-'.join(map(str, sizes))} bs{bs}", "sizes": sizes, "bs": bs, **best})
-    return rows, peers
+    try:
+        for sizes, bs, n, act in CASES:
+            best = {peer: 0.0 for peer in procs}
+            for _ in range(ROUNDS):
+                for peer, proc in procs.items():
+                    proc.stdin.write(json.dumps([sizes, bs, n, act]) + "\n")
+                    proc.stdin.flush()
+                    best[peer] = max(best[peer], json.loads(proc.stdout.readline()))
+            rows.append({"case": f"{'-'.join(map(str, sizes))} bs{bs}", "sizes": sizes, "bs": bs, **best})
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait()
+    return rows, versions
 
 
 def main() -> list[tuple[str, bool, str]]:
     """Prints the table; returns (target, passed, measured) lines for the closing summary."""
     rows, peers = run()
     gflops = sgemm_gflops()
-    versions = ", ".join(f"{k} {getattr(v, 'version', '')}" for k, v in peers.items() if v)
+    versions = ", ".join(f"{k} {v}" for k, v in peers.items())
     print(f"\n## Engine: one epoch of mini-batch SGD, float32, samples/s (best of {ROUNDS}; peers: {versions or 'none'})")
     print(f"{'case':<24}{'ours':>12}{'pytorch':>12}{'sklearn':>12}{'× pytorch':>11}{'× sklearn':>11}")
     verdicts = []

@@ -25,6 +25,15 @@ class Activation:
     formula: str
     derivative_formula: str
     output_only: bool = False                             # softmax: only sensible on the output layer
+    backprop: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None
+    """Optional fast path: delta *= f'(a) in place from O, using `scratch` (same shape) instead of
+    allocating; used in the hot loop. Must agree with df (a test checks it)."""
+
+    def multiply_derivative(self, o: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> None:
+        if self.backprop is not None:
+            self.backprop(o, delta, scratch)
+        else:
+            delta *= self.df(o)
 
 
 def _sigmoid(z, out):
@@ -81,6 +90,26 @@ def _softmax(z, out):
     return out
 
 
+def _relu_backprop(o, delta, scratch):
+    np.multiply(delta, o > 0, out=delta)
+
+
+def _tanh_backprop(o, delta, scratch):
+    np.multiply(o, o, out=scratch)
+    np.subtract(1.0, scratch, out=scratch)
+    delta *= scratch
+
+
+def _sigmoid_backprop(o, delta, scratch):
+    np.subtract(1.0, o, out=scratch)
+    scratch *= o
+    delta *= scratch
+
+
+def _identity_backprop(o, delta, scratch):
+    pass
+
+
 def _ones(o):
     return np.ones_like(o)
 
@@ -89,11 +118,12 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("sigmoid", _sigmoid, lambda o: o * (1.0 - o),
-                   "f(a) = 1 / (1 + e^(−a))", "f'(a) = O (1 − O)"),
+                   "f(a) = 1 / (1 + e^(−a))", "f'(a) = O (1 − O)", backprop=_sigmoid_backprop),
         Activation("tanh", _tanh, lambda o: 1.0 - o * o,
-                   "f(a) = tanh(a)", "f'(a) = 1 − O²"),
+                   "f(a) = tanh(a)", "f'(a) = 1 − O²", backprop=_tanh_backprop),
         Activation("relu", _relu, lambda o: (o > 0).astype(o.dtype),
-                   "f(a) = max(0, a)   (the article's ramp)", "f'(a) = 1 if a > 0 else 0"),
+                   "f(a) = max(0, a)   (the article's ramp)", "f'(a) = 1 if a > 0 else 0",
+                   backprop=_relu_backprop),
         Activation("leaky_relu", _leaky_relu,
                    lambda o: np.where(o > 0, 1.0, LEAKY_SLOPE).astype(o.dtype),
                    f"f(a) = a if a > 0 else {LEAKY_SLOPE}·a", f"f'(a) = 1 if a > 0 else {LEAKY_SLOPE}"),
@@ -101,13 +131,14 @@ ACTIVATIONS: dict[str, Activation] = {
                    "f(a) = a if a > 0 else e^a − 1", "f'(a) = 1 if a > 0 else O + 1"),
         Activation("softplus", _softplus, lambda o: -np.expm1(-o),
                    "f(a) = ln(1 + e^a)", "f'(a) = 1 − e^(−O)"),
-        Activation("linear", _linear, _ones, "f(a) = a", "f'(a) = 1"),
+        Activation("linear", _linear, _ones, "f(a) = a", "f'(a) = 1", backprop=_identity_backprop),
         # The article's "famous model": a threshold unit whose output is ±1. Its true derivative is 0
         # almost everywhere, so nothing could learn through it; training uses the straight-through
         # estimator, i.e. backprop pretends f'(a) = 1. Finite differences therefore do NOT match the
         # gradient for this activation, by design.
         Activation("sign", _sign, _ones,
-                   "f(a) = +1 if a ≥ 0 else −1", "f'(a) := 1 (straight-through estimator)"),
+                   "f(a) = +1 if a ≥ 0 else −1", "f'(a) := 1 (straight-through estimator)",
+                   backprop=_identity_backprop),
         Activation("softmax", _softmax, None,
                    "O_k = e^(a_k) / Σ_m e^(a_m)", "∂O_k/∂a_m = O_k (1[k=m] − O_m)", output_only=True),
     )

@@ -166,7 +166,8 @@ class Network:
                 self._buffers.pop(next(iter(self._buffers)))
             outs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
             deltas = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
-            bufs = self._buffers[n] = (outs, deltas)
+            scratch = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+            bufs = self._buffers[n] = (outs, deltas, scratch)
         return bufs
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -175,7 +176,7 @@ class Network:
         The result lives in a reused buffer: it is overwritten by the next forward() of the same batch
         size. Use predict() for a result you keep.
         """
-        outs, _ = self._buffers_for(X.shape[0])
+        outs, _, _ = self._buffers_for(X.shape[0])
         prev = X
         for W, theta, act, out in zip(self.weights, self.biases, self._acts, outs):
             np.matmul(prev, W, out=out)           # a_j = Σ_i w_ij O_i ...
@@ -194,7 +195,7 @@ class Network:
         if self._cache is None:
             raise RuntimeError("backward() needs a forward() first")
         outputs = self._cache                     # outputs[0] = X, outputs[i+1] = O of layer i
-        _, deltas = self._buffers_for(outputs[0].shape[0])
+        _, deltas, delta_scratch = self._buffers_for(outputs[0].shape[0])
         o = outputs[-1]
         error = _losses.get(self.loss).value(o, T)
         delta = _losses.output_delta(self.loss, self.activations[-1], o, T, deltas[-1])   # δ_k
@@ -204,7 +205,8 @@ class Network:
             if i:
                 below = deltas[i - 1]
                 np.matmul(delta, self.weights[i].T, out=below)         # Σ_k δ_k w_jk
-                below *= self._acts[i - 1].df(outputs[i])              # δ_j = f'(a_j) Σ_k δ_k w_jk
+                # δ_j = f'(a_j) Σ_k δ_k w_jk
+                self._acts[i - 1].multiply_derivative(outputs[i], below, delta_scratch[i - 1])
                 delta = below
         return error
 

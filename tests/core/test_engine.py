@@ -256,6 +256,17 @@ def test_activation_table_plots_and_derivatives():
     assert f[0] == pytest.approx(0.0) and f[1] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.df is not None])
+def test_in_place_derivative_agrees_with_table(name):
+    act = ACTIVATIONS[name]
+    rng = np.random.default_rng(0)
+    o = act.f(rng.normal(size=(6, 5)), np.empty((6, 5)))
+    delta = rng.normal(size=(6, 5))
+    expected = delta * act.df(o)
+    act.multiply_derivative(o, delta, np.empty_like(delta))
+    np.testing.assert_allclose(delta, expected)
+
+
 def test_init_schemes_and_dtype():
     for init in ("xavier", "he", "uniform"):
         net = Network([100, 50, 10], "relu", init=init, seed=1)
