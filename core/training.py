@@ -15,7 +15,9 @@ from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
+from core import metrics as _metrics
 from core.errors import ConfigError, DivergenceError
+from core.metrics import regression_report
 from core.network import Network
 from core.optimizers import Optimizer
 
@@ -70,26 +72,7 @@ class EpochReport:
 
 def classification_metrics(outputs: np.ndarray, targets: np.ndarray) -> float:
     """Accuracy of outputs (n, k) against one-hot or 0/1 targets (n, k)."""
-    if outputs.shape[0] == 0:
-        return float("nan")
-    if outputs.shape[1] == 1:
-        return float(np.mean((outputs[:, 0] >= 0.5) == (targets[:, 0] >= 0.5)))
-    return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
-
-
-def regression_metrics(outputs, targets, inverse: Callable | None = None) -> dict[str, float]:
-    """RMSE, MAE and R² in the target's own units (`inverse` un-scales network outputs)."""
-    if outputs.shape[0] == 0:
-        return {}
-    if inverse is not None:
-        outputs, targets = inverse(outputs), inverse(targets)
-    outputs = np.asarray(outputs, np.float64)
-    targets = np.asarray(targets, np.float64)
-    err = outputs - targets
-    ss_tot = float(((targets - targets.mean(axis=0)) ** 2).sum())
-    ss_res = float((err ** 2).sum())
-    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
-            "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+    return _metrics.accuracy(outputs, targets)
 
 
 def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None = None,
@@ -104,7 +87,7 @@ def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None 
     if task == "classification":
         metrics[prefix + "accuracy"] = classification_metrics(outputs, Y)
     elif task == "regression":
-        metrics.update({prefix + k: v for k, v in regression_metrics(outputs, Y, inverse).items()})
+        metrics.update({prefix + k: v for k, v in regression_report(outputs, Y, inverse).items()})
     return loss, metrics
 
 
