@@ -210,6 +210,14 @@ class Network:
                 delta = below
         return error
 
+    def last_deltas(self) -> list[np.ndarray]:
+        """Copies of δ per weight layer (n, fan_out) from the last backward(): δ_j for hidden
+        layers, δ_k for the output layer."""
+        if self._cache is None:
+            raise RuntimeError("last_deltas() needs a forward() and backward() first")
+        _, deltas, _ = self._buffers_for(self._cache[0].shape[0])
+        return [d.copy() for d in deltas]
+
     def gradients(self, X: np.ndarray, T: np.ndarray):
         """(E, copies of ∂E/∂W, copies of ∂E/∂θ) for one batch — convenient for tests and teaching."""
         self.forward(X)

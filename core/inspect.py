@@ -1,0 +1,162 @@
+"""What the teaching views show, computed by the SAME code that trains.
+
+- `explain_step`: the article's derivation for one sample with real numbers (a_j, O_j, E, δ_k, δ_j,
+  ∂E/∂w, Δw), taken from Network.forward/backward — so the inspector cannot drift from the engine.
+- `apply_step`: performs exactly that update through the engine's optimizer.
+- `output_grid`: network (or one neuron's) output over a plane of two raw input features.
+- `layer_health` / `hints`: gradient norms, update/weight ratios, dead and saturated units, plain advice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from core import losses
+from core.network import Network
+from core.optimizers import SGD
+
+
+@dataclass(frozen=True)
+class LayerStep:
+    """One weight layer's part of a backprop step, for a single sample (batch of 1)."""
+    inputs: np.ndarray       # O_i of the layer below, (fan_in,)
+    net_input: np.ndarray    # a_j = Σ_i w_ij O_i + θ_j, (fan_out,)
+    output: np.ndarray       # O_j = f(a_j), (fan_out,)
+    delta: np.ndarray        # δ_k (output layer) or δ_j = f'(a_j) Σ_k δ_k w_jk, (fan_out,)
+    grad_weights: np.ndarray  # ∂E/∂w_ij = O_i δ_j, (fan_in, fan_out)
+    grad_bias: np.ndarray    # ∂E/∂θ_j = δ_j, (fan_out,)
+    update_weights: np.ndarray  # Δw = −η ∂E/∂w
+    update_bias: np.ndarray     # Δθ = −η ∂E/∂θ
+    activation: str
+
+
+@dataclass(frozen=True)
+class StepExplanation:
+    x: np.ndarray            # the (scaled) input row, (n_in,)
+    target: np.ndarray       # t, (n_out,)
+    error: float             # E for this sample under the network's loss
+    loss: str
+    loss_formula: str
+    lr: float
+    layers: tuple[LayerStep, ...]
+
+
+def explain_step(network: Network, x: np.ndarray, t: np.ndarray, lr: float) -> StepExplanation:
+    """Forward and backward pass of ONE sample through the engine, laid out per layer."""
+    X = np.asarray(x, dtype=network.dtype).reshape(1, -1)
+    T = np.asarray(t, dtype=network.dtype).reshape(1, -1)
+    error, grad_w, grad_b = network.gradients(X, T)
+    deltas = network.last_deltas()
+    trace = network.trace(X)
+    layers, below = [], X[0]
+    for i, ((a, o), gw, gb, d) in enumerate(zip(trace, grad_w, grad_b, deltas)):
+        layers.append(LayerStep(inputs=below.copy(), net_input=a[0], output=o[0], delta=d[0],
+                                grad_weights=gw, grad_bias=gb, update_weights=-lr * gw,
+                                update_bias=-lr * gb, activation=network.activations[i]))
+        below = o[0]
+    loss = losses.get(network.loss)
+    return StepExplanation(X[0].copy(), T[0].copy(), float(error), loss.name, loss.formula, float(lr),
+                           tuple(layers))
+
+
+def apply_step(network: Network, x: np.ndarray, t: np.ndarray, lr: float) -> None:
+    """The article's update w ← w − η ∂E/∂w for one sample, through the training engine's SGD."""
+    X = np.asarray(x, dtype=network.dtype).reshape(1, -1)
+    T = np.asarray(t, dtype=network.dtype).reshape(1, -1)
+    network.forward(X)
+    network.backward(T)
+    SGD(lr).step(network)
+
+
+def output_grid(network: Network, transform: Callable[[np.ndarray], np.ndarray], base_row: Sequence,
+                axes: tuple[int, int], x_values: np.ndarray, y_values: np.ndarray,
+                neuron: tuple[int, int] | None = None) -> np.ndarray:
+    """Network output over a grid of two raw input columns.
+
+    base_row: one raw input row (values of every input column, e.g. medians) used for the columns
+    not on the axes; axes: indices of the two raw columns varied; transform: raw rows (m, n_raw) →
+    network inputs (m, n_in), e.g. Preprocessor.transform. Returns (len(y_values), len(x_values), k):
+    the network's outputs, or with neuron=(layer, index) that hidden/output neuron's O_j (k = 1).
+    """
+    xx, yy = np.meshgrid(np.asarray(x_values, float), np.asarray(y_values, float))
+    rows = np.empty((xx.size, len(base_row)), dtype=object)
+    rows[:] = np.asarray(list(base_row), dtype=object)
+    rows[:, axes[0]] = xx.ravel()
+    rows[:, axes[1]] = yy.ravel()
+    if all(isinstance(v, (int, float, np.integer, np.floating)) for v in base_row):
+        rows = rows.astype(np.float64)
+    X = transform(rows)
+    if neuron is None:
+        out = network.predict(X)
+    else:
+        layer, index = neuron
+        out = network.trace(X)[layer - 1][1][:, index:index + 1]
+    return out.reshape(yy.shape[0], yy.shape[1], -1)
+
+
+@dataclass(frozen=True)
+class LayerHealth:
+    grad_norm: float          # ‖∂E/∂W‖ of the layer
+    update_ratio: float       # ‖ΔW‖ / ‖W‖ — healthy learning is around 1e-3
+    dead_share: float         # relu family: share of units that output 0 for every sample given
+    saturated_share: float    # sigmoid/tanh: share of units stuck near their limits for most samples
+
+
+def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
+    """Per weight layer, from one forward/backward of the sample X, T (no update is made)."""
+    _, grad_w, _ = network.gradients(np.asarray(X, network.dtype), np.asarray(T, network.dtype))
+    trace = network.trace(X)
+    result = []
+    for W, gw, (a, o), name in zip(network.weights, grad_w, trace, network.activations):
+        w_norm = float(np.linalg.norm(W))
+        g_norm = float(np.linalg.norm(gw))
+        dead = saturated = 0.0
+        if name in ("relu",):
+            dead = float(np.mean(np.all(o <= 0, axis=0)))
+        elif name == "sigmoid":
+            saturated = float(np.mean(np.mean((o < 0.01) | (o > 0.99), axis=0) > 0.9))
+        elif name == "tanh":
+            saturated = float(np.mean(np.mean(np.abs(o) > 0.99, axis=0) > 0.9))
+        result.append(LayerHealth(g_norm, lr * g_norm / w_norm if w_norm > 0 else float("inf"),
+                                  dead, saturated))
+    return result
+
+
+def overfitting_epoch(train_losses: Sequence[float], val_losses: Sequence[float], window: int = 5) -> int | None:
+    """Index of the best validation epoch if validation loss has risen for `window` epochs in a row
+    while training loss fell over the same stretch; None otherwise."""
+    v = np.asarray(val_losses, float)
+    tr = np.asarray(train_losses, float)
+    if len(v) <= window or not np.isfinite(v[-window - 1:]).all():
+        return None
+    rising = np.all(np.diff(v[-window - 1:]) > 0)
+    falling = tr[-1] < tr[-window - 1]
+    return int(np.nanargmin(v)) if rising and falling else None
+
+
+def hints(train_losses: Sequence[float], val_losses: Sequence[float] | None,
+          health: Sequence[LayerHealth] | None = None, layer_sizes: Sequence[int] | None = None) -> list[str]:
+    """Plain-language advice from the loss history and the layer health figures."""
+    out = []
+    tr = np.asarray(train_losses, float)
+    if len(tr) >= 10 and np.isfinite(tr[-10:]).all() and np.all(np.diff(tr[-10:]) > 0):
+        out.append("The training loss is rising: the learning rate may be too high.")
+    if val_losses is not None and overfitting_epoch(train_losses, val_losses) is not None:
+        best = overfitting_epoch(train_losses, val_losses) + 1
+        out.append(f"Validation loss is rising while training loss falls: the network is overfitting "
+                   f"(best validation loss at epoch {best}).")
+    for i, h in enumerate(health or []):
+        if h.dead_share > 0 and layer_sizes is not None:
+            dead = round(h.dead_share * layer_sizes[i + 1])
+            if dead:
+                out.append(f"{dead} of {layer_sizes[i + 1]} units in layer {i + 1} are dead (always output 0).")
+        if h.saturated_share >= 0.5:
+            out.append(f"Most units of layer {i + 1} are saturated: try smaller weights, scaled inputs or a "
+                       f"lower learning rate.")
+        if np.isfinite(h.update_ratio) and h.update_ratio < 1e-6 and h.grad_norm > 0:
+            out.append(f"Layer {i + 1} barely changes (update/weight ratio {h.update_ratio:.1e}): the gradient "
+                       f"is vanishing or the learning rate is too small.")
+    return out
