@@ -1,0 +1,340 @@
+"""Model export/import: every format round-trips exactly and says what it is; ONNX and the standalone
+script reproduce the app's predictions; bad destinations and bad files give one-line errors."""
+
+import csv
+import io
+import errno
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import __version__
+from core.activations import HIDDEN_ACTIVATIONS
+from core.errors import ExportError, ModelFileError
+from core.export import (FORMATS, MODEL_FORMAT, export_model, load_model, load_weights_into,
+                         predict_rows)
+from core.network import Network
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADABLE = [".npz", ".json", ".csv", ".zip", ".safetensors"]
+ONNX_TOLERANCE = 1e-5
+
+
+def _net(hidden="tanh", output="softmax", loss=None, dtype="float32", sizes=(4, 6, 5, 3), seed=1):
+    loss = loss or {"softmax": "cross-entropy", "sigmoid": "binary-cross-entropy"}.get(output, "mse")
+    net = Network(list(sizes), [hidden] * (len(sizes) - 2) + [output], loss, seed=seed, dtype=dtype)
+    rng = np.random.default_rng(seed)
+    # Non-zero biases and weights large enough that every activation sees both signs.
+    net.set_params([w * 2 for w in net.weights], [rng.normal(0, 0.5, b.shape) for b in net.biases])
+    return net
+
+
+def _rows(n=64, n_in=4, seed=0):
+    return np.random.default_rng(seed).normal(0, 1.5, (n, n_in))
+
+
+def _same_params(a: Network, b: Network):
+    assert a.layer_sizes == b.layer_sizes and a.activations == b.activations and a.loss == b.loss
+    for x, y in zip(a.weights + a.biases, b.weights + b.biases):
+        assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+# ---- round trips ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("suffix", LOADABLE)
+def test_round_trip_is_exact(tmp_path, suffix, dtype):
+    net = _net(dtype=dtype)
+    written = export_model(tmp_path / f"model{suffix}", net, extra={"note": "run 3"})
+    assert written == (tmp_path / "model" if suffix == ".csv" else tmp_path / f"model{suffix}")
+    loaded = load_model(written)
+    _same_params(net, loaded.network)
+    assert loaded.network.dtype == net.dtype
+    X = _rows()
+    np.testing.assert_array_equal(loaded.network.predict(X), net.predict(X))
+    assert loaded.preprocessor is None
+    meta = loaded.metadata
+    assert meta["format"] == MODEL_FORMAT and meta["format_version"] == "1.0"
+    assert meta["app_version"] == __version__ and meta["created"].startswith("20")
+    assert meta["file_format"] == suffix[1:]
+    assert meta["architecture"]["layer_sizes"] == [4, 6, 5, 3]
+    assert meta["architecture"]["activations"] == ["tanh", "tanh", "softmax"]
+    assert meta["architecture"]["loss"] == "cross-entropy" and meta["architecture"]["dtype"] == dtype
+    assert meta["feature_names"] == ["x1", "x2", "x3", "x4"]
+    assert meta["output_names"] == ["y1", "y2", "y3"]
+    assert meta["extra"] == {"note": "run 3"}
+
+
+def test_csv_path_can_name_folder_or_suffix(tmp_path):
+    net = _net()
+    export_model(tmp_path / "m.csv", net)
+    _same_params(net, load_model(tmp_path / "m.csv").network)
+    _same_params(net, load_model(tmp_path / "m").network)
+
+
+def test_npz_layout_and_metadata_entry(tmp_path):
+    net = _net()
+    path = export_model(tmp_path / "m.npz", net)
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["W0", "W1", "W2", "b0", "b1", "b2", "metadata"]
+        assert npz["W1"].shape == (6, 5) and npz["b1"].shape == (5,)
+        meta = json.loads(str(npz["metadata"]))
+    assert meta["architecture"]["layer_sizes"] == [4, 6, 5, 3]
+
+
+def test_json_is_readable_and_exact(tmp_path):
+    net = _net(dtype="float64")
+    doc = json.loads(export_model(tmp_path / "m.json", net).read_text())
+    assert np.array_equal(np.array(doc["weights"][0]), net.weights[0])
+    assert doc["metadata"]["architecture"]["dtype"] == "float64"
+
+
+def test_csv_tables_are_labelled(tmp_path):
+    net = _net(sizes=(4, 3, 2))
+    folder = export_model(tmp_path / "m.csv", net)
+    rows = list(csv.reader((folder / "W0.csv").open()))
+    assert rows[0] == ["from \\ to", "h1_1", "h1_2", "h1_3"]
+    assert [r[0] for r in rows[1:]] == ["x1", "x2", "x3", "x4"]
+    rows = list(csv.reader((folder / "b1.csv").open()))
+    assert rows == [["neuron", "bias"]] + [[f"y{j + 1}", repr(float(v))] for j, v in enumerate(net.biases[1])]
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["files"] == ["W0.csv", "b0.csv", "W1.csv", "b1.csv"]
+    with zipfile.ZipFile(export_model(tmp_path / "m.zip", net)) as zf:
+        assert sorted(zf.namelist()) == sorted(f"m/{n}" for n in ["W0.csv", "b0.csv", "W1.csv", "b1.csv",
+                                                                   "metadata.json"])
+
+
+def test_safetensors_header_states_what_it_is(tmp_path):
+    from safetensors import safe_open
+
+    path = export_model(tmp_path / "m.safetensors", _net())
+    with safe_open(str(path), framework="numpy") as f:
+        header = f.metadata()
+        assert sorted(f.keys()) == ["W0", "W1", "W2", "b0", "b1", "b2"]
+    assert header["format"] == MODEL_FORMAT and header["app_version"] == __version__
+    assert json.loads(header["backprop_studio"])["architecture"]["loss"] == "cross-entropy"
+
+
+def test_onnx_and_script_state_what_they_are(tmp_path):
+    import onnx
+
+    model = onnx.load(str(export_model(tmp_path / "m.onnx", _net())))
+    props = {p.key: p.value for p in model.metadata_props}
+    assert props["format"] == MODEL_FORMAT
+    assert json.loads(props["backprop_studio"])["app_version"] == __version__
+    assert model.opset_import[0].version >= 17 and "Backprop Studio" in model.doc_string
+    source = export_model(tmp_path / "m.py", _net()).read_text()
+    assert MODEL_FORMAT in source and "[4, 6, 5, 3]" in source.splitlines()[1]
+
+
+def test_unknown_suffix_lists_formats(tmp_path):
+    with pytest.raises(ExportError) as info:
+        export_model(tmp_path / "model.h5", _net())
+    for suffix in FORMATS:
+        assert suffix in str(info.value)
+
+
+def test_non_finite_network_is_not_exported(tmp_path):
+    net = _net()
+    net.set_params([w * np.inf for w in net.weights], net.biases)
+    with pytest.raises(ExportError, match="NaN or infinite"):
+        export_model(tmp_path / "m.npz", net)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- unwritable destinations ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", sorted(FORMATS))
+def test_parent_is_a_file(tmp_path, suffix):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="not a folder"):
+        export_model(blocker / f"m{suffix}", _net())
+
+
+@pytest.mark.parametrize("suffix", sorted(FORMATS))
+def test_full_disk_keeps_old_export(tmp_path, monkeypatch, suffix):
+    import core.atomic
+
+    old = export_model(tmp_path / f"m{suffix}", _net(seed=1))
+    snapshot = ({p.name: p.read_bytes() for p in old.iterdir()} if old.is_dir() else old.read_bytes())
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(core.atomic.os, "fsync", full)
+    with pytest.raises(ExportError, match="Not enough disk space"):
+        export_model(tmp_path / f"m{suffix}", _net(seed=2))
+    after = ({p.name: p.read_bytes() for p in old.iterdir()} if old.is_dir() else old.read_bytes())
+    assert after == snapshot
+    assert [p.name for p in tmp_path.iterdir()] == [old.name]
+
+
+# ---- loading weights into a network --------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", LOADABLE)
+def test_load_weights_into_matching_network(tmp_path, suffix):
+    source = _net(seed=1)
+    path = export_model(tmp_path / f"m{suffix}", source)
+    target = _net(seed=2)
+    load_weights_into(target, path)
+    _same_params(source, target)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json", ".safetensors", ".zip"])
+def test_load_weights_into_names_first_mismatched_layer(tmp_path, suffix):
+    path = export_model(tmp_path / f"m{suffix}", _net(sizes=(4, 6, 5, 3)))
+    target = _net(sizes=(4, 6, 7, 3), seed=9)
+    before = [w.copy() for w in target.weights]
+    with pytest.raises(ModelFileError) as info:
+        load_weights_into(target, path)
+    message = str(info.value)
+    assert message.startswith("Layer 2 ") and "(6, 5)" in message and "(6, 7)" in message
+    assert all(np.array_equal(a, b) for a, b in zip(before, target.weights))   # nothing changed
+
+
+def test_load_weights_into_layer_count_mismatch(tmp_path):
+    path = export_model(tmp_path / "m.npz", _net(sizes=(4, 6, 3)))
+    with pytest.raises(ModelFileError, match="Layer 2 .*does not fit"):
+        load_weights_into(_net(sizes=(4, 6, 5, 3)), path)
+    with pytest.raises(ModelFileError, match="extra layer 2"):
+        load_weights_into(Network([4, 6], ["tanh"], "mse"), path)
+
+
+def test_plain_npz_without_metadata(tmp_path):
+    net = _net()
+    np.savez(tmp_path / "plain.npz", **{f"W{i}": w for i, w in enumerate(net.weights)},
+             **{f"b{i}": b for i, b in enumerate(net.biases)})
+    target = _net(seed=5)
+    load_weights_into(target, tmp_path / "plain.npz")
+    _same_params(net, target)
+    with pytest.raises(ModelFileError, match="no description of the network"):
+        load_model(tmp_path / "plain.npz")
+
+
+# ---- bad model files -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".npz", ".json", ".safetensors", ".zip"])
+def test_truncated_files_are_refused(tmp_path, suffix):
+    path = export_model(tmp_path / f"m{suffix}", _net())
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    assert "\n" not in str(info.value) and f"m{suffix}" in str(info.value)
+
+
+def test_other_bad_files(tmp_path):
+    (tmp_path / "x.json").write_text('{"hello": 1}')
+    with pytest.raises(ModelFileError, match="not a Backprop Studio JSON model"):
+        load_model(tmp_path / "x.json")
+    with pytest.raises(ModelFileError, match="does not exist"):
+        load_model(tmp_path / "absent.npz")
+    export_model(tmp_path / "m.onnx", _net())
+    with pytest.raises(ModelFileError, match="cannot be loaded back"):
+        load_model(tmp_path / "m.onnx")
+    np.savez(tmp_path / "obj.npz", W0=np.array([object()], dtype=object), b0=np.zeros(1))
+    with pytest.raises(ModelFileError, match="damaged"):
+        load_model(tmp_path / "obj.npz")
+
+
+def test_newer_model_format_is_refused(tmp_path):
+    path = export_model(tmp_path / "m.json", _net())
+    doc = json.loads(path.read_text())
+    doc["metadata"]["format_version"] = "2.0"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match="newer Backprop Studio"):
+        load_model(path)
+
+
+def test_nan_weights_in_file_are_refused(tmp_path):
+    path = export_model(tmp_path / "m.json", _net())
+    doc = json.loads(path.read_text())
+    doc["biases"][1][0] = float("nan")
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match="layer 2 holds NaN"):
+        load_model(path)
+
+
+# ---- ONNX ----------------------------------------------------------------------------------------
+
+def _onnx_outputs(path, X):
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (name,) = [i.name for i in session.get_inputs()]
+    return session.run(None, {name: np.asarray(X, np.float32)})[0]
+
+
+ONNX_CASES = ([(h, "linear") for h in HIDDEN_ACTIVATIONS]
+              + [("tanh", out) for out in ("sigmoid", "softmax", "tanh", "relu", "sign", "softplus",
+                                           "leaky_relu", "elu")])
+
+
+@pytest.mark.parametrize("hidden, output", ONNX_CASES)
+def test_onnx_matches_network_for_every_activation(tmp_path, hidden, output):
+    net = _net(hidden, output)
+    path = export_model(tmp_path / "m.onnx", net)
+    X = _rows(256)
+    diff = np.abs(_onnx_outputs(path, X) - net.predict(X)).max()
+    assert diff <= ONNX_TOLERANCE, f"{hidden}/{output}: {diff}"
+
+
+def test_onnx_sign_at_exactly_zero_is_plus_one(tmp_path):
+    net = Network([2, 3, 1], ["sign", "linear"], "mse")
+    net.set_params([np.zeros((2, 3)), np.ones((3, 1))], [np.zeros(3), np.zeros(1)])
+    X = np.array([[0.0, 0.0], [1.0, -1.0]])
+    assert net.predict(X).ravel().tolist() == [3.0, 3.0]
+    np.testing.assert_array_equal(_onnx_outputs(export_model(tmp_path / "m.onnx", net), X), [[3.0], [3.0]])
+
+
+def test_onnx_from_float64_network(tmp_path):
+    net = _net(dtype="float64")
+    X = _rows(128)
+    assert np.abs(_onnx_outputs(export_model(tmp_path / "m.onnx", net), X) - net.predict(X)).max() <= 1e-5
+
+
+# ---- standalone script ---------------------------------------------------------------------------
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _run_script(script, data, *args):
+    result = subprocess.run([sys.executable, str(script), str(data), *args], capture_output=True,
+                            text=True, timeout=60, cwd=script.parent)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_script_reproduces_predictions_without_preprocessing(tmp_path, dtype):
+    import pandas as pd
+
+    net = _net("elu", "softmax", dtype=dtype)
+    X = _rows(40)
+    _write_csv(tmp_path / "data.csv", ["x1", "x2", "x3", "x4"], [[repr(float(v)) for v in row] for row in X])
+    script = export_model(tmp_path / "model.py", net)
+    printed = pd.read_csv(io.StringIO(_run_script(script, tmp_path / "data.csv")))
+    expected = predict_rows(load_model(export_model(tmp_path / "m.npz", net)), pd.read_csv(tmp_path / "data.csv"))
+    assert list(printed.columns) == list(expected.columns) == ["predicted_y1", "predicted_y2", "predicted_y3"]
+    np.testing.assert_array_equal(printed.to_numpy(), expected.to_numpy())
+    _run_script(script, tmp_path / "data.csv", "--out", str(tmp_path / "out.csv"))
+    np.testing.assert_array_equal(pd.read_csv(tmp_path / "out.csv").to_numpy(), expected.to_numpy())
+
+
+# ---- module hygiene ------------------------------------------------------------------------------
+
+def test_importing_export_and_project_is_cheap():
+    code = ("import sys, core.export, core.project, core.atomic; "
+            "heavy = [m for m in ('onnx', 'onnxruntime', 'pandas', 'safetensors', 'PySide6') if m in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
