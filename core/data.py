@@ -1,0 +1,1665 @@
+"""CSV files and data frames → training-ready :class:`Dataset` objects.
+
+Two stages, so the GUI can show a file before the user picks column roles:
+
+* :func:`read_csv` / :func:`read_csv_text` / :func:`read_csv_bytes` / :func:`from_frame` → :class:`RawTable`
+  (parsed columns, their kinds, notes about what the loader had to guess);
+* :func:`build_dataset` → :class:`Dataset` (roles, encoding, split, scaling fitted on the training part).
+
+:func:`load_csv` does both. Everything a user can get wrong ends in a one-line :class:`DataError` naming the
+file and, where it can be known, the line (1-based, as an editor shows it) and the column.
+
+pandas is imported inside the functions that need it: importing this module must stay cheap because the
+CLI and the GUI import it at start-up (tests/core/test_data.py checks this in a subprocess).
+
+Numeric columns are held as float32 from the moment they are parsed: the network trains in float32, and
+keeping the raw table in float64 would double the peak memory of large files (the budget is ~3x the final
+float32 matrices).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import os
+import re
+import sys
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import numpy as np
+
+from core.errors import DataError, ModelFileError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = [
+    "ColumnInfo", "RawTable", "Dataset", "Preprocessor", "DataError", "LoadCancelled",
+    "read_csv", "read_csv_text", "read_csv_bytes", "from_frame", "build_dataset", "load_csv",
+    "NA_TOKENS", "MAX_COLUMNS",
+]
+
+#: Cell spellings read as "missing" (compared after stripping surrounding spaces).
+NA_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "Null",
+             "None", "none", "-", "#N/A", "<NA>")
+_NA_SET = frozenset(NA_TOKENS)
+MAX_COLUMNS = 100_000
+TASKS = ("auto", "classification", "regression")
+SCALINGS = ("standardize", "minmax", "minmax_sym", "none")
+MISSING_POLICIES = ("drop", "fill")
+
+_SAMPLE_BYTES = 1 << 18          # what the sniffer looks at first
+_MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table we can sniff
+_CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
+_SNIFF_RECORDS = 200
+_ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
+_AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes
+_WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spaces and tabs"
+
+_NUM_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.I)
+_DEC_COMMA_RE = re.compile(r"^[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?$")
+_DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook; save it as CSV first"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"SQLite format", "an SQLite database"),
+    (b"\x93NUMPY", "a numpy .npy file"),
+)
+
+
+class LoadCancelled(DataError):
+    """The user cancelled a load through the ``cancel`` callback."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# public data classes
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """What the loader found in one column.
+
+    kind: "numeric" | "categorical" | "constant" (≤ 1 distinct non-missing value) | "identifier" (a different
+    string in every row of a table with more than 20 rows, or a 0..n-1 / 1..n row-number column).
+    categories: for categorical columns only, sorted with numbers in numeric order first, then text
+    alphabetically (case-insensitive); the same order is used for class names and one-hot features.
+    """
+
+    name: str
+    kind: str
+    n_missing: int
+    n_unique: int
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class RawTable:
+    """A parsed table before roles are chosen.
+
+    frame: one column per file column; numeric columns are float32 with NaN for missing cells, text
+    columns are object arrays of ``str`` with ``None`` for missing cells. Row ``i`` of the frame is data
+    row ``i`` of the file (blank and comment lines are not rows). delimiter: one of ``, ; \\t |`` or
+    ``" "`` meaning "runs of spaces/tabs".
+    """
+
+    frame: "pandas.DataFrame"
+    columns: list[ColumnInfo]
+    source: str
+    delimiter: str
+    has_header: bool
+    notes: list[str]
+    # how to find file lines for row numbers in later error messages; None for frames and examples
+    _locator: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_rows(self) -> int:
+        return int(len(self.frame))
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnInfo:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise DataError(f"{self.source}: there is no column '{name}' (columns: {_list_names(self.column_names)})")
+
+    def where(self, row: int, column: str | None = None) -> str:
+        """'file.csv, line 12, column 'x'' for data row ``row`` (0-based), as precise as can be known."""
+        line = self._locator.line_of_row(row) if self._locator is not None else None
+        where = f"{self.source}, line {line}" if line else f"{self.source}, row {row + 1}"
+        return where + (f", column '{column}'" if column is not None else "")
+
+
+@dataclass
+class Dataset:
+    """Training-ready arrays and the preprocessor that made them.
+
+    X_* have shape (n, n_features) and Y_* shape (n, n_outputs), C-contiguous, in the requested dtype. The
+    validation and test parts may have 0 rows. For classification Y is one-hot (k > 2 classes, softmax) or
+    a single 0/1 column (2 classes, class_names[1] is the positive class); for regression Y holds the
+    standardised targets (``preprocessor.inverse_outputs`` gives original units back).
+    raw_val / raw_test: the unscaled rows behind X_val / X_test (row i ↔ row i), used columns only; their
+    index is the data-row number in the source table.
+    """
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_val: np.ndarray
+    Y_val: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    feature_names: list[str]
+    output_names: list[str]
+    class_names: list[str] | None
+    task: str
+    preprocessor: "Preprocessor"
+    source: str
+    notes: list[str]
+    raw_val: "pandas.DataFrame"
+    raw_test: "pandas.DataFrame | None" = None
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.Y_train.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names) if self.class_names else 0
+
+    @property
+    def is_binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
+    def n_train(self) -> int:
+        return int(self.X_train.shape[0])
+
+    @property
+    def n_val(self) -> int:
+        return int(self.X_val.shape[0])
+
+    @property
+    def n_test(self) -> int:
+        return int(self.X_test.shape[0])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# reading
+
+
+def read_csv(path, *, progress: Callable[[float], Any] | None = None,
+             cancel: Callable[[], bool] | None = None) -> RawTable:
+    """Parse a CSV file into a :class:`RawTable`.
+
+    Sniffs delimiter, decimal comma, header, encoding (UTF-8 with/without BOM, UTF-16 with BOM, else
+    Windows-1252/Latin-1), skips ``#`` comment lines and blank lines. Large files are read in chunks:
+    ``progress(fraction)`` is called after each chunk and ``cancel()`` checked before each one (raising
+    :class:`LoadCancelled`). Any problem → :class:`DataError` with a one-line message.
+    """
+    p = Path(os.fspath(path)) if not isinstance(path, Path) else path
+    name = p.name or str(p)
+    try:
+        if p.is_dir():
+            raise DataError(f"{name} is a folder, not a CSV file.")
+        size = p.stat().st_size
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"{name}: file not found ({p}).") from None
+    except OSError as exc:
+        raise DataError(f"{name} cannot be opened: {_one_line(exc.strerror or exc)}.") from None
+    return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel)
+
+
+def read_csv_text(text: str, source: str = "<text>") -> RawTable:
+    """Parse CSV text (a pasted table) with the same rules as :func:`read_csv`."""
+    if not isinstance(text, str):
+        raise DataError(f"{source}: expected text, got {type(text).__name__}.")
+    return read_csv_bytes(text.encode("utf-8", errors="replace"), source)
+
+
+def read_csv_bytes(data: bytes, source: str = "<bytes>", *, progress=None, cancel=None) -> RawTable:
+    """Parse the bytes of a CSV file held in memory, with the same rules as :func:`read_csv`."""
+    data = bytes(data)
+    return _read_guarded(_Source(source, lambda: io.BytesIO(data), len(data), source), progress, cancel)
+
+
+def load_csv(path, *, progress=None, cancel=None, **kwargs) -> "Dataset":
+    """:func:`read_csv` then :func:`build_dataset` (``kwargs`` as for build_dataset)."""
+    table = read_csv(path, progress=progress, cancel=cancel)
+    return build_dataset(table, **kwargs)
+
+
+@dataclass
+class _Source:
+    name: str                      # what messages call it (file basename, "<text>", example name)
+    open: Callable[[], Any]        # → a fresh binary file object
+    size: int
+    path: str
+
+
+@dataclass
+class _Dialect:
+    encoding: str
+    data_offset: int               # byte offset where the first data row starts
+    first_data_line: int           # its 1-based line number
+    delimiter: str
+    decimal: str
+    has_header: bool
+    names: list[str]
+    comment: bool                  # '#' only ever starts comment lines → pandas may drop them anywhere
+    avg_line_bytes: float
+    notes: list[str]
+
+
+def _read_guarded(src: _Source, progress, cancel) -> RawTable:
+    """The boundary: whatever goes wrong inside becomes a DataError."""
+    try:
+        try:
+            return _read(src, progress, cancel, None)
+        except _Reencode as retry:
+            return _read(src, progress, cancel, retry.encoding)
+    except DataError:
+        raise
+    except MemoryError:
+        raise DataError(f"{src.name} is too large to load into memory.") from None
+    except _Reencode:
+        raise DataError(f"{src.name} could not be decoded as text.") from None
+    except RecursionError:
+        raise DataError(f"{src.name} could not be parsed (nesting too deep).") from None
+    except Exception as exc:  # noqa: BLE001 - the promise is "DataError or a table", never a traceback
+        raise DataError(f"{src.name} could not be read as CSV: {_one_line(exc)}") from exc
+
+
+class _Reencode(Exception):
+    """Raised when a later part of a file is not valid in the encoding the sniffer chose."""
+
+    def __init__(self, encoding: str):
+        self.encoding = encoding
+
+
+_FALLBACK = {"utf-8": "cp1252", "cp1252": "latin-1"}
+
+
+def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTable:
+    if cancel is not None and cancel():
+        raise LoadCancelled(f"Loading {src.name} cancelled.")
+    if progress is not None:
+        progress(0.0)
+    with src.open() as fh:
+        dialect = _sniff(fh, src, forced_encoding)
+    frame, notes, locator = _parse(src, dialect, progress, cancel)
+    table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator)
+    if progress is not None:
+        progress(1.0)
+    return table
+
+
+# --- sniffing ----------------------------------------------------------------------------------------------
+
+
+def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
+    name = src.name
+    sample = fh.read(_SAMPLE_BYTES)
+    eof = len(sample) < _SAMPLE_BYTES
+    while not eof and sample.count(b"\n") + sample.count(b"\r") < 3 and len(sample) < _MAX_SAMPLE_BYTES:
+        _check_width_early(sample, name)
+        more = fh.read(len(sample))
+        eof = not more
+        sample += more
+    if not sample.strip():
+        raise DataError(f"{name} is empty.")
+    for magic, what in _MAGIC:
+        if sample.startswith(magic):
+            raise DataError(f"{name} is not a CSV text file: it looks like {what}.")
+
+    notes: list[str] = []
+    bom = 0
+    if sample.startswith(codecs.BOM_UTF8):
+        encoding, bom = "utf-8", 3
+    elif sample.startswith(codecs.BOM_UTF16_LE):
+        encoding, bom = "utf-16-le", 2
+        notes.append("UTF-16 text")
+    elif sample.startswith(codecs.BOM_UTF16_BE):
+        encoding, bom = "utf-16-be", 2
+        notes.append("UTF-16 text")
+    else:
+        encoding = forced_encoding or "utf-8"
+        if b"\x00" in sample:
+            raise DataError(f"{name} is not a CSV text file: it contains binary data (NUL bytes).")
+    if forced_encoding and bom == 0:
+        encoding = forced_encoding
+    text = None
+    while text is None:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(sample[bom:], final=eof)
+        except UnicodeDecodeError:
+            if encoding not in _FALLBACK:
+                raise DataError(f"{name} could not be decoded as text ({encoding}).") from None
+            encoding = _FALLBACK[encoding]
+    if encoding in ("cp1252", "latin-1"):
+        notes.append("the file is not UTF-8: read as Windows-1252/Latin-1")
+
+    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
+    if controls > max(2, 0.05 * len(text)):
+        raise DataError(f"{name} is not a CSV text file: it contains binary data.")
+
+    lines = _LINE_RE.findall(text)
+    if not eof:
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines.pop()  # cut mid-line by the sample size
+        if not lines:
+            raise DataError(f"{name}: the first line is longer than {_MAX_SAMPLE_BYTES >> 20} MB; "
+                            "this does not look like a CSV table.")
+
+    # leading blank and comment lines
+    n_lead = n_comments = 0
+    for ln in lines:
+        s = ln.strip()
+        if s and not s.startswith("#"):
+            break
+        n_lead += 1
+        n_comments += s.startswith("#")
+    body_lines = lines[n_lead:]
+    if not body_lines:
+        if n_comments:
+            raise DataError(f"{name} has no data: it contains only comment lines.")
+        raise DataError(f"{name} is empty.")
+    content = [ln for ln in body_lines if ln.strip() and not ln.lstrip().startswith("#")]
+    n_comments += sum(1 for ln in body_lines if ln.lstrip().startswith("#"))
+    comment = not any("#" in ln for ln in content)
+    if n_comments:
+        more = "" if eof else " near the top"
+        notes.append(f"{n_comments} comment line{'s' if n_comments != 1 else ''} skipped{more}")
+
+    body = "".join(body_lines)
+    delimiter = _choose_delimiter(body, eof, comment)
+    records, header_lines = _records(body, delimiter, eof, comment)
+    if not records:
+        raise DataError(f"{name} is empty.")
+
+    decimal = "."
+    if delimiter != ",":
+        cells = [c.strip() for r in records[1:] or records for c in r]
+        if any(_DEC_COMMA_RE.match(c) for c in cells) and not any(_DEC_DOT_RE.match(c) for c in cells):
+            decimal = ","
+            notes.append("decimal comma detected")
+
+    first, rest = records[0], records[1:]
+    has_header = _looks_like_header(first, rest, decimal)
+    data = rest if has_header else records
+    counts = Counter(len(r) for r in data)
+    n_fields = max(counts, key=lambda k: (counts[k], k)) if counts else len(first)
+    if has_header:
+        width = len(first)
+        while width > n_fields and not first[width - 1].strip():
+            width -= 1  # the header line ends with delimiters
+        if width > MAX_COLUMNS:
+            raise _too_wide(name, width)
+        if width < n_fields:
+            if all(len(r) <= width or not any(c.strip() for c in r[width:]) for r in data):
+                n_fields = width  # data lines end with a delimiter; pandas drops the empty last field
+            else:
+                raise DataError(f"{name}, line {n_lead + header_lines + 1}: the header names {width} columns "
+                                f"but the data rows have {n_fields} fields.")
+        names = _unique_names([c.strip() for c in first[:n_fields]] + [""] * (n_fields - width))
+        if not data:
+            raise DataError(f"{name} has a header row ({_list_names(names)}) but no data rows.")
+    else:
+        if n_fields > MAX_COLUMNS:
+            raise _too_wide(name, n_fields)
+        names = [f"col_{j + 1}" for j in range(n_fields)]
+        if n_fields > 1 or len(records) > 1:
+            notes.append(f"no header row found: columns named col_1..col_{n_fields}")
+    if n_fields > MAX_COLUMNS:
+        raise _too_wide(name, n_fields)
+
+    skipped = "".join(lines[: n_lead + (header_lines if has_header else 0)])
+    data_offset = bom + len(skipped.encode(encoding))
+    content_bytes = len(text.encode(encoding)) if len(text) < 1 << 16 else len(text) * 1.05
+    avg_line = max(8.0, content_bytes / max(1, len(lines)))
+    return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
+                    decimal, has_header, names, comment, avg_line, notes)
+
+
+def _check_width_early(sample: bytes, name: str) -> None:
+    # a first line that does not fit in the sample may be a table with absurdly many columns: say so
+    # before reading tens of megabytes more
+    if max(sample.count(d) for d in (b",", b";", b"\t", b"|")) >= MAX_COLUMNS:
+        raise _too_wide(name, None)
+
+
+def _too_wide(name: str, n: int | None) -> DataError:
+    what = f"{n:,} columns" if n else f"more than {MAX_COLUMNS:,} columns"
+    return DataError(f"{name} has {what}; Backprop Studio handles at most {MAX_COLUMNS:,}.")
+
+
+def _records(body: str, delimiter: str, eof: bool, comment: bool) -> tuple[list[list[str]], int]:
+    """Parse up to _SNIFF_RECORDS records of ``body``; also return how many lines the first one spans."""
+    records: list[list[str]] = []
+    first_lines = 1
+    if delimiter == _WHITESPACE:
+        for ln in body.splitlines():
+            s = ln.strip()
+            if s and not (comment and s.startswith("#")):
+                records.append(s.split())
+                if len(records) >= _SNIFF_RECORDS:
+                    break
+        return records, 1
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"',
+                        skipinitialspace=True, strict=False)
+    try:
+        for rec in reader:
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue
+            if comment and rec[0].lstrip().startswith("#"):
+                continue
+            if not records:
+                first_lines = reader.line_num
+            records.append(rec)
+            if len(records) >= _SNIFF_RECORDS:
+                break
+    except csv.Error:
+        pass  # the sample may end inside a quoted field
+    if not eof and len(records) > 1 and len(records) < _SNIFF_RECORDS:
+        records.pop()  # possibly cut by the sample size
+    return records, first_lines
+
+
+def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
+    scored = []
+    for prio, d in enumerate(("\t", ";", "|", ",")):
+        recs, _ = _records(body, d, eof, comment)
+        counts = Counter(len(r) for r in recs)
+        if not counts:
+            continue
+        mode = max(counts, key=lambda k: (counts[k], k))
+        if mode < 2:
+            continue
+        consistency = counts[mode] / len(recs)
+        scored.append((round(consistency, 2), mode, -prio, d))
+    good = [s for s in scored if s[0] >= 0.9]
+    if good:
+        best = max(good)
+        semi = [s for s in good if s[3] == ";"]
+        if best[3] == "," and semi and semi[0][0] >= best[0]:
+            # "1,5;2,25;x": commas are decimal marks when the semicolons line up just as well
+            recs, _ = _records(body, ";", eof, comment)
+            if any(_DEC_COMMA_RE.match(c.strip()) for r in recs for c in r):
+                return ";"
+        return best[3]
+    ws, _ = _records(body, _WHITESPACE, eof, comment)
+    counts = Counter(len(r) for r in ws)
+    if counts:
+        mode = max(counts, key=lambda k: (counts[k], k))
+        if mode >= 2 and counts[mode] / len(ws) >= 0.9:
+            return _WHITESPACE
+    if scored:
+        return max(scored)[3]
+    return ","
+
+
+def _cell_kind(s: str, decimal: str) -> str:
+    s = s.strip()
+    if s in _NA_SET:
+        return "na"
+    if decimal == "," and _DEC_COMMA_RE.match(s):
+        return "num"
+    return "num" if _NUM_RE.match(s) else "str"
+
+
+def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) -> bool:
+    kinds = [_cell_kind(c, decimal) for c in first]
+    if "num" in kinds or "str" not in kinds:
+        return False
+    if not rest:
+        return True  # a lone line of names: the caller reports "header only"
+    text_only = True
+    for j, k in enumerate(kinds):
+        col = [_cell_kind(r[j], decimal) for r in rest if j < len(r)]
+        if "num" in col and "str" not in col:
+            return True  # a name over a numeric column
+        if "num" in col:
+            text_only = False
+    if text_only:
+        # all-text tables: a header's names do not come back as values further down
+        for j, c in enumerate(first):
+            if kinds[j] == "str" and any(j < len(r) and r[j].strip() == c.strip() for r in rest):
+                return False
+    return True
+
+
+def _unique_names(raw: list[str]) -> list[str]:
+    names, seen = [], set()
+    for j, n in enumerate(raw):
+        base = n if n else f"col_{j + 1}"
+        cand, k = base, 2
+        while cand in seen:
+            cand, k = f"{base}_{k}", k + 1
+        seen.add(cand)
+        names.append(cand)
+    return names
+
+
+# --- parsing -----------------------------------------------------------------------------------------------
+
+
+class _Locator:
+    """Maps data rows to file lines by re-reading the file with the csv module (error paths only)."""
+
+    def __init__(self, src: _Source, d: _Dialect):
+        self.src, self.d = src, d
+        self._lines: list[int] | None = None
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield (line number, fields) for every data record, skipping blank and comment lines."""
+        d = self.d
+        with self.src.open() as fh:
+            fh.seek(d.data_offset)
+            text = io.TextIOWrapper(fh, encoding=d.encoding, errors="replace", newline="")
+            base = d.first_data_line
+            if d.delimiter == _WHITESPACE:
+                for i, ln in enumerate(_iter_lines(text)):
+                    s = ln.strip()
+                    if s and not (d.comment and s.startswith("#")):
+                        yield base + i, s.split()
+                return
+            reader = csv.reader(text, delimiter=d.delimiter, quotechar='"', skipinitialspace=True, strict=False)
+            prev = 0
+            for rec in reader:
+                line = base + prev
+                prev = reader.line_num
+                if not rec or (len(rec) == 1 and not rec[0].strip()):
+                    continue
+                if d.comment and rec[0].lstrip().startswith("#"):
+                    continue
+                if d.comment:
+                    joined = d.delimiter.join(rec)
+                    if "#" in joined:  # pandas drops the rest of a line after '#'
+                        rec = next(csv.reader([joined.split("#", 1)[0]], delimiter=d.delimiter))
+                yield line, rec
+
+    def line_of_row(self, row: int) -> int | None:
+        if self._lines is None:
+            try:
+                self._lines = [ln for ln, _ in self.records()]
+            except Exception:  # noqa: BLE001 - a line number is a nicety, never a reason to fail
+                self._lines = []
+        return self._lines[row] if 0 <= row < len(self._lines) else None
+
+    def first_ragged(self) -> tuple[int, int] | None:
+        """(line, n_fields) of the first record whose field count differs from the header's."""
+        n = len(self.d.names)
+        for line, rec in self.records():
+            if len(rec) > n and any(c.strip() for c in rec[n:]):
+                return line, len(rec)
+            if len(rec) < n:
+                return line, len(rec)
+        return None
+
+
+def _iter_lines(text) -> Iterator[str]:
+    pending = ""
+    for chunk in iter(lambda: text.read(1 << 20), ""):
+        pending += chunk
+        parts = _LINE_RE.findall(pending)
+        if parts and not parts[-1].endswith(("\n", "\r")) or (parts and parts[-1].endswith("\r")):
+            pending = parts.pop()
+        else:
+            pending = ""
+        yield from parts
+    if pending:
+        yield pending
+
+
+def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | None:
+    found = locator.first_ragged()
+    if found is None:
+        return None
+    line, k = found
+    n = len(d.names)
+    return DataError(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like the "
+                     f"{'header' if d.has_header else 'first row'}, found {k}.")
+
+
+def _parse(src: _Source, d: _Dialect, progress, cancel):
+    """Read the data rows with pandas in chunks → (frame, notes, locator)."""
+    import pandas as pd
+
+    locator = _Locator(src, d)
+    n_cols = len(d.names)
+    rows_per_chunk = max(64, int(_CHUNK_BYTES / d.avg_line_bytes))
+    kwargs = dict(
+        sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
+        index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=True,
+        skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
+        comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict",
+        chunksize=rows_per_chunk, on_bad_lines="error",
+    )
+    blocks: list[np.ndarray] = []       # all-numeric fast path: (rows, n_cols) float32 blocks
+    pieces: list[list] | None = None    # per-column pieces once a text column shows up
+    n_rows = 0
+    size = max(1, src.size)
+    with src.open() as fh, warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fh.seek(d.data_offset)
+        try:
+            reader = pd.read_csv(fh, **kwargs)
+            with reader:
+                while True:
+                    if cancel is not None and cancel():
+                        raise LoadCancelled(f"Loading {src.name} cancelled.")
+                    try:
+                        chunk = next(reader)
+                    except StopIteration:
+                        break
+                    kinds = [dt.kind for dt in chunk.dtypes]
+                    if pieces is None and all(k in "iuf" for k in kinds):
+                        block = np.ascontiguousarray(chunk.to_numpy(dtype=np.float32))
+                        floats = [j for j, k in enumerate(kinds) if k == "f"]
+                        if floats:
+                            _check_finite(block, floats, n_rows, src, locator, d.names)
+                        blocks.append(block)
+                    else:
+                        if pieces is None:
+                            pieces = [[b[:, j].copy() for b in blocks] for j in range(n_cols)]
+                            blocks = []
+                        for j in range(n_cols):
+                            pieces[j].append(_piece(chunk.iloc[:, j], kinds[j], n_rows, j, src, locator, d.names))
+                    n_rows += len(chunk)
+                    if progress is not None:
+                        try:
+                            pos = fh.tell()
+                        except (OSError, ValueError):
+                            pos = 0
+                        progress(min(0.99, pos / size))
+        except (DataError, _Reencode):
+            raise
+        except UnicodeDecodeError:
+            if d.encoding in _FALLBACK:
+                raise _Reencode(_FALLBACK[d.encoding]) from None
+            raise DataError(f"{src.name} could not be decoded as text ({d.encoding}).") from None
+        except pd.errors.ParserWarning:
+            raise _ragged_error(src, d, locator) or DataError(
+                f"{src.name}: some rows have more fields than the header.") from None
+        except pd.errors.EmptyDataError:
+            pass
+        except pd.errors.ParserError as exc:
+            err = _ragged_error(src, d, locator)
+            if err is not None:
+                raise err from None
+            msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
+            if "EOF inside string" in msg:
+                raise DataError(f"{src.name}: a quoted field is opened with \" but never closed.") from None
+            raise DataError(f"{src.name} could not be parsed: {_one_line(msg)}") from None
+
+    notes: list[str] = []
+    if pieces is None:
+        if not blocks:
+            matrix = np.empty((0, n_cols), dtype=np.float32)
+        elif len(blocks) == 1:
+            matrix = blocks[0]
+        else:
+            matrix = np.concatenate(blocks)
+            del blocks[:]
+        frame = pd.DataFrame(matrix, columns=d.names, copy=False)
+    else:
+        cols = {}
+        for j, name in enumerate(d.names):
+            cols[name] = _column_series(_resolve_column(pieces[j], name, d.decimal, src, locator, notes))
+            pieces[j] = []
+        frame = pd.DataFrame(cols, copy=False)
+    if n_rows == 0:
+        if d.has_header:
+            raise DataError(f"{src.name} has a header row ({_list_names(d.names)}) but no data rows.")
+        raise DataError(f"{src.name} has no data rows.")
+
+    # a short row is padded with NaN by pandas: the last column is missing there
+    last = frame.iloc[:, -1]
+    if bool(last.isna().any()):
+        err = _ragged_error(src, d, locator)
+        if err is not None:
+            raise err
+    # "a,b,c," headers and trailing delimiters leave unnamed empty columns behind
+    drop = [n for j, n in enumerate(d.names) if n == f"col_{j + 1}" and d.has_header and frame[n].isna().all()]
+    if drop:
+        frame = frame.drop(columns=drop)
+        notes.append(f"{len(drop)} empty unnamed column{'s' if len(drop) != 1 else ''} dropped")
+    return frame, notes, locator
+
+
+def _check_finite(block: np.ndarray, cols: list[int], row0: int, src: _Source, locator, names) -> None:
+    sub = block[:, cols] if len(cols) < block.shape[1] else block
+    if np.isinf(sub).any():
+        r, c = np.argwhere(np.isinf(sub))[0]
+        j = cols[c]
+        raise _nonfinite(src.name, locator.line_of_row(row0 + int(r)), names[j], row0 + int(r))
+
+
+def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
+    where = f"line {line}" if line else f"row {row + 1}"
+    return DataError(f"{name}, {where}, column '{col}': the number is infinite or too large for float32 "
+                     "(non-finite numbers cannot be trained on).")
+
+
+def _piece(s, kind: str, row0: int, j: int, src: _Source, locator, names) -> np.ndarray:
+    """One chunk of one column → float32 array (numeric) or object array of str/None (text)."""
+    if kind in "iuf":
+        a = s.to_numpy(dtype=np.float32)
+        if kind == "f" and np.isinf(a).any():
+            r = int(np.flatnonzero(np.isinf(a))[0])
+            raise _nonfinite(src.name, locator.line_of_row(row0 + r), names[j], row0 + r)
+        return a
+    return _as_text(s.to_numpy(dtype=object))
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """Object array of cells → object array of stripped str, None for missing."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = _cat_key(v)
+    return out
+
+
+def _cat_key(v) -> str | None:
+    """A cell as a category label: stripped text, integral numbers without '.0', None when missing."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else _num_label(v)
+    s = str(v).strip()
+    return None if s in _NA_SET else s
+
+
+def _num_label(v) -> str:
+    f = float(v)
+    if math.isfinite(f) and f.is_integer() and abs(f) < 1e16:
+        return str(int(f))
+    return str(np.float32(f))
+
+
+def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, src: _Source, locator, notes) -> np.ndarray:
+    """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers."""
+    if not pieces:
+        return np.empty(0, dtype=np.float32)
+    if all(p.dtype == np.float32 for p in pieces):
+        return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    import pandas as pd
+
+    values = np.concatenate([p if p.dtype == object else _as_text(p) for p in pieces])
+    present = np.array([v is not None for v in values], dtype=bool)
+    texts = values[present]
+    if decimal == ",":
+        texts = np.array([t.replace(",", ".") for t in texts], dtype=object)
+    nums = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in texts], dtype=bool)
+    n_present, n_bad = int(present.sum()), int(bad.sum())
+    if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
+        return values
+    out = np.full(len(values), np.nan, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        out[present] = nums.astype(np.float32)
+    rows = np.flatnonzero(present)
+    inf = np.flatnonzero(np.isinf(out[present]))
+    if len(inf):
+        r = int(rows[inf[0]])
+        raise _nonfinite(src.name, locator.line_of_row(r), name, r)
+    if n_bad:
+        r = int(rows[np.flatnonzero(bad)[0]])
+        out[rows[bad]] = np.nan
+        line = locator.line_of_row(r)
+        where = f" (line {line})" if line else ""
+        notes.append(f"column '{name}': {n_bad} non-numeric value{'s' if n_bad != 1 else ''} such as "
+                     f"'{_short(values[r])}'{where} treated as missing")
+    return out
+
+
+# --- column typing ----------------------------------------------------------------------------------------
+
+
+def from_frame(frame: "pandas.DataFrame", source: str = "<frame>") -> RawTable:
+    """Wrap an in-memory DataFrame as a :class:`RawTable` (numbers → float32, the rest → text)."""
+    import pandas as pd
+
+    try:
+        if not isinstance(frame, pd.DataFrame):
+            frame = pd.DataFrame(frame)
+        if frame.shape[1] == 0 or len(frame) == 0:
+            raise DataError(f"{source} has no data rows.")
+        if frame.shape[1] > MAX_COLUMNS:
+            raise _too_wide(source, frame.shape[1])
+        names = _unique_names([str(c).strip() for c in frame.columns])
+        cols = {}
+        for j, name in enumerate(names):
+            s = frame.iloc[:, j]
+            if s.dtype.kind in "iuf":
+                with np.errstate(over="ignore"):
+                    a = s.to_numpy(dtype=np.float32, na_value=np.nan)
+                if np.isinf(a).any():
+                    raise _nonfinite(source, None, name, int(np.flatnonzero(np.isinf(a))[0]))
+                cols[name] = a
+            else:
+                cols[name] = _as_text(s.to_numpy(dtype=object))
+            cols[name] = _column_series(cols[name])
+        out = pd.DataFrame(cols, copy=False)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise DataError(f"{source} could not be used as a table: {_one_line(exc)}") from exc
+    return _make_table(out, source, ",", True, [], None)
+
+
+def _column_series(a: np.ndarray):
+    # object dtype on purpose: pandas would otherwise infer its own string dtype and turn None into NaN
+    import pandas as pd
+
+    return pd.Series(a, dtype=object if a.dtype == object else a.dtype, copy=False)
+
+
+def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: list[str], locator) -> RawTable:
+    n = len(frame)
+    infos = []
+    matrix = _float_matrix(frame)
+    for j, name in enumerate(frame.columns):
+        if matrix is not None:
+            infos.append(_numeric_info(name, matrix[:, j], n))
+            continue
+        values = frame[name].to_numpy()
+        if not _is_text(frame[name]):
+            infos.append(_numeric_info(name, values, n))
+        else:
+            infos.append(_text_info(name, values, n))
+    return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
+
+
+def _float_matrix(frame) -> np.ndarray | None:
+    """The frame's values as one (n_rows, n_cols) float32 array when every column is float32, else None."""
+    if frame.shape[1] == 0 or not all(dt == np.float32 for dt in frame.dtypes):
+        return None
+    return frame.to_numpy(dtype=np.float32, copy=False)
+
+
+def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
+    col = np.ascontiguousarray(col)
+    nan = np.isnan(col)
+    n_missing = int(nan.sum())
+    vals = col[~nan] if n_missing else col
+    if len(vals) == 0:
+        return ColumnInfo(name, "constant", n_missing, 0)
+    lo, hi = float(vals.min()), float(vals.max())
+    if lo == hi:
+        return ColumnInfo(name, "constant", n_missing, 1)
+    integral = bool(np.all(vals == np.floor(vals)))
+    if integral and hi - lo < 1 << 20:
+        n_unique = int(np.count_nonzero(np.bincount((vals - lo).astype(np.int64))))
+    else:
+        n_unique = int(len(np.unique(vals)))
+    kind = "numeric"
+    if integral and n_missing == 0 and n > _ID_MIN_ROWS and n_unique == n and hi - lo == n - 1 and lo in (0, 1):
+        kind = "identifier"  # a row-number column, typically an exported DataFrame index
+    return ColumnInfo(name, kind, n_missing, n_unique)
+
+
+def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
+    present = [v for v in values if v is not None]
+    n_missing = n - len(present)
+    uniq = set(present)
+    if len(uniq) <= 1:
+        return ColumnInfo(name, "constant", n_missing, len(uniq))
+    if n_missing == 0 and len(uniq) == n and n > _ID_MIN_ROWS:
+        return ColumnInfo(name, "identifier", 0, len(uniq))
+    return ColumnInfo(name, "categorical", n_missing, len(uniq), tuple(_sorted_labels(uniq)))
+
+
+def _label_sort_key(s: str):
+    try:
+        f = float(s)
+        if math.isfinite(f):
+            return (0, f, s)
+    except ValueError:
+        pass
+    return (1, s.casefold(), s)
+
+
+def _sorted_labels(labels) -> list[str]:
+    return sorted(labels, key=_label_sort_key)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# preprocessing
+
+
+@dataclass(frozen=True)
+class _NumIn:
+    name: str
+    offset: float      # x' = (x - offset) / scale
+    scale: float
+    fill: float        # training mean: stands in for a missing value
+
+
+@dataclass(frozen=True)
+class _CatIn:
+    name: str
+    categories: tuple[str, ...]
+    fill: str | None   # training mode: stands in for a missing value
+
+
+@dataclass(frozen=True)
+class _NumOut:
+    name: str
+    mean: float        # y' = (y - mean) / std
+    std: float
+
+
+class Preprocessor:
+    """Raw rows ↔ network arrays, fitted on the training part only.
+
+    Built by :func:`build_dataset`; saved with :meth:`to_dict` (plain JSON-able data) and restored with
+    :meth:`from_dict`. Numeric inputs: ``x' = (x - offset) / scale`` computed in ``dtype`` (so transform()
+    of the raw validation rows reproduces X_val bit for bit); missing → training mean. Categorical inputs
+    → one-hot ``col=value`` (0/1, not scaled); an unseen category → all zeros; missing → training mode.
+    """
+
+    FORMAT = "backprop-studio/preprocessor"
+    VERSION = 1
+
+    def __init__(self, inputs: list, targets: list, task: str, class_names: list[str] | None = None,
+                 dtype: str = "float32", scaling: str = "standardize"):
+        self.inputs = list(inputs)
+        self.targets = list(targets)       # [_NumOut, ...] for regression, [target name] for classification
+        self.task = task
+        self.class_names = list(class_names) if class_names is not None else None
+        self.dtype = np.dtype(dtype).name
+        self.scaling = scaling
+        self.input_columns = [c.name for c in self.inputs]
+        self.target_columns = [t.name if isinstance(t, _NumOut) else t for t in self.targets]
+        self.feature_names = []
+        for c in self.inputs:
+            if isinstance(c, _NumIn):
+                self.feature_names.append(c.name)
+            else:
+                self.feature_names.extend(f"{c.name}={v}" for v in c.categories)
+        if task == "classification":
+            k = len(self.class_names or [])
+            self.output_names = [self.target_columns[0]] if k == 2 else list(self.class_names or [])
+        else:
+            self.output_names = list(self.target_columns)
+        self._num_offset = np.array([c.offset for c in self.inputs if isinstance(c, _NumIn)], dtype=self.dtype)
+        self._num_scale = np.array([c.scale for c in self.inputs if isinstance(c, _NumIn)], dtype=self.dtype)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.output_names)
+
+    def __repr__(self) -> str:
+        return (f"Preprocessor(task={self.task!r}, inputs={self.input_columns!r}, "
+                f"targets={self.target_columns!r}, n_features={self.n_features}, scaling={self.scaling!r})")
+
+    # -- inputs
+
+    def transform(self, rows) -> np.ndarray:
+        """Raw input rows → X (n, n_features) in the fitted dtype (float32 by default).
+
+        rows: a DataFrame with the input columns (others ignored), a list of dicts, or a 2-D list/array
+        (a 1-D sequence is one row) with values in ``input_columns`` order.
+        """
+        cols, n = self._columns(rows, self.input_columns)
+        return self._encode(cols, n)
+
+    def _encode(self, cols: dict[str, np.ndarray], n: int) -> np.ndarray:
+        X = np.empty((n, self.n_features), dtype=self.dtype)
+        k = 0
+        nums = []
+        for c in self.inputs:
+            if isinstance(c, _NumIn):
+                x = _float_column(cols[c.name], c.name)
+                if np.isnan(x).any():
+                    x = np.where(np.isnan(x), np.float32(c.fill), x)
+                X[:, k] = x
+                nums.append(k)
+                k += 1
+            else:
+                X[:, k:k + len(c.categories)] = _one_hot(cols[c.name], c.categories, c.fill)
+                k += len(c.categories)
+        if nums:
+            if len(nums) == X.shape[1]:
+                _scale_inplace(X, self._num_offset, self._num_scale)
+            else:
+                sub = X[:, nums]
+                _scale_inplace(sub, self._num_offset, self._num_scale)
+                X[:, nums] = sub
+        return X
+
+    # -- targets
+
+    def transform_targets(self, rows) -> np.ndarray:
+        """Raw target values → Y (n, n_outputs) as trained on (one-hot / 0-1 / standardised)."""
+        cols, n = self._columns(rows, self.target_columns)
+        if self.task == "classification":
+            labels = [_cat_key(v) for v in cols[self.target_columns[0]]]
+            return self._encode_labels(labels)
+        Y = np.empty((n, len(self.targets)), dtype=self.dtype)
+        for k, t in enumerate(self.targets):
+            y = _float_column(cols[t.name], t.name)
+            if np.isnan(y).any():
+                raise DataError(f"target column '{t.name}' has missing values.")
+            Y[:, k] = (y.astype(self.dtype) - self.dtype_type(t.mean)) / self.dtype_type(t.std)
+        return Y
+
+    def dtype_type(self, v: float):
+        return np.dtype(self.dtype).type(v)
+
+    def _encode_labels(self, labels: list) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.class_names or [])}
+        codes = np.empty(len(labels), dtype=np.int64)
+        for i, lab in enumerate(labels):
+            code = index.get(lab)
+            if code is None and lab is not None:
+                try:
+                    code = index.get(_num_label(float(lab)))
+                except ValueError:
+                    pass
+            if code is None:
+                raise DataError(f"'{lab}' is not one of the classes ({_list_names(self.class_names or [])}).")
+            codes[i] = code
+        return _codes_to_targets(codes, len(index), self.dtype)
+
+    def inverse_outputs(self, outputs: np.ndarray) -> np.ndarray:
+        """Network outputs (n, n_outputs) → regression values in original units, float64 (n, n_targets).
+
+        Classification outputs are returned unchanged (as float64): they are already probabilities.
+        """
+        out = np.asarray(outputs, dtype=np.float64)
+        if out.ndim == 1:
+            out = out.reshape(-1, 1) if self.n_outputs == 1 else out.reshape(1, -1)
+        if self.task == "classification":
+            return out
+        std = np.array([t.std for t in self.targets], dtype=np.float64)
+        mean = np.array([t.mean for t in self.targets], dtype=np.float64)
+        return out * std + mean
+
+    def predict_labels(self, outputs) -> list[str]:
+        """Classification: the class name per row (binary: output ≥ 0.5 → class_names[1], else argmax).
+
+        Regression: the predicted values in original units, formatted (one string per row, ", "-joined
+        for several targets), so a display can call this whatever the task.
+        """
+        out = np.asarray(outputs, dtype=np.float64)
+        if out.ndim == 1:
+            out = out.reshape(-1, 1) if self.n_outputs == 1 else out.reshape(1, -1)
+        if self.task != "classification":
+            vals = self.inverse_outputs(out)
+            return [", ".join(f"{v:.6g}" for v in row) for row in vals]
+        names = self.class_names or []
+        if len(names) == 2 and out.shape[1] == 1:
+            return [names[1] if v >= 0.5 else names[0] for v in out[:, 0]]
+        return [names[i] for i in np.argmax(out, axis=1)]
+
+    # -- plain data
+
+    def to_dict(self) -> dict:
+        """Plain data only (str, float, int, list, None): safe for JSON and for project files."""
+        inputs = []
+        for c in self.inputs:
+            if isinstance(c, _NumIn):
+                inputs.append({"name": c.name, "kind": "numeric", "offset": float(c.offset),
+                               "scale": float(c.scale), "fill": float(c.fill)})
+            else:
+                inputs.append({"name": c.name, "kind": "categorical", "categories": list(c.categories),
+                               "fill": c.fill})
+        if self.task == "classification":
+            targets = [{"name": self.target_columns[0], "kind": "categorical"}]
+        else:
+            targets = [{"name": t.name, "kind": "numeric", "mean": float(t.mean), "std": float(t.std)}
+                       for t in self.targets]
+        return {"format": self.FORMAT, "version": self.VERSION, "task": self.task, "dtype": self.dtype,
+                "scaling": self.scaling, "inputs": inputs, "targets": targets,
+                "class_names": list(self.class_names) if self.class_names is not None else None,
+                "feature_names": list(self.feature_names), "output_names": list(self.output_names)}
+
+    @classmethod
+    def from_dict(cls, d) -> "Preprocessor":
+        """Inverse of :meth:`to_dict`; a malformed dict → :class:`core.errors.ModelFileError`."""
+        try:
+            if not isinstance(d, dict) or d.get("format") != cls.FORMAT:
+                raise ValueError("not a preprocessor description")
+            if int(d.get("version", 0)) > cls.VERSION:
+                raise ValueError(f"written by a newer version (format {d['version']})")
+            task = d["task"]
+            if task not in ("classification", "regression"):
+                raise ValueError(f"unknown task {task!r}")
+            inputs = []
+            for c in d["inputs"]:
+                if c["kind"] == "numeric":
+                    inputs.append(_NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"])))
+                elif c["kind"] == "categorical":
+                    fill = c.get("fill")
+                    inputs.append(_CatIn(str(c["name"]), tuple(str(v) for v in c["categories"]),
+                                         None if fill is None else str(fill)))
+                else:
+                    raise ValueError(f"unknown input kind {c['kind']!r}")
+            if task == "classification":
+                targets = [str(d["targets"][0]["name"])]
+                class_names = [str(v) for v in d["class_names"]]
+                if len(class_names) < 2:
+                    raise ValueError("fewer than two classes")
+            else:
+                targets = [_NumOut(str(t["name"]), float(t["mean"]), float(t["std"])) for t in d["targets"]]
+                class_names = None
+            if not inputs or not targets:
+                raise ValueError("no inputs or no targets")
+            p = cls(inputs, targets, task, class_names, dtype=d.get("dtype", "float32"),
+                    scaling=d.get("scaling", "standardize"))
+            if "feature_names" in d and list(d["feature_names"]) != p.feature_names:
+                raise ValueError("feature names do not match the inputs")
+            return p
+        except ModelFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise ModelFileError(f"The saved preprocessing settings are damaged: {_one_line(exc)}") from None
+
+    # -- rows in any of the accepted shapes → {column: 1-D array}
+
+    def _columns(self, rows, names: list[str]) -> tuple[dict[str, np.ndarray], int]:
+        try:
+            import pandas as pd
+
+            if isinstance(rows, pd.DataFrame):
+                missing = [c for c in names if c not in rows.columns]
+                if missing:
+                    raise DataError(f"column '{missing[0]}' is missing (needed: {_list_names(names)}).")
+                return {c: rows[c].to_numpy() for c in names}, len(rows)
+            if isinstance(rows, dict):
+                rows = [rows]
+            rows = list(rows) if not isinstance(rows, np.ndarray) else rows
+            if len(rows) and isinstance(rows[0], dict):
+                out = {}
+                for c in names:
+                    if not all(c in r for r in rows):
+                        raise DataError(f"column '{c}' is missing (needed: {_list_names(names)}).")
+                    out[c] = np.array([r[c] for r in rows], dtype=object)
+                return out, len(rows)
+            arr = np.asarray(rows, dtype=object) if not isinstance(rows, np.ndarray) else rows
+            if arr.ndim == 1:
+                arr = arr.reshape(1, -1) if len(arr) == len(names) and len(names) > 1 else arr.reshape(-1, 1)
+            if arr.ndim != 2 or arr.shape[1] != len(names):
+                raise DataError(f"expected rows of {len(names)} values ({_list_names(names)}), "
+                                f"got shape {tuple(arr.shape)}.")
+            return {c: arr[:, j] for j, c in enumerate(names)}, arr.shape[0]
+        except DataError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise DataError(f"rows could not be read: {_one_line(exc)}") from None
+
+
+def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: int = 8192) -> None:
+    # row blocks keep the temporaries small for big matrices
+    for i in range(0, X.shape[0], block):
+        part = X[i:i + block]
+        np.subtract(part, offset, out=part)
+        np.divide(part, scale, out=part)
+
+
+def _float_column(values, name: str) -> np.ndarray:
+    """Any 1-D sequence of raw numeric cells → float32 with NaN for missing; text that is no number → DataError."""
+    a = np.asarray(values)
+    if a.dtype.kind in "iuf":
+        with np.errstate(over="ignore"):
+            out = a.astype(np.float32)
+    else:
+        out = np.empty(len(a), dtype=np.float32)
+        for i, v in enumerate(a):
+            out[i] = _cell_float(v, name)
+    if np.isinf(out).any():
+        raise DataError(f"column '{name}': the value {_short(a[np.flatnonzero(np.isinf(out))[0]])} "
+                        "is infinite or too large.")
+    return out
+
+
+def _cell_float(v, name: str) -> float:
+    if v is None:
+        return math.nan
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        return float(v)
+    s = str(v).strip()
+    if s in _NA_SET:
+        return math.nan
+    try:
+        return float(s)
+    except ValueError:
+        if _DEC_COMMA_RE.match(s):
+            return float(s.replace(",", "."))
+        raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None
+
+
+def _one_hot(values, categories: tuple[str, ...], fill: str | None) -> np.ndarray:
+    index = {c: i for i, c in enumerate(categories)}
+    out = np.zeros((len(values), len(categories)), dtype=np.float32)
+    for r, v in enumerate(values):
+        key = _cat_key(v)
+        if key is None:
+            key = fill
+        i = index.get(key)
+        if i is None and key is not None and key not in index:
+            try:
+                i = index.get(_num_label(float(key)))
+            except ValueError:
+                pass
+        if i is not None:
+            out[r, i] = 1.0
+    return out
+
+
+def _codes_to_targets(codes: np.ndarray, k: int, dtype) -> np.ndarray:
+    if k == 2:
+        return codes.astype(dtype).reshape(-1, 1)
+    Y = np.zeros((len(codes), k), dtype=dtype)
+    Y[np.arange(len(codes)), codes] = 1
+    return Y
+
+
+# ----------------------------------------------------------------------------------------------------------
+# build_dataset
+
+
+def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: list[str] | None = None,
+                  ignore: list[str] | None = None, task: str = "auto", scaling: str = "standardize",
+                  missing: str = "drop", val_split: float = 0.2, test_split: float = 0.0, seed: int = 0,
+                  dtype="float32") -> Dataset:
+    """Choose roles, drop or fill missing cells, split, fit the preprocessor on train, encode.
+
+    targets default to the last column. inputs default to every other column that is not in ``ignore``
+    and not constant or identifier-like (each such column is named in ``notes``). task "auto": a text
+    target → classification; a numeric target of integers with 2..10 distinct values → classification;
+    otherwise regression. Splits are shuffled from ``seed`` and stratified by class; sizes are rounded per
+    class with at least one row per class in each non-empty part, so a class needs ≥ 2 rows when
+    ``val_split`` > 0 (≥ 3 with a test part too).
+    """
+    try:
+        return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype)
+    except DataError:
+        raise
+    except MemoryError:
+        raise DataError(f"{_src(table)} is too large to encode in memory with these settings.") from None
+    except Exception as exc:  # noqa: BLE001 - users see one line, never a traceback
+        raise DataError(f"{_src(table)} could not be prepared for training: {_one_line(exc)}") from exc
+
+
+def _src(table) -> str:
+    return getattr(table, "source", "the data")
+
+
+def _as_list(v, what: str, src: str) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return [v]
+    try:
+        out = [str(x) for x in v]
+    except TypeError:
+        raise DataError(f"{src}: {what} must be a list of column names.") from None
+    return out
+
+
+def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype) -> Dataset:
+    if not isinstance(table, RawTable):
+        raise DataError("build_dataset needs a table from read_csv / read_csv_text / from_frame.")
+    src = table.source
+    if task not in TASKS:
+        raise DataError(f"Unknown task '{task}': choose one of {', '.join(TASKS)}.")
+    if scaling not in SCALINGS:
+        raise DataError(f"Unknown scaling '{scaling}': choose one of {', '.join(SCALINGS)}.")
+    if missing not in MISSING_POLICIES:
+        raise DataError(f"Unknown missing-value policy '{missing}': choose 'drop' or 'fill'.")
+    try:
+        val_split, test_split = float(val_split), float(test_split)
+        seed = int(seed)
+        np_dtype = np.dtype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise DataError("Split fractions must be numbers, the seed an integer and dtype a float type.") from None
+    if np_dtype.kind != "f" or np_dtype.itemsize < 4:
+        raise DataError(f"dtype must be float32 or float64, not {dtype}.")
+    if not (0.0 <= val_split < 1.0 and 0.0 <= test_split < 1.0 and val_split + test_split < 1.0):
+        raise DataError(f"Validation ({val_split:g}) and test ({test_split:g}) fractions must be ≥ 0 "
+                        "and leave some rows for training.")
+    if seed < 0:
+        seed = -seed
+
+    frame = table.frame
+    names = [c.name for c in table.columns]
+    info = {c.name: c for c in table.columns}
+    if len(names) != frame.shape[1] or any(n not in frame.columns for n in names):
+        raise DataError(f"{src}: the table's column list does not match its data.")
+    notes = list(table.notes)
+    targets = _as_list(targets, "targets", src)
+    inputs = _as_list(inputs, "inputs", src)
+    ignore = _as_list(ignore, "ignore", src) or []
+    for group in (targets or [], inputs or [], ignore):
+        for c in group:
+            if c not in info:
+                raise DataError(f"{src}: there is no column '{c}' (columns: {_list_names(names)}).")
+    if targets is None:
+        targets = [names[-1]]
+    if not targets:
+        raise DataError(f"{src}: choose at least one target column.")
+    if len(set(targets)) != len(targets):
+        raise DataError(f"{src}: a target column is listed twice.")
+
+    # --- targets and task
+    for t in targets:
+        ci = info[t]
+        if ci.kind == "constant":
+            raise DataError(f"{src}: target column '{t}' is constant ({_constant_desc(frame[t])}): "
+                            "there is nothing to learn.")
+    if len(targets) > 1:
+        bad = [t for t in targets if info[t].kind not in ("numeric", "identifier")]
+        if bad:
+            raise DataError(f"{src}: several targets must all be numeric, but '{bad[0]}' holds text; "
+                            "use a single text target for classification.")
+        if task == "classification":
+            raise DataError(f"{src}: classification needs exactly one target column, got {len(targets)}.")
+        resolved = "regression"
+    else:
+        t = targets[0]
+        ci = info[t]
+        is_text = _is_text(frame[t])
+        if is_text:
+            if task == "regression":
+                raise DataError(f"{src}: target column '{t}' holds text, so it cannot be a regression target.")
+            if ci.kind == "identifier":
+                raise DataError(f"{src}: target column '{t}' has a different value in every row: "
+                                "there are no classes to learn.")
+            resolved = "classification"
+        elif task == "auto":
+            resolved = "classification" if _looks_like_classes(frame[t].to_numpy(), ci) else "regression"
+        else:
+            resolved = task
+            if task == "classification" and ci.n_unique > 1000:
+                raise DataError(f"{src}: target column '{t}' has {ci.n_unique} distinct values: too many "
+                                "classes; choose regression.")
+
+    # --- inputs
+    if inputs is None:
+        inputs = []
+        for c in names:
+            if c in targets or c in ignore:
+                continue
+            kind = info[c].kind
+            if kind == "constant":
+                notes.append(f"column '{c}' is constant: ignored")
+            elif kind == "identifier":
+                notes.append(f"column '{c}' looks like an identifier (a different value in every row): ignored")
+            else:
+                inputs.append(c)
+    else:
+        both = [c for c in inputs if c in targets]
+        if both:
+            raise DataError(f"{src}: column '{both[0]}' cannot be both an input and a target.")
+        inputs = [c for c in dict.fromkeys(inputs) if c not in ignore]
+    if not inputs:
+        raise DataError(f"{src}: no input column left (the target is {_list_names(targets)}; every other column "
+                        "is ignored, constant or an identifier).")
+
+    # --- missing values
+    used = inputs + targets
+    n_all = len(frame)
+    keep = np.ones(n_all, dtype=bool)
+    target_missing = [t for t in targets if info[t].n_missing]
+    for t in target_missing:
+        keep &= ~_missing_mask(frame[t])
+    n_target_dropped = int(n_all - keep.sum())
+    input_missing = [c for c in inputs if info[c].n_missing]
+    n_input_dropped = 0
+    if input_missing and missing == "drop":
+        before = int(keep.sum())
+        for c in input_missing:
+            keep &= ~_missing_mask(frame[c])
+        n_input_dropped = before - int(keep.sum())
+    if n_target_dropped:
+        notes.append(f"{n_target_dropped} row{'s' if n_target_dropped != 1 else ''} with a missing target dropped")
+    if n_input_dropped:
+        notes.append(f"{n_input_dropped} row{'s' if n_input_dropped != 1 else ''} with missing values dropped")
+    rows = np.flatnonzero(keep) if not keep.all() else np.arange(n_all)
+    if len(rows) == 0:
+        raise DataError(f"{src}: no rows left after dropping rows with missing values in "
+                        f"{_list_names([c for c in used if info[c].n_missing])}.")
+
+    # --- labels and split
+    rng = np.random.default_rng(seed)
+    class_names = None
+    if resolved == "classification":
+        t = targets[0]
+        raw = frame[t].to_numpy()[rows]
+        labels = np.array([_cat_key(v) for v in raw], dtype=object) if _is_text(frame[t]) else None
+        if labels is None:
+            uniq = np.unique(raw)
+            class_names = [_num_label(v) for v in uniq]
+            codes = np.searchsorted(uniq, raw)
+        else:
+            class_names = _sorted_labels(set(labels.tolist()))
+            lookup = {c: i for i, c in enumerate(class_names)}
+            codes = np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels))
+        if len(class_names) < 2:
+            raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
+                            "left: there is nothing to learn.")
+        parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t)
+    else:
+        codes = None
+        parts = _plain_split(len(rows), val_split, test_split, rng, src)
+    tr, va, te = (rows[p] for p in parts)
+
+    # --- fit on the training rows only
+    specs = []
+    for c in inputs:
+        if _is_text(frame[c]):
+            vals = [_cat_key(v) for v in frame[c].to_numpy()[tr]]
+            present = [v for v in vals if v is not None]
+            cats = tuple(_sorted_labels(set(present)))
+            fill = None
+            if present:  # the most frequent value; ties go to the first in category order
+                counts = Counter(present)
+                best = max(counts.values())
+                fill = next(v for v in cats if counts[v] == best)
+            specs.append(_CatIn(c, cats, fill))
+        else:
+            specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
+    if sum(len(s.categories) if isinstance(s, _CatIn) else 1 for s in specs) > MAX_COLUMNS:
+        raise DataError(f"{src}: one-hot encoding the text inputs would give more than {MAX_COLUMNS:,} features.")
+    if all(isinstance(s, _CatIn) and not s.categories for s in specs):
+        raise DataError(f"{src}: the input columns have no values in the training rows.")
+    if resolved == "classification":
+        out_specs: list = [targets[0]]
+    else:
+        out_specs = []
+        for t in targets:
+            y = frame[t].to_numpy().astype(np.float64)[tr]
+            mean, std = float(np.mean(y)), float(np.std(y))
+            if not math.isfinite(std) or std == 0.0:
+                std = 1.0
+            out_specs.append(_NumOut(t, mean, std))
+    prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling)
+    n_filled = 0
+    if missing == "fill":
+        n_filled = sum(int(_missing_mask(frame[c]).take(np.concatenate([tr, va, te])).sum()) for c in input_missing)
+        if n_filled:
+            notes.append(f"{n_filled} missing value{'s' if n_filled != 1 else ''} filled with training "
+                         "means (numbers) or most frequent values (text)")
+
+    # --- encode
+    X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
+    if codes is not None:
+        k = len(class_names)
+        Y_parts = [_codes_to_targets(codes[p], k, np_dtype) for p in parts]
+    else:
+        Y_parts = []
+        for idx in (tr, va, te):
+            Y = np.empty((len(idx), len(targets)), dtype=np_dtype)
+            for j, s in enumerate(out_specs):
+                y = frame[s.name].to_numpy()[idx].astype(np_dtype)
+                Y[:, j] = (y - np_dtype.type(s.mean)) / np_dtype.type(s.std)
+            Y_parts.append(Y)
+    raw_cols = [frame.columns.get_loc(c) for c in used]
+    raw_val = frame.iloc[va, raw_cols]
+    raw_test = frame.iloc[te, raw_cols]
+    return Dataset(
+        X_train=X_parts[0], Y_train=Y_parts[0], X_val=X_parts[1], Y_val=Y_parts[1],
+        X_test=X_parts[2], Y_test=Y_parts[2], feature_names=list(prep.feature_names),
+        output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
+        source=src, notes=notes, raw_val=raw_val, raw_test=raw_test,
+    )
+
+
+def _is_text(s) -> bool:
+    return s.dtype.kind not in "iuf"
+
+
+def _looks_like_classes(values: np.ndarray, ci: ColumnInfo) -> bool:
+    lo, hi = _AUTO_CLASSES
+    if not (lo <= ci.n_unique <= hi):
+        return False
+    v = values[~np.isnan(values)]
+    return bool(np.all(v == np.floor(v)))
+
+
+def _constant_desc(s) -> str:
+    v = s.dropna()
+    if len(v) == 0:
+        return "every cell is empty"
+    return f"every row is {_short(_cat_key(v.iloc[0]))}"
+
+
+def _missing_mask(s) -> np.ndarray:
+    a = s.to_numpy()
+    if a.dtype == object:
+        return np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in a], dtype=bool)
+    return np.isnan(a)
+
+
+def _fit_numeric(name: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> _NumIn:
+    x = col[tr].astype(np.float64)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return _NumIn(name, 0.0, 1.0, 0.0)
+    mean = float(np.mean(x))
+    if scaling == "standardize":
+        offset, scale = mean, float(np.std(x))
+    elif scaling == "minmax":
+        lo, hi = float(x.min()), float(x.max())
+        offset, scale = lo, hi - lo
+    elif scaling == "minmax_sym":
+        lo, hi = float(x.min()), float(x.max())
+        offset, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
+    else:
+        offset, scale = 0.0, 1.0
+    if not math.isfinite(scale) or scale <= 0.0 or np.float32(scale) == 0.0:
+        scale = 1.0  # a column constant in the training rows: keep it centred, do not divide by zero
+    return _NumIn(name, offset, scale, mean)
+
+
+def _encode_rows(prep: Preprocessor, frame, idx: np.ndarray) -> np.ndarray:
+    """X for the given table rows, with the same arithmetic as ``prep.transform`` (so they agree exactly)."""
+    matrix = _float_matrix(frame)
+    if matrix is not None and all(isinstance(s, _NumIn) for s in prep.inputs):
+        # big all-numeric tables: one gather, then scale in place; no per-column temporaries
+        cols = [frame.columns.get_loc(c) for c in prep.input_columns]
+        if cols == list(range(cols[0], cols[0] + len(cols))):
+            X = matrix[idx, cols[0]:cols[0] + len(cols)]
+        else:
+            X = matrix[np.ix_(idx, cols)]
+        X = np.ascontiguousarray(X, dtype=prep.dtype)
+        for j, s in enumerate(prep.inputs):
+            col = X[:, j]
+            nan = np.isnan(col)
+            if nan.any():
+                col[nan] = np.float32(s.fill)
+        _scale_inplace(X, prep._num_offset, prep._num_scale)
+        return X
+    cols = {c: frame[c].to_numpy()[idx] for c in prep.input_columns}
+    return prep._encode(cols, len(idx))
+
+
+def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_val = max(1, round(n * val)) if val > 0 else 0
+    n_test = max(1, round(n * test)) if test > 0 else 0
+    if n - n_val - n_test < 1:
+        need = 1 + (val > 0) + (test > 0)
+        raise DataError(f"{src}: only {n} usable row{'s' if n != 1 else ''}: at least {need} are needed for "
+                        "this split; lower the validation/test fractions.")
+    perm = rng.permutation(n)
+    return perm[n_val + n_test:], perm[:n_val], perm[n_val:n_val + n_test]
+
+
+def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, test: float, rng, src: str,
+                      target: str):
+    tr, va, te = [], [], []
+    need = 1 + (val > 0) + (test > 0)
+    counts = np.bincount(codes, minlength=len(class_names))
+    for k, name in enumerate(class_names):
+        if counts[k] < need:
+            parts = "training and validation" if need == 2 and val > 0 else "training, validation and test" \
+                if need == 3 else "training and test"
+            raise DataError(f"{src}: class '{name}' of target '{target}' has only {counts[k]} "
+                            f"row{'s' if counts[k] != 1 else ''}; a stratified split needs at least {need} "
+                            f"(one each for {parts}); add rows, remove the class or set the split to 0.")
+    for k in range(len(class_names)):
+        idx = rng.permutation(np.flatnonzero(codes == k))
+        m = len(idx)
+        n_val = min(m - need + 1, max(1, round(m * val))) if val > 0 else 0
+        n_test = min(m - n_val - 1, max(1, round(m * test))) if test > 0 else 0
+        va.append(idx[:n_val])
+        te.append(idx[n_val:n_val + n_test])
+        tr.append(idx[n_val + n_test:])
+    out = [np.concatenate(p) if p else np.empty(0, dtype=np.int64) for p in (tr, va, te)]
+    return tuple(rng.permutation(p) for p in out)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _short(v, n: int = 40) -> str:
+    s = str(v)
+    s = s.replace("\r", " ").replace("\n", " ")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _one_line(exc) -> str:
+    s = " ".join(str(exc).split())
+    return _short(s or type(exc).__name__, 200)
+
+
+def _list_names(names, n: int = 8) -> str:
+    names = list(names)
+    shown = ", ".join(_short(x, 30) for x in names[:n])
+    return shown + (f", … ({len(names)} in all)" if len(names) > n else "")
+
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
