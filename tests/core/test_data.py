@@ -1,0 +1,561 @@
+"""core.data: the loader on tricky files, column typing, roles, splits, scaling and the preprocessor."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import (
+    MAX_COLUMNS, ColumnInfo, DataError, Dataset, LoadCancelled, Preprocessor, RawTable, build_dataset,
+    from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
+)
+from core.errors import ModelFileError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = ROOT / "tests" / "fixtures" / "csv"
+
+
+def fx(name: str) -> Path:
+    return FIX / name
+
+
+def kinds(table: RawTable) -> dict[str, str]:
+    return {c.name: c.kind for c in table.columns}
+
+
+def one_line(msg: str) -> bool:
+    return "\n" not in msg and "\r" not in msg and "Traceback" not in msg
+
+
+# --------------------------------------------------------------------------------------------------------
+# module hygiene
+
+
+def test_import_is_cheap_and_qt_free():
+    code = ("import sys, core.data, core.examples; "
+            "bad = [m for m in ('pandas', 'PySide6', 'pyqtgraph', 'gui') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+# --------------------------------------------------------------------------------------------------------
+# dialects
+
+
+@pytest.mark.parametrize("name, delimiter", [
+    ("semicolon_decimal_comma.csv", ";"), ("tab.tsv", "\t"), ("pipe.csv", "|"), ("whitespace.txt", " "),
+    ("bom.csv", ","), ("crlf.csv", ","), ("trailing_blank_lines.csv", ","),
+])
+def test_dialects_give_the_same_table(name, delimiter):
+    t = read_csv(fx(name))
+    assert t.delimiter == delimiter
+    assert t.has_header
+    assert list(t.frame.columns) == ["x", "y", "label"]
+    assert kinds(t) == {"x": "numeric", "y": "numeric", "label": "categorical"}
+    assert len(t.frame) == 12
+    assert t.frame["x"].dtype == np.float32
+    ref = read_csv(fx("tab.tsv")).frame
+    np.testing.assert_array_equal(t.frame["x"].to_numpy(), ref["x"].to_numpy())
+    np.testing.assert_array_equal(t.frame["y"].to_numpy(), ref["y"].to_numpy())
+    assert t.frame["label"].tolist() == ref["label"].tolist()
+    assert t.columns[2].categories == ("a", "b", "c")
+
+
+def test_decimal_comma_is_noted_and_parsed():
+    t = read_csv(fx("semicolon_decimal_comma.csv"))
+    assert any("decimal comma" in n for n in t.notes)
+    assert not any(np.isnan(t.frame["x"]))
+    assert (t.frame["y"] < 0).any() and (t.frame["y"] % 1 != 0).any()
+
+
+def test_decimal_comma_without_header_picks_semicolon():
+    t = read_csv_text("1,5;2,25;3,5\n2,5;3,75;1,25\n0,5;1,5;2,0\n")
+    assert t.delimiter == ";" and not t.has_header
+    np.testing.assert_allclose(t.frame["col_2"], [2.25, 3.75, 1.5])
+
+
+def test_no_header_names_columns():
+    t = read_csv(fx("no_header.csv"))
+    assert not t.has_header
+    assert list(t.frame.columns) == ["col_1", "col_2", "col_3"]
+    assert len(t.frame) == 12
+    assert any("no header" in n for n in t.notes)
+
+
+def test_quoted_fields_keep_delimiters_quotes_and_newlines():
+    t = read_csv(fx("quoted.csv"))
+    assert list(t.frame.columns) == ["name", "comment", "x", "label"]
+    assert t.frame["name"].tolist() == ["Smith, John", "Doe, Jane", "O'Brien", "Lee"]
+    assert t.frame["comment"].tolist()[:3] == ['said "hi"', "multi\nline", "a,b,c"]
+    np.testing.assert_allclose(t.frame["x"], [1.5, 2.5, 3.5, 4.5])
+
+
+def test_bom_is_not_part_of_the_first_name():
+    t = read_csv(fx("bom.csv"))
+    assert t.columns[0].name == "x"
+
+
+def test_latin1_fallback():
+    t = read_csv(fx("latin1.csv"))
+    assert t.frame["ville"].tolist() == ["München", "Zürich", "Köln", "Mâcon"]
+    assert any("not UTF-8" in n for n in t.notes)
+
+
+def test_utf16_with_bom():
+    t = read_csv(fx("utf16.csv"))
+    assert t.delimiter == "\t"
+    assert t.frame["label"].tolist() == ["ä", "ö", "ä"]
+
+
+def test_comment_lines_are_skipped_and_counted():
+    t = read_csv(fx("comments.csv"))
+    assert t.frame["x"].tolist() == [1, 3, 5, 7]
+    assert "3 comment lines skipped" in t.notes
+
+
+def test_hash_inside_values_is_not_a_comment():
+    t = read_csv_text("item,colour,n\nbox #1,#ff0000,1\nbox #2,#00ff00,2\nbox #3,#0000ff,3\n")
+    assert t.frame["item"].tolist() == ["box #1", "box #2", "box #3"]
+    assert t.frame["colour"].tolist()[0] == "#ff0000"
+
+
+def test_na_spellings_are_missing():
+    t = read_csv(fx("na_spellings.csv"))
+    x = t.column("x")
+    assert x.kind == "numeric"
+    assert x.n_missing == 10
+    assert t.frame["x"].isna().sum() == 10
+    d = build_dataset(t, missing="fill", val_split=0)
+    assert not np.isnan(d.X_train).any()
+    assert any("filled" in n for n in d.notes)
+    d2 = build_dataset(t, missing="drop", val_split=0)
+    assert d2.n_train == 3
+    assert any("10 rows with missing values dropped" in n for n in d2.notes)
+
+
+def test_trailing_delimiters():
+    t = read_csv(fx("trailing_delimiter.csv"))
+    assert list(t.frame.columns) == ["x", "y", "label"]
+    assert t.frame["label"].tolist() == ["a", "b", "a"]
+
+
+def test_duplicate_names_are_made_unique():
+    t = read_csv(fx("duplicate_names.csv"))
+    assert list(t.frame.columns) == ["x", "x_2", "label"]
+
+
+def test_mostly_numeric_column_with_junk():
+    t = read_csv(fx("junk_in_numbers.csv"))
+    assert t.column("x").kind == "numeric"
+    assert t.column("x").n_missing == 1
+    assert any("'unknown'" in n and "line 7" in n for n in t.notes)
+
+
+def test_big_integers_and_old_mac_line_endings():
+    t = read_csv_text("a,b\r1,99999999999999999999\r2,3\r4,5\r")
+    assert t.frame["b"].dtype == np.float32
+    assert len(t.frame) == 3
+
+
+def test_single_column_file():
+    t = read_csv_text("value\n1\n2\n3\n")
+    assert list(t.frame.columns) == ["value"]
+    with pytest.raises(DataError, match="no input column"):
+        build_dataset(t)
+
+
+# --------------------------------------------------------------------------------------------------------
+# errors: one line, file named, line/column where possible
+
+
+@pytest.mark.parametrize("name, pattern", [
+    ("empty.csv", r"^empty\.csv is empty"),
+    ("blank.csv", r"^blank\.csv is empty"),
+    ("header_only.csv", r"header_only\.csv has a header row \(x, y, label\) but no data rows"),
+    ("binary.bin", r"binary\.bin is not a CSV text file"),
+    ("excel.xlsx", r"excel\.xlsx .*Excel"),
+    ("ragged.csv", r"ragged\.csv, line 4: expected 3 fields .* found 4"),
+    ("ragged_short.csv", r"ragged_short\.csv, line 3: expected 3 fields .* found 2"),
+    ("inf.csv", r"inf\.csv, line 3, column 'y': .*infinite"),
+])
+def test_bad_files_give_one_line_errors(name, pattern):
+    with pytest.raises(DataError, match=pattern) as info:
+        read_csv(fx(name))
+    assert one_line(str(info.value))
+
+
+def test_missing_file_and_folder():
+    with pytest.raises(DataError, match="nope.csv: file not found"):
+        read_csv(FIX / "nope.csv")
+    with pytest.raises(DataError, match="is a folder"):
+        read_csv(FIX)
+
+
+def test_more_than_max_columns(tmp_path):
+    p = tmp_path / "wide.csv"
+    n = MAX_COLUMNS + 1
+    p.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1" for _ in range(n)) + "\n")
+    with pytest.raises(DataError, match=r"wide\.csv has (100,001|more than 100,000) columns"):
+        read_csv(p)
+
+
+def test_too_large_float32_is_non_finite():
+    with pytest.raises(DataError, match=r"line 3, column 'b'"):
+        read_csv_text("a,b,c\n1,2,x\n3,1e39,y\n")
+
+
+def test_unterminated_quote():
+    with pytest.raises(DataError) as info:
+        read_csv_text('a,b\n1,"oops\n2,3\n')
+    assert one_line(str(info.value))
+
+
+def test_constant_target():
+    t = read_csv(fx("constant_target.csv"))
+    assert t.column("label").kind == "constant"
+    with pytest.raises(DataError, match=r"constant_target\.csv: target column 'label' is constant"):
+        build_dataset(t)
+
+
+def test_missing_target_column():
+    t = read_csv(fx("tab.tsv"))
+    with pytest.raises(DataError, match=r"tab\.tsv: there is no column 'species' \(columns: x, y, label\)"):
+        build_dataset(t, targets=["species"])
+
+
+def test_one_sample_class_names_the_class():
+    t = read_csv(fx("one_sample_class.csv"))
+    with pytest.raises(DataError, match=r"class 'lonely' of target 'label' has only 1 row") as info:
+        build_dataset(t)
+    assert one_line(str(info.value))
+    d = build_dataset(t, val_split=0)  # without a validation part the class can stay
+    assert "lonely" in d.class_names
+
+
+def test_too_few_rows_for_the_split():
+    t = read_csv_text("x,y\n1,2.5\n2,3.5\n")
+    with pytest.raises(DataError, match="only 2 usable rows: at least 3 are needed"):
+        build_dataset(t, val_split=0.3, test_split=0.3)
+    d = build_dataset(t)
+    assert (d.n_train, d.n_val) == (1, 1)
+
+
+def test_bad_options():
+    t = read_csv(fx("tab.tsv"))
+    for kw in ({"task": "clustering"}, {"scaling": "log"}, {"missing": "ignore"}, {"val_split": 1.2},
+               {"val_split": 0.5, "test_split": 0.5}, {"dtype": "int32"}, {"targets": ["x", "label"]},
+               {"inputs": ["x"], "targets": ["x"]}, {"task": "regression"}):
+        with pytest.raises(DataError):
+            build_dataset(t, **kw)
+
+
+def test_cancel_and_progress(tmp_path):
+    p = tmp_path / "big.csv"
+    rng = np.random.default_rng(0)
+    pd.DataFrame(rng.integers(0, 100, (40_000, 20)), columns=[f"c{i}" for i in range(20)]).to_csv(p, index=False)
+    seen = []
+    t = read_csv(p, progress=seen.append)
+    assert len(t.frame) == 40_000
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    with pytest.raises(LoadCancelled, match="cancelled"):
+        read_csv(p, cancel=lambda: True)
+    calls = []
+
+    def cancel_later():
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(DataError, match="cancelled"):
+        read_csv(p, cancel=cancel_later)
+
+
+def test_encoding_switch_late_in_file(tmp_path):
+    # the sniffer sees only the first 256 kB: a non-UTF-8 byte after that must not crash the load
+    p = tmp_path / "late.csv"
+    body = "x,y,label\n" + "1,2,a\n3,4,b\n" * 30_000 + "5,6,\xe9t\xe9\n"
+    p.write_bytes(body.encode("latin-1"))
+    t = read_csv(p)
+    assert t.frame["label"].iloc[-1] == "été"
+    assert any("not UTF-8" in n for n in t.notes)
+
+
+def test_late_text_in_a_numeric_column(tmp_path):
+    p = tmp_path / "late_text.csv"
+    rows = "".join(f"{i % 7},{i % 3}\n" for i in range(120_000))
+    p.write_text("a,b\n" + rows + "hello,1\n")
+    t = read_csv(p)
+    assert t.column("a").kind == "numeric" and t.column("a").n_missing == 1
+    assert any("'hello'" in n and "line 120002" in n for n in t.notes)
+
+
+# --------------------------------------------------------------------------------------------------------
+# column typing
+
+
+def test_identifier_and_row_number_columns_are_ignored():
+    t = read_csv(fx("id_column.csv"))
+    assert t.column("id").kind == "identifier"
+    d = build_dataset(t)
+    assert d.feature_names == ["x", "y"]
+    assert any("'id'" in n and "identifier" in n for n in d.notes)
+    t2 = read_csv(fx("row_number_column.csv"))
+    assert t2.columns[0].kind == "identifier"
+    assert build_dataset(t2).feature_names == ["x", "y"]
+
+
+def test_constant_input_is_ignored_with_a_note():
+    t = read_csv_text("a,k,y\n" + "".join(f"{i},5,{i % 2}\n" for i in range(10)))
+    assert t.column("k").kind == "constant"
+    d = build_dataset(t)
+    assert d.feature_names == ["a"]
+    assert any("'k' is constant" in n for n in d.notes)
+
+
+def test_column_info_counts():
+    t = read_csv_text("n,c\n1,red\n2,\n2,blue\n,red\n")
+    assert t.column("n") == ColumnInfo("n", "numeric", 1, 2)
+    assert t.column("c") == ColumnInfo("c", "categorical", 1, 2, ("blue", "red"))
+
+
+# --------------------------------------------------------------------------------------------------------
+# roles, tasks, encoding
+
+
+def test_iris_classification_softmax():
+    d = load_csv(ROOT / "resources" / "iris.csv")
+    assert isinstance(d, Dataset)
+    assert d.task == "classification" and d.n_classes == 3 and not d.is_binary
+    assert d.class_names == ["setosa", "versicolor", "virginica"] == d.output_names
+    assert d.X_train.shape == (120, 4) and d.Y_train.shape == (120, 3)
+    assert d.X_val.shape == (30, 4) and d.X_test.shape == (0, 4)
+    assert d.X_train.dtype == np.float32 and d.X_train.flags.c_contiguous
+    assert np.all(d.Y_train.sum(axis=1) == 1)
+    np.testing.assert_allclose(d.X_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(d.X_train.std(axis=0), 1, atol=1e-4)
+
+
+def test_binary_target_is_one_column():
+    d = build_dataset(read_csv(fx("no_header.csv")))
+    assert d.is_binary and d.class_names == ["0", "1"] and d.output_names == ["col_3"]
+    assert d.Y_train.shape[1] == 1 and set(np.unique(d.Y_train)) <= {0.0, 1.0}
+
+
+def test_auto_task_for_numeric_targets():
+    ints = read_csv_text("a,y\n" + "".join(f"{i * 0.3},{i % 4}\n" for i in range(40)))
+    assert build_dataset(ints).task == "classification"
+    many = read_csv_text("a,y\n" + "".join(f"{i * 0.3},{i % 15}\n" for i in range(40)))
+    assert build_dataset(many).task == "regression"
+    real = read_csv_text("a,y\n" + "".join(f"{i * 0.3},{i * 0.1}\n" for i in range(40)))
+    assert build_dataset(real).task == "regression"
+    assert build_dataset(ints, task="regression").task == "regression"
+
+
+def test_categorical_inputs_one_hot():
+    d = build_dataset(read_csv(fx("categorical_inputs.csv")), seed=3)
+    assert d.feature_names == ["size=L", "size=M", "size=S", "color=blue", "color=green", "color=red", "weight"]
+    onehot = d.X_train[:, :6]
+    assert set(np.unique(onehot)) == {0.0, 1.0}
+    assert np.all(onehot[:, :3].sum(axis=1) == 1) and np.all(onehot[:, 3:].sum(axis=1) == 1)
+
+
+def test_several_numeric_targets_regression_and_inverse():
+    t = read_csv(fx("regression_two_targets.csv"))
+    d = build_dataset(t, targets=["t1", "t2"], val_split=0.25)
+    assert d.task == "regression" and d.output_names == ["t1", "t2"] and d.class_names is None
+    assert d.Y_train.shape == (9, 2)
+    np.testing.assert_allclose(d.Y_train.mean(axis=0), 0, atol=1e-5)
+    back = d.preprocessor.inverse_outputs(d.Y_val)
+    np.testing.assert_allclose(back, d.raw_val[["t1", "t2"]].to_numpy(), rtol=1e-5, atol=1e-5)
+    labels = d.preprocessor.predict_labels(d.Y_val)
+    assert len(labels) == len(d.Y_val) and "," in labels[0]
+
+
+def test_several_targets_must_be_numeric():
+    t = read_csv(fx("categorical_inputs.csv"))
+    with pytest.raises(DataError, match="several targets must all be numeric"):
+        build_dataset(t, targets=["weight", "label"])
+
+
+def test_explicit_inputs_and_ignore():
+    t = read_csv(fx("categorical_inputs.csv"))
+    d = build_dataset(t, inputs=["weight", "size"], val_split=0)
+    assert d.preprocessor.input_columns == ["weight", "size"]
+    d = build_dataset(t, ignore=["color"], val_split=0)
+    assert "color" not in d.preprocessor.input_columns
+
+
+@pytest.mark.parametrize("scaling, lo, hi", [("minmax", 0.0, 1.0), ("minmax_sym", -1.0, 1.0)])
+def test_minmax_scalings(scaling, lo, hi):
+    d = load_csv(ROOT / "resources" / "iris.csv", scaling=scaling)
+    np.testing.assert_allclose(d.X_train.min(axis=0), lo, atol=1e-6)
+    np.testing.assert_allclose(d.X_train.max(axis=0), hi, atol=1e-6)
+
+
+def test_no_scaling_and_float64():
+    t = read_csv(ROOT / "resources" / "iris.csv")
+    d = build_dataset(t, scaling="none", dtype="float64", val_split=0)
+    assert d.X_train.dtype == np.float64 and d.Y_train.dtype == np.float64
+    assert set(d.X_train[:, 0]) <= set(t.frame["sepal_length"].astype(np.float64))
+
+
+# --------------------------------------------------------------------------------------------------------
+# splits
+
+
+def test_split_is_stratified_and_seeded():
+    rows = [f"{i},{i % 7},{'abc'[i % 3] if i % 10 else 'rare'}" for i in range(300)]
+    t = read_csv_text("a,b,label\n" + "\n".join(rows) + "\n")
+    d = build_dataset(t, val_split=0.2, test_split=0.1, seed=1)
+    assert d.n_train + d.n_val + d.n_test == 300
+    for Y, frac in ((d.Y_val, 0.2), (d.Y_test, 0.1)):
+        counts = Y.sum(axis=0)
+        expected = np.array([90, 90, 90, 30]) * frac  # a, b, c, rare
+        np.testing.assert_allclose(counts, np.round(expected), atol=1)
+    assert np.all(d.Y_train.sum(axis=0) > 0)
+    again = build_dataset(t, val_split=0.2, test_split=0.1, seed=1)
+    np.testing.assert_array_equal(again.X_train, d.X_train)
+    other = build_dataset(t, val_split=0.2, test_split=0.1, seed=2)
+    assert not np.array_equal(other.X_train, d.X_train)
+    # every original row lands in exactly one part
+    seen = np.concatenate([d.raw_val.index, d.raw_test.index])
+    assert len(set(seen)) == len(seen) == d.n_val + d.n_test
+
+
+def test_small_classes_keep_a_training_row():
+    t = read_csv_text("a,label\n1,x\n2,x\n3,y\n4,y\n5,y\n6,y\n7,y\n8,y\n")
+    d = build_dataset(t, val_split=0.5)
+    assert np.all(d.Y_train.sum(axis=0) >= 1) and np.all((1 - d.Y_train).sum(axis=0) >= 1)
+    assert d.n_val >= 2
+
+
+def test_scaler_is_fitted_on_train_only():
+    n = 100
+    values = np.arange(n, dtype=float) * 0.37 + 2.0
+    df = pd.DataFrame({"x": values, "y": values * 2.0})
+    t = from_frame(df)
+    d = build_dataset(t, val_split=0.2, seed=0)
+    val_rows = d.raw_val.index.to_numpy()
+    df.loc[val_rows[0], "x"] = 1e6  # an extreme value in a validation row
+    d2 = build_dataset(from_frame(df), val_split=0.2, seed=0)
+    s1 = d.preprocessor.to_dict()["inputs"][0]
+    s2 = d2.preprocessor.to_dict()["inputs"][0]
+    assert s1 == s2  # mean and std come from training rows only
+    train_x = np.delete(values, val_rows)
+    assert s1["offset"] == pytest.approx(train_x.mean())
+    assert s1["scale"] == pytest.approx(train_x.std())
+    assert d2.X_val.max() > 1000  # the outlier shows up in validation, scaled with the training stats
+
+
+# --------------------------------------------------------------------------------------------------------
+# preprocessor
+
+
+def test_transform_reproduces_val_and_round_trips_through_json():
+    d = build_dataset(read_csv(fx("categorical_inputs.csv")), seed=5)
+    p = d.preprocessor
+    np.testing.assert_array_equal(p.transform(d.raw_val), d.X_val)
+    np.testing.assert_array_equal(p.transform_targets(d.raw_val), d.Y_val)
+    blob = json.dumps(p.to_dict())
+    q = Preprocessor.from_dict(json.loads(blob))
+    assert q.to_dict() == p.to_dict()
+    np.testing.assert_array_equal(q.transform(d.raw_val), d.X_val)
+    for name in ("input_columns", "target_columns", "task", "class_names", "feature_names", "output_names"):
+        assert getattr(q, name) == getattr(p, name)
+
+
+def test_to_dict_is_plain_data():
+    d = load_csv(ROOT / "resources" / "iris.csv")
+
+    def walk(o):
+        if isinstance(o, dict):
+            assert all(isinstance(k, str) for k in o)
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+        else:
+            assert o is None or type(o) in (str, int, float, bool), type(o)
+
+    walk(d.preprocessor.to_dict())
+
+
+def test_regression_round_trip_exact():
+    d = build_dataset(read_csv(fx("regression_two_targets.csv")), targets=["t1", "t2"], val_split=0.25)
+    q = Preprocessor.from_dict(json.loads(json.dumps(d.preprocessor.to_dict())))
+    np.testing.assert_array_equal(q.transform_targets(d.raw_val), d.Y_val)
+    np.testing.assert_array_equal(q.inverse_outputs(d.Y_val), d.preprocessor.inverse_outputs(d.Y_val))
+
+
+def test_transform_accepts_dicts_lists_and_handles_unknowns():
+    d = build_dataset(read_csv(fx("categorical_inputs.csv")), val_split=0)
+    p = d.preprocessor
+    row = {"size": "M", "color": "red", "weight": 3.5}
+    a = p.transform([row])
+    b = p.transform([["M", "red", 3.5]])
+    c = p.transform(pd.DataFrame([row]))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+    assert a.shape == (1, 7) and a.dtype == np.float32
+    unknown = p.transform([{"size": "XXL", "color": "purple", "weight": None}])
+    assert np.all(unknown[0, :6] == 0)  # unseen categories: all-zero one-hot
+    mean_scaled = p.transform([{"size": "M", "color": "red", "weight": p.inputs[2].fill}])[0, 6]
+    assert unknown[0, 6] == mean_scaled  # missing number: the training mean
+    with pytest.raises(DataError, match="'heavy' is not a number"):
+        p.transform([{"size": "M", "color": "red", "weight": "heavy"}])
+    with pytest.raises(DataError, match="column 'weight' is missing"):
+        p.transform([{"size": "M", "color": "red"}])
+
+
+def test_predict_labels():
+    d = load_csv(ROOT / "resources" / "iris.csv")
+    p = d.preprocessor
+    assert p.predict_labels(d.Y_val) == d.raw_val["species"].tolist()
+    b = build_dataset(read_csv(fx("no_header.csv")))
+    assert b.preprocessor.predict_labels(np.array([[0.2], [0.7], [0.5]])) == ["0", "1", "1"]
+
+
+def test_from_dict_rejects_damaged_data():
+    for bad in (None, {}, {"format": "x"}, {"format": Preprocessor.FORMAT, "task": "regression"},
+                {**load_csv(ROOT / "resources" / "iris.csv").preprocessor.to_dict(), "class_names": ["one"]}):
+        with pytest.raises(ModelFileError):
+            Preprocessor.from_dict(bad)
+
+
+def test_raw_val_rows_match_x_val():
+    d = load_csv(ROOT / "resources" / "iris.csv", seed=7)
+    assert list(d.raw_val.columns) == ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
+    assert len(d.raw_val) == d.n_val
+
+
+def test_read_csv_bytes_and_text_agree():
+    text = fx("tab.tsv").read_text()
+    a, b = read_csv_text(text), read_csv_bytes(text.encode())
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_where_names_line_numbers():
+    t = read_csv(fx("comments.csv"))
+    assert t.where(1, "x") == "comments.csv, line 6, column 'x'"
+    assert t.where(0) == "comments.csv, line 4"
+
+
+def test_big_numeric_file_keeps_float32_and_memory_layout(tmp_path):
+    p = tmp_path / "pixels.csv"
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (3000, 50))
+    a[:, -1] %= 10
+    pd.DataFrame(a, columns=[f"p{i}" for i in range(49)] + ["label"]).to_csv(p, index=False)
+    t = read_csv(p)
+    assert all(dt == np.float32 for dt in t.frame.dtypes)
+    d = build_dataset(t)
+    assert d.X_train.shape == (2400, 49) and d.Y_train.shape == (2400, 10)
+    assert d.X_train.flags.c_contiguous and d.X_val.flags.c_contiguous
+    np.testing.assert_array_equal(d.preprocessor.transform(d.raw_val), d.X_val)
+    assert math.isclose(float(d.X_train.mean()), 0.0, abs_tol=1e-3)
