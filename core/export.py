@@ -35,6 +35,7 @@ LOADABLE = (".npz", ".json", ".safetensors", ".zip", ".csv (folder)")
 MODEL_FORMAT = "backprop-studio-model"
 MODEL_FORMAT_VERSION = "1.0"       # major.minor: a newer major cannot be read, a newer minor can
 ONNX_OPSET = 17
+ONNX_ML_OPSET = 3                  # ai.onnx.ml (LabelEncoder for text inputs), released with opset 17
 ONNX_IR_VERSION = 8                # the IR that came with opset 17: runtimes from 2022 on can load it
 METADATA_NAME = "metadata.json"    # inside the CSV folder / zip
 
@@ -180,13 +181,16 @@ def export_model(path, network: Network, preprocessor=None, *, extra: dict | Non
 
 
 def export_notes(path, network: Network, preprocessor=None) -> list[str]:
-    """Plain-language caveats of exporting to `path` (shown by the GUI/CLI next to the result)."""
+    """Plain-language caveats of exporting to `path`, for the GUI/CLI to show next to the result."""
     notes = []
-    if Path(path).suffix.lower() == ".onnx" and preprocessor is not None:
+    if Path(path).suffix.lower() != ".onnx":
+        return notes
+    if preprocessor is not None:
         plan = _preprocessing_plan(preprocessor.to_dict())
         if plan.categorical:
-            notes.append(_ENCODED_INPUT_NOTE.format(columns=", ".join(plan.categorical)))
-    if Path(path).suffix.lower() == ".onnx" and network.dtype == np.float64:
+            notes.append("The ONNX model takes the numeric columns as one float32 input and each text "
+                         f"column ({', '.join(plan.categorical)}) as a string input of its own.")
+    if network.dtype == np.float64:
         notes.append("ONNX models compute in float32; predictions may differ from the app's float64 "
                      "network in the 7th significant digit.")
     return notes
@@ -531,14 +535,19 @@ def predict_rows(loaded: LoadedModel, frame) -> "pandas.DataFrame":
 
 @dataclass(frozen=True)
 class _Column:
-    """One raw input column. numeric: feature = ((x, or `fill` when missing) − mean) / scale.
-    categorical: one 0/1 feature per entry of `categories`, in that order."""
+    """One raw input column, as core.data.Preprocessor encodes it.
+
+    numeric: feature = ((x, or `fill` when missing) − offset) / scale, computed in the plan's dtype.
+    categorical: one 0/1 feature per entry of `categories`; a missing cell counts as `fill_category`,
+    an unseen value gives all zeros.
+    """
     name: str
     kind: str
-    mean: float = 0.0
+    offset: float = 0.0
     scale: float = 1.0
     fill: float = 0.0
     categories: tuple[str, ...] = ()
+    fill_category: str | None = None
 
     @property
     def width(self) -> int:
@@ -550,9 +559,10 @@ class _Plan:
     columns: tuple[_Column, ...]        # raw input columns; their features concatenate in this order
     task: str                           # "classification" | "regression"
     targets: tuple[str, ...]
+    dtype: str = "float32"              # the dtype the preprocessing computes in
     class_names: tuple[str, ...] = ()
-    out_mean: tuple[float, ...] = ()    # regression: value = output · out_scale + out_mean
-    out_scale: tuple[float, ...] = ()
+    out_mean: tuple[float, ...] = ()    # regression: value = output · out_std + out_mean (float64)
+    out_std: tuple[float, ...] = ()
 
     @property
     def categorical(self) -> list[str]:
@@ -560,13 +570,40 @@ class _Plan:
 
 
 def _preprocessing_plan(pre_dict: dict) -> _Plan:
-    """Adapter from Preprocessor.to_dict() to the plain numbers of the ONNX graph and the script."""
-    raise ExportError("Exporting preprocessing to ONNX or a script needs core.data, which is missing.")
+    """Adapter from core.data.Preprocessor.to_dict() (format "backprop-studio/preprocessor" v1) to the
+    plain numbers of the ONNX graph and the script. ExportError if the layout is not understood."""
+    try:
+        columns = []
+        for c in pre_dict["inputs"]:
+            if c["kind"] == "numeric":
+                columns.append(_Column(str(c["name"]), "numeric", float(c["offset"]), float(c["scale"]),
+                                       float(c["fill"])))
+            elif c["kind"] == "categorical":
+                fill = c.get("fill")
+                columns.append(_Column(str(c["name"]), "categorical",
+                                       categories=tuple(str(v) for v in c["categories"]),
+                                       fill_category=None if fill is None else str(fill)))
+            else:
+                raise ValueError(f"input kind {c['kind']!r}")
+        task = pre_dict["task"]
+        targets = tuple(str(t["name"]) for t in pre_dict["targets"])
+        plan = _Plan(tuple(columns), task, targets, str(pre_dict.get("dtype", "float32")))
+        if task == "classification":
+            return _Plan(plan.columns, task, targets, plan.dtype,
+                         class_names=tuple(str(c) for c in pre_dict["class_names"]))
+        if task == "regression":
+            return _Plan(plan.columns, task, targets, plan.dtype,
+                         out_mean=tuple(float(t["mean"]) for t in pre_dict["targets"]),
+                         out_std=tuple(float(t["std"]) for t in pre_dict["targets"]))
+        raise ValueError(f"task {task!r}")
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ExportError(f"The preprocessing settings cannot be exported ({_short(exc)}).") from None
 
 
-_ENCODED_INPUT_NOTE = (
-    "The ONNX model takes the encoded, scaled features (not raw rows) because of the text column(s) "
-    "{columns}; apply the same encoding before calling it.")
+def _missing_tokens() -> list[str]:
+    from core.data import NA_TOKENS
+
+    return list(NA_TOKENS)
 
 
 # ---- ONNX -------------------------------------------------------------------------------------------
@@ -593,22 +630,40 @@ def _onnx_activation(name: str, x: str, out: str, helper, consts: dict):
         return [helper.make_node("Softmax", [x], [out], axis=-1)]
     if name == "sign":
         # ONNX Sign(0) = 0 but the app's threshold unit gives +1 at 0: Where(x ≥ 0, 1, −1) matches it.
-        consts.setdefault("one", np.array(1.0, np.float32))
-        consts.setdefault("minus_one", np.array(-1.0, np.float32))
-        consts.setdefault("zero", np.array(0.0, np.float32))
-        return [helper.make_node("GreaterOrEqual", [x, "zero"], [out + "_ge0"]),
-                helper.make_node("Where", [out + "_ge0", "one", "minus_one"], [out])]
+        consts.setdefault("_one", np.array(1.0, np.float32))
+        consts.setdefault("_minus_one", np.array(-1.0, np.float32))
+        consts.setdefault("_zero", np.array(0.0, np.float32))
+        return [helper.make_node("GreaterOrEqual", [x, "_zero"], [out + "_ge0"]),
+                helper.make_node("Where", [out + "_ge0", "_one", "_minus_one"], [out])]
     raise ExportError(f"Cannot export the {name} activation to ONNX: ONNX has no matching operator.")
 
 
-def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
-    """The network as an onnx.ModelProto computing in float32.
+def _onnx_input_names(plan: _Plan | None) -> dict[str, str]:
+    """Graph input name per text column (the column's own name, unless it clashes with "input")."""
+    names, taken = {}, {"input"}
+    for c in (plan.columns if plan else ()):
+        if c.kind == "categorical":
+            name = c.name
+            while name in taken or name.startswith("_"):
+                name = f"text_{name}"
+            names[c.name] = name
+            taken.add(name)
+    return names
 
-    Input "input": (N, n_raw_inputs) raw numeric rows in input-column order (missing values as NaN) when
-    the preprocessing is all numeric — scaling and missing-value filling are in the graph; the encoded
-    features (N, n_features) otherwise, or without preprocessing. Output "probabilities" (N, n_classes)
-    for classification, "predictions" (N, n_targets) in target units for regression, "outputs"
-    (N, n_out) without preprocessing.
+
+def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
+    """The network and its preprocessing as an onnx.ModelProto (opset 17, ai.onnx.ml 3).
+
+    Inputs, N rows each:
+      "input"  float32 (N, n_numeric): the raw numeric input columns in input-column order, NaN for a
+               missing value (filled and scaled inside the graph); without preprocessing, the
+               network's features (N, n_in).
+      one string tensor (N, 1) per text input column, named after the column: the raw category text
+               (exact spelling, no surrounding spaces; "" or "NA" etc. = missing), one-hot encoded
+               inside the graph. An unseen value encodes as all zeros, as in the app.
+    Output "probabilities" float32 (N, n_classes) for classification, "predictions" float64
+    (N, n_targets) in target units for regression, "outputs" float32 (N, n_out) without preprocessing.
+    Computes in float32 (a float64 network is rounded to float32).
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -616,65 +671,113 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
     meta = meta or build_metadata(network, preprocessor, file_format="onnx")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
     consts: dict[str, np.ndarray] = {}
-    nodes = []
-    raw_inputs = plan is not None and not plan.categorical
-    notes = []
-    x = "input"
-    if raw_inputs:
-        n_in = len(plan.columns)
-        input_doc = ("raw rows, columns " + ", ".join(c.name for c in plan.columns)
-                     + " (float32; NaN = missing)")
-        consts["fill"] = np.array([c.fill for c in plan.columns], np.float32)
-        consts["mean"] = np.array([c.mean for c in plan.columns], np.float32)
-        consts["scale"] = np.array([c.scale for c in plan.columns], np.float32)
-        nodes += [helper.make_node("IsNaN", ["input"], ["missing"]),
-                  helper.make_node("Where", ["missing", "fill", "input"], ["filled"]),
-                  helper.make_node("Sub", ["filled", "mean"], ["centred"]),
-                  helper.make_node("Div", ["centred", "scale"], ["features"])]
-        x = "features"
-    else:
+    nodes, inputs, input_docs = [], [], []
+    uses_ml = False
+    if plan is None:
         n_in = network.layer_sizes[0]
-        input_doc = "features " + ", ".join(meta["feature_names"])
-        if plan is not None:
-            input_doc = "encoded and scaled features " + ", ".join(meta["feature_names"])
-            notes.append(_ENCODED_INPUT_NOTE.format(columns=", ".join(plan.categorical)))
+        inputs.append(helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", n_in]))
+        input_docs.append("'input' (N, %d): %s" % (n_in, ", ".join(meta["feature_names"])))
+        x = "input"
+    else:
+        numeric = [c for c in plan.columns if c.kind == "numeric"]
+        text_inputs = _onnx_input_names(plan)
+        if numeric:
+            inputs.append(helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", len(numeric)]))
+            input_docs.append("'input' (N, %d) raw numbers, NaN = missing: %s"
+                              % (len(numeric), ", ".join(c.name for c in numeric)))
+            consts["_fill"] = np.array([c.fill for c in numeric], np.float32)
+            consts["_offset"] = np.array([c.offset for c in numeric], np.float32)
+            consts["_scale"] = np.array([c.scale for c in numeric], np.float32)
+            # The same float32 steps as Preprocessor.transform: fill, subtract, divide.
+            nodes += [helper.make_node("IsNaN", ["input"], ["_missing"]),
+                      helper.make_node("Where", ["_missing", "_fill", "input"], ["_filled"]),
+                      helper.make_node("Sub", ["_filled", "_offset"], ["_centred"]),
+                      helper.make_node("Div", ["_centred", "_scale"], ["_numeric"])]
+        if not plan.categorical:
+            x = "_numeric"
+        else:
+            uses_ml = True
+            missing = _missing_tokens()
+            pieces, j_num = [], 0
+            for col in plan.columns:
+                if col.kind == "numeric":
+                    consts[f"_col{j_num}"] = np.array([j_num], np.int64)
+                    nodes.append(helper.make_node("Gather", ["_numeric", f"_col{j_num}"], [f"_num{j_num}"],
+                                                  axis=1))
+                    pieces.append(f"_num{j_num}")
+                    j_num += 1
+                    continue
+                name = text_inputs[col.name]
+                inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
+                input_docs.append(f"'{name}' (N, 1) text, one of: {', '.join(col.categories)}")
+                keys = list(col.categories)
+                values = list(range(len(keys)))
+                # The app reads "3.0" in a column of integer labels as "3"; the graph cannot parse, so
+                # the common spelling is listed as a key of its own.
+                for k, cat in enumerate(col.categories):
+                    if cat.lstrip("+-").isdigit() and f"{cat}.0" not in keys:
+                        keys.append(f"{cat}.0")
+                        values.append(k)
+                fill = -1 if col.fill_category is None else col.categories.index(col.fill_category)
+                for token in missing:
+                    if token not in keys:
+                        keys.append(token)
+                        values.append(fill)
+                t = len(pieces)
+                consts[f"_range{t}"] = np.arange(len(col.categories), dtype=np.int64)
+                nodes += [
+                    helper.make_node("LabelEncoder", [name], [f"_code{t}"], domain="ai.onnx.ml",
+                                     keys_strings=keys, values_int64s=values, default_int64=-1),
+                    helper.make_node("Equal", [f"_code{t}", f"_range{t}"], [f"_hot{t}"]),
+                    helper.make_node("Cast", [f"_hot{t}"], [f"_onehot{t}"], to=TensorProto.FLOAT),
+                ]
+                pieces.append(f"_onehot{t}")
+            nodes.append(helper.make_node("Concat", pieces, ["_features"], axis=1))
+            x = "_features"
     for i, (w, b, act) in enumerate(zip(network.weights, network.biases, network.activations)):
         consts[f"W{i}"] = w.astype(np.float32)
         consts[f"b{i}"] = b.astype(np.float32)
-        nodes += [helper.make_node("MatMul", [x, f"W{i}"], [f"a{i}_mm"]),
-                  helper.make_node("Add", [f"a{i}_mm", f"b{i}"], [f"a{i}"])]
-        nodes += _onnx_activation(act, f"a{i}", f"O{i}", helper, consts)
-        x = f"O{i}"
+        nodes += [helper.make_node("MatMul", [x, f"W{i}"], [f"_mm{i}"]),
+                  helper.make_node("Add", [f"_mm{i}", f"b{i}"], [f"_a{i}"])]
+        nodes += _onnx_activation(act, f"_a{i}", f"_O{i}", helper, consts)
+        x = f"_O{i}"
     n_out = network.layer_sizes[-1]
+    out_type = TensorProto.FLOAT
     if plan is None:
         out_name, out_doc = "outputs", "network outputs " + ", ".join(meta["output_names"])
         nodes.append(helper.make_node("Identity", [x], [out_name]))
     elif plan.task == "classification":
         out_name, out_doc = "probabilities", "class probabilities " + ", ".join(plan.class_names)
         if n_out == 1 and len(plan.class_names) == 2:
-            consts["one"] = np.array(1.0, np.float32)
-            nodes += [helper.make_node("Sub", ["one", x], ["p_first"]),
-                      helper.make_node("Concat", ["p_first", x], [out_name], axis=1)]
+            # One sigmoid output is P(second class); the app lists P(first) = 1 − p too.
+            consts["_one"] = np.array(1.0, np.float32)
+            nodes += [helper.make_node("Sub", ["_one", x], ["_p_first"]),
+                      helper.make_node("Concat", ["_p_first", x], [out_name], axis=1)]
             n_out = 2
         else:
             nodes.append(helper.make_node("Identity", [x], [out_name]))
     else:
+        # Un-scaling in float64, as Preprocessor.inverse_outputs: target units can be large numbers
+        # whose float32 rounding alone would exceed the app's precision.
         out_name, out_doc = "predictions", "predicted " + ", ".join(plan.targets) + " (original units)"
-        consts["out_scale"] = np.array(plan.out_scale, np.float32)
-        consts["out_mean"] = np.array(plan.out_mean, np.float32)
-        nodes += [helper.make_node("Mul", [x, "out_scale"], ["unscaled"]),
-                  helper.make_node("Add", ["unscaled", "out_mean"], [out_name])]
+        out_type = TensorProto.DOUBLE
+        consts["_out_std"] = np.array(plan.out_std, np.float64)
+        consts["_out_mean"] = np.array(plan.out_mean, np.float64)
+        nodes += [helper.make_node("Cast", [x], ["_out64"], to=TensorProto.DOUBLE),
+                  helper.make_node("Mul", ["_out64", "_out_std"], ["_unscaled"]),
+                  helper.make_node("Add", ["_unscaled", "_out_mean"], [out_name])]
     initializers = [numpy_helper.from_array(v, name=k) for k, v in consts.items()]
-    inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", n_in], doc_string=input_doc)]
-    outputs = [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", n_out], doc_string=out_doc)]
+    outputs = [helper.make_tensor_value_info(out_name, out_type, ["N", n_out])]
     arch = meta["architecture"]
     doc = (f"Backprop Studio {meta['app_version']} network {arch['layer_sizes']} "
-           f"({', '.join(arch['activations'])}), exported {meta['created']}. Input: {input_doc}. "
-           f"Output '{out_name}': {out_doc}." + "".join(" " + n for n in notes))
+           f"({', '.join(arch['activations'])}), exported {meta['created']}. "
+           f"Inputs: {'; '.join(input_docs)}. Output '{out_name}': {out_doc}.")
     graph = helper.make_graph(nodes, "backprop_studio", inputs, outputs, initializers, doc_string=doc)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
-                              producer_name="Backprop Studio", producer_version=meta["app_version"],
-                              doc_string=doc)
+    opsets = [helper.make_opsetid("", ONNX_OPSET)]
+    if uses_ml:
+        opsets.append(helper.make_opsetid("ai.onnx.ml", ONNX_ML_OPSET))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="Backprop Studio",
+                              producer_version=meta["app_version"], doc_string=doc)
     model.ir_version = ONNX_IR_VERSION
     helper.set_model_props(model, {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
                                    "backprop_studio": json.dumps(meta, ensure_ascii=False)})
@@ -695,70 +798,43 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
     layers = []
     for w, b, act in zip(network.weights, network.biases, network.activations):
+        little = network.dtype.newbyteorder("<")      # raw bytes: the exact values, any platform
         layers.append({"activation": act, "shape": list(w.shape),
-                       "W": base64.b64encode(np.ascontiguousarray(w, w.dtype.newbyteorder("<")).tobytes()).decode(),
-                       "b": base64.b64encode(np.ascontiguousarray(b, b.dtype.newbyteorder("<")).tobytes()).decode()})
-    model = {"dtype": network.dtype.name, "layers": layers, "plan": None if plan is None else _plan_dict(plan),
-             "feature_names": meta["feature_names"], "output_names": meta["output_names"]}
+                       "W": base64.b64encode(np.ascontiguousarray(w, little).tobytes()).decode("ascii"),
+                       "b": base64.b64encode(np.ascontiguousarray(b, little).tobytes()).decode("ascii")})
+    model = {"dtype": network.dtype.name, "layers": layers,
+             "plan": None if plan is None else _plan_dict(plan),
+             "feature_names": meta["feature_names"], "output_names": meta["output_names"],
+             "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
     arch = meta["architecture"]
-    return _SCRIPT_TEMPLATE.format(
-        title=f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
-              f"({', '.join(arch['activations'])}), exported {meta['created']}",
-        metadata=repr(json.dumps(meta, ensure_ascii=False)),
-        model=repr(json.dumps(model)),
-        leaky_slope=repr(LEAKY_SLOPE),
-        elu_alpha=repr(ELU_ALPHA),
-        encode=_SCRIPT_PREPROCESSING,
-    )
+    title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
+             f"({', '.join(arch['activations'])}), exported {meta['created']}")
+    return (_SCRIPT_TEMPLATE.replace("__TITLE__", title)
+            .replace("__METADATA__", repr(json.dumps(meta, ensure_ascii=False, indent=1)))
+            .replace("__MODEL__", repr(json.dumps(model))))
 
 
 def _plan_dict(plan: _Plan) -> dict:
-    return {"columns": [{"name": c.name, "kind": c.kind, "mean": c.mean, "scale": c.scale, "fill": c.fill,
-                         "categories": list(c.categories)} for c in plan.columns],
-            "task": plan.task, "targets": list(plan.targets), "class_names": list(plan.class_names),
-            "out_mean": list(plan.out_mean), "out_scale": list(plan.out_scale)}
+    return {"columns": [{"name": c.name, "kind": c.kind, "offset": c.offset, "scale": c.scale,
+                         "fill": c.fill, "categories": list(c.categories), "fill_category": c.fill_category}
+                        for c in plan.columns],
+            "task": plan.task, "targets": list(plan.targets), "dtype": plan.dtype,
+            "class_names": list(plan.class_names), "out_mean": list(plan.out_mean),
+            "out_std": list(plan.out_std)}
 
 
-# The script's preprocessing mirrors core.data.Preprocessor (transform / inverse_outputs / predict_labels)
-# on the plain numbers of _Plan; tests compare its output with predict_rows.
-_SCRIPT_PREPROCESSING = '''
-def encode(rows, plan):
-    """Raw rows → scaled features, as Backprop Studio's preprocessing computes them."""
-    blocks = []
-    for column in plan["columns"]:
-        cells = [row[column["name"]] for row in rows]
-        if column["kind"] == "numeric":
-            x = np.array([_number(cell) for cell in cells], dtype=np.float64)
-            x = np.where(np.isnan(x), column["fill"], x)
-            blocks.append(((x - column["mean"]) / column["scale"]).reshape(-1, 1))
-        else:
-            index = {{name: j for j, name in enumerate(column["categories"])}}
-            onehot = np.zeros((len(cells), len(index)))
-            for i, cell in enumerate(cells):
-                j = index.get(cell.strip())
-                if j is not None:
-                    onehot[i, j] = 1.0
-            blocks.append(onehot)
-    return np.hstack(blocks).astype(np.float32)
-
-
-def inverse_outputs(outputs, plan):
-    return outputs.astype(np.float64) * np.array(plan["out_scale"]) + np.array(plan["out_mean"])
-
-
-def predict_labels(outputs, classes):
-    if outputs.shape[1] == 1:
-        return [classes[1] if p >= 0.5 else classes[0] for p in outputs[:, 0]]
-    return [classes[j] for j in outputs.argmax(axis=1)]
-'''
-
+# The script mirrors core.data.Preprocessor (transform / inverse_outputs / predict_labels) and
+# core.network.Network.predict operation for operation, so that its numbers match the app's exactly;
+# tests/core/test_export.py runs it against predict_rows.
 _SCRIPT_TEMPLATE = '''#!/usr/bin/env python3
-"""{title}.
+"""__TITLE__.
 
-Usage:  python {{this file}} data.csv [--out predictions.csv]
+Usage:  python THIS_FILE.py data.csv [--out predictions.csv]
 
-Prints (or writes) one prediction row per data row, exactly as Backprop Studio predicts them.
-Needs only numpy. The weights, preprocessing and a description of the model are embedded below.
+Prints (or writes) one prediction row per data row, as Backprop Studio predicts them. Needs only numpy.
+The data file: UTF-8 (or Windows-1252) text with a header line naming the model's input columns,
+separated by , ; tab or |; blank lines and lines starting with # are skipped.
+The weights, the preprocessing and a description of the model (METADATA) are embedded below.
 """
 
 import argparse
@@ -766,20 +842,20 @@ import base64
 import csv
 import json
 import math
+import re
 import sys
 
 import numpy as np
 
-METADATA = json.loads({metadata})
-MODEL = json.loads({model})
-
-# Cells pandas reads as missing values, so that this script treats them the same way.
-MISSING = {{"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-           "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}}
+METADATA = json.loads(__METADATA__)
+MODEL = json.loads(__MODEL__)
+MISSING = frozenset(MODEL["missing_tokens"])
+DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
+BATCH = 4096
 
 
 def _sigmoid(z):
-    # Written as in Backprop Studio (½(1 + tanh(a/2))) so that results match to the last bit.
+    # ½(1 + tanh(a/2)), the form Backprop Studio uses, so results match to the last bit.
     out = np.multiply(z, 0.5)
     np.tanh(out, out=out)
     out += 1.0
@@ -790,7 +866,7 @@ def _sigmoid(z):
 def _elu(z):
     out = z.copy()
     negative = z < 0
-    out[negative] = {elu_alpha} * np.expm1(z[negative])
+    out[negative] = MODEL["elu_alpha"] * np.expm1(z[negative])
     return out
 
 
@@ -808,77 +884,156 @@ def _softmax(z):
     return out
 
 
-ACTIVATIONS = {{
+ACTIVATIONS = {
     "sigmoid": _sigmoid,
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0.0),
-    "leaky_relu": lambda z: np.maximum(z, {leaky_slope} * z),
+    "leaky_relu": lambda z: np.maximum(z, MODEL["leaky_slope"] * z),
     "elu": _elu,
     "softplus": _softplus,
     "linear": lambda z: z,
     "sign": lambda z: np.where(z >= 0, 1.0, -1.0).astype(z.dtype),
     "softmax": _softmax,
-}}
+}
 
 
-def _layers():
-    dtype = np.dtype(MODEL["dtype"]).newbyteorder("<")
+def layers():
+    """(W (fan_in, fan_out), b (fan_out,), activation) per layer, in the network's dtype."""
+    stored = np.dtype(MODEL["dtype"]).newbyteorder("<")
     for layer in MODEL["layers"]:
-        W = np.frombuffer(base64.b64decode(layer["W"]), dtype).reshape(layer["shape"]).astype(MODEL["dtype"])
-        b = np.frombuffer(base64.b64decode(layer["b"]), dtype).astype(MODEL["dtype"])
-        yield W, b, ACTIVATIONS[layer["activation"]]
+        W = np.frombuffer(base64.b64decode(layer["W"]), stored).reshape(layer["shape"])
+        b = np.frombuffer(base64.b64decode(layer["b"]), stored)
+        yield W.astype(MODEL["dtype"]), b.astype(MODEL["dtype"]), ACTIVATIONS[layer["activation"]]
 
 
-def _number(text):
-    text = text.strip()
-    return math.nan if text in MISSING else float(text)
+def number(cell, column):
+    """A numeric cell: missing spellings give NaN; a decimal comma is accepted."""
+    text = (cell or "").strip()
+    if text in MISSING:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        if not DECIMAL_COMMA.match(text):
+            raise ValueError(f"column '{column}': '{text}' is not a number") from None
+        value = float(text.replace(",", "."))
+    if math.isinf(value) or abs(value) > 3.4028234663852886e38:
+        raise ValueError(f"column '{column}': the value {text} is infinite or too large")
+    return value
+
+
+def category(cell):
+    text = (cell or "").strip()
+    return None if text in MISSING else text
+
+
+def number_label(value):
+    """How a number reads as a category: integers without '.0'."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(np.float32(value))
 
 
 def features(rows):
-    """Raw CSV rows (dicts) → the network's input matrix (n, n_features)."""
+    """Raw rows (dicts of cell text) → the network's input matrix X (n, n_features)."""
     plan = MODEL["plan"]
     if plan is None:
-        return np.array([[_number(row[name]) for name in MODEL["feature_names"]] for row in rows],
-                        dtype=np.float64)
-    return encode(rows, plan)
+        # float32, as Backprop Studio holds every parsed number
+        return np.array([[number(row.get(name), name) for name in MODEL["feature_names"]] for row in rows],
+                        dtype=np.float32).reshape(len(rows), -1)
+    dtype = plan["dtype"]
+    width = sum(1 if c["kind"] == "numeric" else len(c["categories"]) for c in plan["columns"])
+    X = np.empty((len(rows), width), dtype=dtype)
+    k, numeric, offset, scale = 0, [], [], []
+    for column in plan["columns"]:
+        name = column["name"]
+        if column["kind"] == "numeric":
+            x = np.array([number(row.get(name), name) for row in rows], dtype=np.float32)
+            x = np.where(np.isnan(x), np.float32(column["fill"]), x)
+            X[:, k] = x
+            numeric.append(k)
+            offset.append(column["offset"])
+            scale.append(column["scale"])
+            k += 1
+            continue
+        index = {label: j for j, label in enumerate(column["categories"])}
+        block = np.zeros((len(rows), len(index)), dtype=np.float32)
+        for r, row in enumerate(rows):
+            key = category(row.get(name))
+            if key is None:
+                key = column["fill_category"]
+            j = index.get(key)
+            if j is None and key is not None:
+                try:
+                    j = index.get(number_label(float(key)))
+                except ValueError:
+                    pass
+            if j is not None:
+                block[r, j] = 1.0
+        X[:, k:k + len(index)] = block
+        k += len(index)
+    if numeric:
+        part = X[:, numeric]
+        np.subtract(part, np.array(offset, dtype=dtype), out=part)
+        np.divide(part, np.array(scale, dtype=dtype), out=part)
+        X[:, numeric] = part
+    return X
 
-
-{encode}
 
 def predict(X):
-    """Network outputs (n, n_out) for the input matrix X (n, n_features)."""
-    o = np.asarray(X, dtype=MODEL["dtype"])
-    for W, b, f in _layers():
-        a = o @ W
-        a += b
-        o = f(a)
-    return o
-
-
-def _text(value):
-    return repr(float(value))
+    """Network outputs (n, n_out) for X (n, n_features)."""
+    X = np.asarray(X, dtype=MODEL["dtype"])
+    params = list(layers())
+    result = np.empty((X.shape[0], params[-1][0].shape[1]), dtype=MODEL["dtype"])
+    for start in range(0, X.shape[0], BATCH):
+        o = X[start:start + BATCH]
+        for W, b, f in params:
+            a = o @ W
+            a += b
+            o = f(a)
+        result[start:start + BATCH] = o
+    return result
 
 
 def prediction_table(rows):
-    """(header, rows of strings) — the same columns as Backprop Studio's predictions."""
+    """(header, rows of text): the columns Backprop Studio shows for predictions."""
     outputs = predict(features(rows))
     plan = MODEL["plan"]
     if plan is None:
-        header = ["predicted_" + n for n in MODEL["output_names"]]
-        return header, [[_text(v) for v in row] for row in outputs]
+        return (["predicted_" + name for name in MODEL["output_names"]],
+                [[repr(float(v)) for v in row] for row in outputs])
     if plan["task"] == "classification":
         classes = plan["class_names"]
-        if outputs.shape[1] == 1 and len(classes) == 2:
-            p = outputs[:, 0].astype(np.float64)
-            probabilities = np.column_stack([1.0 - p, p])
+        out = outputs.astype(np.float64)
+        if len(classes) == 2 and out.shape[1] == 1:
+            labels = [classes[1] if v >= 0.5 else classes[0] for v in out[:, 0]]
+            probabilities = np.column_stack([1.0 - out[:, 0], out[:, 0]])
         else:
-            probabilities = outputs.astype(np.float64)
-        labels = predict_labels(outputs, classes)
-        header = ["predicted_" + plan["targets"][0]] + ["p(" + c + ")" for c in classes]
-        return header, [[label] + [_text(v) for v in row] for label, row in zip(labels, probabilities)]
-    values = inverse_outputs(outputs, plan)
-    header = ["predicted_" + t for t in plan["targets"]]
-    return header, [[_text(v) for v in row] for row in values]
+            labels = [classes[j] for j in np.argmax(out, axis=1)]
+            probabilities = out
+        header = ["predicted_" + plan["targets"][0]] + ["p(" + name + ")" for name in classes]
+        return header, [[label] + [repr(float(v)) for v in row] for label, row in zip(labels, probabilities)]
+    values = outputs.astype(np.float64) * np.array(plan["out_std"]) + np.array(plan["out_mean"])
+    return (["predicted_" + name for name in plan["targets"]],
+            [[repr(float(v)) for v in row] for row in values])
+
+
+def read_rows(path):
+    """The data rows of a CSV file as dicts {column name: cell text}."""
+    raw = open(path, "rb").read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        return []
+    delimiter = max(",;\\t|", key=lines[0].count)
+    if not lines[0].count(delimiter):
+        delimiter = ","
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    header = [name.strip() for name in next(reader)]
+    return [dict(zip(header, cells)) for cells in reader]
 
 
 def main(argv=None):
@@ -887,18 +1042,18 @@ def main(argv=None):
     parser.add_argument("--out", help="write the predictions to this CSV file instead of printing them")
     args = parser.parse_args(argv)
     try:
-        with open(args.data, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
+        rows = read_rows(args.data)
     except OSError as exc:
-        sys.exit(f"error: cannot read {{args.data}}: {{exc.strerror}}")
-    needed = [c["name"] for c in MODEL["plan"]["columns"]] if MODEL["plan"] else MODEL["feature_names"]
+        sys.exit(f"error: cannot read {args.data}: {exc.strerror}")
+    plan = MODEL["plan"]
+    needed = [c["name"] for c in plan["columns"]] if plan else MODEL["feature_names"]
     missing = [name for name in needed if rows and name not in rows[0]]
     if missing:
         sys.exit("error: the data lacks the model's input column(s): " + ", ".join(missing))
     try:
         header, table = prediction_table(rows)
     except ValueError as exc:
-        sys.exit(f"error: {{exc}}")
+        sys.exit(f"error: {exc}")
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         writer = csv.writer(out, lineterminator="\\n")

@@ -323,7 +323,10 @@ def test_script_reproduces_predictions_without_preprocessing(tmp_path, dtype):
     _write_csv(tmp_path / "data.csv", ["x1", "x2", "x3", "x4"], [[repr(float(v)) for v in row] for row in X])
     script = export_model(tmp_path / "model.py", net)
     printed = pd.read_csv(io.StringIO(_run_script(script, tmp_path / "data.csv")))
-    expected = predict_rows(load_model(export_model(tmp_path / "m.npz", net)), pd.read_csv(tmp_path / "data.csv"))
+    from core.data import read_csv
+
+    # read_csv (what `main.py predict` uses) holds numbers as float32; the script does the same.
+    expected = predict_rows(load_model(export_model(tmp_path / "m.npz", net)), read_csv(tmp_path / "data.csv").frame)
     assert list(printed.columns) == list(expected.columns) == ["predicted_y1", "predicted_y2", "predicted_y3"]
     np.testing.assert_array_equal(printed.to_numpy(), expected.to_numpy())
     _run_script(script, tmp_path / "data.csv", "--out", str(tmp_path / "out.csv"))
@@ -338,3 +341,214 @@ def test_importing_export_and_project_is_cheap():
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+# ---- with preprocessing (raw rows in, app predictions out) ---------------------------------------
+
+def _raw_frame(n=300, seed=0):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"a": rng.normal(5, 2, n), "b": rng.uniform(0, 100, n),
+                       "color": rng.choice(["red", "green", "blue"], n),
+                       "size": rng.choice(["S", "M", "L", None], n)})
+    df.loc[rng.choice(n, 20, replace=False), "a"] = np.nan
+    a = df.a.fillna(5)
+    df["label"] = np.where(a + (df.color == "red") * 2 > 6, "yes", np.where(df.b > 50, "maybe", "no"))
+    df["flag"] = np.where(a * 10 > df.b, "high", "low")
+    df["y1"] = 3 * a + df.b / 10 + (df.color == "blue") * 4 + rng.normal(0, 0.3, n)
+    df["y2"] = a - df.b / 50 + rng.normal(0, 0.3, n)
+    return df
+
+
+TASKS = {  # name → (targets, inputs)
+    "multiclass": (["label"], ["a", "b", "color", "size"]),
+    "binary": (["flag"], ["a", "b"]),
+    "regression": (["y1", "y2"], ["a", "color", "b"]),
+}
+
+
+def _dataset(task):
+    from core.data import build_dataset, from_frame
+
+    targets, inputs = TASKS[task]
+    return build_dataset(from_frame(_raw_frame(), "synthetic"), targets=targets, inputs=inputs,
+                         missing="fill", seed=1)
+
+
+def _fit(ds, hidden="tanh", steps=150):
+    """A briefly trained network for `ds` (so labels and values are not all alike)."""
+    from core.losses import auto_output
+    from core.optimizers import make_optimizer
+
+    output, loss = auto_output(ds.task, ds.n_outputs)
+    net = Network([ds.n_features, 8, 6, ds.n_outputs], [hidden, hidden, output], loss, seed=2)
+    opt = make_optimizer("adam", 0.01)
+    for _ in range(steps):
+        net.forward(ds.X_train)
+        net.backward(ds.Y_train)
+        opt.step(net)
+    assert net.params_finite()
+    return net
+
+
+@pytest.fixture(scope="module", params=list(TASKS))
+def fitted(request):
+    ds = _dataset(request.param)
+    return ds, _fit(ds)
+
+
+def _odd_rows(ds):
+    """The validation rows plus rows the encoder must handle: unseen text, missing cells."""
+    import pandas as pd
+
+    raw = ds.raw_val[ds.preprocessor.input_columns].copy()
+    extra = raw.iloc[:2].copy()
+    for column in extra.columns:
+        if extra[column].dtype == object:
+            extra[column] = ["purple", None]
+        else:
+            extra[column] = np.array([np.nan, 1e3], dtype=extra[column].dtype)
+    return pd.concat([raw, extra], ignore_index=True)
+
+
+@pytest.mark.parametrize("suffix", LOADABLE)
+def test_round_trip_with_preprocessing(tmp_path, fitted, suffix):
+    import pandas as pd
+    from core.export import LoadedModel
+
+    ds, net = fitted
+    loaded = load_model(export_model(tmp_path / f"m{suffix}", net, ds.preprocessor))
+    _same_params(net, loaded.network)
+    assert loaded.preprocessor.to_dict() == ds.preprocessor.to_dict()
+    meta = loaded.metadata
+    assert meta["task"] == ds.task and meta["feature_names"] == ds.feature_names
+    assert meta["class_names"] == ds.class_names and meta["output_names"] == ds.output_names
+    assert meta["preprocessing"] == ds.preprocessor.to_dict()
+    rows = _odd_rows(ds)
+    pd.testing.assert_frame_equal(predict_rows(loaded, rows),
+                                  predict_rows(LoadedModel(net, ds.preprocessor, {}), rows))
+
+
+def test_predict_rows_columns(fitted):
+    from core.export import LoadedModel
+
+    ds, net = fitted
+    rows = ds.raw_val
+    frame = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows)
+    assert list(frame.index) == list(rows.index)
+    outputs = net.predict(ds.X_val)
+    if ds.task == "classification":
+        target = ds.preprocessor.target_columns[0]
+        assert list(frame.columns) == [f"predicted_{target}"] + [f"p({c})" for c in ds.class_names]
+        assert frame[f"predicted_{target}"].tolist() == ds.preprocessor.predict_labels(outputs)
+        probabilities = frame.iloc[:, 1:].to_numpy()
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+    else:
+        assert list(frame.columns) == [f"predicted_{t}" for t in ds.preprocessor.target_columns]
+        np.testing.assert_array_equal(frame.to_numpy(), ds.preprocessor.inverse_outputs(outputs))
+
+
+def _onnx_feed(session, pre, rows):
+    feed = {}
+    numeric = [c["name"] for c in pre.to_dict()["inputs"] if c["kind"] == "numeric"]
+    for info in session.get_inputs():
+        if info.name == "input":
+            feed["input"] = rows[numeric].to_numpy(dtype=np.float32)
+        else:
+            column = info.name
+            feed[column] = np.array([["" if v is None else v] for v in rows[column]], dtype=object)
+    return feed
+
+
+def _onnx_vs_app(path, ds, net, rows):
+    import onnxruntime as ort
+    from core.export import LoadedModel
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, _onnx_feed(session, ds.preprocessor, rows))[0]
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows)
+    if ds.task == "classification":
+        expected = expected.iloc[:, 1:]
+    assert got.shape == expected.shape
+    return float(np.abs(got - expected.to_numpy()).max())
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("task", list(TASKS))
+def test_onnx_takes_raw_rows_and_matches_app(tmp_path, task, hidden):
+    ds = _dataset(task)
+    net = _fit(ds, hidden, steps=20)
+    path = export_model(tmp_path / "m.onnx", net, ds.preprocessor)
+    assert _onnx_vs_app(path, ds, net, ds.raw_val) <= ONNX_TOLERANCE
+    assert _onnx_vs_app(path, ds, net, _odd_rows(ds)) <= ONNX_TOLERANCE
+
+
+def test_onnx_text_inputs_are_named_after_columns(tmp_path):
+    import onnx
+
+    ds = _dataset("multiclass")
+    model = onnx.load(str(export_model(tmp_path / "m.onnx", _fit(ds, steps=1), ds.preprocessor)))
+    inputs = {i.name: i.type.tensor_type for i in model.graph.input}
+    assert list(inputs) == ["input", "color", "size"]
+    assert [d.dim_value for d in inputs["input"].shape.dim[1:]] == [2]
+    assert inputs["color"].elem_type == onnx.TensorProto.STRING
+    assert "color" in model.doc_string and "NaN = missing" in model.doc_string
+
+
+def _write_rows(path, rows):
+    rows.to_csv(path, index=False)          # None / NaN → empty cells, as users' files have them
+
+
+def test_script_reproduces_app_predictions(tmp_path, fitted):
+    import pandas as pd
+    from core.data import read_csv
+    from core.export import LoadedModel
+
+    ds, net = fitted
+    rows = _odd_rows(ds)
+    data = tmp_path / "data.csv"
+    _write_rows(data, rows)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    printed = pd.read_csv(io.StringIO(_run_script(script, data)), keep_default_na=False)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), read_csv(data).frame)
+    assert list(printed.columns) == list(expected.columns)
+    if ds.task == "classification":
+        assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+        printed, expected = printed.iloc[:, 1:], expected.iloc[:, 1:]
+    np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=0, atol=1e-6)
+    assert np.abs(printed.to_numpy(float) - expected.to_numpy(float)).max() == 0.0   # in fact identical
+
+
+def test_script_reads_semicolons_comments_and_spaces(tmp_path):
+    import pandas as pd
+    from core.data import read_csv
+    from core.export import LoadedModel
+
+    ds = _dataset("multiclass")
+    net = _fit(ds, steps=30)
+    rows = _odd_rows(ds).iloc[:12]
+    text = "# exported from a spreadsheet\n" + rows.to_csv(index=False, sep=";").replace(";", "; ")
+    (tmp_path / "data.csv").write_text(text)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    printed = pd.read_csv(io.StringIO(_run_script(script, tmp_path / "data.csv")))
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), read_csv(tmp_path / "data.csv").frame)
+    assert printed.iloc[:, 0].tolist() == expected.iloc[:, 0].tolist()
+    np.testing.assert_array_equal(printed.iloc[:, 1:].to_numpy(), expected.iloc[:, 1:].to_numpy())
+
+
+def test_cli_predict_matches_script_for_every_loadable_format(tmp_path):
+    import pandas as pd
+
+    ds = _dataset("regression")
+    net = _fit(ds, steps=30)
+    data = tmp_path / "data.csv"
+    _write_rows(data, _odd_rows(ds))
+    script_out = pd.read_csv(io.StringIO(_run_script(export_model(tmp_path / "m.py", net, ds.preprocessor),
+                                                     data)))
+    for suffix in LOADABLE:
+        model = export_model(tmp_path / f"m{suffix}", net, ds.preprocessor)
+        result = subprocess.run([sys.executable, str(ROOT / "main.py"), "predict", str(model), str(data)],
+                                capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(result.stdout)), script_out)
