@@ -1,0 +1,341 @@
+"""TrainingController: the one place that starts, steers and stops training runs.
+
+It owns the worker and its QThread, the run state (idle / running / paused / finished) and the history
+of the network's training so far. Widgets connect to its signals and call its slots; none of them touches
+the worker. Only one run exists at a time: starting a new one first retires the old one (stop, join,
+deliver what it still had queued), so the history never has gaps or overlaps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from core.errors import BackpropError
+from core.optimizers import make_optimizer
+from core.training import TrainConfig
+from gui.worker import TrainingWorker, start_in_thread, thread_running
+
+IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+JOIN_TIMEOUT_MS = 30_000
+
+
+class _Column:
+    """A growable 1-D numpy array: amortised O(1) appends, `values` is a view of the filled part."""
+
+    def __init__(self, dtype=np.float64, capacity: int = 1024):
+        self._fill = 0 if np.dtype(dtype).kind == "i" else np.nan
+        self._data = np.full(capacity, self._fill, dtype)
+        self.size = 0
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, self._data.dtype)
+        need = self.size + len(values)
+        if need > len(self._data):
+            grown = np.full(max(need, 2 * len(self._data)), self._fill, self._data.dtype)
+            grown[:self.size] = self._data[:self.size]
+            self._data = grown
+        self._data[self.size:need] = values
+        self.size = need
+
+    def pad(self, size: int) -> None:
+        """Grow to `size` with the fill value (a metric that first appears after epoch 1)."""
+        if size > self.size:
+            self.extend(np.full(size - self.size, self._fill))
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[:self.size]
+
+
+class History:
+    """Everything the network's training reported so far, one entry per epoch, across continued runs."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self._epoch = _Column(np.int64)
+        self._train = _Column()
+        self._val = _Column()
+        self._lr = _Column()
+        self._elapsed = _Column()
+        self._metrics: dict[str, _Column] = {}
+
+    def __len__(self) -> int:
+        return self._epoch.size
+
+    @property
+    def last_epoch(self) -> int:
+        return int(self._epoch.values[-1]) if len(self) else 0
+
+    def append(self, reports, elapsed_offset: float = 0.0) -> None:
+        n0 = len(self)
+        self._epoch.extend([r.epoch for r in reports])
+        self._train.extend([r.train_loss for r in reports])
+        self._val.extend([math.nan if r.val_loss is None else r.val_loss for r in reports])
+        self._lr.extend([r.lr for r in reports])
+        self._elapsed.extend([elapsed_offset + r.elapsed for r in reports])
+        names = {k for r in reports for k in r.metrics}
+        for name in names:
+            column = self._metrics.setdefault(name, _Column())
+            column.pad(n0)
+            column.extend([r.metrics.get(name, math.nan) for r in reports])
+        for column in self._metrics.values():
+            column.pad(len(self))
+
+    @property
+    def epochs(self) -> np.ndarray:
+        return self._epoch.values
+
+    @property
+    def train_loss(self) -> np.ndarray:
+        return self._train.values
+
+    @property
+    def val_loss(self) -> np.ndarray:
+        return self._val.values
+
+    @property
+    def lr(self) -> np.ndarray:
+        return self._lr.values
+
+    @property
+    def elapsed(self) -> np.ndarray:
+        return self._elapsed.values
+
+    def metric(self, name: str) -> np.ndarray | None:
+        column = self._metrics.get(name)
+        return None if column is None else column.values
+
+    @property
+    def metric_names(self) -> list[str]:
+        return sorted(self._metrics)
+
+
+class TrainingController(QObject):
+    reportsArrived = Signal(list)       # EpochReports of the current run, already added to `history`
+    snapshotArrived = Signal(object)    # the newest EpochReport that carries weights
+    stateChanged = Signal(str)          # idle | running | paused | finished
+    errored = Signal(str)               # one-line message for the window
+    finished = Signal(str)              # stop reason of the run that just ended ("error" after errored)
+    historyCleared = Signal()           # new network or Reset: curves start over
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.history = History()
+        self.state = IDLE
+        self.run_id = 0
+        self.last_report = None          # newest EpochReport of the network (any run)
+        self.last_snapshot = None        # newest EpochReport with weights
+        self.target_epochs = model.settings.epochs
+        self._worker: TrainingWorker | None = None
+        self._thread = None
+        self._optimizer = None
+        self._optimizer_key = None
+        self._sent_lr: float | None = None
+        self._elapsed_offset = 0.0
+        model.networkChanged.connect(self._on_network_changed)
+        model.settingsChanged.connect(self._on_settings_changed)
+
+    # ---- queries ---------------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.state in (RUNNING, PAUSED)
+
+    @property
+    def thread(self):
+        return self._thread if thread_running(self._thread) else None
+
+    # ---- commands ---------------------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        """Stop was asked for and the run has not ended yet; Train now starts a new run at once."""
+        return self._worker is not None and self._worker.stop_requested
+
+    @Slot()
+    def toggle(self) -> None:
+        """Train/Pause button and Space."""
+        if self.state == RUNNING and not self.stopping:
+            self.pause()
+        else:
+            self.train()
+
+    @Slot()
+    def train(self) -> None:
+        if self.stopping:
+            self._start()
+        elif self.state == PAUSED:
+            self.resume()
+        elif self.state != RUNNING:
+            self._start()
+
+    @Slot()
+    def pause(self) -> None:
+        if self.state == RUNNING and self._worker is not None:
+            self._worker.pause()
+            self._set_state(PAUSED)
+
+    @Slot()
+    def resume(self) -> None:
+        if self.state == PAUSED and self._worker is not None:
+            self._worker.resume()
+            self._set_state(RUNNING)
+
+    @Slot()
+    def step(self) -> None:
+        """One epoch, then paused. From idle/finished this starts a run that waits after its first epoch."""
+        if self.active and not self.stopping:
+            self._worker.step()
+            self._set_state(PAUSED)
+        else:
+            self._start(step=True)
+
+    @Slot()
+    def stop(self) -> None:
+        """Ask the run to end after the current batch; `finished` follows when it has."""
+        if self._worker is not None:
+            self._worker.stop()
+
+    @Slot()
+    def reset(self) -> None:
+        """Re-initialise the weights from the seed and forget the history."""
+        self._retire()
+        if self.model.network is not None:
+            self.model.reset_weights()      # emits networkChanged → _on_network_changed clears
+        else:
+            self._clear()
+
+    def shutdown(self) -> None:
+        """Stop and join the thread (window closing)."""
+        self._retire()
+
+    # ---- starting a run ---------------------------------------------------------------------------
+    def _start(self, step: bool = False) -> None:
+        self._retire()
+        model = self.model
+        dataset, network, s = model.dataset, model.network, model.settings
+        if dataset is None:
+            self.errored.emit("Load a CSV file or pick an example before training.")
+            return
+        if network is None:
+            self.errored.emit("The network could not be built for this data; change the network first.")
+            return
+        start_epoch = self.history.last_epoch
+        epochs = s.epochs - start_epoch if start_epoch < s.epochs else s.epochs
+        try:
+            config = TrainConfig(epochs=epochs, batch_size=s.batch_size or None,
+                                 target_error=s.target_error or None, patience=s.patience or None,
+                                 seed=s.seed + start_epoch)
+            key = (s.optimizer, s.momentum, s.l2)
+            if self._optimizer is None or key != self._optimizer_key:
+                # A continued run keeps the optimizer (momentum / Adam moments) unless its kind changed.
+                self._optimizer = make_optimizer(s.optimizer, s.lr, momentum=s.momentum, l2=s.l2)
+                self._optimizer_key = key
+            self._optimizer.lr = s.lr
+        except BackpropError as exc:
+            self.errored.emit(str(exc))
+            return
+        self.run_id += 1
+        self.target_epochs = start_epoch + epochs
+        self._elapsed_offset = float(self.history.elapsed[-1]) if len(self.history) else 0.0
+        self._sent_lr = s.lr
+        # Regression metrics are reported in the target's own units, not the scaled ones.
+        inverse = dataset.preprocessor.inverse_outputs if dataset.task == "regression" else None
+        self._worker = TrainingWorker(
+            network, self._optimizer, dataset.X_train, dataset.Y_train, dataset.X_val, dataset.Y_val, config,
+            task=dataset.task, target_inverse=inverse, run_id=self.run_id, start_epoch=start_epoch,
+            paused=step, step_epochs=1 if step else 0)
+        self._worker.reports.connect(self._on_reports)
+        self._worker.errored.connect(self._on_errored)
+        self._worker.finished.connect(self._on_finished)
+        model.training_locked = True
+        self._set_state(PAUSED if step else RUNNING)
+        self._thread = start_in_thread(self._worker, f"training-run-{self.run_id}")
+
+    def _retire(self) -> None:
+        """Stop the current run (if any), wait for its thread and deliver its last queued signals.
+
+        Delivering them here, synchronously, is what keeps the history exact when Train follows Stop
+        within milliseconds: the old run's final reports land before the new run's first.
+        """
+        worker, thread = self._worker, self._thread
+        if worker is not None:
+            worker.stop()
+        # Also the thread of a run that has already reported `finished`: it may still be winding down.
+        if thread_running(thread) and not thread.wait(JOIN_TIMEOUT_MS):
+            raise RuntimeError("the training thread did not stop")   # a bug: stop is checked every batch
+        if worker is None:
+            return
+        QCoreApplication.sendPostedEvents(self, 0)
+        if self._worker is worker:             # its finished signal was lost: end the run by hand
+            self._end_run("stopped")
+
+    # ---- worker signals (queued, GUI thread) ------------------------------------------------------
+    @Slot(object)
+    def _on_reports(self, reports) -> None:
+        last, fresh = self.history.last_epoch, []
+        for report in reports:
+            # A stop asked before an epoch's first batch repeats the last epoch number: no new epoch.
+            if report.run_id == self.run_id and report.epoch > last:
+                fresh.append(report)
+                last = report.epoch
+        if not fresh:
+            return
+        reports = fresh
+        self.history.append(reports, self._elapsed_offset)
+        self.last_report = reports[-1]
+        snapshot = next((r for r in reversed(reports) if r.weights is not None), None)
+        self.reportsArrived.emit(reports)
+        if snapshot is not None:
+            self.last_snapshot = snapshot
+            self.snapshotArrived.emit(snapshot)
+
+    @Slot(int, str)
+    def _on_errored(self, run_id: int, message: str) -> None:
+        if run_id == self.run_id:
+            self.errored.emit(message)
+
+    @Slot(int, str)
+    def _on_finished(self, run_id: int, reason: str) -> None:
+        if run_id == self.run_id and self._worker is not None:
+            self._end_run(reason)
+
+    def _end_run(self, reason: str) -> None:
+        self._worker = None                    # _thread is kept: _retire joins it if still winding down
+        self.model.training_locked = False
+        self._set_state(FINISHED)
+        self.finished.emit(reason)
+
+    # ---- model signals ----------------------------------------------------------------------------
+    @Slot()
+    def _on_network_changed(self) -> None:
+        self._retire()
+        self._clear()
+
+    @Slot()
+    def _on_settings_changed(self) -> None:
+        lr = self.model.settings.lr
+        if self._worker is not None and lr != self._sent_lr:
+            self._worker.set_learning_rate(lr)
+            self._sent_lr = lr
+        if not self.active:
+            self.target_epochs = max(self.model.settings.epochs, self.history.last_epoch)
+
+    def _clear(self) -> None:
+        self.run_id += 1                       # whatever is still queued from before is now stale
+        self.history.clear()
+        self.last_report = self.last_snapshot = None
+        self._optimizer = self._optimizer_key = None
+        self._elapsed_offset = 0.0
+        self.target_epochs = self.model.settings.epochs
+        self.historyCleared.emit()
+        self._set_state(IDLE)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)

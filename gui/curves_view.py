@@ -1,0 +1,164 @@
+"""Live error curves: training and validation loss per epoch, and accuracy for classification.
+
+The plot items are created once; new epochs only call setData on them, at most ~30 times a second
+(reports can arrive 60 times a second, the eye needs no more). clipToView + peak downsampling keep
+10^5-epoch curves cheap to draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+REDRAW_INTERVAL_MS = 33
+TRAIN_COLOR = "#1f77b4"
+VAL_COLOR = "#ff7f0e"
+
+
+def _plot_widget(title: str, y_label: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background="w")
+    plot = widget.getPlotItem()
+    plot.setTitle(title, color="#303030", size="10pt")
+    plot.setLabel("bottom", "epoch", color="#303030")
+    plot.setLabel("left", y_label, color="#303030")
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    for name in ("bottom", "left"):
+        axis = plot.getAxis(name)
+        axis.setPen("#606060")
+        axis.setTextPen("#303030")
+    return widget
+
+
+class CurvesView(QWidget):
+    def __init__(self, controller, model, parent=None):
+        super().__init__(parent)
+        self.controller, self.model = controller, model
+
+        self.log_y = QCheckBox("Log scale")
+        self.log_y.setToolTip("Show the error on a logarithmic axis: late, small improvements stay visible.")
+        self.readout = QLabel(" ")
+        self.readout.setStyleSheet("color: #404040;")
+        top = QHBoxLayout()
+        top.addWidget(self.log_y)
+        top.addSpacing(12)
+        top.addWidget(self.readout, 1)
+
+        self.loss_widget = _plot_widget("Error per epoch", "error E")
+        self.loss_plot = self.loss_widget.getPlotItem()
+        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor="#303030", brush=(255, 255, 255, 200))
+        self.train_curve = self.loss_plot.plot(name="training", pen=pg.mkPen(TRAIN_COLOR, width=2),
+                                               connect="finite", antialias=True)
+        self.val_curve = self.loss_plot.plot(name="validation", pen=pg.mkPen(VAL_COLOR, width=2),
+                                             connect="finite", antialias=True)
+
+        self.acc_widget = _plot_widget("Accuracy", "accuracy")
+        self.acc_plot = self.acc_widget.getPlotItem()
+        self.acc_plot.addLegend(offset=(-10, -10), labelTextColor="#303030", brush=(255, 255, 255, 200))
+        self.acc_plot.setXLink(self.loss_plot)
+        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.train_acc_curve = self.acc_plot.plot(name="training", pen=pg.mkPen(TRAIN_COLOR, width=2),
+                                                  connect="finite", antialias=True)
+        self.val_acc_curve = self.acc_plot.plot(name="validation", pen=pg.mkPen(VAL_COLOR, width=2),
+                                                connect="finite", antialias=True)
+
+        self._cursors = []
+        for plot in (self.loss_plot, self.acc_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#909090", style=pg.QtCore.Qt.DashLine))
+            line.hide()
+            plot.addItem(line, ignoreBounds=True)
+            self._cursors.append(line)
+            plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.loss_widget, 3)
+        layout.addWidget(self.acc_widget, 2)
+
+        self._timer = QTimer(self, singleShot=True, interval=REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.log_y.toggled.connect(self._on_log_toggled)
+        controller.reportsArrived.connect(self._schedule)
+        controller.historyCleared.connect(self.refresh)
+        model.dataChanged.connect(self._on_data_changed)
+        model.networkChanged.connect(self._update_labels)
+        self._on_data_changed()
+
+    # ---- updates ------------------------------------------------------------------------------------
+    @Slot()
+    def _schedule(self, *_):
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Push the controller's history into the curves (the arrays are views, nothing is copied)."""
+        history = self.controller.history
+        x = history.epochs
+        self.train_curve.setData(x, history.train_loss)
+        val = history.val_loss
+        if np.isfinite(val).any():
+            self.val_curve.setData(x, val)
+        else:
+            self.val_curve.setData([], [])
+        for curve, name in ((self.train_acc_curve, "train_accuracy"), (self.val_acc_curve, "val_accuracy")):
+            values = history.metric(name)
+            if values is None:
+                curve.setData([], [])
+            else:
+                curve.setData(x, values)
+
+    def curve_data(self, which: str = "train") -> tuple[np.ndarray, np.ndarray]:
+        """The full (epochs, values) a curve holds — before clipping and downsampling."""
+        curve = {"train": self.train_curve, "val": self.val_curve,
+                 "train_accuracy": self.train_acc_curve, "val_accuracy": self.val_acc_curve}[which]
+        x, y = curve.getOriginalDataset()
+        return (np.array([]), np.array([])) if x is None else (x, y)
+
+    @Slot(bool)
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+
+    @Slot()
+    def _on_data_changed(self) -> None:
+        self.acc_widget.setVisible(self.model.task == "classification")
+        self._update_labels()
+
+    @Slot()
+    def _update_labels(self) -> None:
+        network = self.model.network
+        loss = network.loss if network is not None else "mse"
+        label = "error E = ½Σ(t−o)²" if loss == "mse" else f"error ({loss})"
+        self.loss_plot.setLabel("left", label, color="#303030")
+
+    # ---- hover readout ------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_mouse_moved(self, pos) -> None:
+        history = self.controller.history
+        plot = next((p for p in (self.loss_plot, self.acc_plot)
+                     if p.isVisible() and p.vb.sceneBoundingRect().contains(pos)), None)
+        if plot is None or not len(history):
+            for line in self._cursors:
+                line.hide()
+            return
+        x = plot.vb.mapSceneToView(pos).x()
+        epochs = history.epochs
+        i = int(np.clip(np.searchsorted(epochs, x), 0, len(epochs) - 1))
+        if i > 0 and abs(epochs[i - 1] - x) < abs(epochs[i] - x):
+            i -= 1
+        parts = [f"epoch {int(epochs[i])}", f"training {history.train_loss[i]:.5g}"]
+        if np.isfinite(history.val_loss[i]):
+            parts.append(f"validation {history.val_loss[i]:.5g}")
+        for name, label in (("train_accuracy", "train acc"), ("val_accuracy", "val acc")):
+            values = history.metric(name)
+            if values is not None and np.isfinite(values[i]):
+                parts.append(f"{label} {values[i]:.1%}")
+        parts.append(f"η {history.lr[i]:.4g}")
+        self.readout.setText(" · ".join(parts))
+        for line in self._cursors:
+            line.setValue(float(epochs[i]))
+            line.show()

@@ -1,0 +1,413 @@
+"""The Data dock: open a CSV (in a background thread, with progress and Cancel), preview it, choose each
+column's role, scaling, missing-value policy and validation split, then Apply.
+
+Nothing here parses or transforms data: core.data does, and its DataError messages are shown as they
+are. A failed load or a failed Apply never touches the model, so the previous data set stays in use.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import traceback
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QProgressBar, QPushButton, QSlider, QSpinBox, QTableView, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core.errors import BackpropError
+from gui.worker import start_in_thread, thread_running
+
+PREVIEW_ROWS = 200
+ROLES = ("input", "target", "ignore")
+SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
+            ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
+MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (median / most frequent)"))
+FILE_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+JOIN_TIMEOUT_MS = 30_000
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first PREVIEW_ROWS rows of a pandas frame; the header shows each column's kind."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._frame = None
+        self._kinds: list[str] = []
+
+    def set_frame(self, frame, kinds=None) -> None:
+        self.beginResetModel()
+        self._frame = None if frame is None else frame.head(PREVIEW_ROWS)
+        self._kinds = list(kinds or [])
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if self._frame is None or parent.isValid() else len(self._frame)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if self._frame is None or parent.isValid() else self._frame.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) or not index.isValid():
+            return None
+        value = self._frame.iat[index.row(), index.column()]
+        try:
+            if value != value:              # NaN: a gap in the file
+                return "—"
+        except (TypeError, ValueError):
+            pass
+        return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or self._frame is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        name = str(self._frame.columns[section])
+        kind = self._kinds[section] if section < len(self._kinds) else ""
+        return f"{name}\n({kind})" if kind else name
+
+
+class CsvLoader(QObject):
+    """read_csv in a worker thread; cancel() is checked by read_csv between chunks.
+
+    Every signal but `finished` carries the load id: by the time a queued signal is handled the loader
+    may already be deleted, so the panel matches ids instead of asking sender().
+    """
+
+    progress = Signal(int, float)
+    loaded = Signal(int, object)     # RawTable
+    failed = Signal(int, str)
+    done = Signal(int)
+    finished = Signal()
+
+    def __init__(self, path: str, load_id: int = 0):
+        super().__init__()
+        self.path = path
+        self.load_id = load_id
+        self._cancel = threading.Event()
+        self._last_progress = -1.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _on_progress(self, fraction: float) -> None:
+        if fraction - self._last_progress >= 0.01 or fraction >= 1.0:   # ≤ 100 signals per file
+            self._last_progress = fraction
+            self.progress.emit(self.load_id, float(fraction))
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            from core.data import read_csv
+            table = read_csv(self.path, progress=self._on_progress, cancel=self._cancel.is_set)
+            if not self._cancel.is_set():
+                self.loaded.emit(self.load_id, table)
+        except BackpropError as exc:
+            if not self._cancel.is_set():
+                self.failed.emit(self.load_id, str(exc))
+        except Exception as exc:  # a bug in the reader, not the user's fault: details to the terminal
+            traceback.print_exc(file=sys.stderr)
+            self.failed.emit(self.load_id, f"Could not read {os.path.basename(self.path)} ({type(exc).__name__}: {exc}).")
+        finally:
+            self.done.emit(self.load_id)
+            self.finished.emit()
+
+
+class DataPanel(QWidget):
+    fileLoaded = Signal(str)         # a CSV became the data set (for the recent-files list)
+    loadingChanged = Signal(bool)
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.table = None                  # the RawTable on show (may not be applied yet)
+        self.path: str | None = None
+        self._loader: CsvLoader | None = None
+        self._load_id = 0
+        self._thread = None
+        self._role_combos: list[QComboBox] = []
+
+        self.open_button = QPushButton("Open CSV…")
+        self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window.")
+        self.open_button.clicked.connect(self.open_dialog)
+        self.file_label = QLabel("No data")
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(self.open_button)
+        top.addWidget(self.file_label, 1)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self._progress_row = QWidget()
+        progress_layout = QHBoxLayout(self._progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.progress, 1)
+        progress_layout.addWidget(self.cancel_button)
+        self._progress_row.hide()
+
+        self.preview_model = PreviewModel(self)
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.verticalHeader().setDefaultSectionSize(20)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.setToolTip(f"The first {PREVIEW_ROWS} rows; each header shows the column's kind.")
+
+        self.columns = QTableWidget(0, 3)
+        self.columns.setHorizontalHeaderLabels(["Column", "Kind", "Role"])
+        self.columns.verticalHeader().hide()
+        self.columns.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.columns.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.columns.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.columns.setToolTip("Role of each column: an input feature, a target to predict, or ignored.")
+
+        self.scaling = QComboBox()
+        for key, label in SCALINGS:
+            self.scaling.addItem(label, key)
+        self.scaling.setToolTip("How input columns are rescaled. Fitted on the training rows only.")
+        self.missing = QComboBox()
+        for key, label in MISSING:
+            self.missing.addItem(label, key)
+        self.missing.setToolTip("What to do with empty cells.")
+        self.val_split = QSlider(Qt.Orientation.Horizontal)
+        self.val_split.setRange(0, 50)
+        self.val_split.setValue(20)
+        self.val_label = QLabel()
+        self.val_split.valueChanged.connect(lambda v: self.val_label.setText(f"{v} %"))
+        self.val_label.setText("20 %")
+        self.val_label.setMinimumWidth(36)
+        self.val_split.setToolTip("Share of the rows held out as a validation set: never trained on, used "
+                                  "to see over-fitting and for early stopping.")
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.val_split, 1)
+        split_row.addWidget(self.val_label)
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed.setToolTip("Seed of the random train/validation split.")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setToolTip("Build the training set from the file with these choices.")
+        self.apply_button.clicked.connect(self.apply)
+
+        options = QFormLayout()
+        options.addRow("Scaling", self.scaling)
+        options.addRow("Missing values", self.missing)
+        options.addRow("Validation", split_row)
+        options.addRow("Split seed", self.seed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self._progress_row)
+        layout.addWidget(self.preview, 3)
+        layout.addWidget(self.columns, 2)
+        layout.addLayout(options)
+        layout.addWidget(self.apply_button)
+        self._set_options_enabled(False)
+        model.dataChanged.connect(self._on_model_data)
+
+    # ---- loading -------------------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self._loader is not None
+
+    @Slot()
+    def open_dialog(self) -> None:
+        start = os.path.dirname(self.path) if self.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", start, FILE_FILTER)
+        if path:
+            self.load_path(path)
+
+    def load_path(self, path: str) -> None:
+        """Read `path` in the background; on success it is previewed and applied with default roles."""
+        self.cancel_loading()
+        self._load_id += 1
+        self._loader = CsvLoader(str(path), self._load_id)
+        self._loader.progress.connect(self._on_progress)
+        self._loader.loaded.connect(self._on_loaded)
+        self._loader.failed.connect(self._on_failed)
+        self._loader.done.connect(self._on_loader_done)
+        self.progress.setValue(0)
+        self.progress.setFormat(f"Reading {os.path.basename(path)}… %p%")
+        self._progress_row.show()
+        self.open_button.setEnabled(False)
+        self.loadingChanged.emit(True)
+        self._thread = start_in_thread(self._loader, "csv-loader")
+
+    @Slot()
+    def cancel_loading(self) -> None:
+        """Cancel a load in progress and wait for its thread (read_csv checks cancel between chunks)."""
+        loader, thread = self._loader, self._thread
+        if loader is not None:
+            loader.cancel()
+        if thread_running(thread):              # also a finished load's thread still winding down
+            thread.wait(JOIN_TIMEOUT_MS)
+        if loader is not None:
+            self._finish_loading()
+
+    def shutdown(self) -> None:
+        self.cancel_loading()
+
+    def _current(self, load_id: int) -> bool:
+        return self._loader is not None and load_id == self._load_id and not self._loader.cancelled
+
+    @Slot(int, float)
+    def _on_progress(self, load_id: int, fraction: float) -> None:
+        if self._current(load_id):
+            self.progress.setValue(round(100 * fraction))
+
+    @Slot(int, object)
+    def _on_loaded(self, load_id: int, table) -> None:
+        if self._current(load_id):
+            path = self._loader.path
+            self._finish_loading()
+            self.show_table(table, path)
+            self.apply()
+
+    @Slot(int, str)
+    def _on_failed(self, load_id: int, message: str) -> None:
+        if self._current(load_id):
+            self._finish_loading()
+            self.model.message.emit(message, "error")
+
+    @Slot(int)
+    def _on_loader_done(self, load_id: int) -> None:
+        if self._current(load_id):
+            self._finish_loading()
+
+    def _finish_loading(self) -> None:
+        self._loader = None
+        self._progress_row.hide()
+        self.open_button.setEnabled(True)
+        self.loadingChanged.emit(False)
+
+    # ---- preview and roles ---------------------------------------------------------------------------
+    def show_table(self, table, path: str | None = None) -> None:
+        """Preview a RawTable and offer its columns with default roles (last usable column = target)."""
+        self.table, self.path = table, path
+        kinds = [c.kind for c in table.columns]
+        self.preview_model.set_frame(table.frame, kinds)
+        self.preview.resizeColumnsToContents()
+        self.columns.setRowCount(0)
+        self._role_combos = []
+        usable = [i for i, c in enumerate(table.columns) if _usable(c)]
+        target = usable[-1] if usable else len(table.columns) - 1
+        for i, column in enumerate(table.columns):
+            self.columns.insertRow(i)
+            name = QTableWidgetItem(str(column.name))
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            name.setToolTip(_column_tip(column))
+            kind = QTableWidgetItem(str(column.kind))
+            kind.setFlags(kind.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.columns.setItem(i, 0, name)
+            self.columns.setItem(i, 1, kind)
+            combo = QComboBox()
+            combo.addItems(ROLES)
+            combo.setCurrentText("target" if i == target else "input" if i in usable else "ignore")
+            self.columns.setCellWidget(i, 2, combo)
+            self._role_combos.append(combo)
+        self.columns.resizeRowsToContents()
+        name = os.path.basename(path) if path else (table.source or "table")
+        notes = "; ".join(getattr(table, "notes", None) or [])
+        self.file_label.setText(f"<b>{name}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
+                                + (f"<br><small>{notes}</small>" if notes else ""))
+        self.file_label.setToolTip(path or "")
+        self._set_options_enabled(True)
+
+    def roles(self) -> dict[str, list[str]]:
+        result = {role: [] for role in ROLES}
+        for column, combo in zip(self.table.columns if self.table else [], self._role_combos):
+            result[combo.currentText()].append(column.name)
+        return result
+
+    def set_role(self, column: str, role: str) -> None:
+        for info, combo in zip(self.table.columns, self._role_combos):
+            if info.name == column:
+                combo.setCurrentText(role)
+
+    def options(self) -> dict:
+        roles = self.roles()
+        return {"targets": roles["target"], "inputs": roles["input"], "ignore": roles["ignore"],
+                "scaling": self.scaling.currentData(), "missing": self.missing.currentData(),
+                "val_split": self.val_split.value() / 100.0, "seed": int(self.seed.value())}
+
+    @Slot()
+    def apply(self) -> bool:
+        """Build the data set from the table on show; on DataError the model keeps its data."""
+        if self.table is None:
+            return False
+        from core.data import build_dataset
+        options = self.options()
+        if not options["targets"]:
+            self.model.message.emit("Choose at least one target column (the value to predict).", "warning")
+            return False
+        try:
+            dataset = build_dataset(self.table, **options)
+        except BackpropError as exc:
+            self.model.message.emit(str(exc), "error")
+            return False
+        self.model.set_dataset(dataset, table=self.table, options=options)
+        self.model.message.emit(_summary(dataset, self.path), "info")
+        if self.path:
+            self.fileLoaded.emit(self.path)
+        return True
+
+    @Slot()
+    def _on_model_data(self) -> None:
+        model = self.model
+        if model.table is None and model.dataset is not None:
+            # A built-in example: preview what the network sees; CSV options do not apply.
+            self.table, self.path = None, None
+            self._show_dataset(model.dataset)
+            self._set_options_enabled(False)
+
+    def _show_dataset(self, dataset) -> None:
+        import pandas as pd
+        frame = pd.DataFrame(dataset.X_train[:PREVIEW_ROWS], columns=list(dataset.feature_names))
+        for k, name in enumerate(dataset.output_names):
+            frame[name] = dataset.Y_train[:PREVIEW_ROWS, k]
+        kinds = ["input"] * dataset.n_features + ["target"] * len(dataset.output_names)
+        self.preview_model.set_frame(frame, kinds)
+        self.preview.resizeColumnsToContents()
+        self.columns.setRowCount(0)
+        self._role_combos = []
+        title = self.model.example_name or "example"
+        self.file_label.setText(f"<b>Example: {title}</b> — {len(dataset.X_train)} training, "
+                                f"{len(dataset.X_val)} validation rows ({dataset.task})")
+
+    def _set_options_enabled(self, enabled: bool) -> None:
+        for widget in (self.columns, self.scaling, self.missing, self.val_split, self.seed,
+                       self.apply_button):
+            widget.setEnabled(enabled)
+
+
+def _usable(column) -> bool:
+    """Columns a net can learn from by default; the user may still pick any role."""
+    kind = str(column.kind).lower()
+    return kind not in ("constant", "identifier")     # what build_dataset also leaves out by default
+
+
+def _column_tip(column) -> str:
+    parts = [f"{column.name}: {column.kind}", f"{column.n_unique} distinct values"]
+    if column.n_missing:
+        parts.append(f"{column.n_missing} missing")
+    categories = getattr(column, "categories", None)
+    if categories:
+        shown = ", ".join(map(str, list(categories)[:8]))
+        parts.append(f"categories: {shown}{' …' if len(categories) > 8 else ''}")
+    return "\n".join(parts)
+
+
+def _summary(dataset, path) -> str:
+    name = os.path.basename(path) if path else "data"
+    classes = f", {dataset.n_classes} classes" if dataset.task == "classification" else ""
+    return (f"Loaded {name}: {len(dataset.X_train)} training / {len(dataset.X_val)} validation rows, "
+            f"{dataset.n_features} inputs → {dataset.n_outputs} outputs ({dataset.task}{classes}).")

@@ -1,0 +1,187 @@
+"""Weight heatmaps: one image per weight matrix W (fan_in × fan_out) with its bias row θ underneath.
+
+Rows are the neurons a weight comes from, columns the neurons it goes to, so row i, column j is w_ij of
+the article. A diverging colour map is centred at zero (blue negative, white 0, red positive) by a
+symmetric colour bar shared by all layers, so colours compare across layers. The plots are rebuilt only
+when the layer shapes change; snapshots only call setImage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+MAX_TICK_LABELS = 24          # more neurons than this: numeric ticks instead of names
+COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
+SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
+
+
+def neuron_names(model) -> list[list[str]]:
+    """Display names per layer: features for the inputs, h<layer>.<k> for hidden neurons, classes or
+    targets for the outputs."""
+    network = model.network
+    if network is None:
+        return []
+    sizes = network.layer_sizes
+    dataset = model.dataset
+    inputs = list(getattr(dataset, "feature_names", None) or [])
+    if len(inputs) != sizes[0]:
+        inputs = [f"x{k + 1}" for k in range(sizes[0])]
+    outputs = list(getattr(dataset, "class_names", None) or [])
+    if len(outputs) != sizes[-1]:
+        outputs = list(getattr(dataset, "output_names", None) or [])
+    if len(outputs) != sizes[-1]:
+        outputs = [f"y{k + 1}" for k in range(sizes[-1])]
+    hidden = [[f"h{layer}.{k + 1}" for k in range(n)] for layer, n in enumerate(sizes[1:-1], start=1)]
+    return [inputs, *hidden, outputs]
+
+
+def layer_title(index: int, n_layers: int) -> tuple[str, str]:
+    """(from, to) names of weight layer `index`, e.g. ('inputs', 'hidden 1')."""
+    src = "inputs" if index == 0 else f"hidden {index}"
+    dst = "outputs" if index == n_layers - 1 else f"hidden {index + 1}"
+    return src, dst
+
+
+class WeightsView(QWidget):
+    def __init__(self, controller, model, parent=None):
+        super().__init__(parent)
+        self.controller, self.model = controller, model
+        self.images: list[pg.ImageItem] = []
+        self.plots: list[pg.PlotItem] = []
+        self.colorbar: pg.ColorBarItem | None = None
+        self._shapes: list[tuple[int, int]] = []
+        self._names: list[list[str]] = []
+        self._scale = 0.0
+        self._pending = None          # (weights, biases) that arrived while hidden
+
+        self.readout = QLabel("Hover a cell to read its weight.")
+        self.readout.setStyleSheet("color: #404040;")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.graphics, 1)
+
+        controller.snapshotArrived.connect(self._on_snapshot)
+        controller.historyCleared.connect(self.show_network)
+        model.networkChanged.connect(self.show_network)
+        model.dataChanged.connect(self._relabel)
+        self.show_network()
+
+    # ---- building -----------------------------------------------------------------------------------
+    def _rebuild(self, shapes: list[tuple[int, int]]) -> None:
+        self.graphics.clear()
+        self.images, self.plots, self._shapes = [], [], list(shapes)
+        cmap = pg.colormap.get(COLORMAP)
+        for index, (fan_in, fan_out) in enumerate(shapes):
+            src, dst = layer_title(index, len(shapes))
+            plot = self.graphics.addPlot(row=0, col=index)
+            plot.setTitle(f"{src} → {dst}<br>W {fan_in}×{fan_out} + θ", color="#303030", size="9pt")
+            plot.setMenuEnabled(True)
+            plot.invertY(True)              # row 0 (the first source neuron) at the top, θ at the bottom
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            for name in ("bottom", "left"):
+                axis = plot.getAxis(name)
+                axis.setPen("#606060")
+                axis.setTextPen("#303030")
+            image = pg.ImageItem(axisOrder="row-major")
+            plot.addItem(image)
+            plot.setRange(xRange=(0, fan_out), yRange=(0, fan_in + 1), padding=0.02)
+            self.images.append(image)
+            self.plots.append(plot)
+        if shapes:
+            self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=cmap, interactive=False, width=14,
+                                            label="weight", colorMapMenu=False)
+            self.colorbar.setImageItem(self.images)
+            self.graphics.addItem(self.colorbar, row=0, col=len(shapes))
+            axis = self.colorbar.getAxis("right")
+            axis.setTextPen("#303030")
+            axis.setPen("#606060")
+        else:
+            self.colorbar = None
+        self._scale = 0.0
+        self._relabel()
+
+    @Slot()
+    def _relabel(self) -> None:
+        self._names = neuron_names(self.model)
+        if len(self._names) != len(self._shapes) + 1:
+            return
+        for index, plot in enumerate(self.plots):
+            sources = self._names[index] + ["θ"]
+            targets = self._names[index + 1]
+            left, bottom = plot.getAxis("left"), plot.getAxis("bottom")
+            left.setTicks([[(i + 0.5, name) for i, name in enumerate(sources)]]
+                          if len(sources) <= MAX_TICK_LABELS else None)
+            bottom.setTicks([[(j + 0.5, name) for j, name in enumerate(targets)]]
+                            if len(targets) <= MAX_TICK_LABELS else None)
+
+    # ---- updates ------------------------------------------------------------------------------------
+    @Slot()
+    def show_network(self) -> None:
+        """Show the network's current weights — only while no run owns them."""
+        network = self.model.network
+        shapes = network.shapes if network is not None else []
+        if shapes != self._shapes:
+            self._rebuild(shapes)
+        if network is not None and not self.controller.active:
+            self.set_weights(network.weights, network.biases)
+
+    @Slot(object)
+    def _on_snapshot(self, report) -> None:
+        if self.isVisible():
+            self.set_weights(report.weights, report.biases)
+        else:                               # nobody is looking: draw once when shown
+            self._pending = (report.weights, report.biases)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            self.set_weights(*self._pending)
+
+    def set_weights(self, weights, biases) -> None:
+        self._pending = None
+        shapes = [tuple(w.shape) for w in weights]
+        if shapes != self._shapes:
+            self._rebuild(shapes)
+        largest = 0.0
+        for image, w, b in zip(self.images, weights, biases):
+            data = np.vstack([w, np.asarray(b).reshape(1, -1)])     # θ as the last row
+            largest = max(largest, float(np.nanmax(np.abs(data))) if data.size else 0.0)
+            image.setImage(data, autoLevels=False)
+        if self.colorbar is not None and (largest > self._scale or largest < SHRINK_BELOW * self._scale):
+            self._scale = max(largest, 1e-6)
+            self.colorbar.setLevels((-self._scale, self._scale))
+
+    # ---- hover --------------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_mouse_moved(self, pos) -> None:
+        for index, (plot, image) in enumerate(zip(self.plots, self.images)):
+            if image.image is None or not plot.vb.sceneBoundingRect().contains(pos):
+                continue
+            point = plot.vb.mapSceneToView(pos)
+            i, j = int(np.floor(point.y())), int(np.floor(point.x()))
+            rows, cols = image.image.shape
+            if not (0 <= i < rows and 0 <= j < cols):
+                break
+            self.readout.setText(self.describe(index, i, j))
+            return
+        self.readout.setText("Hover a cell to read its weight.")
+
+    def describe(self, layer: int, row: int, col: int) -> str:
+        """The hover text of one cell: which neurons the weight joins and its exact value."""
+        value = float(self.images[layer].image[row, col])
+        names = self._names if len(self._names) == len(self._shapes) + 1 else neuron_names(self.model)
+        src_kind, dst_kind = layer_title(layer, len(self._shapes))
+        target = names[layer + 1][col]
+        if row == self._shapes[layer][0]:
+            return f"θ[{target}] = {value:.6g}   (bias of {dst_kind} neuron {col + 1}, '{target}')"
+        source = names[layer][row]
+        return (f"w[{source} → {target}] = {value:.6g}   (joins {src_kind.rstrip('s')} '{source}' "
+                f"to {dst_kind.rstrip('s')} '{target}')")

@@ -1,0 +1,187 @@
+"""Background threads: the training worker, and the helper every gui thread is started through.
+
+TrainingWorker drives core.training.train() in a QThread. The GUI talks to it only through thread-safe
+controls (stop, pause, resume, step, set_learning_rate); it answers with queued signals carrying frozen
+EpochReports. Every report carries its run id, so the GUI can drop what a previous run still had in flight.
+
+Throttling happens here, at the source: reports are batched and emitted at most ~60 times a second, and
+weight copies are asked for at most ~30 times a second, so a 10 000 epochs/s run does not flood the GUI
+event queue.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
+
+from core.errors import BackpropError
+from core.training import STOP_REQUESTED, train
+
+REPORT_INTERVAL = 1 / 60      # seconds between report batches
+WEIGHTS_INTERVAL = 1 / 30     # seconds between weight snapshots
+
+# Every QThread started by gui/ is listed here, so tests (tests/gui/conftest.py) can fail any test that
+# leaves one running. Finished ones are pruned on the next start rather than from a finished-slot, which
+# would run in the ending thread itself.
+LIVE_THREADS: list[QThread] = []
+
+
+def start_in_thread(worker: QObject, name: str) -> QThread:
+    """Move `worker` (which has run() and a `finished` signal) to a new QThread and start it.
+
+    started → run; finished → quit + deleteLater. quit is connected directly because QThread.quit is
+    thread-safe, and a queued quit would need the GUI thread's event loop, which is blocked while the
+    GUI joins the thread on close.
+    """
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    LIVE_THREADS[:] = [t for t in LIVE_THREADS if thread_running(t)]
+    LIVE_THREADS.append(thread)
+    thread.start()
+    return thread
+
+
+def thread_running(thread: QThread | None) -> bool:
+    """isRunning() that tolerates a QThread whose C++ side deleteLater has already removed."""
+    if thread is None:
+        return False
+    try:
+        return thread.isRunning()
+    except RuntimeError:
+        return False
+
+
+class TrainingWorker(QObject):
+    """Runs one training run: `network` is trained in place, so only this thread may touch it meanwhile."""
+
+    reports = Signal(object)        # list[EpochReport] since the last emit, oldest first
+    errored = Signal(int, str)      # (run id, one-line message)
+    finished = Signal(int, str)     # (run id, stop reason or "error"); always the last signal
+
+    def __init__(self, network, optimizer, X, Y, X_val, Y_val, config, *, task=None, target_inverse=None,
+                 run_id: int = 0, start_epoch: int = 0, paused: bool = False, step_epochs: int = 0):
+        super().__init__()
+        self._network, self._optimizer = network, optimizer
+        self._data = (X, Y, X_val, Y_val)
+        self._config = config
+        self._task, self._inverse = task, target_inverse
+        self.run_id = run_id
+        self._start_epoch = start_epoch
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._paused = paused
+        self._step_budget = step_epochs       # epochs allowed to run while paused
+        self._pending_lr: float | None = None
+        self._pending: list = []
+        self._last_emit = 0.0
+        self._last_weights = -1.0
+
+    # ---- controls: thread-safe, called from the GUI thread --------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+            self._step_budget = 0
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._step_budget = 0
+            self._cond.notify_all()
+
+    def step(self) -> None:
+        """Run one more epoch, then pause (if running, pause at the end of the current epoch)."""
+        with self._cond:
+            self._paused = True
+            self._step_budget = 1
+            self._cond.notify_all()
+
+    def set_learning_rate(self, lr: float) -> None:
+        with self._cond:
+            self._pending_lr = float(lr)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        with self._cond:
+            return self._paused
+
+    # ---- the run, in the worker thread -----------------------------------------------------------
+    def _should_stop(self) -> bool:
+        with self._cond:
+            if self._pending_lr is not None:
+                self._optimizer.lr = self._pending_lr   # between batches: the next update uses it
+                self._pending_lr = None
+            if self._paused and self._step_budget == 0 and not self._stop.is_set():
+                self._flush()           # the GUI should see everything done before the pause
+                while self._paused and self._step_budget == 0 and not self._stop.is_set():
+                    self._cond.wait()
+                if self._pending_lr is not None:
+                    self._optimizer.lr = self._pending_lr
+                    self._pending_lr = None
+        return self._stop.is_set()
+
+    def _want_weights(self, epoch: int) -> bool:
+        now = time.monotonic()
+        with self._cond:
+            stepping = self._paused
+        if stepping or now - self._last_weights >= WEIGHTS_INTERVAL:
+            self._last_weights = now
+            return True
+        return False
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._last_emit = time.monotonic()
+            self.reports.emit(batch)
+
+    @Slot()
+    def run(self) -> None:
+        reason = "error"
+        try:
+            X, Y, X_val, Y_val = self._data
+            for report in train(self._network, self._optimizer, X, Y, X_val, Y_val, self._config,
+                                task=self._task, target_inverse=self._inverse,
+                                should_stop=self._should_stop, want_weights=self._want_weights,
+                                run_id=self.run_id, start_epoch=self._start_epoch):
+                self._pending.append(report)
+                with self._cond:
+                    stepped = self._paused and self._step_budget > 0
+                    if stepped:
+                        self._step_budget -= 1
+                if (stepped or report.stop_reason is not None
+                        or time.monotonic() - self._last_emit >= REPORT_INTERVAL):
+                    self._flush()
+                if report.stop_reason is not None:
+                    reason = report.stop_reason
+            else:
+                if reason == "error":      # generator ended without a final report: stopped up front
+                    reason = STOP_REQUESTED
+        except BackpropError as exc:
+            self._flush()
+            self.errored.emit(self.run_id, str(exc))
+        except Exception as exc:  # a bug, not a user error: full story on stderr, one line in the window
+            traceback.print_exc(file=sys.stderr)
+            self._flush()
+            self.errored.emit(self.run_id, f"Training failed unexpectedly ({type(exc).__name__}: {exc}). "
+                                           "Details were written to the terminal.")
+        finally:
+            self._flush()
+            self.finished.emit(self.run_id, reason)
