@@ -464,7 +464,12 @@ def load_model(path) -> LoadedModel:
     _check_finite(weights, biases, source)
     _check_shapes(network, weights, biases, source)
     network.set_params(weights, biases)
-    return LoadedModel(network, _preprocessor_from_metadata(meta, source), meta)
+    pre = _preprocessor_from_metadata(meta, source)
+    if pre is not None and (len(pre.feature_names) != network.layer_sizes[0]
+                            or len(pre.output_names) != network.layer_sizes[-1]):
+        raise ModelFileError(f"{source} is inconsistent: its preprocessing makes {len(pre.feature_names)} "
+                             f"inputs and {len(pre.output_names)} outputs for a {network.layer_sizes} network.")
+    return LoadedModel(network, pre, meta)
 
 
 def load_weights_into(network: Network, path) -> None:

@@ -192,6 +192,14 @@ def _build_archive(path: Path, state: ProjectState) -> tuple[bytes, bytes]:
         if not (np.isfinite(w).all() and np.isfinite(b).all()):
             raise ExportError(f"Cannot save the project: layer {i + 1} has NaN or infinite weights; "
                               "reset the network first.")
+    sizes = state.architecture.get("layer_sizes")
+    if state.preprocessor is not None and sizes:
+        features, outputs = state.preprocessor.get("feature_names"), state.preprocessor.get("output_names")
+        # Checked here too, so that a project that load_project would refuse is never written.
+        if (features is not None and len(features) != sizes[0]) or \
+                (outputs is not None and len(outputs) != sizes[-1]):
+            raise ExportError(f"Cannot save the project: the network {sizes} does not fit the data's "
+                              f"{len(features or [])} inputs and {len(outputs or [])} outputs; rebuild it first.")
     arrays: dict[str, np.ndarray] = {}
     for i, (w, b) in enumerate(zip(state.weights, state.biases)):
         arrays[f"W{i}"], arrays[f"b{i}"] = np.asarray(w), np.asarray(b)
@@ -360,8 +368,8 @@ def load_project(path) -> ProjectState:
         if not isinstance(doc.get(key, {}), dict):
             raise ModelFileError(f"{name} is damaged: its '{key}' section has the wrong type.")
     preprocessor = doc.get("preprocessor")
-    if preprocessor is not None and not isinstance(preprocessor, dict):
-        raise ModelFileError(f"{name} is damaged: its 'preprocessor' section has the wrong type.")
+    if preprocessor is not None:
+        _check_preprocessor(preprocessor, network, name)
     return ProjectState(
         data_path=data_path, data_hash=data_hash,
         data_options=doc.get("data_options", {}), architecture=architecture,
@@ -369,6 +377,21 @@ def load_project(path) -> ProjectState:
         history=history, preprocessor=preprocessor, extra=doc.get("extra", {}),
         version=version, app_version=str(doc.get("app_version", "")), saved_at=str(doc.get("saved_at", "")),
     )
+
+
+def _check_preprocessor(preprocessor: Any, network, name: str) -> None:
+    """The saved preprocessing must rebuild and fit the network's inputs and outputs."""
+    if not isinstance(preprocessor, dict):
+        raise ModelFileError(f"{name} is damaged: its 'preprocessor' section has the wrong type.")
+    from core.data import Preprocessor
+
+    try:
+        pre = Preprocessor.from_dict(preprocessor)
+    except BackpropError as exc:
+        raise ModelFileError(f"{name}: {exc}") from None
+    if len(pre.feature_names) != network.layer_sizes[0] or len(pre.output_names) != network.layer_sizes[-1]:
+        raise ModelFileError(f"{name} is inconsistent: its preprocessing makes {len(pre.feature_names)} inputs "
+                             f"and {len(pre.output_names)} outputs for a {network.layer_sizes} network.")
 
 
 def _load_optimizer(saved: Any, arrays: dict, network, name: str) -> dict | None:

@@ -552,3 +552,26 @@ def test_cli_predict_matches_script_for_every_loadable_format(tmp_path):
                                 capture_output=True, text=True, timeout=60, cwd=ROOT)
         assert result.returncode == 0, result.stderr
         pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(result.stdout)), script_out)
+
+
+@pytest.mark.parametrize("example", ["iris", "product", "moons"])
+def test_built_in_examples_through_every_format(tmp_path, example):
+    """iris (3 classes), product (regression), moons (2 classes, one sigmoid output)."""
+    import pandas as pd
+    from core.data import read_csv
+    from core.examples import load_example
+    from core.export import LoadedModel
+
+    ds = load_example(example)
+    net = _fit(ds, steps=100)
+    app = LoadedModel(net, ds.preprocessor, {})
+    data = tmp_path / "val.csv"
+    _write_rows(data, ds.raw_val[ds.preprocessor.input_columns])
+    expected = predict_rows(app, read_csv(data).frame)
+    for suffix in LOADABLE:
+        loaded = load_model(export_model(tmp_path / f"m{suffix}", net, ds.preprocessor))
+        pd.testing.assert_frame_equal(predict_rows(loaded, read_csv(data).frame), expected)
+    assert _onnx_vs_app(export_model(tmp_path / "m.onnx", net, ds.preprocessor), ds, net,
+                        ds.raw_val) <= ONNX_TOLERANCE
+    printed = pd.read_csv(io.StringIO(_run_script(export_model(tmp_path / "m.py", net, ds.preprocessor), data)))
+    pd.testing.assert_frame_equal(printed, expected, check_exact=True)

@@ -357,3 +357,36 @@ def test_kill_at_arbitrary_moments_of_repeated_saves(tmp_path):
         loaded = load_project(path)               # either the last or the one before: never partial
         generation = loaded.extra["generation"]
         assert np.all(loaded.history["train_loss"] == generation)
+
+
+def test_preprocessing_round_trip_and_export_from_project(tmp_path):
+    import pandas as pd
+    from core.examples import load_example
+    from core.export import LoadedModel, predict_rows
+
+    ds = load_example("iris")
+    net = Network([ds.n_features, 8, ds.n_outputs], ["tanh", "softmax"], "cross-entropy")
+    state = ProjectState.capture(net, preprocessor=ds.preprocessor, data_options={"example": "iris"})
+    loaded = load_project(save_project(tmp_path / "p.bpstudio", state))
+    assert loaded.preprocessor == ds.preprocessor.to_dict()
+    assert loaded.build_preprocessor().to_dict() == ds.preprocessor.to_dict()
+    model = loaded.to_loaded_model()                 # what `main.py export x.bpstudio out.onnx` uses
+    pd.testing.assert_frame_equal(predict_rows(model, ds.raw_val),
+                                  predict_rows(LoadedModel(net, ds.preprocessor, {}), ds.raw_val))
+
+
+def test_refuses_damaged_or_mismatched_preprocessing(tmp_path):
+    from core.examples import load_example
+
+    ds = load_example("iris")
+    net = Network([ds.n_features, 8, ds.n_outputs], ["tanh", "softmax"], "cross-entropy")
+    path = save_project(tmp_path / "p.bpstudio", ProjectState.capture(net, preprocessor=ds.preprocessor))
+    _rewrite(path, lambda d: d["preprocessor"]["inputs"][0].pop("offset"))
+    _refused(path, "preprocessing")
+    other = Network([ds.n_features + 1, 8, ds.n_outputs], ["tanh", "softmax"], "cross-entropy")
+    with pytest.raises(ExportError, match="does not fit the data's 4 inputs"):
+        save_project(tmp_path / "q.bpstudio", ProjectState.capture(other, preprocessor=ds.preprocessor))
+    path = save_project(tmp_path / "q.bpstudio", ProjectState.capture(net, preprocessor=ds.preprocessor))
+    _rewrite(path, lambda d: d["architecture"].update(layer_sizes=[5, 8, 3]),
+             lambda a: a.update(W0=np.zeros((5, 8), np.float32)))
+    _refused(path, "inconsistent")
