@@ -16,8 +16,7 @@ import base64
 import csv
 import io
 import json
-import math
-import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +35,7 @@ MODEL_FORMAT = "backprop-studio-model"
 MODEL_FORMAT_VERSION = "1.0"       # major.minor: a newer major cannot be read, a newer minor can
 ONNX_OPSET = 17
 ONNX_ML_OPSET = 3                  # ai.onnx.ml (LabelEncoder for text inputs), released with opset 17
+ONNX_MAX_BYTES = 2_000_000_000     # a ModelProto cannot serialise past 2 GB
 ONNX_IR_VERSION = 8                # the IR that came with opset 17: runtimes from 2022 on can load it
 METADATA_NAME = "metadata.json"    # inside the CSV folder / zip
 
@@ -175,6 +175,9 @@ def export_model(path, network: Network, preprocessor=None, *, extra: dict | Non
     if suffix == ".safetensors":
         return atomic_write(path, _safetensors_bytes(network, meta), what=what)
     if suffix == ".onnx":
+        if network.n_parameters * 4 > ONNX_MAX_BYTES:
+            raise ExportError("The network is too large for an ONNX file (protobuf's 2 GB limit); "
+                              "export it as .npz or .safetensors instead.")
         model = onnx_model(network, preprocessor, meta)
         return atomic_write(path, model.SerializeToString(), what=what)
     return atomic_write(path, script_source(network, preprocessor, meta).encode("utf-8"), what=what)
@@ -649,7 +652,8 @@ def _onnx_input_names(plan: _Plan | None) -> dict[str, str]:
     for c in (plan.columns if plan else ()):
         if c.kind == "categorical":
             name = c.name
-            while name in taken or name.startswith("_"):
+            # "_…" and W<i>/b<i> are the graph's own tensors.
+            while name in taken or name.startswith("_") or re.fullmatch(r"[Wb]\d+", name):
                 name = f"text_{name}"
             names[c.name] = name
             taken.add(name)
@@ -814,9 +818,18 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
              f"({', '.join(arch['activations'])}), exported {meta['created']}")
-    return (_SCRIPT_TEMPLATE.replace("__TITLE__", title)
-            .replace("__METADATA__", repr(json.dumps(meta, ensure_ascii=False, indent=1)))
-            .replace("__MODEL__", repr(json.dumps(model))))
+    values = {"__TITLE__": title,
+              "__METADATA__": _python_text(json.dumps(meta, ensure_ascii=False, indent=1)),
+              "__MODEL__": repr(json.dumps(model))}
+    # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
+    return re.sub("__TITLE__|__METADATA__|__MODEL__", lambda m: values[m.group(0)], _SCRIPT_TEMPLATE)
+
+
+def _python_text(text: str) -> str:
+    """A Python literal for `text`, as a readable raw triple-quoted block where that is exact."""
+    if "'''" not in text and not text.endswith("\\") and "\r" not in text:
+        return "r'''" + text + "'''"
+    return repr(text)
 
 
 def _plan_dict(plan: _Plan) -> dict:

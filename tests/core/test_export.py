@@ -575,3 +575,37 @@ def test_built_in_examples_through_every_format(tmp_path, example):
                         ds.raw_val) <= ONNX_TOLERANCE
     printed = pd.read_csv(io.StringIO(_run_script(export_model(tmp_path / "m.py", net, ds.preprocessor), data)))
     pd.testing.assert_frame_equal(printed, expected, check_exact=True)
+
+
+def test_export_refuses_preprocessing_that_does_not_fit(tmp_path):
+    ds = _dataset("multiclass")
+    with pytest.raises(ExportError, match="retrain the network"):
+        export_model(tmp_path / "m.npz", _net(sizes=(3, 4, 3)), ds.preprocessor)
+
+
+def test_extra_must_be_plain_data(tmp_path):
+    with pytest.raises(ExportError, match="cannot be written as JSON"):
+        export_model(tmp_path / "m.json", _net(), extra={"when": object()})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_onnx_text_column_named_like_graph_tensors(tmp_path):
+    import onnxruntime as ort
+    from core.data import build_dataset, from_frame
+
+    df = _raw_frame().rename(columns={"color": "W0", "size": "input"})
+    ds = build_dataset(from_frame(df, "clash"), targets=["label"], inputs=["a", "W0", "input"], missing="fill")
+    net = _fit(ds, steps=5)
+    session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", net, ds.preprocessor)))
+    assert [i.name for i in session.get_inputs()] == ["input", "text_W0", "text_input"]
+
+
+def test_script_survives_odd_names_in_metadata(tmp_path):
+    import pandas as pd
+
+    net = _net(sizes=(4, 3))
+    script = export_model(tmp_path / "m.py", net, extra={"note": "__MODEL__ '''quoted''' \\ end\\"})
+    X = _rows(5)
+    _write_csv(tmp_path / "d.csv", ["x1", "x2", "x3", "x4"], [[repr(float(v)) for v in row] for row in X])
+    printed = pd.read_csv(io.StringIO(_run_script(script, tmp_path / "d.csv")))
+    assert printed.shape == (5, 3)
