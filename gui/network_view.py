@@ -54,8 +54,8 @@ LEVELS = 8                # quantisation of |w| and |mean O| into palette entrie
 
 # Item data slot (QGraphicsItem.setData) holding an int that indexes NetworkView._keys, whose key tuple
 # says what a click or hover on the item means: ("add", hidden_index), ("node", layer, neuron),
-# ("link", weight_layer, i, j), ("column", layer), ... Only an int goes into the QVariant: storing
-# Python tuples there corrupted reference counts (PySide6 6.12 aborted in scene.clear()).
+# ("link", weight_layer, i, j), ("column", layer), ... Only a plain int goes into the QVariant, so C++
+# never holds Python objects that scene.clear() would have to release.
 _KEY = 0
 _EDITS = ("remove", "add", "drop", "insert")
 
@@ -245,7 +245,9 @@ class NetworkView(QWidget):
         if len(weights) != len(sizes) - 1 or any(
                 np.shape(w) != (sizes[i], sizes[i + 1]) for i, w in enumerate(weights)):
             return
-        self._weights, self._biases = list(weights), list(biases)
+        self._weights = list(weights)
+        self._biases = list(biases) if len(biases) == len(weights) and all(
+            np.shape(b) == (sizes[i + 1],) for i, b in enumerate(biases)) else None
         pens = self._link_pens
         for wl, w in enumerate(weights):
             rows, cols = self._link_index[wl]
@@ -466,13 +468,10 @@ class NetworkView(QWidget):
             inputs = [f"x{i + 1}" for i in range(n_in)]
         outputs = [str(s) for s in (getattr(ds, "output_names", None) or [])]
         classes = [str(s) for s in (getattr(ds, "class_names", None) or [])]
-        if len(outputs) != n_out:
-            if len(classes) == n_out:
-                outputs = classes
-            elif n_out == 1 and len(classes) == 2:
-                outputs = [f"P({classes[1]})"]        # one sigmoid unit: probability of the second class
-            else:
-                outputs = [f"y{k + 1}" for k in range(n_out)]
+        if n_out == 1 and len(classes) == 2:
+            outputs = [f"P({classes[1]})"]            # one sigmoid unit: probability of the second class
+        elif len(outputs) != n_out:
+            outputs = classes if len(classes) == n_out else [f"y{k + 1}" for k in range(n_out)]
         return inputs, outputs
 
     def _rebuild_if_needed(self) -> None:
