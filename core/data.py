@@ -609,11 +609,14 @@ class _Locator:
     def first_ragged(self) -> tuple[int, int] | None:
         """(line, n_fields) of the first record whose field count differs from the header's."""
         n = len(self.d.names)
-        for line, rec in self.records():
-            if len(rec) > n and any(c.strip() for c in rec[n:]):
-                return line, len(rec)
-            if len(rec) < n:
-                return line, len(rec)
+        try:
+            for line, rec in self.records():
+                if len(rec) > n and any(c.strip() for c in rec[n:]):
+                    return line, len(rec)
+                if len(rec) < n:
+                    return line, len(rec)
+        except csv.Error:
+            pass  # the csv module gives up on some quoting pandas accepts: no line number then
         return None
 
 
@@ -709,6 +712,10 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
             if err is not None:
                 raise err from None
             msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
+            m = re.match(r"Expected (\d+) fields? in line (\d+), saw (\d+)", msg)
+            if m:  # pandas counts lines from where it started reading: the first data line
+                line = d.first_data_line - 1 + int(m.group(2))
+                raise DataError(f"{src.name}, line {line}: expected {m.group(1)} fields, found {m.group(3)}.") from None
             if "EOF inside string" in msg:
                 raise DataError(f"{src.name}: a quoted field is opened with \" but never closed.") from None
             raise DataError(f"{src.name} could not be parsed: {_one_line(msg)}") from None
