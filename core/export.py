@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from core.atomic import atomic_write, atomic_write_dir
-from core.errors import BackpropError, ConfigError, ExportError, ModelFileError
+from core.errors import BackpropError, ConfigError, DataError, ExportError, ModelFileError
 from core.network import Network
 
 FORMATS = {".npz", ".json", ".csv", ".zip", ".safetensors", ".onnx", ".py"}
-LOADABLE = (".npz", ".json", ".safetensors", ".zip", ".csv (folder)")
+LOADABLE = (".npz", ".json", ".safetensors", ".zip", ".csv (folder)", ".bpstudio")
 MODEL_FORMAT = "backprop-studio-model"
 MODEL_FORMAT_VERSION = "1.0"       # major.minor: a newer major cannot be read, a newer minor can
 ONNX_OPSET = 17
@@ -450,12 +450,17 @@ def _check_shapes(network: Network, weights, biases, source: str) -> None:
 
 
 def load_model(path) -> LoadedModel:
-    """Read a model exported as .npz, .json, .safetensors, or the CSV folder / .zip.
+    """Read a model exported as .npz, .json, .safetensors, or the CSV folder / .zip (or a .bpstudio
+    project's current network).
 
     The network is rebuilt from the file's architecture record and its weights set exactly (same
     dtype, same values); the preprocessing comes back as a Preprocessor when the file has one.
     """
     path = Path(path)
+    if path.suffix.lower() == ".bpstudio":
+        from core.project import load_project
+
+        return load_project(path).to_loaded_model()
     weights, biases, meta = _read_file(path)
     source = path.name
     if meta is None:
@@ -516,11 +521,11 @@ def predict_rows(loaded: LoadedModel, frame) -> "pandas.DataFrame":
         features = meta.get("feature_names") or [f"x{i + 1}" for i in range(network.layer_sizes[0])]
         missing = [c for c in features if c not in frame.columns]
         if missing:
-            raise ModelFileError(f"The data lacks the model's input column(s): {', '.join(map(str, missing))}.")
+            raise DataError(f"The data lacks the model's input column(s): {', '.join(map(str, missing))}.")
         try:
             X = frame[features].to_numpy(dtype=np.float64)
         except (TypeError, ValueError):
-            raise ModelFileError("The model's input columns must hold numbers.") from None
+            raise DataError("The model's input columns must hold numbers.") from None
         outputs = network.predict(X)
         names = meta.get("output_names") or [f"y{i + 1}" for i in range(outputs.shape[1])]
         return pd.DataFrame({f"predicted_{n}": outputs[:, j].astype(np.float64) for j, n in enumerate(names)},

@@ -609,3 +609,15 @@ def test_script_survives_odd_names_in_metadata(tmp_path):
     _write_csv(tmp_path / "d.csv", ["x1", "x2", "x3", "x4"], [[repr(float(v)) for v in row] for row in X])
     printed = pd.read_csv(io.StringIO(_run_script(script, tmp_path / "d.csv")))
     assert printed.shape == (5, 3)
+
+
+def test_load_model_opens_projects_and_checks_data_columns(tmp_path):
+    from core.errors import DataError
+    from core.project import ProjectState, save_project
+
+    net = _net()
+    project = save_project(tmp_path / "p.bpstudio", ProjectState.capture(net))
+    loaded = load_model(project)
+    _same_params(net, loaded.network)
+    with pytest.raises(DataError, match="lacks the model's input column"):
+        predict_rows(loaded, [{"x1": 1.0, "x2": 2.0}])
