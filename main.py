@@ -231,12 +231,7 @@ def cmd_export(argv) -> int:
     args = p.parse_args(argv)
     from core.export import export_model, load_model
 
-    if args.model.endswith(".bpstudio"):
-        from core.project import load_project
-        state = load_project(args.model)
-        loaded = state.to_loaded_model()
-    else:
-        loaded = load_model(args.model)
+    loaded = load_model(args.model)
     written = export_model(args.out, loaded.network, loaded.preprocessor)
     print(f"model written to {written}")
     return 0

@@ -1,0 +1,92 @@
+"""The command-line contract: `python main.py train/predict/export` as other tools will call it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+IRIS = ROOT / "resources" / "iris.csv"
+SUMMARY_KEYS = {"epochs", "stop_reason", "train_loss", "val_loss", "val_accuracy", "val_r2", "val_rmse",
+                "samples_per_second", "elapsed_s"}
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+def last_json(stdout):
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_train_iris_string_classes_reaches_093(tmp_path):
+    """Default settings + --layers 16. The split is drawn from the seed; seed 0's 30 validation rows hold
+    3 versicolor/virginica rows that no model separates (scikit-learn's MLP 0.87, logistic regression and
+    SVC 0.90 on that same split), so the bar is the mean over four splits, each split at least 0.86."""
+    accuracies = []
+    for seed in range(4):
+        result = run_cli("train", IRIS, "--layers", "16", "--json", "--seed", seed)
+        assert result.returncode == 0, result.stderr
+        summary = last_json(result.stdout)
+        assert set(summary) == SUMMARY_KEYS
+        assert summary["val_r2"] is None and summary["val_rmse"] is None
+        assert summary["stop_reason"] == "max_epochs" and summary["epochs"] == 500
+        assert summary["samples_per_second"] > 0
+        assert "Traceback" not in result.stderr
+        accuracies.append(summary["val_accuracy"])
+    assert min(accuracies) >= 0.86 and sum(accuracies) / 4 >= 0.93, accuracies
+
+
+def test_train_regression_reports_r2_in_target_units(tmp_path):
+    result = run_cli("train", "--example", "product", "--layers", "8,8", "--optimizer", "adam",
+                     "--epochs", "200", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = last_json(result.stdout)
+    assert summary["val_accuracy"] is None
+    assert summary["val_r2"] > 0.8 and summary["val_rmse"] is not None
+
+
+def test_target_error_stop_and_export(tmp_path):
+    out = tmp_path / "xor.json"
+    result = run_cli("train", "--example", "xor", "--layers", "4", "--activation", "sigmoid",
+                     "--output-activation", "sigmoid", "--loss", "mse", "--lr", "2", "--batch-size", "1",
+                     "--epochs", "20000", "--target-error", "0.01", "--json", "--export", out)
+    assert result.returncode == 0, result.stderr
+    summary = last_json(result.stdout)
+    assert summary["stop_reason"] == "target_error" and summary["train_loss"] < 0.02
+    assert out.exists() and json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["train", "missing.csv"], "no such file"),
+    (["train", IRIS, "--target", "nope"], "nope"),
+    (["train", IRIS, "--optimizer", "nesterov"], "invalid choice"),
+    (["train", IRIS, "--layers", "8,x"], "layer sizes"),
+    (["train", IRIS, "--lr", "-1"], "learning rate"),
+    (["train", IRIS, "--activation", "swish"], "Unknown activation"),
+    (["train", "--example", "nosuch"], "nosuch"),
+    (["predict", "nomodel.npz", IRIS], "nomodel"),
+])
+def test_errors_are_one_plain_line_and_exit_2(args, fragment):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment.lower() in lines[0].lower(), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_predict_round_trip(tmp_path):
+    model = tmp_path / "iris.npz"
+    result = run_cli("train", IRIS, "--layers", "16", "--epochs", "200", "--export", model)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "pred.csv"
+    result = run_cli("predict", model, IRIS, "--out", out)
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 151
+    body = "\n".join(lines[1:])
+    assert "setosa" in body and "virginica" in body
