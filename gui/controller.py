@@ -132,6 +132,7 @@ class TrainingController(QObject):
         self.last_report = None          # newest EpochReport of the network (any run)
         self.last_snapshot = None        # newest EpochReport with weights
         self.target_epochs = model.settings.epochs
+        self.run_start_epoch = 0         # epochs done before the current run began
         self._worker: TrainingWorker | None = None
         self._thread = None
         self._optimizer = None
@@ -241,6 +242,7 @@ class TrainingController(QObject):
             return
         self.run_id += 1
         self.target_epochs = start_epoch + epochs
+        self.run_start_epoch = start_epoch
         self._elapsed_offset = float(self.history.elapsed[-1]) if len(self.history) else 0.0
         self._sent_lr = s.lr
         # Regression metrics are reported in the target's own units, not the scaled ones.
@@ -332,6 +334,7 @@ class TrainingController(QObject):
         self._optimizer = self._optimizer_key = None
         self._elapsed_offset = 0.0
         self.target_epochs = self.model.settings.epochs
+        self.run_start_epoch = 0
         self.historyCleared.emit()
         self._set_state(IDLE)
 

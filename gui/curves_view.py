@@ -30,6 +30,7 @@ def _plot_widget(title: str, y_label: str) -> pg.PlotWidget:
         axis = plot.getAxis(name)
         axis.setPen("#606060")
         axis.setTextPen("#303030")
+        axis.enableAutoSIPrefix(False)      # "0.07", not "70 (×0.001)"
     return widget
 
 

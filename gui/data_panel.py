@@ -212,7 +212,6 @@ class DataPanel(QWidget):
         layout.addLayout(options)
         layout.addWidget(self.apply_button)
         self._set_options_enabled(False)
-        model.dataChanged.connect(self._on_model_data)
 
     # ---- loading -------------------------------------------------------------------------------------
     @property
@@ -290,7 +289,30 @@ class DataPanel(QWidget):
         self.loadingChanged.emit(False)
 
     # ---- preview and roles ---------------------------------------------------------------------------
-    def show_table(self, table, path: str | None = None) -> None:
+    def load_example(self, name: str) -> bool:
+        """Show a built-in example's raw table and use it, with the example's own build settings.
+
+        Examples are tables like any CSV (core.examples builds them through build_dataset), so the
+        roles, scaling and split can be changed and applied here as well.
+        """
+        from core.data import build_dataset
+        from core.examples import EXAMPLES, example_table
+        try:
+            table = example_table(name)
+            example = EXAMPLES[table.source]
+            self.show_table(table, None, title=f"Example: {example.title}")
+            self.set_role(example.target, "target")
+            self.set_options({"val_split": 0.2, "scaling": "standardize", "missing": "drop", "seed": 0,
+                              **example.build_defaults})
+            options = self.options()
+            dataset = build_dataset(table, **options)
+        except BackpropError as exc:
+            self.model.message.emit(str(exc), "error")
+            return False
+        self.model.set_dataset(dataset, table=table, options=options, example_name=example.name)
+        return True
+
+    def show_table(self, table, path: str | None = None, title: str | None = None) -> None:
         """Preview a RawTable and offer its columns with default roles (last usable column = target)."""
         self.table, self.path = table, path
         kinds = [c.kind for c in table.columns]
@@ -315,7 +337,7 @@ class DataPanel(QWidget):
             self.columns.setCellWidget(i, 2, combo)
             self._role_combos.append(combo)
         self.columns.resizeRowsToContents()
-        name = os.path.basename(path) if path else (table.source or "table")
+        name = title or (os.path.basename(path) if path else (table.source or "table"))
         notes = "; ".join(getattr(table, "notes", None) or [])
         self.file_label.setText(f"<b>{name}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
                                 + (f"<br><small>{notes}</small>" if notes else ""))
@@ -329,9 +351,23 @@ class DataPanel(QWidget):
         return result
 
     def set_role(self, column: str, role: str) -> None:
+        """Give `column` a role; a new target demotes the previous one(s) to input."""
         for info, combo in zip(self.table.columns, self._role_combos):
             if info.name == column:
                 combo.setCurrentText(role)
+            elif role == "target" and combo.currentText() == "target":
+                combo.setCurrentText("input")
+
+    def set_options(self, options: dict) -> None:
+        """Show build_dataset options (scaling, missing, val_split, seed) in the widgets."""
+        if "scaling" in options:
+            self.scaling.setCurrentIndex(max(0, self.scaling.findData(options["scaling"])))
+        if "missing" in options:
+            self.missing.setCurrentIndex(max(0, self.missing.findData(options["missing"])))
+        if "val_split" in options:
+            self.val_split.setValue(round(100 * float(options["val_split"])))
+        if "seed" in options:
+            self.seed.setValue(int(options["seed"]))
 
     def options(self) -> dict:
         roles = self.roles()
@@ -354,34 +390,12 @@ class DataPanel(QWidget):
         except BackpropError as exc:
             self.model.message.emit(str(exc), "error")
             return False
-        self.model.set_dataset(dataset, table=self.table, options=options)
+        self.model.set_dataset(dataset, table=self.table, options=options,
+                               example_name=None if self.path else self.model.example_name)
         self.model.message.emit(_summary(dataset, self.path), "info")
         if self.path:
             self.fileLoaded.emit(self.path)
         return True
-
-    @Slot()
-    def _on_model_data(self) -> None:
-        model = self.model
-        if model.table is None and model.dataset is not None:
-            # A built-in example: preview what the network sees; CSV options do not apply.
-            self.table, self.path = None, None
-            self._show_dataset(model.dataset)
-            self._set_options_enabled(False)
-
-    def _show_dataset(self, dataset) -> None:
-        import pandas as pd
-        frame = pd.DataFrame(dataset.X_train[:PREVIEW_ROWS], columns=list(dataset.feature_names))
-        for k, name in enumerate(dataset.output_names):
-            frame[name] = dataset.Y_train[:PREVIEW_ROWS, k]
-        kinds = ["input"] * dataset.n_features + ["target"] * len(dataset.output_names)
-        self.preview_model.set_frame(frame, kinds)
-        self.preview.resizeColumnsToContents()
-        self.columns.setRowCount(0)
-        self._role_combos = []
-        title = self.model.example_name or "example"
-        self.file_label.setText(f"<b>Example: {title}</b> — {len(dataset.X_train)} training, "
-                                f"{len(dataset.X_val)} validation rows ({dataset.task})")
 
     def _set_options_enabled(self, enabled: bool) -> None:
         for widget in (self.columns, self.scaling, self.missing, self.val_split, self.seed,

@@ -8,12 +8,15 @@ when the layer shapes change; snapshots only call setImage.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-MAX_TICK_LABELS = 24          # more neurons than this: numeric ticks instead of names
+ROW_LABEL_PX = 15             # vertical room one row label needs
+CHAR_PX = 7                   # rough width of one tick-label character at the default font
 COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
 SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
 
@@ -43,6 +46,21 @@ def layer_title(index: int, n_layers: int) -> tuple[str, str]:
     src = "inputs" if index == 0 else f"hidden {index}"
     dst = "outputs" if index == n_layers - 1 else f"hidden {index + 1}"
     return src, dst
+
+
+def _short(kind: str) -> str:
+    return {"inputs": "in", "outputs": "out"}.get(kind, kind.replace("hidden ", "h"))
+
+
+def thinned_ticks(names: list[str], pixels: float, pixels_per_label: float) -> list[list[tuple[float, str]]]:
+    """Tick levels for cells 0..n-1: every k-th cell named so labels never overlap, the rest unnamed."""
+    if not names:
+        return [[]]
+    fit = max(1, int(pixels // max(pixels_per_label, 1.0)))
+    step = max(1, math.ceil(len(names) / fit))
+    named = [(i + 0.5, names[i]) for i in range(0, len(names), step)]
+    unnamed = [(i + 0.5, "") for i in range(len(names)) if i % step]
+    return [named, unnamed]
 
 
 class WeightsView(QWidget):
@@ -81,7 +99,9 @@ class WeightsView(QWidget):
         for index, (fan_in, fan_out) in enumerate(shapes):
             src, dst = layer_title(index, len(shapes))
             plot = self.graphics.addPlot(row=0, col=index)
-            plot.setTitle(f"{src} → {dst}<br>W {fan_in}×{fan_out} + θ", color="#303030", size="9pt")
+            # Short titles: a 1-column output layer is narrow; the hover text gives the long names.
+            plot.setTitle(f"{_short(src)} → {_short(dst)}<br>{fan_in}×{fan_out} + θ", color="#303030",
+                          size="9pt")
             plot.setMenuEnabled(True)
             plot.invertY(True)              # row 0 (the first source neuron) at the top, θ at the bottom
             plot.setMouseEnabled(x=False, y=False)
@@ -93,6 +113,8 @@ class WeightsView(QWidget):
             image = pg.ImageItem(axisOrder="row-major")
             plot.addItem(image)
             plot.setRange(xRange=(0, fan_out), yRange=(0, fan_in + 1), padding=0.02)
+            plot.vb.sigResized.connect(self._update_ticks)
+            self.graphics.ci.layout.setColumnStretchFactor(index, int(np.clip(fan_out, 3, 16)))
             self.images.append(image)
             self.plots.append(plot)
         if shapes:
@@ -111,16 +133,21 @@ class WeightsView(QWidget):
     @Slot()
     def _relabel(self) -> None:
         self._names = neuron_names(self.model)
+        self._update_ticks()
+
+    @Slot()
+    def _update_ticks(self, *_) -> None:
+        """Name rows (source neurons + θ) and columns (target neurons), as many as fit without overlap."""
         if len(self._names) != len(self._shapes) + 1:
             return
         for index, plot in enumerate(self.plots):
             sources = self._names[index] + ["θ"]
             targets = self._names[index + 1]
-            left, bottom = plot.getAxis("left"), plot.getAxis("bottom")
-            left.setTicks([[(i + 0.5, name) for i, name in enumerate(sources)]]
-                          if len(sources) <= MAX_TICK_LABELS else None)
-            bottom.setTicks([[(j + 0.5, name) for j, name in enumerate(targets)]]
-                            if len(targets) <= MAX_TICK_LABELS else None)
+            if index + 1 < len(self._shapes):     # hidden columns: the title names the layer already
+                targets = [str(k + 1) for k in range(len(targets))]
+            width = CHAR_PX * max(len(t) for t in targets) + 10
+            plot.getAxis("left").setTicks(thinned_ticks(sources, plot.vb.height(), ROW_LABEL_PX))
+            plot.getAxis("bottom").setTicks(thinned_ticks(targets, plot.vb.width(), width))
 
     # ---- updates ------------------------------------------------------------------------------------
     @Slot()

@@ -46,6 +46,8 @@ def start_in_thread(worker: QObject, name: str) -> QThread:
     thread.finished.connect(thread.deleteLater)
     LIVE_THREADS[:] = [t for t in LIVE_THREADS if thread_running(t)]
     LIVE_THREADS.append(thread)
+    # How to end it if someone forgets to: the test fixture stops leaked threads after failing the test.
+    thread.stop_worker = getattr(worker, "stop", None) or getattr(worker, "cancel", None)
     thread.start()
     return thread
 
@@ -84,6 +86,7 @@ class TrainingWorker(QObject):
         self._pending: list = []
         self._last_emit = 0.0
         self._last_weights = -1.0
+        self.waiting = False                  # blocked in a pause (read by tests and the GUI)
 
     # ---- controls: thread-safe, called from the GUI thread --------------------------------------
     def stop(self) -> None:
@@ -130,8 +133,10 @@ class TrainingWorker(QObject):
                 self._pending_lr = None
             if self._paused and self._step_budget == 0 and not self._stop.is_set():
                 self._flush()           # the GUI should see everything done before the pause
+                self.waiting = True
                 while self._paused and self._step_budget == 0 and not self._stop.is_set():
                     self._cond.wait()
+                self.waiting = False
                 if self._pending_lr is not None:
                     self._optimizer.lr = self._pending_lr
                     self._pending_lr = None

@@ -1,0 +1,73 @@
+"""Start the studio: `run()` is what `python main.py` (no subcommand) calls."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+DEFAULT_EXAMPLE = "spiral"    # learns visibly within a few seconds with its default network
+
+
+def apply_qt_workarounds() -> None:
+    """Work around PySide6 6.12.0 returning None / True / False from C++ calls without a new reference.
+
+    Seen with the 6.12.0 wheels on CPython 3.11: every void method (label.setText), every
+    SignalInstance.emit (returns True) and bool getters take one reference away from None / True / False,
+    and after a few thousand calls the interpreter aborts with "none_dealloc" or "bool_dealloc".
+    6.11.x does not do this, and on CPython >= 3.12 these objects are immortal, so nothing breaks there.
+    The bug is detected, not assumed from version numbers; when present, the three singletons get a
+    reference count no number of calls can use up — what 3.12 does for everyone.
+    """
+    if sys.version_info >= (3, 12) or getattr(apply_qt_workarounds, "done", False):
+        return
+    from PySide6.QtCore import QObject, Signal
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    calls = 16
+    checks = ((None, lambda: probe.setObjectName("probe")), (True, probe.ping.emit),
+              (False, probe.signalsBlocked))
+    for obj, call in checks:
+        before = sys.getrefcount(obj)
+        for _ in range(calls):
+            call()
+        if before - sys.getrefcount(obj) >= calls:
+            for singleton in (None, True, False):
+                ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+            break
+    apply_qt_workarounds.done = True
+
+
+def create_window(path: str | None = None, example: str | None = None, settings=None):
+    """The main window with `path` (a CSV, loaded in the background) or a built-in example."""
+    import pyqtgraph as pg
+
+    from gui.main_window import MainWindow
+    from gui.model import StudioModel
+
+    apply_qt_workarounds()
+    pg.setConfigOptions(antialias=False, foreground="#303030")
+    window = MainWindow(StudioModel(), settings=settings)
+    if path:
+        window.open_path(path)
+    elif not window.load_example(example or DEFAULT_EXAMPLE):
+        error = window.message_bar.text()           # an unknown name: show something useful, and say so
+        window.load_example(DEFAULT_EXAMPLE)
+        window.show_message(error, "error")
+    return window
+
+
+def run(path: str | None = None, example: str | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import APPLICATION, ORGANIZATION
+
+    apply_qt_workarounds()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    window = create_window(path, example)
+    window.show()
+    return app.exec()

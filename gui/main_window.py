@@ -1,0 +1,492 @@
+"""The studio window: docks, menus, toolbar and status bar around the live views. No maths here.
+
+Layout (ARCHITECTURE.md, TensorFlow Playground's left-to-right flow): Data and Training docks on the
+left, the network diagram in the centre above the live plots, the Output dock on the right. The error
+curves and the weight heatmaps sit side by side (a splitter, weights in a tab widget that later views
+join) rather than in two tabs: watching E fall while the weights move is the point of the window, and a
+tab would hide one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import fields, replace
+
+from PySide6.QtCore import QSettings, QSize, Qt, Slot
+from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMainWindow,
+                               QProgressBar, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from core.errors import BackpropError
+from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_TARGET_ERROR
+from gui.controller import PAUSED, RUNNING, TrainingController
+from gui.curves_view import CurvesView
+from gui.data_panel import DataPanel
+from gui.message_bar import MessageBar
+from gui.model import TrainSettings
+from gui.training_panel import LR_STEPS, TrainingPanel
+from gui.weights_view import WeightsView
+
+try:
+    from gui.network_view import NetworkView
+except ImportError:          # built by another issue; the window works without it
+    NetworkView = None
+
+ORGANIZATION = "BackpropStudio"
+APPLICATION = "Backprop Studio"
+SETTINGS_ENV = "BACKPROP_STUDIO_SETTINGS"   # path of an .ini file: tests and screenshots stay isolated
+MAX_RECENT = 8
+DATA_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def make_settings() -> QSettings:
+    """The app's QSettings: an .ini per user, or the file named by $BACKPROP_STUDIO_SETTINGS."""
+    path = os.environ.get(SETTINGS_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _rate(samples_per_second: float) -> str:
+    if samples_per_second >= 1e6:
+        return f"{samples_per_second / 1e6:.1f}M samples/s"
+    if samples_per_second >= 1e4:
+        return f"{samples_per_second / 1e3:.0f}k samples/s"
+    return f"{samples_per_second:.0f} samples/s"
+
+
+class OutputPanel(QWidget):
+    """Placeholder for the evaluation / predict views of a later issue: the latest numbers of the run."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self._form = QFormLayout()
+        self._rows: dict[str, QLabel] = {}
+        note = QLabel("Decision boundary, predicted-vs-actual, confusion matrix and Predict will live "
+                      "here.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #707070;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form)
+        layout.addStretch(1)
+        layout.addWidget(note)
+        controller.reportsArrived.connect(self._on_reports)
+        controller.historyCleared.connect(self._clear)
+
+    def _row(self, key: str) -> QLabel:
+        if key not in self._rows:
+            label = QLabel()
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._rows[key] = label
+            self._form.addRow(key, label)
+        return self._rows[key]
+
+    @Slot(list)
+    def _on_reports(self, reports) -> None:
+        report = reports[-1]
+        self._row("Epoch").setText(str(report.epoch))
+        self._row("Training error").setText(f"{report.train_loss:.5g}")
+        if report.val_loss is not None:
+            self._row("Validation error").setText(f"{report.val_loss:.5g}")
+        for name, value in report.metrics.items():
+            text = f"{value:.1%}" if name.endswith("accuracy") else f"{value:.5g}"
+            self._row(name.replace("_", " ").capitalize()).setText(text)
+        if report.best_epoch is not None:
+            self._row("Best epoch").setText(str(report.best_epoch))
+
+    @Slot()
+    def _clear(self) -> None:
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._rows.clear()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, model, settings: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.settings = settings if settings is not None else make_settings()
+        self.controller = TrainingController(model, self)   # first: it retires runs before views redraw
+        self.setWindowTitle("Backprop Studio")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.message_bar = MessageBar()
+        self.curves = CurvesView(self.controller, model)
+        self.weights = WeightsView(self.controller, model)
+        if NetworkView is not None:
+            self.network_view = NetworkView(model)
+        else:
+            self.network_view = QLabel("The network diagram appears here.")
+            self.network_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.inspect_tabs = QTabWidget()
+        self.inspect_tabs.setDocumentMode(True)
+        self.inspect_tabs.addTab(self.weights, "Weights")
+        self.plots = QSplitter(Qt.Orientation.Horizontal)
+        self.plots.addWidget(self.curves)
+        self.plots.addWidget(self.inspect_tabs)
+        self.plots.setStretchFactor(0, 4)
+        self.plots.setStretchFactor(1, 5)
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.addWidget(self.network_view)
+        self.centre.addWidget(self.plots)
+        self.centre.setStretchFactor(0, 1)
+        self.centre.setStretchFactor(1, 1)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(4, 4, 4, 0)
+        central_layout.setSpacing(4)
+        central_layout.addWidget(self.message_bar)
+        central_layout.addWidget(self.centre, 1)
+        self.setCentralWidget(central)
+
+        self.data_panel = DataPanel(model)
+        self.training_panel = TrainingPanel(model, self.controller)
+        self.output_panel = OutputPanel(self.controller)
+        self.data_dock = self._dock("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.output_dock = self._dock("Output", self.output_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.data_dock, self.training_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.data_dock, self.output_dock], [370, 230], Qt.Orientation.Horizontal)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        model.message.connect(self.show_message)
+        self.controller.errored.connect(lambda text: self.show_message(text, "error"))
+        self.controller.finished.connect(self._on_finished)
+        self.controller.stateChanged.connect(self._on_state)
+        self.controller.reportsArrived.connect(self._on_reports)
+        self.controller.historyCleared.connect(self._update_status)
+        self.controller.snapshotArrived.connect(self._on_snapshot)
+        model.settingsChanged.connect(self._sync_lr)
+        model.settingsChanged.connect(self._update_status)
+        self.data_panel.fileLoaded.connect(self._add_recent)
+
+        self.resize(1500, 950)
+        self.centre.setSizes([420, 480])
+        self.plots.setSizes([450, 550])
+        self._restore()
+        self._on_state(self.controller.state)
+        self._update_status()
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}_dock")      # saveState() needs names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ---- actions, menus, toolbar -------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        style = self.style()
+        icon = lambda pixmap: style.standardIcon(pixmap)   # noqa: E731 - local shorthand
+        c = self.controller
+        self.act_open = QAction(icon(QStyle.StandardPixmap.SP_DialogOpenButton), "&Open CSV…", self)
+        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_open.setToolTip("Open a CSV file (Ctrl+O)")
+        self.act_open.triggered.connect(self.data_panel.open_dialog)
+        self.act_quit = QAction("&Quit", self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+
+        self._icon_play = icon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._icon_pause = icon(QStyle.StandardPixmap.SP_MediaPause)
+        self.act_train = QAction(self._icon_play, "Train", self)
+        self.act_train.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.act_train.triggered.connect(c.toggle)
+        self.act_step = QAction(icon(QStyle.StandardPixmap.SP_MediaSkipForward), "Step", self)
+        self.act_step.setShortcut(QKeySequence(Qt.Key.Key_S))
+        self.act_step.setToolTip("Train one epoch, then pause (S)")
+        self.act_step.triggered.connect(c.step)
+        self.act_stop = QAction(icon(QStyle.StandardPixmap.SP_MediaStop), "Stop", self)
+        self.act_stop.setToolTip("Stop training; Train continues from the current weights")
+        self.act_stop.triggered.connect(c.stop)
+        self.act_reset = QAction(icon(QStyle.StandardPixmap.SP_BrowserReload), "Reset", self)
+        self.act_reset.setShortcut(QKeySequence(Qt.Key.Key_R))
+        self.act_reset.setToolTip("Re-initialise the weights from the seed and clear the curves (R)")
+        self.act_reset.triggered.connect(c.reset)
+        for action in (self.act_train, self.act_step, self.act_reset):
+            # Single-key shortcuts: keep them away from text fields, which claim their keys first.
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+        self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+
+    def _build_menus(self) -> None:
+        from core.examples import EXAMPLES
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.examples_menu = file_menu.addMenu("&Examples")
+        for name, example in EXAMPLES.items():
+            action = self.examples_menu.addAction(example.title)
+            action.setToolTip(example.description)
+            action.setStatusTip(example.description)
+            action.triggered.connect(lambda _=False, n=name: self.load_example(n))
+        self.examples_menu.setToolTipsVisible(True)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        self._rebuild_recent_menu()
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+        self.view_menu = bar.addMenu("&View")
+        for dock in (self.data_dock, self.training_dock, self.output_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+
+        train_menu = bar.addMenu("&Train")
+        for action in (self.act_train, self.act_step, self.act_stop, self.act_reset):
+            train_menu.addAction(action)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setIconSize(QSize(18, 18))
+        tb.addAction(self.act_open)
+        examples = QToolButton()
+        examples.setText("Examples")
+        examples.setMenu(self.examples_menu)
+        examples.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        examples.setToolTip("Built-in data sets that learn in seconds")
+        tb.addWidget(examples)
+        tb.addSeparator()
+        for action in (self.act_train, self.act_step, self.act_stop, self.act_reset):
+            tb.addAction(action)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" η "))
+        self.lr_combo = QComboBox()
+        self.lr_combo.setEditable(True)
+        self.lr_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.lr_combo.addItems([f"{v:g}" for v in LR_STEPS])
+        validator = QDoubleValidator(1e-6, 10.0, 8, self.lr_combo)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        self.lr_combo.setValidator(validator)
+        self.lr_combo.setMinimumContentsLength(7)
+        self.lr_combo.setToolTip("Learning rate η — may be changed while training; applies from the next batch")
+        self.lr_combo.activated.connect(lambda _: self._on_lr_text(self.lr_combo.currentText()))
+        self.lr_combo.lineEdit().editingFinished.connect(lambda: self._on_lr_text(self.lr_combo.currentText()))
+        tb.addWidget(self.lr_combo)
+        tb.addSeparator()
+        self.epoch_label = QLabel()
+        self.epoch_label.setMinimumWidth(110)
+        tb.addWidget(self.epoch_label)
+        self.toolbar = tb
+        self._sync_lr()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {key: QLabel() for key in ("epoch", "train", "val", "speed", "elapsed", "eta")}
+        for label in self.status_labels.values():
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        bar.addPermanentWidget(self.progress)
+
+    # ---- data ----------------------------------------------------------------------------------------
+    def open_path(self, path: str) -> None:
+        self.data_panel.load_path(path)
+
+    def load_example(self, name: str) -> bool:
+        """Load a built-in example with its own network and learning rate. False (and a message) if not."""
+        from core.examples import EXAMPLES
+        if not self.data_panel.load_example(name):       # it has said why
+            return False
+        model = self.model                               # the new data set retired any run
+        example = EXAMPLES[model.example_name]
+        hidden = tuple(example.default_hidden)
+        model.edit_architecture(replace(model.architecture, hidden=hidden,
+                                        hidden_activations=(example.default_activation,) * len(hidden),
+                                        output_activation="auto", loss="auto"),
+                                f"Network for example {example.title}")
+        model.update_settings(lr=example.default_lr, epochs=example.default_epochs)
+        self.show_message(f"{example.title}: {example.description}", "info")
+        return True
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_path(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_path(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_path(path)
+
+    @staticmethod
+    def _dropped_path(event) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(DATA_SUFFIXES):
+                return url.toLocalFile()
+        return None
+
+    # ---- recent files --------------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):          # QSettings returns a lone entry as a plain string
+            value = [value]
+        return [str(v) for v in value or []]
+
+    @Slot(str)
+    def _add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(os.path.basename(path))
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    # ---- messages ------------------------------------------------------------------------------------
+    @Slot(str, str)
+    def show_message(self, text: str, level: str = "info") -> None:
+        self.message_bar.show_message(text, level)
+
+    @Slot(str)
+    def _on_finished(self, reason: str) -> None:
+        report = self.controller.last_report
+        if report is None:
+            return
+        if reason == STOP_TARGET_ERROR:
+            self.show_message(f"Target error reached at epoch {report.epoch}: E = {report.train_loss:.5g} "
+                              f"< {self.model.settings.target_error:g}.", "info")
+        elif reason == STOP_MAX_EPOCHS:
+            self.show_message(f"Finished the {report.epoch} epochs. Train continues from these weights.",
+                              "info")
+        elif reason == STOP_EARLY:
+            self.show_message(f"Early stopping: the validation error stopped improving; the weights of "
+                              f"epoch {report.best_epoch} were kept.", "info")
+        self._update_status()
+
+    # ---- training state and status -------------------------------------------------------------------
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        running = state == RUNNING
+        self.act_train.setText("Pause" if running else "Resume" if state == PAUSED else "Train")
+        self.act_train.setIcon(self._icon_pause if running else self._icon_play)
+        self.act_train.setToolTip(("Pause" if running else "Train") + " (Space)")
+        self.act_stop.setEnabled(state in (RUNNING, PAUSED))
+        self._update_status()
+
+    @Slot(list)
+    def _on_reports(self, reports) -> None:
+        self._update_status()
+
+    @Slot(object)
+    def _on_snapshot(self, report) -> None:
+        if NetworkView is not None:
+            self.network_view.update_snapshot(report.weights, report.biases)
+
+    @Slot()
+    def _update_status(self) -> None:
+        c = self.controller
+        report = c.last_report
+        target = max(c.target_epochs, c.history.last_epoch)
+        epoch = c.history.last_epoch
+        labels = self.status_labels
+        labels["epoch"].setText(f"epoch {epoch:,} / {target:,}")
+        self.epoch_label.setText(f"  epoch {epoch:,}")
+        self.progress.setRange(0, max(1, target))
+        self.progress.setValue(min(epoch, target))
+        if report is None:
+            for key in ("train", "val", "speed", "elapsed", "eta"):
+                labels[key].setText("")
+            return
+        labels["train"].setText(f"train {report.train_loss:.4g}")
+        labels["val"].setText(f"val {report.val_loss:.4g}" if report.val_loss is not None else "")
+        labels["speed"].setText(_rate(report.samples_per_second))
+        labels["elapsed"].setText(_clock(float(c.history.elapsed[-1])))
+        done_in_run = report.epoch - c.run_start_epoch
+        if c.active and done_in_run > 0 and report.elapsed > 0:
+            labels["eta"].setText(f"ETA {_clock((target - epoch) * report.elapsed / done_in_run)}")
+        else:
+            labels["eta"].setText("")
+
+    # ---- learning rate field -------------------------------------------------------------------------
+    def _on_lr_text(self, text: str) -> None:
+        try:
+            lr = float(text)
+        except ValueError:
+            lr = 0.0
+        if not 0 < lr <= 10:
+            self.show_message(f"'{text}' is not a learning rate: use a number between 0.000001 and 10.",
+                              "warning")
+            self._sync_lr()
+            return
+        self.model.update_settings(lr=lr)
+
+    @Slot()
+    def _sync_lr(self) -> None:
+        text = f"{self.model.settings.lr:g}"
+        if self.lr_combo.currentText() != text:
+            self.lr_combo.blockSignals(True)
+            self.lr_combo.setEditText(text)
+            self.lr_combo.blockSignals(False)
+
+    # ---- persistence ---------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        s = self.settings
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        for key, splitter in (("window/centre", self.centre), ("window/plots", self.plots)):
+            value = s.value(key)
+            if value is not None:
+                splitter.restoreState(value)
+        self.curves.log_y.setChecked(str(s.value("curves/log_y", "false")).lower() == "true")
+        raw = s.value("training")
+        if raw:
+            try:
+                saved = json.loads(raw)
+                defaults = TrainSettings()
+                valid = {f.name: type(getattr(defaults, f.name))(saved[f.name])
+                         for f in fields(TrainSettings) if f.name in saved}
+                self.model.update_settings(**valid)
+            except (ValueError, TypeError, AttributeError):
+                pass                        # a damaged settings file is not worth a message
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/centre", self.centre.saveState())
+        s.setValue("window/plots", self.plots.saveState())
+        s.setValue("curves/log_y", self.curves.log_y.isChecked())
+        s.setValue("training", json.dumps(self.model.settings_dict()))
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.controller.shutdown()
+        self.data_panel.shutdown()
+        self.save_settings()
+        super().closeEvent(event)
