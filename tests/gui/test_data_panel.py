@@ -1,0 +1,163 @@
+"""The Data dock: background loading with progress and Cancel, preview, column roles, options, Apply,
+and errors that never replace the data in use."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+import core.data
+from gui import worker as worker_module
+from gui.data_panel import PREVIEW_ROWS, DataPanel
+from gui.model import StudioModel
+from gui.worker import thread_running
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def model():
+    return StudioModel()
+
+
+@pytest.fixture
+def panel(qtbot, model):
+    panel = DataPanel(model)
+    qtbot.addWidget(panel)
+    yield panel
+    panel.shutdown()
+
+
+@pytest.fixture
+def messages(model):
+    got = []
+    model.message.connect(lambda text, level: got.append((level, text)))
+    return got
+
+
+def write_csv(path, n=300):
+    lines = ["row_id,width,height,colour,kind"]
+    for i in range(n):
+        lines.append(f"id{i:04d},{1 + (i % 17) * 0.3:.2f},{2 + (i % 11) * 0.7:.2f},"
+                     f"{['red', 'green', 'blue'][i % 3]},{'big' if (i % 17) + (i % 11) > 12 else 'small'}")
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def load(qtbot, panel, path):
+    with qtbot.waitSignal(panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
+        panel.load_path(path)
+
+
+def test_open_previews_types_and_applies_default_roles(qtbot, panel, model, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "shapes.csv")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
+    loaded = []
+    panel.fileLoaded.connect(loaded.append)
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        panel.open_button.click()
+    preview = panel.preview_model
+    assert preview.rowCount() == PREVIEW_ROWS                   # a 300-row file, first 200 shown
+    assert preview.headerData(1, Qt.Orientation.Horizontal) == "width\n(numeric)"
+    assert preview.headerData(3, Qt.Orientation.Horizontal) == "colour\n(categorical)"
+    assert preview.data(preview.index(0, 0)) == "id0000"
+    roles = panel.roles()
+    assert roles == {"input": ["width", "height", "colour"], "target": ["kind"], "ignore": ["row_id"]}
+    dataset = model.dataset
+    assert dataset.task == "classification" and dataset.class_names == ["big", "small"]
+    assert model.table is panel.table and model.data_options["targets"] == ["kind"]
+    assert loaded == [path]
+    assert "shapes.csv" in panel.file_label.text()
+    assert not panel._progress_row.isVisible()
+
+
+def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, tmp_path):
+    load(qtbot, panel, write_csv(tmp_path / "shapes.csv"))
+    panel.set_role("height", "target")
+    panel.set_role("colour", "ignore")
+    panel.val_split.setValue(0)
+    panel.scaling.setCurrentIndex(panel.scaling.findData("minmax"))
+    assert panel.roles()["target"] == ["height"]                # the old target became an input
+    assert panel.apply()
+    dataset = model.dataset
+    assert dataset.task == "regression" and dataset.output_names == ["height"]
+    assert dataset.n_val == 0 and dataset.X_train.min() >= 0.0 and dataset.X_train.max() <= 1.0
+
+
+def test_a_read_error_is_shown_and_the_old_data_kept(qtbot, panel, model, tmp_path, messages):
+    load(qtbot, panel, write_csv(tmp_path / "good.csv"))
+    before = model.dataset
+    bad = tmp_path / "binary.csv"
+    bad.write_bytes(b"\x00\x01\x02 not text")
+    load(qtbot, panel, str(bad))
+    assert messages[-1][0] == "error" and "binary.csv" in messages[-1][1]
+    assert model.dataset is before
+    assert "good.csv" in panel.file_label.text()
+
+
+def test_a_build_error_is_shown_and_the_old_data_kept(qtbot, panel, model, tmp_path, messages):
+    load(qtbot, panel, write_csv(tmp_path / "good.csv"))
+    before = model.dataset
+    constant = tmp_path / "constant.csv"
+    constant.write_text("x,y\n1,5\n2,5\n3,5\n4,5\n")
+    load(qtbot, panel, str(constant))
+    assert messages[-1][0] == "error" and "constant" in messages[-1][1]
+    assert model.dataset is before
+    assert panel.table.source == "constant.csv"                 # shown, so roles can be fixed
+
+
+def test_apply_without_a_target_is_refused(qtbot, panel, model, tmp_path, messages):
+    load(qtbot, panel, write_csv(tmp_path / "good.csv"))
+    before = model.dataset
+    panel.set_role("kind", "input")
+    assert not panel.apply()
+    assert messages[-1][0] == "warning" and model.dataset is before
+
+
+def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkeypatch):
+    def slow_read(path, *, progress=None, cancel=None):
+        step = 0
+        while not cancel():
+            step += 1
+            if step % 2000 == 0:
+                progress(min(0.9, step / 2e6))
+        raise core.data.LoadCancelled("cancelled")
+
+    monkeypatch.setattr(core.data, "read_csv", slow_read)
+    panel.load_path("huge.csv")
+    assert panel.loading and not panel.open_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=WAIT_MS)
+    panel.cancel_button.click()
+    assert not panel.loading and panel.open_button.isEnabled()
+    assert model.dataset is None
+    assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
+
+
+def test_a_new_load_replaces_one_in_progress(qtbot, panel, model, tmp_path, monkeypatch):
+    real = core.data.read_csv
+
+    def read(path, *, progress=None, cancel=None):
+        if path.endswith("slow.csv"):
+            while not cancel():
+                pass
+            raise core.data.LoadCancelled("cancelled")
+        return real(path, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(core.data, "read_csv", read)
+    panel.load_path("slow.csv")
+    path = write_csv(tmp_path / "fast.csv")
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        panel.load_path(path)
+    assert panel.table.source == "fast.csv"
+
+
+def test_examples_show_their_table_and_build_settings(qtbot, panel, model):
+    assert panel.load_example("xor")
+    assert model.example_name == "xor" and model.table is panel.table
+    assert panel.roles()["target"] == ["y"]
+    assert panel.val_split.value() == 0 and panel.scaling.currentData() == "none"
+    assert model.dataset.n_train == 4
+    assert "XOR" in panel.file_label.text()
+    assert not panel.load_example("no-such-example")
+    assert model.example_name == "xor"

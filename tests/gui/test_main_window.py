@@ -1,0 +1,261 @@
+"""The studio window end to end: first launch, Train with live curves and heatmaps, shortcuts, errors
+shown in the window, persistence, and closing while a run is going."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QFileDialog
+
+from gui import worker as worker_module
+from gui.app import DEFAULT_EXAMPLE, create_window
+from gui.controller import FINISHED, PAUSED, RUNNING
+from gui.training_panel import LogSpinBox
+from gui.worker import thread_running
+
+WAIT_MS = 20_000
+
+
+def small(window, epochs=30, hidden=(4,)):
+    """A fast run: the circles example with a small network."""
+    model = window.model
+    assert window.load_example("circles")
+    model.edit_architecture(replace(model.architecture, hidden=hidden, hidden_activations=("tanh",) * len(hidden)))
+    model.update_settings(epochs=epochs)
+
+
+@pytest.fixture
+def window(qtbot):
+    window = create_window(example="circles")
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_first_launch_shows_the_default_example_ready_to_train(qtbot):
+    window = create_window()
+    qtbot.addWidget(window)
+    model = window.model
+    assert model.example_name == DEFAULT_EXAMPLE
+    assert model.dataset is not None and model.network is not None
+    assert model.network.layer_sizes[0] == model.dataset.n_features
+    assert window.controller.state == "idle"
+    assert window.act_train.text() == "Train"
+    assert "Spiral" in window.data_panel.file_label.text()
+
+
+def test_unknown_example_says_so_and_falls_back(qtbot):
+    window = create_window(example="nonsense")
+    qtbot.addWidget(window)
+    assert window.model.example_name == DEFAULT_EXAMPLE
+    assert window.message_bar.level == "error" and "nonsense" in window.message_bar.text()
+
+
+def test_train_fills_curves_and_heatmaps_with_exactly_the_reported_epochs(qtbot, window):
+    small(window, epochs=30)
+    snapshots = []
+    window.controller.snapshotArrived.connect(snapshots.append)
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.act_train.trigger()
+    curves = window.curves
+    qtbot.waitUntil(lambda: len(curves.curve_data("train")[0]) == 30, timeout=WAIT_MS)
+    x, y = curves.curve_data("train")
+    np.testing.assert_array_equal(x, np.arange(1, 31))
+    np.testing.assert_allclose(y, window.controller.history.train_loss)
+    assert len(curves.curve_data("val")[0]) == 30
+    assert len(curves.curve_data("val_accuracy")[0]) == 30
+    assert curves.acc_widget.isVisible()                     # classification shows accuracy
+
+    last = snapshots[-1]
+    assert last.epoch == 30
+    for image, w, b in zip(window.weights.images, last.weights, last.biases):
+        np.testing.assert_array_equal(image.image[:-1], w)     # rows = fan_in, columns = fan_out
+        np.testing.assert_array_equal(image.image[-1], b)      # the bias row θ underneath
+    low, high = window.weights.colorbar.levels()
+    assert low == -high and high >= max(np.abs(w).max() for w in last.weights)
+
+    assert window.status_labels["epoch"].text() == "epoch 30 / 30"
+    assert window.status_labels["train"].text().startswith("train ")
+    assert window.progress.value() == window.progress.maximum()
+    assert window.message_bar.level == "info"                # "Finished the 30 epochs…"
+
+
+def test_network_view_receives_the_snapshots(qtbot, window, monkeypatch):
+    small(window, epochs=5)
+    calls = []
+    monkeypatch.setattr(window.network_view, "update_snapshot", lambda w, b, m=None: calls.append((w, b)))
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.controller.train()
+    assert calls and len(calls[-1][0]) == len(window.model.network.weights)
+
+
+def test_buttons_pause_step_resume_and_stop(qtbot, window):
+    small(window, epochs=100_000)
+    controller = window.controller
+    window.act_train.trigger()
+    assert controller.state == RUNNING and window.act_train.text() == "Pause"
+    assert not window.training_panel.seed.isEnabled()        # would rebuild the network mid-run
+    qtbot.waitUntil(lambda: controller.history.last_epoch >= 2, timeout=WAIT_MS)
+    window.act_train.trigger()
+    assert controller.state == PAUSED and window.act_train.text() == "Resume"
+    window.act_step.trigger()
+    assert controller.state == PAUSED
+    window.act_train.trigger()
+    assert controller.state == RUNNING
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        window.act_stop.trigger()
+    assert controller.state == FINISHED and window.act_train.text() == "Train"
+    assert window.training_panel.seed.isEnabled()
+
+
+def test_space_toggles_training(qtbot, window):
+    small(window, epochs=100_000)
+    window.activateWindow()
+    window.curves.setFocus()
+    qtbot.keyClick(window.curves, Qt.Key.Key_Space)
+    assert window.controller.state == RUNNING
+    qtbot.keyClick(window.curves, Qt.Key.Key_Space)
+    assert window.controller.state == PAUSED
+    window.controller.stop()
+
+
+def test_reset_clears_history_and_reinitialises_from_the_seed(qtbot, window):
+    small(window, epochs=10)
+    initial = [w.copy() for w in window.model.network.weights]
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.controller.train()
+    assert not np.array_equal(window.model.network.weights[0], initial[0])
+    window.act_reset.trigger()
+    assert len(window.controller.history) == 0
+    qtbot.waitUntil(lambda: len(window.curves.curve_data("train")[0]) == 0, timeout=WAIT_MS)
+    for now, before in zip(window.model.network.weights, initial):
+        np.testing.assert_array_equal(now, before)
+    np.testing.assert_array_equal(window.weights.images[0].image[:-1], initial[0])
+
+
+def test_learning_rate_field_changes_the_running_rate(qtbot, window):
+    small(window, epochs=100_000)
+    window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.history.last_epoch >= 1, timeout=WAIT_MS)
+    window.lr_combo.setEditText("0.0042")
+    window.lr_combo.lineEdit().editingFinished.emit()
+    assert window.model.settings.lr == pytest.approx(0.0042)
+    assert window.training_panel.lr.value() == pytest.approx(0.0042)
+    qtbot.waitUntil(lambda: window.controller.history.lr[-1] == pytest.approx(0.0042), timeout=WAIT_MS)
+    window.controller.stop()
+
+
+def test_bad_learning_rate_text_is_refused(qtbot, window):
+    window.lr_combo.setEditText("fast")
+    window.lr_combo.lineEdit().editingFinished.emit()
+    assert window.model.settings.lr == pytest.approx(0.03)
+    assert window.message_bar.level == "warning"
+
+
+def test_log_spin_box_steps_on_a_log_ladder(qtbot):
+    spin = LogSpinBox()
+    qtbot.addWidget(spin)
+    spin.setValue(0.03)
+    spin.stepBy(1)
+    assert spin.value() == pytest.approx(0.1)
+    spin.stepBy(-2)
+    assert spin.value() == pytest.approx(0.01)
+    assert spin.textFromValue(0.003) == "0.003"
+
+
+def test_a_broken_csv_shows_a_message_and_keeps_the_data(qtbot, window, tmp_path, monkeypatch):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(broken), ""))
+    before = window.model.dataset
+    with qtbot.waitSignal(window.model.message, timeout=WAIT_MS) as message:
+        window.act_open.trigger()
+    assert message.args[1] == "error" and "broken.csv" in message.args[0]
+    assert window.message_bar.level == "error" and "broken.csv" in window.message_bar.text()
+    assert window.model.dataset is before
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+    assert window.recent_files() == []
+
+
+def test_a_csv_opened_from_the_dialog_becomes_the_data_and_a_recent_file(qtbot, window, tmp_path,
+                                                                       monkeypatch):
+    path = tmp_path / "points.csv"
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{'yes' if i % 2 else 'no'}" for i in range(40))
+    path.write_text("u,v,label\n" + rows + "\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.act_open.trigger()
+    assert window.model.dataset.feature_names == ["u", "v"]
+    assert window.model.dataset.task == "classification"
+    assert window.recent_files() == [str(path)]
+    assert [a.text() for a in window.recent_menu.actions()] == ["points.csv"]
+
+
+def test_dropping_a_csv_on_the_window_loads_it(qtbot, window, tmp_path):
+    path = tmp_path / "dropped.csv"
+    path.write_text("x,y\n" + "\n".join(f"{i * 0.25 - 3},{i * 0.5 + (i % 3)}" for i in range(30)) + "\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.dropEvent(event)
+    assert window.model.dataset.task == "regression"
+
+
+def test_examples_menu_loads_an_example_with_its_network(qtbot, window):
+    action = next(a for a in window.examples_menu.actions() if a.text() == "Two moons")
+    action.trigger()
+    assert window.model.example_name == "moons"
+    assert window.model.architecture.hidden == (8,)
+
+
+def test_undo_and_redo_from_the_edit_menu(qtbot, window):
+    hidden = window.model.architecture.hidden
+    window.model.set_hidden_text("3, 3")
+    assert window.model.architecture.hidden == (3, 3)
+    window.undo_action.trigger()
+    assert window.model.architecture.hidden == hidden
+    window.redo_action.trigger()
+    assert window.model.architecture.hidden == (3, 3)
+    assert len(window.weights.images) == 3                    # heatmaps follow the new shapes
+
+
+def test_weight_hover_text_names_both_neurons(qtbot, window):
+    names = window.model.dataset.feature_names
+    text = window.weights.describe(0, 0, 0)
+    w = float(window.model.network.weights[0][0, 0])
+    assert text.startswith(f"w[{names[0]} → h1.1] = {w:.6g}")
+    bias = window.weights.describe(0, len(names), 0)
+    assert bias.startswith("θ[h1.1] =")
+
+
+def test_settings_survive_a_restart(qtbot, isolated_settings):
+    first = create_window(example="circles")
+    qtbot.addWidget(first)
+    first.model.update_settings(optimizer="momentum", momentum=0.8, batch_size=0, patience=7)
+    first.curves.log_y.setChecked(True)
+    first.close()
+    assert isolated_settings.exists()
+    second = create_window(example="circles")
+    qtbot.addWidget(second)
+    s = second.model.settings
+    assert (s.optimizer, s.momentum, s.batch_size, s.patience) == ("momentum", 0.8, 0, 7)
+    assert second.curves.log_y.isChecked()
+    assert second.training_panel.batch_mode.currentData() == "full"
+
+
+def test_closing_during_training_stops_and_joins_the_thread(qtbot, window):
+    small(window, epochs=1_000_000)
+    window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.history.last_epoch >= 3, timeout=WAIT_MS)
+    thread = window.controller.thread
+    assert thread is not None
+    window.close()
+    assert not thread_running(thread)
+    assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
+    assert window.controller.state == FINISHED
