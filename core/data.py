@@ -27,7 +27,8 @@ import os
 import re
 import sys
 import warnings
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -267,6 +268,7 @@ class _Dialect:
     has_header: bool
     names: list[str]
     comment: bool                  # '#' only ever starts comment lines → pandas may drop them anywhere
+    padded: bool                   # some fields start with spaces ("a, b"): costs pandas ~50% when on
     avg_line_bytes: float
     notes: list[str]
 
@@ -307,8 +309,9 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
         progress(0.0)
     with src.open() as fh:
         dialect = _sniff(fh, src, forced_encoding)
-    frame, notes, locator = _parse(src, dialect, progress, cancel)
-    table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator)
+    frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+    table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
+                        stats)
     if progress is not None:
         progress(1.0)
     return table
@@ -437,8 +440,10 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     data_offset = bom + len(skipped.encode(encoding))
     content_bytes = len(text.encode(encoding)) if len(text) < 1 << 16 else len(text) * 1.05
     avg_line = max(8.0, content_bytes / max(1, len(lines)))
+    padded = delimiter != _WHITESPACE and any(
+        ln.startswith((" ", "\t")) or (delimiter + " ") in ln or (delimiter + "\t") in ln for ln in content)
     return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
-                    decimal, has_header, names, comment, avg_line, notes)
+                    decimal, has_header, names, comment, padded, avg_line, notes)
 
 
 def _check_width_early(sample: bytes, name: str) -> None:
@@ -653,15 +658,24 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
     rows_per_chunk = max(64, int(_CHUNK_BYTES / d.avg_line_bytes))
     kwargs = dict(
         sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
-        index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=True,
+        index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
         skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
         comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict",
         chunksize=rows_per_chunk, on_bad_lines="error",
     )
-    blocks: list[np.ndarray] = []       # all-numeric fast path: (rows, n_cols) float32 blocks
     pieces: list[list] | None = None    # per-column pieces once a text column shows up
+    stats = _NumericStats(n_cols)
     n_rows = 0
     size = max(1, src.size)
+    # numeric chunks are converted (transpose to row-major float32, column statistics) on a helper thread
+    # while pandas tokenises the next chunk, which releases the GIL: on two cores that hides the conversion
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-convert")
+    pending: deque = deque()
+
+    rows_hint = int(max(0, src.size - d.data_offset) / d.avg_line_bytes * 1.25) + 1024
+    rows_hint = min(rows_hint, max(0, src.size - d.data_offset) // max(1, n_cols) + 16)
+    writer = _MatrixWriter(n_cols, rows_hint, stats, src, locator, d.names)
+
     with src.open() as fh, warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -678,24 +692,30 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
                         break
                     kinds = [dt.kind for dt in chunk.dtypes]
                     if pieces is None and all(k in "iuf" for k in kinds):
-                        block = np.ascontiguousarray(chunk.to_numpy(dtype=np.float32))
-                        floats = [j for j, k in enumerate(kinds) if k == "f"]
-                        if floats:
-                            _check_finite(block, floats, n_rows, src, locator, d.names)
-                        blocks.append(block)
+                        pending.append(pool.submit(writer.write, chunk, n_rows))
+                        while len(pending) > 1:
+                            pending.popleft().result()
                     else:
                         if pieces is None:
-                            pieces = [[b[:, j].copy() for b in blocks] for j in range(n_cols)]
-                            blocks = []
+                            for f in pending:
+                                f.result()
+                            pending.clear()
+                            done = writer.result(n_rows)
+                            pieces = [[done[:, j].copy()] for j in range(n_cols)]
+                            writer = stats = None
                         for j in range(n_cols):
                             pieces[j].append(_piece(chunk.iloc[:, j], kinds[j], n_rows, j, src, locator, d.names))
                     n_rows += len(chunk)
+                    del chunk
                     if progress is not None:
                         try:
                             pos = fh.tell()
                         except (OSError, ValueError):
                             pos = 0
                         progress(min(0.99, pos / size))
+                for f in pending:
+                    f.result()
+                pending.clear()
         except (DataError, _Reencode):
             raise
         except UnicodeDecodeError:
@@ -719,17 +739,16 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
             if "EOF inside string" in msg:
                 raise DataError(f"{src.name}: a quoted field is opened with \" but never closed.") from None
             raise DataError(f"{src.name} could not be parsed: {_one_line(msg)}") from None
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=True)
 
     notes: list[str] = []
+    if pieces is not None:
+        stats = None
     if pieces is None:
-        if not blocks:
-            matrix = np.empty((0, n_cols), dtype=np.float32)
-        elif len(blocks) == 1:
-            matrix = blocks[0]
-        else:
-            matrix = np.concatenate(blocks)
-            del blocks[:]
-        frame = pd.DataFrame(matrix, columns=d.names, copy=False)
+        frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
         cols = {}
         for j, name in enumerate(d.names):
@@ -750,9 +769,139 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
     # "a,b,c," headers and trailing delimiters leave unnamed empty columns behind
     drop = [n for j, n in enumerate(d.names) if n == f"col_{j + 1}" and d.has_header and frame[n].isna().all()]
     if drop:
+        keep = [j for j, n in enumerate(d.names) if n not in drop]
         frame = frame.drop(columns=drop)
+        stats = stats.subset(keep) if stats is not None else None
         notes.append(f"{len(drop)} empty unnamed column{'s' if len(drop) != 1 else ''} dropped")
-    return frame, notes, locator
+    return frame, notes, locator, stats
+
+
+class _NumericStats:
+    """Per-column statistics gathered chunk by chunk on the all-numeric path.
+
+    Column typing needs missing counts, ranges and distinct counts; computing them afterwards on the
+    row-major matrix would mean strided column scans, several times slower than doing it per chunk.
+    Distinct values of integer columns with a small range are tracked exactly (bincount per chunk); other
+    columns are counted with np.unique at the end.
+    """
+
+    TRACK_RANGE = 1 << 12
+
+    def __init__(self, p: int):
+        self.n_missing = np.zeros(p, dtype=np.int64)
+        self.lo = np.full(p, np.inf, dtype=np.float32)
+        self.hi = np.full(p, -np.inf, dtype=np.float32)
+        self.integral = np.ones(p, dtype=bool)
+        self.values: list[set | None] = [set() for _ in range(p)]
+
+    def subset(self, keep: list[int]) -> "_NumericStats":
+        out = _NumericStats(len(keep))
+        out.n_missing, out.lo, out.hi = self.n_missing[keep], self.lo[keep], self.hi[keep]
+        out.integral = self.integral[keep]
+        out.values = [self.values[j] for j in keep]
+        return out
+
+    def update(self, cols: list[np.ndarray], block: np.ndarray) -> None:
+        """cols: the chunk's parsed columns (k,) each; block: the same values as row-major float32 (k, p)."""
+        kinds = [c.dtype.kind for c in cols]
+        has_nan = "f" in kinds
+        if has_nan:
+            nan = np.isnan(block)
+            self.n_missing += nan.sum(axis=0)
+            lo, hi = np.fmin.reduce(block, axis=0), np.fmax.reduce(block, axis=0)
+            integral = ((block == np.floor(block)) | nan).all(axis=0)
+        else:
+            lo, hi = block.min(axis=0), block.max(axis=0)
+            integral = np.ones(block.shape[1], dtype=bool)
+        self.lo = np.fmin(self.lo, lo)
+        self.hi = np.fmax(self.hi, hi)
+        self.integral &= integral
+        small = integral & (hi - lo < self.TRACK_RANGE) & (np.fmax(np.abs(lo), np.abs(hi)) < 1 << 24)
+        for j, col in enumerate(cols):
+            seen = self.values[j]
+            if seen is None:
+                continue
+            if not small[j]:
+                if not np.isnan(lo[j]):  # an all-missing chunk says nothing
+                    self.values[j] = None
+                continue
+            if len(seen) == self.hi[j] - self.lo[j] + 1 and lo[j] >= self.lo[j] and hi[j] <= self.hi[j]:
+                continue  # every integer of the column's range already seen (pixels after one chunk)
+            if kinds[j] == "f":
+                col = col[~np.isnan(col)]
+            if col.dtype != np.int64:
+                col = col.astype(np.int64)
+            base = int(lo[j])
+            seen.update((np.flatnonzero(np.bincount(col - base)) + base).tolist())
+
+    def infos(self, names: list[str], matrix: np.ndarray, n: int) -> list[ColumnInfo]:
+        out = []
+        for j, name in enumerate(names):
+            n_missing = int(self.n_missing[j])
+            lo, hi = float(self.lo[j]), float(self.hi[j])
+            if n_missing == n:
+                out.append(ColumnInfo(name, "constant", n_missing, 0))
+                continue
+            if lo == hi:
+                out.append(ColumnInfo(name, "constant", n_missing, 1))
+                continue
+            seen = self.values[j]
+            if seen is not None:
+                n_unique = len(seen)
+            else:
+                col = np.ascontiguousarray(matrix[:, j])
+                n_unique = int(len(np.unique(col[~np.isnan(col)] if n_missing else col)))
+            out.append(ColumnInfo(name, _numeric_kind(bool(self.integral[j]), n_missing, n, n_unique, lo, hi),
+                                  n_missing, n_unique))
+        return out
+
+
+class _MatrixWriter:
+    """Collects all-numeric chunks straight into one row-major float32 matrix.
+
+    The matrix is allocated once for an estimated row count (pages never written cost no memory) and grown
+    only if the estimate was short, so there is no list of blocks to concatenate at the end.
+    """
+
+    def __init__(self, n_cols: int, rows_hint: int, stats: _NumericStats, src: _Source, locator, names):
+        self.matrix = np.empty((max(16, rows_hint), n_cols), dtype=np.float32)
+        self.stats, self.src, self.locator, self.names = stats, src, locator, names
+        self._buf = None
+
+    def write(self, chunk, row0: int) -> None:
+        cols = [s.to_numpy() for _, s in chunk.items()]
+        cols = [c if c.dtype.kind in "iuf" else c.astype(np.float64) for c in cols]
+        k, p = len(chunk), len(cols)
+        if row0 + k > self.matrix.shape[0]:
+            bigger = np.empty((max(row0 + k, int(self.matrix.shape[0] * 1.5)), p), dtype=np.float32)
+            bigger[:row0] = self.matrix[:row0]
+            self.matrix = bigger
+        block = self.matrix[row0:row0 + k]
+        # transpose in groups of columns through a small reused buffer: writes whole cache lines of the
+        # row-major matrix instead of one float per line
+        if self._buf is None or self._buf.shape[1] < k:
+            self._buf = np.empty((64, k), dtype=np.float64)
+        buf = self._buf[:, :k]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for j0 in range(0, p, 64):
+                group = cols[j0:j0 + 64]
+                for q, c in enumerate(group):
+                    buf[q] = c
+                block[:, j0:j0 + len(group)] = buf[:len(group)].T
+            if any(c.dtype.kind == "f" for c in cols) and np.isinf(block).any():
+                r, j = np.argwhere(np.isinf(block))[0]
+                raise _nonfinite(self.src.name, self.locator.line_of_row(row0 + int(r)), self.names[j], row0 + int(r))
+            self.stats.update(cols, block)
+
+    def result(self, n_rows: int) -> np.ndarray:
+        return self.matrix[:n_rows]
+
+
+def _numeric_kind(integral: bool, n_missing: int, n: int, n_unique: int, lo: float, hi: float) -> str:
+    # a 0..n-1 or 1..n column is a row number (typically an exported DataFrame index), not a feature
+    if integral and n_missing == 0 and n > _ID_MIN_ROWS and n_unique == n and hi - lo == n - 1 and lo in (0, 1):
+        return "identifier"
+    return "numeric"
 
 
 def _check_finite(block: np.ndarray, cols: list[int], row0: int, src: _Source, locator, names) -> None:
@@ -887,10 +1036,14 @@ def _column_series(a: np.ndarray):
     return pd.Series(a, dtype=object if a.dtype == object else a.dtype, copy=False)
 
 
-def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: list[str], locator) -> RawTable:
+def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: list[str], locator,
+                stats: _NumericStats | None = None) -> RawTable:
     n = len(frame)
     infos = []
     matrix = _float_matrix(frame)
+    if stats is not None and matrix is not None:
+        infos = stats.infos(list(frame.columns), matrix, n)
+        return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
     for j, name in enumerate(frame.columns):
         if matrix is not None:
             infos.append(_numeric_info(name, matrix[:, j], n))
@@ -925,10 +1078,7 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
         n_unique = int(np.count_nonzero(np.bincount((vals - lo).astype(np.int64))))
     else:
         n_unique = int(len(np.unique(vals)))
-    kind = "numeric"
-    if integral and n_missing == 0 and n > _ID_MIN_ROWS and n_unique == n and hi - lo == n - 1 and lo in (0, 1):
-        kind = "identifier"  # a row-number column, typically an exported DataFrame index
-    return ColumnInfo(name, kind, n_missing, n_unique)
+    return ColumnInfo(name, _numeric_kind(integral, n_missing, n, n_unique, lo, hi), n_missing, n_unique)
 
 
 def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
@@ -1484,20 +1634,20 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     tr, va, te = (rows[p] for p in parts)
 
     # --- fit on the training rows only
-    specs = []
-    for c in inputs:
-        if _is_text(frame[c]):
-            vals = [_cat_key(v) for v in frame[c].to_numpy()[tr]]
-            present = [v for v in vals if v is not None]
-            cats = tuple(_sorted_labels(set(present)))
-            fill = None
-            if present:  # the most frequent value; ties go to the first in category order
-                counts = Counter(present)
-                best = max(counts.values())
-                fill = next(v for v in cats if counts[v] == best)
-            specs.append(_CatIn(c, cats, fill))
-        else:
-            specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
+    matrix = _float_matrix(frame)
+    X_train = None
+    if matrix is not None:
+        # all-numeric tables (the big ones): gather the training rows once, fit on that block, scale in place
+        in_cols = [frame.columns.get_loc(c) for c in inputs]
+        X_train = _gather(matrix, tr, in_cols, np_dtype)
+        specs = _fit_numeric_block(inputs, X_train, scaling)
+    else:
+        specs = []
+        for c in inputs:
+            if _is_text(frame[c]):
+                specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
+            else:
+                specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
     if sum(len(s.categories) if isinstance(s, _CatIn) else 1 for s in specs) > MAX_COLUMNS:
         raise DataError(f"{src}: one-hot encoding the text inputs would give more than {MAX_COLUMNS:,} features.")
     if all(isinstance(s, _CatIn) and not s.categories for s in specs):
@@ -1521,7 +1671,12 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                          "means (numbers) or most frequent values (text)")
 
     # --- encode
-    X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
+    if X_train is not None:
+        has_nan = any(info[c].n_missing for c in inputs)
+        X_parts = [_finish_numeric(prep, X, has_nan)
+                   for X in (X_train, _gather(matrix, va, in_cols, np_dtype), _gather(matrix, te, in_cols, np_dtype))]
+    else:
+        X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
     if codes is not None:
         k = len(class_names)
         Y_parts = [_codes_to_targets(codes[p], k, np_dtype) for p in parts]
@@ -1534,8 +1689,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 Y[:, j] = (y - np_dtype.type(s.mean)) / np_dtype.type(s.std)
             Y_parts.append(Y)
     raw_cols = [frame.columns.get_loc(c) for c in used]
-    raw_val = frame.iloc[va, raw_cols]
-    raw_test = frame.iloc[te, raw_cols]
+    raw_val, raw_test = (_raw_rows(frame, matrix, idx, raw_cols) for idx in (va, te))
     return Dataset(
         X_train=X_parts[0], Y_train=Y_parts[0], X_val=X_parts[1], Y_val=Y_parts[1],
         X_test=X_parts[2], Y_test=Y_parts[2], feature_names=list(prep.feature_names),
@@ -1575,20 +1729,109 @@ def _fit_numeric(name: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> _N
     x = x[~np.isnan(x)]
     if len(x) == 0:
         return _NumIn(name, 0.0, 1.0, 0.0)
-    mean = float(np.mean(x))
+    return _scaled_spec(name, float(np.mean(x)), float(np.std(x)), float(x.min()), float(x.max()), scaling)
+
+
+def _scaled_spec(name: str, mean: float, std: float, lo: float, hi: float, scaling: str) -> _NumIn:
     if scaling == "standardize":
-        offset, scale = mean, float(np.std(x))
+        offset, scale = mean, std
     elif scaling == "minmax":
-        lo, hi = float(x.min()), float(x.max())
         offset, scale = lo, hi - lo
     elif scaling == "minmax_sym":
-        lo, hi = float(x.min()), float(x.max())
         offset, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
     else:
         offset, scale = 0.0, 1.0
     if not math.isfinite(scale) or scale <= 0.0 or np.float32(scale) == 0.0:
         scale = 1.0  # a column constant in the training rows: keep it centred, do not divide by zero
     return _NumIn(name, offset, scale, mean)
+
+
+def _fit_categorical(name: str, values: np.ndarray) -> _CatIn:
+    present = [v for v in (_cat_key(x) for x in values) if v is not None]
+    cats = tuple(_sorted_labels(set(present)))
+    fill = None
+    if present:  # the most frequent value; ties go to the first in category order
+        counts = Counter(present)
+        best = max(counts.values())
+        fill = next(v for v in cats if counts[v] == best)
+    return _CatIn(name, cats, fill)
+
+
+def _gather(matrix: np.ndarray, idx: np.ndarray, cols: list[int], dtype, block: int = 4096) -> np.ndarray:
+    """matrix[idx][:, cols] as a new C-contiguous (len(idx), len(cols)) array, in row blocks (small temporaries)."""
+    out = np.empty((len(idx), len(cols)), dtype=dtype)
+    contiguous = cols == list(range(cols[0], cols[0] + len(cols))) if cols else True
+    for i in range(0, len(idx), block):
+        rows = idx[i:i + block]
+        out[i:i + block] = matrix[rows, cols[0]:cols[0] + len(cols)] if contiguous else matrix[np.ix_(rows, cols)]
+    return out
+
+
+def _fit_numeric_block(names: list[str], X: np.ndarray, scaling: str, block: int = 8192) -> list[_NumIn]:
+    """Like _fit_numeric for every column of the raw training block X (n, p), in float64, NaN-aware, one pass.
+
+    Sums are taken around a shift (the first block's column means) so the variance formula does not
+    cancel catastrophically for columns far from zero.
+    """
+    n, p = X.shape
+    count = np.zeros(p)
+    s1 = np.zeros(p)
+    s2 = np.zeros(p)
+    lo = np.full(p, np.inf)
+    hi = np.full(p, -np.inf)
+    shift = None
+    for i in range(0, n, block):
+        b = X[i:i + block].astype(np.float64)
+        nan = np.isnan(b)
+        any_nan = bool(nan.any())
+        if shift is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                shift = np.nan_to_num(np.nanmean(b, axis=0)) if any_nan else b.mean(axis=0)
+        lo = np.fmin(lo, np.fmin.reduce(b, axis=0))
+        hi = np.fmax(hi, np.fmax.reduce(b, axis=0))
+        b -= shift
+        if any_nan:
+            b[nan] = 0.0
+            count += (~nan).sum(axis=0)
+        else:
+            count += b.shape[0]
+        s1 += b.sum(axis=0)
+        s2 += np.einsum("ij,ij->j", b, b)
+    specs = []
+    for j, name in enumerate(names):
+        if count[j] == 0:
+            specs.append(_NumIn(name, 0.0, 1.0, 0.0))
+            continue
+        d = s1[j] / count[j]
+        mean = float(shift[j] + d)
+        std = math.sqrt(max(0.0, s2[j] / count[j] - d * d))
+        specs.append(_scaled_spec(name, mean, std, float(lo[j]), float(hi[j]), scaling))
+    return specs
+
+
+def _finish_numeric(prep: Preprocessor, X: np.ndarray, has_nan: bool) -> np.ndarray:
+    """Raw all-numeric block → X in place: missing → training mean, then (x - offset) / scale."""
+    if has_nan:
+        for j, s in enumerate(prep.inputs):
+            col = X[:, j]
+            nan = np.isnan(col)
+            if nan.any():
+                col[nan] = np.float32(s.fill)
+    _scale_inplace(X, prep._num_offset, prep._num_scale)
+    return X
+
+
+def _raw_rows(frame, matrix: np.ndarray | None, idx: np.ndarray, cols: list[int]):
+    """The unscaled rows ``idx`` of the used columns, indexed by their data-row number."""
+    import pandas as pd
+
+    if matrix is not None:
+        return pd.DataFrame(_gather(matrix, idx, cols, np.float32), columns=[frame.columns[c] for c in cols],
+                            index=pd.Index(idx, name="row"), copy=False)
+    out = frame.iloc[idx, cols]
+    out.index = pd.Index(idx, name="row")
+    return out
 
 
 def _encode_rows(prep: Preprocessor, frame, idx: np.ndarray) -> np.ndarray:
