@@ -57,8 +57,9 @@ MISSING_POLICIES = ("drop", "fill")
 
 _SAMPLE_BYTES = 1 << 18          # what the sniffer looks at first
 _MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table we can sniff
-_CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
+_CHUNK_BYTES = 1 << 25           # ~32 MB of text per pandas chunk: cancel/progress granularity
 _SNIFF_RECORDS = 200
+_THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
 _AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes
 _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spaces and tabs"
@@ -692,7 +693,10 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
                         break
                     kinds = [dt.kind for dt in chunk.dtypes]
                     if pieces is None and all(k in "iuf" for k in kinds):
-                        pending.append(pool.submit(writer.write, chunk, n_rows))
+                        if _THREADED:
+                            pending.append(pool.submit(writer.write, chunk, n_rows))
+                        else:
+                            writer.write(chunk, n_rows)
                         while len(pending) > 1:
                             pending.popleft().result()
                     else:
@@ -902,14 +906,6 @@ def _numeric_kind(integral: bool, n_missing: int, n: int, n_unique: int, lo: flo
     if integral and n_missing == 0 and n > _ID_MIN_ROWS and n_unique == n and hi - lo == n - 1 and lo in (0, 1):
         return "identifier"
     return "numeric"
-
-
-def _check_finite(block: np.ndarray, cols: list[int], row0: int, src: _Source, locator, names) -> None:
-    sub = block[:, cols] if len(cols) < block.shape[1] else block
-    if np.isinf(sub).any():
-        r, c = np.argwhere(np.isinf(sub))[0]
-        j = cols[c]
-        raise _nonfinite(src.name, locator.line_of_row(row0 + int(r)), names[j], row0 + int(r))
 
 
 def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
@@ -1639,8 +1635,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     if matrix is not None:
         # all-numeric tables (the big ones): gather the training rows once, fit on that block, scale in place
         in_cols = [frame.columns.get_loc(c) for c in inputs]
-        X_train = _gather(matrix, tr, in_cols, np_dtype)
-        specs = _fit_numeric_block(inputs, X_train, scaling)
+        moments = _Moments(len(in_cols))
+        X_train = _gather(matrix, tr, in_cols, np_dtype, visit=moments.update)
+        specs = moments.specs(inputs, scaling)
     else:
         specs = []
         for c in inputs:
@@ -1757,57 +1754,67 @@ def _fit_categorical(name: str, values: np.ndarray) -> _CatIn:
     return _CatIn(name, cats, fill)
 
 
-def _gather(matrix: np.ndarray, idx: np.ndarray, cols: list[int], dtype, block: int = 4096) -> np.ndarray:
-    """matrix[idx][:, cols] as a new C-contiguous (len(idx), len(cols)) array, in row blocks (small temporaries)."""
+def _gather(matrix: np.ndarray, idx: np.ndarray, cols: list[int], dtype, block: int = 4096,
+            visit: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+    """matrix[idx][:, cols] as a new C-contiguous (len(idx), len(cols)) array, built in row blocks.
+
+    ``visit(block)`` sees each block while it is still in cache (the training fit uses it).
+    """
     out = np.empty((len(idx), len(cols)), dtype=dtype)
     contiguous = cols == list(range(cols[0], cols[0] + len(cols))) if cols else True
     for i in range(0, len(idx), block):
         rows = idx[i:i + block]
         out[i:i + block] = matrix[rows, cols[0]:cols[0] + len(cols)] if contiguous else matrix[np.ix_(rows, cols)]
+        if visit is not None:
+            visit(out[i:i + block])
     return out
 
 
-def _fit_numeric_block(names: list[str], X: np.ndarray, scaling: str, block: int = 8192) -> list[_NumIn]:
-    """Like _fit_numeric for every column of the raw training block X (n, p), in float64, NaN-aware, one pass.
+class _Moments:
+    """Column count, mean, std, min and max of row blocks (n, p), in float64, NaN-aware, in one pass.
 
     Sums are taken around a shift (the first block's column means) so the variance formula does not
     cancel catastrophically for columns far from zero.
     """
-    n, p = X.shape
-    count = np.zeros(p)
-    s1 = np.zeros(p)
-    s2 = np.zeros(p)
-    lo = np.full(p, np.inf)
-    hi = np.full(p, -np.inf)
-    shift = None
-    for i in range(0, n, block):
-        b = X[i:i + block].astype(np.float64)
+
+    def __init__(self, p: int):
+        self.count = np.zeros(p)
+        self.s1 = np.zeros(p)
+        self.s2 = np.zeros(p)
+        self.lo = np.full(p, np.inf)
+        self.hi = np.full(p, -np.inf)
+        self.shift = None
+
+    def update(self, block: np.ndarray) -> None:
+        b = block.astype(np.float64)
         nan = np.isnan(b)
         any_nan = bool(nan.any())
-        if shift is None:
+        if self.shift is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                shift = np.nan_to_num(np.nanmean(b, axis=0)) if any_nan else b.mean(axis=0)
-        lo = np.fmin(lo, np.fmin.reduce(b, axis=0))
-        hi = np.fmax(hi, np.fmax.reduce(b, axis=0))
-        b -= shift
+                self.shift = np.nan_to_num(np.nanmean(b, axis=0)) if any_nan else b.mean(axis=0)
+        self.lo = np.fmin(self.lo, np.fmin.reduce(b, axis=0))
+        self.hi = np.fmax(self.hi, np.fmax.reduce(b, axis=0))
+        b -= self.shift
         if any_nan:
             b[nan] = 0.0
-            count += (~nan).sum(axis=0)
+            self.count += (~nan).sum(axis=0)
         else:
-            count += b.shape[0]
-        s1 += b.sum(axis=0)
-        s2 += np.einsum("ij,ij->j", b, b)
-    specs = []
-    for j, name in enumerate(names):
-        if count[j] == 0:
-            specs.append(_NumIn(name, 0.0, 1.0, 0.0))
-            continue
-        d = s1[j] / count[j]
-        mean = float(shift[j] + d)
-        std = math.sqrt(max(0.0, s2[j] / count[j] - d * d))
-        specs.append(_scaled_spec(name, mean, std, float(lo[j]), float(hi[j]), scaling))
-    return specs
+            self.count += b.shape[0]
+        self.s1 += b.sum(axis=0)
+        self.s2 += np.einsum("ij,ij->j", b, b)
+
+    def specs(self, names: list[str], scaling: str) -> list[_NumIn]:
+        out = []
+        for j, name in enumerate(names):
+            if self.count[j] == 0:
+                out.append(_NumIn(name, 0.0, 1.0, 0.0))
+                continue
+            d = self.s1[j] / self.count[j]
+            mean = float(self.shift[j] + d)
+            std = math.sqrt(max(0.0, self.s2[j] / self.count[j] - d * d))
+            out.append(_scaled_spec(name, mean, std, float(self.lo[j]), float(self.hi[j]), scaling))
+        return out
 
 
 def _finish_numeric(prep: Preprocessor, X: np.ndarray, has_nan: bool) -> np.ndarray:
@@ -1836,22 +1843,6 @@ def _raw_rows(frame, matrix: np.ndarray | None, idx: np.ndarray, cols: list[int]
 
 def _encode_rows(prep: Preprocessor, frame, idx: np.ndarray) -> np.ndarray:
     """X for the given table rows, with the same arithmetic as ``prep.transform`` (so they agree exactly)."""
-    matrix = _float_matrix(frame)
-    if matrix is not None and all(isinstance(s, _NumIn) for s in prep.inputs):
-        # big all-numeric tables: one gather, then scale in place; no per-column temporaries
-        cols = [frame.columns.get_loc(c) for c in prep.input_columns]
-        if cols == list(range(cols[0], cols[0] + len(cols))):
-            X = matrix[idx, cols[0]:cols[0] + len(cols)]
-        else:
-            X = matrix[np.ix_(idx, cols)]
-        X = np.ascontiguousarray(X, dtype=prep.dtype)
-        for j, s in enumerate(prep.inputs):
-            col = X[:, j]
-            nan = np.isnan(col)
-            if nan.any():
-                col[nan] = np.float32(s.fill)
-        _scale_inplace(X, prep._num_offset, prep._num_scale)
-        return X
     cols = {c: frame[c].to_numpy()[idx] for c in prep.input_columns}
     return prep._encode(cols, len(idx))
 
