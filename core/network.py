@@ -9,17 +9,51 @@ Shapes (batch first, as in scikit-learn's MLP):
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
 
 from core import activations as _activations
 from core import losses as _losses
-from core.errors import ConfigError, ModelFileError
+from core.errors import ConfigError, ModelFileError, ResourceError
 
 INITS = ("xavier", "he", "uniform")
+# Refuse, before allocating, networks whose training would need more memory than this. A user can
+# raise it with the environment variable (bytes) when they know the machine has room.
+MEMORY_BUDGET_BYTES = int(os.environ.get("BACKPROP_STUDIO_MEMORY_BUDGET", 2 * 1024 ** 3))
 DTYPES = ("float32", "float64")
 _MAX_CACHED_BATCH_SIZES = 4
+
+
+def training_bytes(layer_sizes: Sequence[int], dtype: str = "float32", batch_size: int = 256) -> int:
+    """An upper estimate of the memory training needs: parameters, gradients, Adam's two moments,
+    the last-finite and best-weights copies (6 × parameters), plus activation, delta and scratch
+    buffers for one batch (3 × batch × neurons)."""
+    sizes = [int(n) for n in layer_sizes]
+    params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    buffers = 3 * max(1, int(batch_size)) * sum(sizes[1:])
+    return np.dtype(dtype).itemsize * (6 * params + buffers)
+
+
+def check_memory(layer_sizes: Sequence[int], dtype: str = "float32", batch_size: int = 256,
+                 budget: int | None = None) -> None:
+    """ResourceError (with the estimate) when training this network would exceed the memory budget."""
+    budget = MEMORY_BUDGET_BYTES if budget is None else budget
+    need = training_bytes(layer_sizes, dtype, batch_size)
+    if need > budget:
+        params = sum(a * b + b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+        raise ResourceError(
+            f"This network has {params:,} parameters and would need about {_human(need)} of memory to train; "
+            f"the limit is {_human(budget)}. Use fewer or smaller layers (or set "
+            f"BACKPROP_STUDIO_MEMORY_BUDGET).")
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
 
 
 class Network:
@@ -30,7 +64,8 @@ class Network:
     """
 
     def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str] | str,
-                 loss: str = "mse", *, init: str = "xavier", seed: int = 0, dtype: str = "float32"):
+                 loss: str = "mse", *, init: str = "xavier", seed: int = 0, dtype: str = "float32",
+                 memory_budget: int | None = None):
         layer_sizes = [int(n) for n in layer_sizes]
         if len(layer_sizes) < 2:
             raise ConfigError("A network needs at least an input and an output layer.")
@@ -53,6 +88,7 @@ class Network:
             raise ConfigError(f"Unknown weight initialisation '{init}'. Choose one of: {', '.join(INITS)}.")
         if str(dtype) not in DTYPES:
             raise ConfigError(f"dtype must be float32 or float64, not {dtype}.")
+        check_memory(layer_sizes, str(dtype), batch_size=1, budget=memory_budget)
 
         self.layer_sizes = layer_sizes
         self.activations = activations

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, replace
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from core.errors import ConfigError
+from core.errors import BackpropError, ConfigError
 from core.losses import auto_output
-from core.network import Network
+from core.network import Network, check_memory
 
 MAX_NEURONS_PER_LAYER = 4096
 MAX_HIDDEN_LAYERS = 32
@@ -130,9 +130,12 @@ class StudioModel(QObject):
         return act, loss
 
     def layer_sizes(self) -> list[int]:
+        return self._layer_sizes_for(self.architecture)
+
+    def _layer_sizes_for(self, arch: Architecture) -> list[int]:
         n_in = self.dataset.n_features if self.dataset is not None else 2
         n_out = self.dataset.n_outputs if self.dataset is not None else 1
-        return [n_in, *self.architecture.hidden, n_out]
+        return [n_in, *arch.hidden, n_out]
 
     def edit_architecture(self, new: Architecture, text: str = "Edit network") -> bool:
         """Apply an architecture change as one undoable step. False (and a message) if refused."""
@@ -147,6 +150,11 @@ class StudioModel(QObject):
             self.message.emit(
                 f"Hidden layers hold 1 to {MAX_NEURONS_PER_LAYER} neurons, at most {MAX_HIDDEN_LAYERS} layers.",
                 "warning")
+            return False
+        try:
+            check_memory(self._layer_sizes_for(new), self.settings.dtype, self.settings.batch_size or 256)
+        except BackpropError as exc:
+            self.message.emit(str(exc), "warning")
             return False
         self.undo_stack.push(_ArchitectureCommand(self, self.architecture, new, text))
         return True
@@ -230,7 +238,7 @@ class StudioModel(QObject):
         try:
             self.network = Network(self.layer_sizes(), [*self.architecture.hidden_activations, act], loss,
                                    init=self.settings.init, seed=self.settings.seed, dtype=self.settings.dtype)
-        except ConfigError as exc:
+        except BackpropError as exc:
             self.network = None
             self.message.emit(str(exc), "error")
         self.networkChanged.emit()

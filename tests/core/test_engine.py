@@ -285,3 +285,13 @@ def test_core_imports_no_qt():
             "assert not bad, bad")
     from tests.conftest import ROOT
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_memory_budget_refuses_before_allocating():
+    from core.errors import ResourceError
+    from core.network import training_bytes
+
+    with pytest.raises(ResourceError, match=r"100,110,010 parameters .* about 2\.2 GB .* limit is 2\.0 GB"):
+        Network([10000, 10000, 10], "relu", memory_budget=2 * 1024 ** 3)   # 0.4 GB of weights alone
+    assert training_bytes([2, 4, 1]) < 100_000
+    Network([784, 512, 10], "relu")                                         # ordinary sizes pass
