@@ -1224,7 +1224,11 @@ class Preprocessor:
             y = _float_column(cols[t.name], t.name)
             if np.isnan(y).any():
                 raise DataError(f"target column '{t.name}' has missing values.")
-            Y[:, k] = (y.astype(self.dtype) - self.dtype_type(t.mean)) / self.dtype_type(t.std)
+            with np.errstate(over="raise"):
+                try:
+                    Y[:, k] = (y.astype(self.dtype) - self.dtype_type(t.mean)) / self.dtype_type(t.std)
+                except FloatingPointError:
+                    raise DataError(f"target column '{t.name}': {_TOO_EXTREME}") from None
         return Y
 
     def dtype_type(self, v: float):
@@ -1374,11 +1378,19 @@ class Preprocessor:
 
 
 def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: int = 8192) -> None:
-    # row blocks keep the temporaries small for big matrices
-    for i in range(0, X.shape[0], block):
-        part = X[i:i + block]
-        np.subtract(part, offset, out=part)
-        np.divide(part, scale, out=part)
+    # row blocks keep the temporaries small for big matrices; overflow raises so no inf reaches training
+    with np.errstate(over="raise"):
+        try:
+            for i in range(0, X.shape[0], block):
+                part = X[i:i + block]
+                np.subtract(part, offset, out=part)
+                np.divide(part, scale, out=part)
+        except FloatingPointError:
+            raise DataError(_TOO_EXTREME) from None
+
+
+_TOO_EXTREME = ("some values lie too far outside the training range to be scaled in float32; "
+                "check for extreme values or choose a different scaling.")
 
 
 def _float_column(values, name: str) -> np.ndarray:
@@ -1645,8 +1657,13 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
             else:
                 specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
-    if sum(len(s.categories) if isinstance(s, _CatIn) else 1 for s in specs) > MAX_COLUMNS:
+    n_features = sum(len(s.categories) if isinstance(s, _CatIn) else 1 for s in specs)
+    if n_features > MAX_COLUMNS:
         raise DataError(f"{src}: one-hot encoding the text inputs would give more than {MAX_COLUMNS:,} features.")
+    need = len(rows) * (n_features + (len(class_names) if class_names else len(targets))) * np_dtype.itemsize
+    if need > _memory_budget():
+        raise DataError(f"{src}: the encoded data would need {need / 1e9:.1f} GB of memory; ignore some text "
+                        "columns with many different values or use fewer rows.")
     if all(isinstance(s, _CatIn) and not s.categories for s in specs):
         raise DataError(f"{src}: the input columns have no values in the training rows.")
     if resolved == "classification":
@@ -1656,9 +1673,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         for t in targets:
             y = frame[t].to_numpy().astype(np.float64)[tr]
             mean, std = float(np.mean(y)), float(np.std(y))
-            if not math.isfinite(std) or std == 0.0:
-                std = 1.0
-            out_specs.append(_NumOut(t, mean, std))
+            out_specs.append(_NumOut(t, mean, _usable_scale(std, float(y.min()), float(y.max()))))
     prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling)
     n_filled = 0
     if missing == "fill":
@@ -1668,12 +1683,15 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                          "means (numbers) or most frequent values (text)")
 
     # --- encode
-    if X_train is not None:
-        has_nan = any(info[c].n_missing for c in inputs)
-        X_parts = [_finish_numeric(prep, X, has_nan)
-                   for X in (X_train, _gather(matrix, va, in_cols, np_dtype), _gather(matrix, te, in_cols, np_dtype))]
-    else:
-        X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
+    try:
+        if X_train is not None:
+            has_nan = any(info[c].n_missing for c in inputs)
+            X_parts = [_finish_numeric(prep, X, has_nan) for X in
+                       (X_train, _gather(matrix, va, in_cols, np_dtype), _gather(matrix, te, in_cols, np_dtype))]
+        else:
+            X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
+    except DataError as exc:
+        raise DataError(f"{src}: {exc}") from None
     if codes is not None:
         k = len(class_names)
         Y_parts = [_codes_to_targets(codes[p], k, np_dtype) for p in parts]
@@ -1683,7 +1701,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             Y = np.empty((len(idx), len(targets)), dtype=np_dtype)
             for j, s in enumerate(out_specs):
                 y = frame[s.name].to_numpy()[idx].astype(np_dtype)
-                Y[:, j] = (y - np_dtype.type(s.mean)) / np_dtype.type(s.std)
+                with np.errstate(over="raise"):
+                    try:
+                        Y[:, j] = (y - np_dtype.type(s.mean)) / np_dtype.type(s.std)
+                    except FloatingPointError:
+                        raise DataError(f"{src}: target column '{s.name}': {_TOO_EXTREME}") from None
             Y_parts.append(Y)
     raw_cols = [frame.columns.get_loc(c) for c in used]
     raw_val, raw_test = (_raw_rows(frame, matrix, idx, raw_cols) for idx in (va, te))
@@ -1693,6 +1715,14 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
         source=src, notes=notes, raw_val=raw_val, raw_test=raw_test,
     )
+
+
+def _memory_budget() -> float:
+    """Bytes the encoded arrays may take: a quarter of physical memory (4 GB where that cannot be known)."""
+    try:
+        return 0.25 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return 4e9
 
 
 def _is_text(s) -> bool:
@@ -1738,9 +1768,17 @@ def _scaled_spec(name: str, mean: float, std: float, lo: float, hi: float, scali
         offset, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
     else:
         offset, scale = 0.0, 1.0
-    if not math.isfinite(scale) or scale <= 0.0 or np.float32(scale) == 0.0:
-        scale = 1.0  # a column constant in the training rows: keep it centred, do not divide by zero
-    return _NumIn(name, offset, scale, mean)
+    return _NumIn(name, offset, _usable_scale(scale, lo, hi), mean)
+
+
+def _usable_scale(scale: float, lo: float, hi: float) -> float:
+    """``scale``, or 1 when it is (nearly) zero: a column constant in the training rows is only centred.
+
+    "Nearly" = below float32 resolution relative to the values, where dividing would blow up rounding noise.
+    """
+    if not math.isfinite(scale) or scale <= 1e-30 or scale <= 1e-7 * max(abs(lo), abs(hi)):
+        return 1.0
+    return scale
 
 
 def _fit_categorical(name: str, values: np.ndarray) -> _CatIn:
