@@ -281,8 +281,8 @@ def _read_guarded(src: _Source, progress, cancel) -> RawTable:
             return _read(src, progress, cancel, None)
         except _Reencode as retry:
             return _read(src, progress, cancel, retry.encoding)
-    except DataError:
-        raise
+    except DataError as exc:
+        raise _one_line_error(exc) from None
     except MemoryError:
         raise DataError(f"{src.name} is too large to load into memory.") from None
     except _Reencode:
@@ -557,6 +557,7 @@ def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) ->
 def _unique_names(raw: list[str]) -> list[str]:
     names, seen = [], set()
     for j, n in enumerate(raw):
+        n = " ".join(n.split())  # a quoted header may hold line breaks: names stay on one line
         base = n if n else f"col_{j + 1}"
         cand, k = base, 2
         while cand in seen:
@@ -1245,7 +1246,7 @@ class Preprocessor:
                 except ValueError:
                     pass
             if code is None:
-                raise DataError(f"'{lab}' is not one of the classes ({_list_names(self.class_names or [])}).")
+                raise DataError(f"'{_short(lab)}' is not one of the classes ({_list_names(self.class_names or [])}).")
             codes[i] = code
         return _codes_to_targets(codes, len(index), self.dtype)
 
@@ -1470,8 +1471,8 @@ def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: 
     """
     try:
         return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype)
-    except DataError:
-        raise
+    except DataError as exc:
+        raise _one_line_error(exc) from None
     except MemoryError:
         raise DataError(f"{_src(table)} is too large to encode in memory with these settings.") from None
     except Exception as exc:  # noqa: BLE001 - users see one line, never a traceback
@@ -1905,7 +1906,7 @@ def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, tes
         if counts[k] < need:
             parts = "training and validation" if need == 2 and val > 0 else "training, validation and test" \
                 if need == 3 else "training and test"
-            raise DataError(f"{src}: class '{name}' of target '{target}' has only {counts[k]} "
+            raise DataError(f"{src}: class '{_short(name)}' of target '{target}' has only {counts[k]} "
                             f"row{'s' if counts[k] != 1 else ''}; a stratified split needs at least {need} "
                             f"(one each for {parts}); add rows, remove the class or set the split to 0.")
     for k in range(len(class_names)):
@@ -1928,6 +1929,14 @@ def _short(v, n: int = 40) -> str:
     s = str(v)
     s = s.replace("\r", " ").replace("\n", " ")
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _one_line_error(exc: DataError) -> DataError:
+    """The same error, its message folded onto one line (values from the file may hold line breaks)."""
+    msg = str(exc)
+    if "\n" not in msg and "\r" not in msg:
+        return exc
+    return type(exc)(" ".join(msg.split()))
 
 
 def _one_line(exc) -> str:
