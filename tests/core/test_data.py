@@ -559,3 +559,29 @@ def test_big_numeric_file_keeps_float32_and_memory_layout(tmp_path):
     assert d.X_train.flags.c_contiguous and d.X_val.flags.c_contiguous
     np.testing.assert_array_equal(d.preprocessor.transform(d.raw_val), d.X_val)
     assert math.isclose(float(d.X_train.mean()), 0.0, abs_tol=1e-3)
+
+
+# --------------------------------------------------------------------------------------------------------
+# cases hypothesis found once
+
+
+def test_near_constant_column_is_not_blown_up_by_scaling():
+    t = read_csv_text("0,0\n6,1\n3.08914789110003e-38,0\n0,000\n")
+    for seed in range(5):
+        d = build_dataset(t, targets=["col_1"], val_split=0.2, test_split=0.1, seed=seed)
+        assert all(np.isfinite(a).all() for a in (d.Y_train, d.Y_val, d.Y_test))
+
+
+def test_values_too_extreme_for_float32_scaling_are_a_data_error():
+    t = read_csv_text("a,y\n1,0.5\n1.0000001,1.5\n1,2.5\n3e38,3.5\n-3e38,4.5\n")
+    with pytest.raises(DataError, match="too far outside the training range"):
+        for seed in range(20):
+            build_dataset(t, scaling="minmax", val_split=0.4, seed=seed)
+
+
+def test_line_breaks_in_names_and_values_never_reach_messages():
+    t = read_csv_text('"multi\nline",y\n1,"a\nb"\n2,c\n3,c\n')
+    assert t.columns[0].name == "multi line"
+    with pytest.raises(DataError) as info:
+        build_dataset(t)
+    assert one_line(str(info.value))
