@@ -57,7 +57,7 @@ MISSING_POLICIES = ("drop", "fill")
 
 _SAMPLE_BYTES = 1 << 18          # what the sniffer looks at first
 _MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table we can sniff
-_CHUNK_BYTES = 1 << 25           # ~32 MB of text per pandas chunk: cancel/progress granularity
+_CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
 _SNIFF_RECORDS = 200
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
