@@ -73,7 +73,8 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, default=500)
     p.add_argument("--target-error", type=float, default=None, help="stop when the training error is below this")
     p.add_argument("--patience", type=_positive_int, default=None, help="early stopping on validation loss")
-    p.add_argument("--val-split", type=float, default=0.2)
+    p.add_argument("--val-split", type=float, default=None,
+                   help="validation fraction (default 0.2; an example's own default with --example)")
     p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize")
     p.add_argument("--missing", choices=["drop", "fill"], default="drop")
     p.add_argument("--seed", type=int, default=0)
@@ -93,7 +94,7 @@ def _load_data(args):
 
     options = dict(targets=args.target, ignore=args.ignore, task=args.task, scaling=args.scaling,
                    missing=args.missing, val_split=args.val_split, seed=args.seed, dtype=args.dtype)
-    if not 0 <= args.val_split < 1:
+    if args.val_split is not None and not 0 <= args.val_split < 1:
         raise DataError(f"--val-split must be between 0 and 1 (got {args.val_split}).")
     if args.example:
         if args.data:
@@ -106,6 +107,7 @@ def _load_data(args):
     if not os.path.exists(args.data):
         raise DataError(f"{args.data}: no such file.")
     from core.data import load_csv
+    options["val_split"] = 0.2 if args.val_split is None else args.val_split
     return load_csv(args.data, **options), None
 
 
