@@ -1,0 +1,175 @@
+"""What the Output dock's evaluation, boundary and predict views need, computed outside Qt.
+
+The views only lay out what these functions return, so every figure they show comes from the same
+network code that trains (`Network.predict`) and the same metrics the CLI reports (`core.metrics`).
+
+- `input_summaries`: per raw input column, its kind and the training median / range / mode.
+- `raw_inputs`: raw (unscaled) input columns recovered from an encoded X by undoing the preprocessing.
+- `evaluation_set`, `confusion`, `predicted_vs_actual`, `regression_figures`: the live evaluation.
+- `overfitting_status`: the plain-words overfitting warning's numbers.
+- `predictions_table`, `predictions_csv`: "Predict file…" — the input rows with the model's predictions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from core import metrics as _metrics
+from core.export import LoadedModel, _probability_columns, predict_rows
+from core.inspect import overfitting_epoch
+from core.network import Network
+
+NUMERIC, CATEGORICAL = "numeric", "categorical"
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """One raw input column as the training rows describe it."""
+    name: str
+    kind: str                                # NUMERIC | CATEGORICAL
+    default: float | str                     # training median (numeric) or mode (categorical)
+    low: float = math.nan                    # training min / max (numeric only)
+    high: float = math.nan
+    categories: tuple[str, ...] = field(default=())
+
+
+def _input_specs(preprocessor) -> list[dict]:
+    # to_dict() is the preprocessor's public, stable description (the same one saved in model files).
+    return preprocessor.to_dict()["inputs"]
+
+
+def raw_inputs(preprocessor, X: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw input columns behind an encoded X (n, n_features): numbers in their own units (float64),
+    categorical columns as category strings (the one-hot position that is set).
+
+    Missing training values were filled before encoding, so they come back as the fill value.
+    """
+    X = np.asarray(X)
+    out, k = {}, 0
+    for spec in _input_specs(preprocessor):
+        if spec["kind"] == NUMERIC:
+            # x' = (x − offset) / scale was applied in the dataset's dtype; undo it in float64.
+            out[spec["name"]] = X[:, k].astype(np.float64) * spec["scale"] + spec["offset"]
+            k += 1
+        else:
+            cats = list(spec["categories"])
+            block = X[:, k:k + len(cats)]
+            codes = block.argmax(axis=1) if len(cats) else np.zeros(len(X), np.int64)
+            out[spec["name"]] = np.array([cats[c] for c in codes], dtype=object) if cats else \
+                np.full(len(X), "", dtype=object)
+            k += len(cats)
+    return out
+
+
+def _tidy(value: float) -> float:
+    # Undoing float32 scaling leaves 5.1000004 for 5.1: six significant digits read as typed.
+    return float(f"{value:.6g}")
+
+
+def input_summaries(dataset) -> list[RawInput]:
+    """Per raw input column: median, min and max of the training rows (numeric) or their most common
+    category (categorical), in `preprocessor.input_columns` order."""
+    columns = raw_inputs(dataset.preprocessor, dataset.X_train)
+    result = []
+    for spec in _input_specs(dataset.preprocessor):
+        values = columns[spec["name"]]
+        if spec["kind"] == NUMERIC:
+            if len(values):
+                result.append(RawInput(spec["name"], NUMERIC, _tidy(np.median(values)),
+                                       _tidy(values.min()), _tidy(values.max())))
+            else:
+                result.append(RawInput(spec["name"], NUMERIC, _tidy(spec["offset"]), 0.0, 1.0))
+        else:
+            cats = tuple(spec["categories"])
+            if len(values):
+                counts = [(values == c).sum() for c in cats]
+                mode = cats[int(np.argmax(counts))]
+            else:
+                mode = spec.get("fill") or (cats[0] if cats else "")
+            result.append(RawInput(spec["name"], CATEGORICAL, mode, categories=cats))
+    return result
+
+
+def default_row(summaries: Sequence[RawInput]) -> list:
+    """One raw input row holding every column at its training median / mode."""
+    return [s.default for s in summaries]
+
+
+def axis_values(low: float, high: float, n: int, margin: float = 0.08) -> np.ndarray:
+    """n evenly spaced values over [low, high] widened by `margin` of the span on each side, so points
+    on the edge of the data are not on the edge of the map. A constant column gets a span of ±1."""
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        centre = low if math.isfinite(low) else 0.0
+        low, high, span = centre - 1.0, centre + 1.0, 2.0
+    return np.linspace(low - margin * span, high + margin * span, int(n))
+
+
+def evaluation_set(dataset) -> tuple[np.ndarray, np.ndarray, str]:
+    """(X, Y, "validation") — or the training rows, named so, when there is no validation split."""
+    if dataset.n_val > 0:
+        return dataset.X_val, dataset.Y_val, "validation"
+    return dataset.X_train, dataset.Y_train, "training"
+
+
+def class_probabilities(outputs: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n, n_classes) probabilities; a single sigmoid output is P(class 1), so P(class 0) = 1 − p."""
+    return _probability_columns(np.asarray(outputs), [""] * n_classes)
+
+
+def confusion(network: Network, X: np.ndarray, Y: np.ndarray, n_classes: int):
+    """(counts[true, predicted] (k, k), per-class precision/recall/F1) of the network on X, Y."""
+    matrix = _metrics.confusion_matrix(network.predict(X), Y, n_classes)
+    return matrix, _metrics.per_class(matrix)
+
+
+def predicted_vs_actual(network: Network, preprocessor, X: np.ndarray, Y: np.ndarray):
+    """(predicted, actual), both (n, n_targets) float64 in the targets' own units."""
+    return (preprocessor.inverse_outputs(network.predict(X)), preprocessor.inverse_outputs(Y))
+
+
+def regression_figures(predicted: np.ndarray, actual: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE and R² of already-unscaled values (any shape (n,) or (n, t))."""
+    predicted = np.asarray(predicted, np.float64).reshape(len(predicted), -1)
+    actual = np.asarray(actual, np.float64).reshape(len(actual), -1)
+    return _metrics.regression_report(predicted, actual)
+
+
+@dataclass(frozen=True)
+class Overfitting:
+    best_index: int      # index into the history of the lowest validation loss
+    rising: int          # epochs in a row, up to the last one, whose validation loss rose
+
+
+def overfitting_status(train_losses: Sequence[float], val_losses: Sequence[float],
+                       window: int = 5) -> Overfitting | None:
+    """When core.inspect.overfitting_epoch sees overfitting: where the best epoch was and how long the
+    validation loss has been rising since; None otherwise."""
+    best = overfitting_epoch(train_losses, val_losses, window)
+    if best is None:
+        return None
+    rises = np.diff(np.asarray(val_losses, float)) > 0
+    falls = np.flatnonzero(~rises)
+    rising = len(rises) - (int(falls[-1]) + 1 if len(falls) else 0)
+    return Overfitting(best, rising)
+
+
+def prediction_model(network: Network, preprocessor) -> LoadedModel:
+    """The in-memory network and its preprocessing, in the form core.export.predict_rows takes."""
+    return LoadedModel(network, preprocessor, {})
+
+
+def predictions_table(network: Network, preprocessor, frame):
+    """The rows of `frame` (all their columns) followed by the model's prediction columns, which replace
+    any same-named columns already in the file. DataError when an input column is missing or unusable."""
+    predictions = predict_rows(prediction_model(network, preprocessor), frame)
+    table = frame.drop(columns=[c for c in predictions.columns if c in frame.columns])
+    return table.join(predictions)
+
+
+def predictions_csv(network: Network, preprocessor, frame) -> str:
+    return predictions_table(network, preprocessor, frame).to_csv(index=False)

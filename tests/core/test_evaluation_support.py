@@ -1,0 +1,114 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import DataError, build_dataset, from_frame, read_csv_text
+from core.evaluation_support import (CATEGORICAL, NUMERIC, axis_values, class_probabilities, confusion,
+                                     default_row, evaluation_set, input_summaries, overfitting_status,
+                                     predicted_vs_actual, predictions_csv, predictions_table, raw_inputs,
+                                     regression_figures)
+from core.examples import example_table, load_example
+from core.network import Network
+
+
+def _mixed_dataset():
+    rng = np.random.default_rng(3)
+    n = 60
+    frame = pd.DataFrame({
+        "size": rng.uniform(10, 20, n).round(2),
+        "colour": rng.choice(["red", "green", "green", "blue"], n),
+        "weight": rng.normal(100, 5, n).round(1),
+        "label": rng.choice(["a", "b"], n),
+    })
+    return frame, build_dataset(from_frame(frame), targets=["label"], val_split=0.25, seed=1)
+
+
+def test_raw_inputs_undo_the_preprocessing():
+    frame, ds = _mixed_dataset()
+    raw = raw_inputs(ds.preprocessor, ds.X_val)
+    np.testing.assert_allclose(raw["size"], ds.raw_val["size"].to_numpy(float), rtol=1e-5)
+    np.testing.assert_allclose(raw["weight"], ds.raw_val["weight"].to_numpy(float), rtol=1e-5)
+    assert list(raw["colour"]) == [str(v) for v in ds.raw_val["colour"]]
+
+
+def test_input_summaries_are_training_medians_ranges_and_modes():
+    frame, ds = _mixed_dataset()
+    summaries = input_summaries(ds)
+    assert [s.name for s in summaries] == ds.preprocessor.input_columns
+    train = frame.drop(index=ds.raw_val.index)
+    size = summaries[0]
+    assert size.kind == NUMERIC
+    assert size.default == pytest.approx(train["size"].median(), rel=1e-5)
+    assert (size.low, size.high) == (pytest.approx(train["size"].min()), pytest.approx(train["size"].max()))
+    colour = summaries[1]
+    assert colour.kind == CATEGORICAL and set(colour.categories) == {"red", "green", "blue"}
+    assert colour.default == train["colour"].mode()[0]
+    row = default_row(summaries)
+    assert row[1] == colour.default and ds.preprocessor.transform([row]).shape == (1, ds.n_features)
+
+
+def test_axis_values_widen_the_range_and_survive_constant_columns():
+    xs = axis_values(0.0, 10.0, 11, margin=0.1)
+    assert xs[0] == pytest.approx(-1.0) and xs[-1] == pytest.approx(11.0) and len(xs) == 11
+    flat = axis_values(3.0, 3.0, 5)
+    assert flat[0] < 3.0 < flat[-1]
+
+
+def test_confusion_counts_the_evaluation_rows():
+    ds = load_example("blobs")
+    net = Network([2, 4, 3], ["tanh", "softmax"], "cross-entropy", seed=0)
+    X, Y, which = evaluation_set(ds)
+    assert which == "validation" and len(X) == ds.n_val
+    matrix, report = confusion(net, X, Y, 3)
+    assert matrix.shape == (3, 3) and matrix.sum() == ds.n_val
+    np.testing.assert_array_equal(report.support, matrix.sum(axis=1))
+
+
+def test_evaluation_set_falls_back_to_training_rows():
+    ds = load_example("xor")
+    X, Y, which = evaluation_set(ds)
+    assert which == "training" and len(X) == 4
+
+
+def test_class_probabilities_of_a_single_sigmoid_output():
+    p = class_probabilities(np.array([[0.25], [0.9]]), 2)
+    np.testing.assert_allclose(p, [[0.75, 0.25], [0.1, 0.9]])
+
+
+def test_regression_figures_in_target_units():
+    ds = load_example("sine")
+    net = Network([1, 4, 1], ["tanh", "linear"], "mse", seed=0)
+    pred, actual = predicted_vs_actual(net, ds.preprocessor, ds.X_val, ds.Y_val)
+    np.testing.assert_allclose(actual[:, 0], ds.raw_val["y"].to_numpy(float), rtol=1e-4, atol=1e-5)
+    figures = regression_figures(pred[:, 0], actual[:, 0])
+    assert figures["rmse"] == pytest.approx(np.sqrt(np.mean((pred - actual) ** 2)))
+    assert set(figures) == {"rmse", "mae", "r2"}
+
+
+def test_overfitting_status_counts_the_rising_epochs():
+    train = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15]
+    val = [1.0, 0.7, 0.5, 0.55, 0.4, 0.45, 0.5, 0.6, 0.7]
+    assert overfitting_status(train, val) is None            # 4 rises: under the 5-epoch window
+    val = [1.0, 0.7, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
+    status = overfitting_status(train, val)
+    assert status is not None and status.best_index == 2 and status.rising == 6
+
+
+def test_predictions_table_keeps_the_rows_and_adds_predictions():
+    ds = load_example("iris")
+    net = Network([4, 3], ["softmax"], "cross-entropy", seed=0)
+    frame = example_table("iris").frame.head(7)
+    table = predictions_table(net, ds.preprocessor, frame)
+    assert len(table) == 7
+    assert list(table.columns[:5]) == list(frame.columns)
+    assert {"predicted_species", "p(setosa)", "p(versicolor)", "p(virginica)"} <= set(table.columns)
+    text = predictions_csv(net, ds.preprocessor, frame)
+    assert len(text.strip().splitlines()) == 8
+
+
+def test_predictions_table_names_a_missing_column():
+    ds = load_example("iris")
+    net = Network([4, 3], ["softmax"], "cross-entropy", seed=0)
+    table = read_csv_text("sepal_length,sepal_width\n5.1,3.5\n")
+    with pytest.raises(DataError, match="petal_length"):
+        predictions_table(net, ds.preprocessor, table.frame)
