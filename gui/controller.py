@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from core.errors import BackpropError
 from core.optimizers import make_optimizer
@@ -113,6 +113,35 @@ class History:
     @property
     def metric_names(self) -> list[str]:
         return sorted(self._metrics)
+
+
+class RateLimiter(QObject):
+    """Calls `callback` at most once per `interval_ms`: at once when idle (so a single step shows
+    immediately) and once more at the end of the interval if poked meanwhile (so the last state is
+    always drawn). Views use it to redraw at a rate the eye needs, not at the rate reports arrive:
+    every redraw costs GUI-thread time the training thread would otherwise have.
+    """
+
+    def __init__(self, callback, interval_ms: int, parent=None):
+        super().__init__(parent)
+        self._callback = callback
+        self._pending = False
+        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
+        self._timer.timeout.connect(self._on_timeout)
+
+    def poke(self, *_) -> None:
+        if self._timer.isActive():
+            self._pending = True
+        else:
+            self._callback()
+            self._timer.start()
+
+    @Slot()
+    def _on_timeout(self) -> None:
+        if self._pending:
+            self._pending = False
+            self._callback()
+            self._timer.start()
 
 
 class TrainingController(QObject):

@@ -114,7 +114,8 @@ class CsvLoader(QObject):
                 self.failed.emit(self.load_id, str(exc))
         except Exception as exc:  # a bug in the reader, not the user's fault: details to the terminal
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(self.load_id, f"Could not read {os.path.basename(self.path)} ({type(exc).__name__}: {exc}).")
+            name = os.path.basename(self.path)
+            self.failed.emit(self.load_id, f"Could not read {name} ({type(exc).__name__}: {exc}).")
         finally:
             self.done.emit(self.load_id)
             self.finished.emit()

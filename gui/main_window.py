@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMai
                                QProgressBar, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
-from core.errors import BackpropError
 from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_TARGET_ERROR
-from gui.controller import PAUSED, RUNNING, TrainingController
+from gui.controller import PAUSED, RUNNING, RateLimiter, TrainingController
 from gui.curves_view import CurvesView
 from gui.data_panel import DataPanel
 from gui.message_bar import MessageBar
@@ -38,6 +37,9 @@ ORGANIZATION = "BackpropStudio"
 APPLICATION = "Backprop Studio"
 SETTINGS_ENV = "BACKPROP_STUDIO_SETTINGS"   # path of an .ini file: tests and screenshots stay isolated
 MAX_RECENT = 8
+# Redraw rates: the eye needs no more, and each redraw is GUI-thread time a small net's training loses.
+STATUS_INTERVAL_MS = 200      # numbers in the status bar
+DIAGRAM_INTERVAL_MS = 100     # link colours of the network diagram
 DATA_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
@@ -79,6 +81,8 @@ class OutputPanel(QWidget):
         layout.addLayout(self._form)
         layout.addStretch(1)
         layout.addWidget(note)
+        self._latest = None
+        self._limiter = RateLimiter(self._show_latest, 4 * STATUS_INTERVAL_MS, self)
         controller.reportsArrived.connect(self._on_reports)
         controller.historyCleared.connect(self._clear)
 
@@ -92,7 +96,13 @@ class OutputPanel(QWidget):
 
     @Slot(list)
     def _on_reports(self, reports) -> None:
-        report = reports[-1]
+        self._latest = reports[-1]
+        self._limiter.poke()
+
+    def _show_latest(self) -> None:
+        report = self._latest
+        if report is None:
+            return
         self._row("Epoch").setText(str(report.epoch))
         self._row("Training error").setText(f"{report.train_loss:.5g}")
         if report.val_loss is not None:
@@ -105,6 +115,7 @@ class OutputPanel(QWidget):
 
     @Slot()
     def _clear(self) -> None:
+        self._latest = None
         while self._form.rowCount():
             self._form.removeRow(0)
         self._rows.clear()
@@ -163,12 +174,15 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
 
+        self._status_limiter = RateLimiter(self._update_status, STATUS_INTERVAL_MS, self)
+        self._diagram_limiter = RateLimiter(self._draw_snapshot, DIAGRAM_INTERVAL_MS, self)
+        self._snapshot = None
         model.message.connect(self.show_message)
         self.controller.errored.connect(lambda text: self.show_message(text, "error"))
         self.controller.finished.connect(self._on_finished)
         self.controller.stateChanged.connect(self._on_state)
         self.controller.reportsArrived.connect(self._on_reports)
-        self.controller.historyCleared.connect(self._update_status)
+        self.controller.historyCleared.connect(self._on_history_cleared)
         self.controller.snapshotArrived.connect(self._on_snapshot)
         model.settingsChanged.connect(self._sync_lr)
         model.settingsChanged.connect(self._update_status)
@@ -398,12 +412,21 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_reports(self, reports) -> None:
-        self._update_status()
+        self._status_limiter.poke()
 
     @Slot(object)
     def _on_snapshot(self, report) -> None:
-        if NetworkView is not None:
-            self.network_view.update_snapshot(report.weights, report.biases)
+        self._snapshot = report
+        self._diagram_limiter.poke()
+
+    @Slot()
+    def _on_history_cleared(self) -> None:
+        self._snapshot = None               # from the network before: never draw it on the new one
+        self._update_status()
+
+    def _draw_snapshot(self) -> None:
+        if NetworkView is not None and self._snapshot is not None:
+            self.network_view.update_snapshot(self._snapshot.weights, self._snapshot.biases)
 
     @Slot()
     def _update_status(self) -> None:

@@ -15,10 +15,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.controller import RateLimiter
+
 ROW_LABEL_PX = 15             # vertical room one row label needs
 CHAR_PX = 7                   # rough width of one tick-label character at the default font
 COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
 SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
+REDRAW_INTERVAL_MS = 200      # 5 heatmap redraws a second: weights drift slowly, drawing is not free
 
 
 def neuron_names(model) -> list[list[str]]:
@@ -73,7 +76,8 @@ class WeightsView(QWidget):
         self._shapes: list[tuple[int, int]] = []
         self._names: list[list[str]] = []
         self._scale = 0.0
-        self._pending = None          # (weights, biases) that arrived while hidden
+        self._pending = None          # (weights, biases) not drawn yet
+        self._limiter = RateLimiter(self._draw_pending, REDRAW_INTERVAL_MS, self)
 
         self.readout = QLabel("Hover a cell to read its weight.")
         self.readout.setStyleSheet("color: #404040;")
@@ -162,15 +166,17 @@ class WeightsView(QWidget):
 
     @Slot(object)
     def _on_snapshot(self, report) -> None:
-        if self.isVisible():
-            self.set_weights(report.weights, report.biases)
-        else:                               # nobody is looking: draw once when shown
-            self._pending = (report.weights, report.biases)
+        self._pending = (report.weights, report.biases)
+        if self.isVisible():                # nobody is looking: draw once when shown
+            self._limiter.poke()
+
+    def _draw_pending(self) -> None:
+        if self._pending is not None:
+            self.set_weights(*self._pending)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._pending is not None:
-            self.set_weights(*self._pending)
+        self._draw_pending()
 
     def set_weights(self, weights, biases) -> None:
         self._pending = None

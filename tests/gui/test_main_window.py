@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
@@ -72,7 +72,9 @@ def test_train_fills_curves_and_heatmaps_with_exactly_the_reported_epochs(qtbot,
 
     last = snapshots[-1]
     assert last.epoch == 30
-    for image, w, b in zip(window.weights.images, last.weights, last.biases):
+    images = window.weights.images                            # redrawn at most 5 times a second
+    qtbot.waitUntil(lambda: np.array_equal(images[0].image[:-1], last.weights[0]), timeout=WAIT_MS)
+    for image, w, b in zip(images, last.weights, last.biases):
         np.testing.assert_array_equal(image.image[:-1], w)     # rows = fan_in, columns = fan_out
         np.testing.assert_array_equal(image.image[-1], b)      # the bias row θ underneath
     low, high = window.weights.colorbar.levels()
