@@ -1,7 +1,8 @@
 """`python -m bench.screenshot docs/screenshot.png`: the studio training its default example, as a PNG.
 
 Runs offscreen (no display needed), with a throw-away settings file so the picture never depends on
-the user's saved layout, trains for a few seconds while processing events, then grabs the window.
+the user's saved layout, trains the default example to its end (a few seconds) while processing events,
+lets the rate-limited views draw the last state, then grabs the window.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 import tempfile
 import time
 
-TRAIN_SECONDS = 4.0
+MAX_TRAIN_SECONDS = 30.0
+SETTLE_SECONDS = 0.5          # longer than the slowest view's redraw interval
 SIZE = (1600, 1000)
 
 
@@ -32,12 +34,13 @@ def main(argv=None) -> int:
         window.show()
         app.processEvents()
         window.controller.train()
-        deadline = time.monotonic() + TRAIN_SECONDS
+        deadline = time.monotonic() + MAX_TRAIN_SECONDS
         while time.monotonic() < deadline and window.controller.active:
             app.processEvents()
             time.sleep(0.005)
-        window.controller.pause()            # freeze the picture on a mid-run state
-        for _ in range(20):                  # let the last reports and the 30 fps redraw land
+        window.controller.pause()            # only if it is still running after MAX_TRAIN_SECONDS
+        settle = time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < settle:
             app.processEvents()
             time.sleep(0.01)
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
