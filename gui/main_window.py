@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         model.settingsChanged.connect(self._sync_lr)
         model.settingsChanged.connect(self._update_status)
         self.data_panel.fileLoaded.connect(self._add_recent)
+        model.dataChanged.connect(self._update_title)
 
         self.resize(1500, 950)
         self.centre.setSizes([420, 480])
@@ -355,6 +356,16 @@ class MainWindow(QMainWindow):
             if url.isLocalFile() and url.toLocalFile().lower().endswith(DATA_SUFFIXES):
                 return url.toLocalFile()
         return None
+
+    @Slot()
+    def _update_title(self) -> None:
+        model = self.model
+        if model.example_name:
+            from core.examples import EXAMPLES
+            name = EXAMPLES[model.example_name].title if model.example_name in EXAMPLES else model.example_name
+        else:
+            name = os.path.basename(self.data_panel.path or "") or getattr(model.dataset, "source", "")
+        self.setWindowTitle(f"{name} — Backprop Studio" if name else "Backprop Studio")
 
     # ---- recent files --------------------------------------------------------------------------------
     def recent_files(self) -> list[str]:

@@ -45,6 +45,7 @@ def test_first_launch_shows_the_default_example_ready_to_train(qtbot):
     assert model.network.layer_sizes[0] == model.dataset.n_features
     assert window.controller.state == "idle"
     assert window.act_train.text() == "Train"
+    assert window.windowTitle() == "Spiral — Backprop Studio"
     assert "Spiral" in window.data_panel.file_label.text()
 
 
@@ -84,6 +85,25 @@ def test_train_fills_curves_and_heatmaps_with_exactly_the_reported_epochs(qtbot,
     assert window.status_labels["train"].text().startswith("train ")
     assert window.progress.value() == window.progress.maximum()
     assert window.message_bar.level == "info"                # "Finished the 30 epochs…"
+
+
+def test_hover_readouts_name_epoch_and_weight(qtbot, window):
+    small(window, epochs=20)
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.controller.train()
+    curves = window.curves
+    qtbot.waitUntil(lambda: len(curves.curve_data("train")[0]) == 20, timeout=WAIT_MS)
+    vb = curves.loss_plot.vb
+    vb.autoRange()
+    y_mid = sum(vb.viewRange()[1]) / 2
+    curves._on_mouse_moved(vb.mapViewToScene(QPointF(10.2, y_mid)))
+    assert curves.readout.text().startswith("epoch 10 · training ")
+    assert "validation" in curves.readout.text() and "η 0.03" in curves.readout.text()
+    weights = window.weights
+    qtbot.waitUntil(lambda: weights.images[0].image is not None, timeout=WAIT_MS)
+    weights._on_mouse_moved(weights.plots[0].vb.mapViewToScene(QPointF(0.5, 0.5)))
+    value = float(weights.images[0].image[0, 0])
+    assert weights.readout.text().startswith(f"w[x1 → h1.1] = {value:.6g}")
 
 
 def test_network_view_receives_the_snapshots(qtbot, window, monkeypatch):
@@ -249,6 +269,22 @@ def test_settings_survive_a_restart(qtbot, isolated_settings):
     assert (s.optimizer, s.momentum, s.batch_size, s.patience) == ("momentum", 0.8, 0, 7)
     assert second.curves.log_y.isChecked()
     assert second.training_panel.batch_mode.currentData() == "full"
+
+
+def test_closing_while_a_csv_loads_cancels_and_joins(qtbot, window, monkeypatch):
+    import core.data
+
+    def endless(path, *, progress=None, cancel=None):
+        while not cancel():
+            pass
+        raise core.data.LoadCancelled("cancelled")
+
+    monkeypatch.setattr(core.data, "read_csv", endless)
+    window.open_path("endless.csv")
+    assert window.data_panel.loading
+    window.close()
+    assert not window.data_panel.loading
+    assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
 
 
 def test_closing_during_training_stops_and_joins_the_thread(qtbot, window):
