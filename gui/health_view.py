@@ -1,0 +1,281 @@
+"""Network health: per-layer gradient norm and update/weight ratio over the epochs, dead and saturated
+units, and plain hints (core.inspect.layer_health / hints).
+
+Measured on a private copy of the network from the controller's weight snapshots (a run writes
+model.network in place), on a fixed sample of at most 256 training rows, at most twice a second: a
+health point then costs about one mini-batch of GUI-thread time whatever the data size.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core.inspect import LayerHealth, hints, layer_health
+from core.network import Network
+from core.teaching import health_sample, positive_or_nan, unit_counts
+from gui.controller import RateLimiter
+from gui.weights_view import layer_title
+
+MEASURE_INTERVAL_MS = 500      # ≤ 2 health points a second
+SYMBOLS_BELOW = 60             # markers help while a curve has few points, and cost a lot when it has many
+HEALTHY_RATIO = 1e-3
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22"]
+COLUMNS = ["layer", "activation", "dead units", "saturated units", "‖∂E/∂W‖", "update / weight"]
+NO_HINTS = "No problems spotted."
+
+
+class LogAxis(pg.AxisItem):
+    """A log axis whose labels never overlap.
+
+    pyqtgraph labels every minor tick (2 … 9 of each decade) of a log axis, which piles labels on top of
+    each other once a plot spans a decade or two in little height. Keep all of them, 1-2-5, or decades
+    only — the densest set that fits.
+    """
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        room = max(self.height() if self.orientation in ("left", "right") else self.width(), 1.0)
+        lo, hi = sorted(self.range)
+        per_label = QFontMetrics(self.font()).height() + 4
+        for keep in (None, (1, 2, 5), (1,)):
+            count = (hi - lo) * (9 if keep is None else len(keep))
+            if keep == (1,) or count * per_label <= room:
+                break
+        if keep is None:
+            return strings
+        out = []
+        for v, text in zip(values, strings):
+            mantissa = round(10 ** (v - math.floor(v)), 3)
+            out.append(text if round(mantissa) in keep or mantissa >= 9.5 else "")
+        return out
+
+
+def _short(kind: str) -> str:
+    return {"inputs": "in", "outputs": "out"}.get(kind, kind.replace("hidden ", "h"))
+
+
+class HealthView(QWidget):
+    def __init__(self, model, controller, parent=None):
+        super().__init__(parent)
+        self.model, self.controller = model, controller
+        self.health: list[LayerHealth] | None = None
+        self.epochs: list[int] = []
+        self.grad_norms: list[list[float]] = []     # per point, per layer
+        self.ratios: list[list[float]] = []
+        self._net: Network | None = None
+        self._X = self._T = None
+        self._pending = None
+        self._limiter = RateLimiter(self._measure_pending, MEASURE_INTERVAL_MS, self)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.grad_plot = self._make_plot(0, "gradient norm ‖∂E/∂W‖")
+        self.ratio_plot = self._make_plot(1, "update / weight  η‖∂E/∂W‖ / ‖W‖")
+        self.healthy_line = pg.InfiniteLine(pos=math.log10(HEALTHY_RATIO), angle=0, movable=False,
+                                            pen=pg.mkPen("#909090", style=Qt.PenStyle.DashLine),
+                                            label="≈ 1e-3 is healthy",
+                                            labelOpts={"position": 0.08, "color": "#606060",
+                                                       "anchors": [(0, 1), (0, 1)]})
+        self.ratio_plot.addItem(self.healthy_line, ignoreBounds=True)
+        self.grad_curves: list[pg.PlotDataItem] = []
+        self.ratio_curves: list[pg.PlotDataItem] = []
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.hint_list = QListWidget()
+        self.hint_list.setWordWrap(True)
+        self.hint_list.setToolTip("Plain advice from the loss curves and the figures above")
+        self.sample_label = QLabel()
+        self.sample_label.setStyleSheet("color: #606060;")
+
+        bottom = QWidget()
+        col = QVBoxLayout(bottom)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.table, 3)
+        col.addWidget(QLabel("<b>Hints</b>"))
+        col.addWidget(self.hint_list, 2)
+        col.addWidget(self.sample_label)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.graphics)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        controller.snapshotArrived.connect(self._on_snapshot)
+        controller.historyCleared.connect(self.reset)
+        controller.stateChanged.connect(self._on_state)
+        model.networkChanged.connect(self.reset)
+        model.dataChanged.connect(self.reset)
+        self.reset()
+
+    def _make_plot(self, row: int, title: str) -> pg.PlotItem:
+        plot = self.graphics.addPlot(row=row, col=0, axisItems={"left": LogAxis("left")})
+        plot.setTitle(title, color="#202020", size="10pt")
+        plot.setLogMode(x=False, y=True)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setLabel("bottom", "epoch")
+        plot.hideButtons()
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setPen("#606060")
+            axis.setTextPen("#303030")
+        plot.getAxis("left").setWidth(52)      # both plots' epoch axes line up
+        return plot
+
+    # ---- public slots --------------------------------------------------------------------------------
+    @Slot()
+    def reset(self) -> None:
+        """Start over: new network, new data or Reset. Measures the current weights when no run owns them."""
+        self.epochs, self.grad_norms, self.ratios = [], [], []
+        self._pending = None
+        ds, live = self.model.dataset, self.model.network
+        self._net = None
+        self._X = self._T = None
+        if live is not None:
+            # Architecture fields are never written by a run; only the arrays are.
+            self._net = Network(**live.architecture())
+        if ds is not None and live is not None and ds.X_train.shape[1] == live.layer_sizes[0] \
+                and ds.Y_train.shape[1] == live.layer_sizes[-1] and ds.X_train.shape[0] > 0:
+            rows = health_sample(ds.X_train.shape[0])
+            self._X, self._T = ds.X_train[rows], ds.Y_train[rows]
+            self.sample_label.setText(f"Measured on a fixed sample of {len(rows)} training rows, "
+                                      f"at most twice a second.")
+        else:
+            self.sample_label.setText("")
+        self._rebuild_curves()
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Measure model.network as it is now (e.g. after a step applied by hand); ignored during a run."""
+        if self.controller.active or self._net is None or self.model.network is None:
+            self._show_table()
+            self._show_hints()
+            return
+        self._net.set_params(self.model.network.weights, self.model.network.biases)
+        self._measure(self.controller.history.last_epoch, self.model.settings.lr)
+
+    # ---- measuring -----------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_snapshot(self, report) -> None:
+        self._pending = report
+        self._limiter.poke()
+
+    def _measure_pending(self) -> None:
+        report, self._pending = self._pending, None
+        if report is None or self._net is None or report.run_id != self.controller.run_id:
+            return
+        if [w.shape for w in report.weights] != [w.shape for w in self._net.weights]:
+            return
+        self._net.set_params(report.weights, report.biases)
+        self._measure(report.epoch, report.lr or self.model.settings.lr)
+
+    @Slot(str)
+    def _on_state(self, _state: str) -> None:
+        if not self.controller.active:
+            self._pending = None
+            self.refresh()
+
+    def _measure(self, epoch: int, lr: float) -> None:
+        if self._X is None:
+            self.health = None
+        else:
+            self.health = layer_health(self._net, self._X, self._T, lr)
+            point = ([h.grad_norm for h in self.health], [h.update_ratio for h in self.health])
+            if self.epochs and self.epochs[-1] == epoch:     # same epoch again: the newer measurement wins
+                self.grad_norms[-1], self.ratios[-1] = point
+            else:
+                self.epochs.append(int(epoch))
+                self.grad_norms.append(point[0])
+                self.ratios.append(point[1])
+            self._draw_curves()
+        self._show_table()
+        self._show_hints()
+
+    # ---- drawing -------------------------------------------------------------------------------------
+    def _rebuild_curves(self) -> None:
+        if self.grad_plot.legend is None:
+            # One legend for both plots: the colours are the same and a second one would hide data.
+            self.grad_plot.addLegend(offset=(-6, 6), labelTextColor="#202020", brush=(255, 255, 255, 200))
+        self.grad_plot.legend.clear()
+        for plot in (self.grad_plot, self.ratio_plot):
+            for curve in (self.grad_curves if plot is self.grad_plot else self.ratio_curves):
+                plot.removeItem(curve)
+        self.grad_curves, self.ratio_curves = [], []
+        n = len(self._net.weights) if self._net is not None else 0
+        for i in range(n):
+            src, dst = layer_title(i, n)
+            name = f"{i + 1}: {_short(src)}→{_short(dst)}"
+            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=2)
+            for plot, curves in ((self.grad_plot, self.grad_curves), (self.ratio_plot, self.ratio_curves)):
+                curves.append(plot.plot(pen=pen, name=name if plot is self.grad_plot else None,
+                                        connect="finite", symbolPen=None,
+                                        symbolBrush=PALETTE[i % len(PALETTE)], symbolSize=5))
+        self._draw_curves()
+
+    def _draw_curves(self) -> None:
+        x = np.asarray(self.epochs, dtype=np.float64)
+        symbol = "o" if len(x) < SYMBOLS_BELOW else None
+        for values, curves in ((self.grad_norms, self.grad_curves), (self.ratios, self.ratio_curves)):
+            table = np.asarray(values, dtype=np.float64).reshape(len(x), len(curves))
+            for i, curve in enumerate(curves):
+                curve.setSymbol(symbol)
+                curve.setData(x, positive_or_nan(table[:, i]))
+
+    def _show_table(self) -> None:
+        net, health = self._net, self.health
+        n = len(net.weights) if net is not None else 0
+        self.table.setRowCount(n)
+        for i in range(n):
+            src, dst = layer_title(i, n)
+            units = net.layer_sizes[i + 1]
+            act = net.activations[i]
+            h = health[i] if health is not None and len(health) == n else None
+            dead = sat = "—"
+            if h is not None and act == "relu":
+                dead = f"{unit_counts(h.dead_share, units)} of {units}"
+            if h is not None and act in ("sigmoid", "tanh"):
+                sat = f"{unit_counts(h.saturated_share, units)} of {units}"
+            cells = [f"{i + 1}: {src} → {dst}", act, dead, sat,
+                     f"{h.grad_norm:.3g}" if h is not None else "",
+                     f"{h.update_ratio:.3g}" if h is not None else ""]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.DecorationRole, QColor(PALETTE[i % len(PALETTE)]))
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, c, item)
+
+    def _show_hints(self) -> None:
+        history = self.controller.history
+        sizes = self._net.layer_sizes if self._net is not None else None
+        texts = hints(history.train_loss, history.val_loss, self.health, sizes)
+        self.hint_list.clear()
+        for text in texts or [NO_HINTS]:
+            item = QListWidgetItem(text)
+            if not texts:
+                item.setForeground(Qt.GlobalColor.darkGray)
+            self.hint_list.addItem(item)
+
+    @property
+    def hint_texts(self) -> list[str]:
+        return [self.hint_list.item(i).text() for i in range(self.hint_list.count())
+                if self.hint_list.item(i).text() != NO_HINTS]

@@ -1,0 +1,443 @@
+"""The backprop inspector: the article's derivation for one training sample, with the network's real numbers.
+
+Forward pass (a_j, O_j), the error E, then layer by layer backwards the deltas δ_k / δ_j, the gradients
+∂E/∂w_ij = O_i δ_j and the update Δw_ij = −η ∂E/∂w_ij, each table under its formula. Every number comes
+from core.inspect.explain_step (the engine's own forward/backward), and "Apply this step" goes through
+core.inspect.apply_step, so the teaching view cannot drift from what training does.
+
+Threading: a run (running or paused: its thread is alive either way) writes model.network's arrays in
+place. The view therefore explains a private copy of the network — synced from model.network while no run
+is active and from the controller's weight snapshots while one is — and touches model.network only to
+apply a step, which it allows only while no run is active.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from core.activations import ACTIVATIONS
+from core.inspect import StepExplanation, apply_step, explain_step
+from core.network import Network
+from core.teaching import input_values, output_delta_rule, target_text
+from gui.activation_view import math_html
+from gui.controller import RateLimiter
+from gui.weights_view import layer_title, neuron_names
+
+MAX_SHOWN = 12                 # rows / columns a table shows before it collapses
+REDRAW_INTERVAL_MS = 500       # at most 2 re-explanations a second from training snapshots
+APPLY_TIP = ("Add Δw and Δθ to every weight and bias: exactly the update shown above (plain SGD on this one "
+             "sample with the η shown, whatever optimizer training uses).")
+BUSY_TIP = ("Stop training (■) to step by hand: while a run is active — even paused — its thread owns the "
+            "weights.")
+
+
+def fmt(value: float) -> str:
+    # + 0.0 turns −0 (e.g. −η · 0 under a dead unit) into 0: a sign on nothing only puzzles a reader.
+    return f"{value + 0.0:.4g}"
+
+
+def _shape_key(arch: dict) -> tuple:
+    return (tuple(arch["layer_sizes"]), tuple(arch["activations"]), arch["loss"], arch["dtype"])
+
+
+class NumberTable(QTableWidget):
+    """A read-only table sized to its content, showing at most MAX_SHOWN rows and columns of a matrix.
+
+    `keep_last` keeps the last row (θ) visible when rows are collapsed. The full-precision value of every
+    shown cell is stored under Qt.UserRole, the 4-significant-digit text is what the reader sees.
+    """
+
+    def __init__(self, row_names: list[str], col_names: list[str], keep_last: bool = False, parent=None):
+        super().__init__(parent)
+        n_rows, n_cols = len(row_names), len(col_names)
+        if n_rows > MAX_SHOWN + keep_last:
+            rows = list(range(MAX_SHOWN)) + ([n_rows - 1] if keep_last else [])
+        else:
+            rows = list(range(n_rows))
+        self.row_indices = rows
+        self.col_indices = list(range(min(n_cols, MAX_SHOWN)))
+        self.full_shape = (n_rows, n_cols)
+        self.setRowCount(len(rows))
+        self.setColumnCount(len(self.col_indices))
+        self.setVerticalHeaderLabels([row_names[i] for i in rows])
+        self.setHorizontalHeaderLabels([col_names[j] for j in self.col_indices])
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        fm = self.fontMetrics()
+        number = fm.horizontalAdvance("−0.0001234") + 14
+        for c, j in enumerate(self.col_indices):
+            self.setColumnWidth(c, max(number, fm.horizontalAdvance(col_names[j]) + 16))
+            self.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+        row_height = fm.height() + 6
+        self.verticalHeader().setDefaultSectionSize(row_height)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for r in range(len(rows)):
+            for c in range(len(self.col_indices)):
+                item = QTableWidgetItem("")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(r, c, item)
+        self._fit()
+
+    def _fit(self) -> None:
+        # The scroll area scrolls; a table scrolling inside it would hide numbers behind two scroll bars.
+        self.verticalHeader().setMinimumWidth(self.verticalHeader().sizeHint().width())
+        width = (self.verticalHeader().sizeHint().width() + sum(self.columnWidth(c) for c in range(self.columnCount()))
+                 + 2 * self.frameWidth() + 2)
+        height = (self.horizontalHeader().sizeHint().height()
+                  + self.verticalHeader().defaultSectionSize() * self.rowCount() + 2 * self.frameWidth() + 2)
+        self.setFixedSize(width, height)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    @property
+    def collapsed(self) -> bool:
+        return len(self.row_indices) < self.full_shape[0] or len(self.col_indices) < self.full_shape[1]
+
+    def set_values(self, matrix: np.ndarray) -> None:
+        """Show `matrix` (full_shape, or a vector for a one-row table)."""
+        matrix = np.asarray(matrix, dtype=np.float64).reshape(self.full_shape)
+        for r, i in enumerate(self.row_indices):
+            for c, j in enumerate(self.col_indices):
+                value = float(matrix[i, j])
+                item = self.item(r, c)
+                item.setText(fmt(value))
+                item.setData(Qt.ItemDataRole.UserRole, value)
+
+    def displayed(self) -> np.ndarray:
+        """The shown numbers as read from the cells' text (what the reader sees)."""
+        return np.array([[float(self.item(r, c).text()) for c in range(self.columnCount())]
+                         for r in range(self.rowCount())])
+
+
+class InspectorView(QWidget):
+    weightsEdited = Signal()          # "Apply this step" changed model.network's weights in place
+
+    def __init__(self, model, controller, parent=None):
+        super().__init__(parent)
+        self.model, self.controller = model, controller
+        self.explanation: StepExplanation | None = None
+        self.tables: dict[tuple[str, int], NumberTable] = {}
+        self.formulas: dict[tuple[str, int], QLabel] = {}
+        self._net: Network | None = None      # private copy: the one explain_step may run on any time
+        self._structure = None
+        self._sample = 0
+        self._pending = None                  # snapshot not explained yet
+        self._limiter = RateLimiter(self._explain_pending, REDRAW_INTERVAL_MS, self)
+
+        self.spin = QSpinBox()
+        self.spin.setPrefix("sample ")
+        self.spin.setToolTip("Which training sample to push through the network")
+        self.spin.valueChanged.connect(lambda v: self.set_sample(v - 1))
+        self.next_button = QPushButton("Next sample")
+        self.next_button.clicked.connect(self.next_sample)
+        self.count_label = QLabel()
+        self.apply_button = QPushButton("Apply this step")
+        self.apply_button.clicked.connect(self.apply)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #505050;")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.spin)
+        controls.addWidget(self.count_label)
+        controls.addWidget(self.next_button)
+        controls.addSpacing(12)
+        controls.addWidget(self.apply_button)
+        controls.addWidget(self.status, 1)
+
+        self.sample_label = QLabel()
+        self.sample_label.setWordWrap(True)
+        self.sample_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.sample_label)
+        layout.addWidget(self.scroll, 1)
+
+        model.networkChanged.connect(self.refresh)
+        model.dataChanged.connect(self.refresh)
+        model.settingsChanged.connect(self._on_settings)
+        controller.stateChanged.connect(self._on_state)
+        controller.historyCleared.connect(self.refresh)
+        controller.snapshotArrived.connect(self._on_snapshot)
+        self.refresh()
+
+    # ---- public API --------------------------------------------------------------------------------
+    @property
+    def sample(self) -> int:
+        """0-based index of the shown training sample."""
+        return self._sample
+
+    @Slot(int)
+    def set_sample(self, index: int) -> None:
+        n = self._n_samples()
+        index = int(index) % n if n else 0
+        if index != self._sample or self.explanation is None:
+            self._sample = index
+            self.status.setText("")
+            self._explain()
+        self._sync_spin()
+
+    @Slot()
+    def next_sample(self) -> None:
+        self.set_sample(self._sample + 1)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read network and data (when no run owns the weights) and explain the sample again."""
+        self._sync_network()
+        n = self._n_samples()
+        self._sample = min(self._sample, max(n - 1, 0))
+        self._sync_spin()
+        self._update_apply()
+        self._explain()
+
+    @Slot()
+    def apply(self) -> None:
+        """w ← w + Δw on model.network through the engine, for the shown sample and η."""
+        ex, network = self.explanation, self.model.network
+        if self.controller.active or ex is None or network is None or not self._data_fits(network):
+            return
+        before = ex.error
+        apply_step(network, ex.x, ex.target, ex.lr)
+        self.refresh()
+        after = self.explanation.error if self.explanation is not None else float("nan")
+        self.status.setText(f"Step applied: E for this sample {fmt(before)} → {fmt(after)}")
+        self.weightsEdited.emit()
+
+    # ---- keeping the private copy current ----------------------------------------------------------
+    def _n_samples(self) -> int:
+        ds = self.model.dataset
+        return int(ds.X_train.shape[0]) if ds is not None else 0
+
+    def _data_fits(self, network) -> bool:
+        ds = self.model.dataset
+        return (ds is not None and ds.X_train.shape[0] > 0 and ds.X_train.shape[1] == network.layer_sizes[0]
+                and ds.Y_train.shape[1] == network.layer_sizes[-1])
+
+    def _sync_network(self) -> None:
+        live = self.model.network
+        if live is None:
+            self._net = None
+            return
+        # Architecture fields are never written by a run, so reading them is safe even while one is active.
+        arch = live.architecture()
+        if self._net is None or _shape_key(self._net.architecture()) != _shape_key(arch):
+            self._net = Network(**arch)
+        if not self.controller.active:
+            self._net.set_params(live.weights, live.biases)
+        elif self.controller.last_snapshot is not None:
+            self._set_snapshot(self.controller.last_snapshot)
+
+    def _set_snapshot(self, report) -> bool:
+        if self._net is None or [w.shape for w in report.weights] != [w.shape for w in self._net.weights]:
+            return False
+        self._net.set_params(report.weights, report.biases)
+        return True
+
+    @Slot(object)
+    def _on_snapshot(self, report) -> None:
+        if not self.controller.active:
+            return                           # the run has ended: refresh() reads the final weights
+        self._pending = report
+        if self.isVisible():
+            self._limiter.poke()
+
+    def _explain_pending(self) -> None:
+        report, self._pending = self._pending, None
+        if report is not None and self._set_snapshot(report):
+            self._explain()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._explain_pending()
+
+    @Slot(str)
+    def _on_state(self, _state: str) -> None:
+        self._update_apply()
+        if not self.controller.active:
+            self._pending = None
+            self.refresh()
+
+    @Slot()
+    def _on_settings(self) -> None:
+        if self.explanation is not None and self.explanation.lr != self.model.settings.lr:
+            self._explain()
+
+    def _update_apply(self) -> None:
+        busy = self.controller.active
+        self.apply_button.setEnabled(not busy and self.model.network is not None and self._n_samples() > 0)
+        self.apply_button.setToolTip(BUSY_TIP if busy else APPLY_TIP)
+
+    def _sync_spin(self) -> None:
+        n = self._n_samples()
+        self.spin.blockSignals(True)
+        self.spin.setRange(1, max(n, 1))
+        self.spin.setValue(self._sample + 1)
+        self.spin.blockSignals(False)
+        self.spin.setEnabled(n > 0)
+        self.next_button.setEnabled(n > 1)
+        self.count_label.setText(f"of {n}" if n else "")
+
+    # ---- the explanation ---------------------------------------------------------------------------
+    def _explain(self) -> None:
+        net, ds = self._net, self.model.dataset
+        if net is None or not self._data_fits(net):
+            self.explanation = None
+            self._show_message("Load data and build a network to see backpropagation step by step."
+                               if net is None or ds is None else
+                               "The network does not match the data yet.")
+            return
+        x, t = ds.X_train[self._sample], ds.Y_train[self._sample]
+        self.explanation = explain_step(net, x, t, self.model.settings.lr)
+        self._show(self.explanation)
+
+    def _show_message(self, text: str) -> None:
+        self._structure = None
+        self.tables.clear()
+        self.formulas.clear()
+        self.sample_label.setText("")
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #606060;")
+        self._replace_content(label)
+
+    def _replace_content(self, widget: QWidget) -> None:
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(widget)
+
+    def _show(self, ex: StepExplanation) -> None:
+        names = neuron_names(self.model)
+        structure = (tuple(self._net.layer_sizes), tuple(self._net.activations), ex.loss,
+                     tuple(tuple(n) for n in names))
+        if structure != self._structure:
+            self._build(names, ex)
+            self._structure = structure
+        ds = self.model.dataset
+        raw = ", ".join(f"{name} = {value}" for name, value in input_values(ds, ex.x))
+        self.sample_label.setText(
+            f"<b>Sample {self._sample + 1}</b> of the training set:&nbsp; {raw}&nbsp; → target "
+            f"<b>{target_text(ds, ex.target)}</b>&nbsp; (t = [{', '.join(fmt(v) for v in ex.target)}])")
+
+        self.tables["input", 0].set_values(ex.layers[0].inputs)
+        for i, layer in enumerate(ex.layers):
+            self.tables["forward", i].set_values(np.vstack([layer.net_input, layer.output]))
+            self.tables["delta", i].set_values(layer.delta)
+            self.tables["grad", i].set_values(np.vstack([layer.grad_weights, layer.grad_bias]))
+            self.tables["update", i].set_values(np.vstack([layer.update_weights, layer.update_bias]))
+        self.tables["error", 0].set_values(np.vstack([ex.target, ex.layers[-1].output]))
+        self._set_formula(("error", 0), f"{ex.loss_formula} = {fmt(ex.error)}")
+        for i in range(len(ex.layers)):
+            self._set_formula(("update", i), f"Δw_ij = −η ∂E/∂w_ij,   Δθ_j = −η δ_j,   with η = {ex.lr:g}")
+
+    def _set_formula(self, key, text: str) -> None:
+        label = self.formulas[key]
+        label.setText(math_html(text))
+        label.setProperty("plain", text)
+
+    # ---- building the page -------------------------------------------------------------------------
+    def _build(self, names: list[list[str]], ex: StepExplanation) -> None:
+        self.tables.clear()
+        self.formulas.clear()
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(6, 4, 6, 12)
+        col.setSpacing(3)
+        n_layers = len(ex.layers)
+        out_act = ex.layers[-1].activation
+
+        def heading(text: str) -> None:
+            label = QLabel(text)
+            font = label.font()
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+            label.setFont(font)
+            col.addSpacing(10)
+            col.addWidget(label)
+
+        def subheading(text: str) -> None:
+            label = QLabel(text)
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+            col.addSpacing(6)
+            col.addWidget(label)
+
+        def formula(key, text: str, why: str = "") -> None:
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.RichText)
+            font = label.font()
+            font.setPointSizeF(font.pointSizeF() * 1.1)
+            label.setFont(font)
+            label.setStyleSheet("color: #1a3f7a;")
+            self.formulas[key] = label
+            self._set_formula(key, text)
+            col.addWidget(label)
+            if why:
+                note(why)
+
+        def note(text: str) -> None:
+            label = QLabel(math_html(text))
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setStyleSheet("color: #606060;")
+            col.addWidget(label)
+
+        def table(key, rows, cols, keep_last=False) -> None:
+            widget = NumberTable(rows, cols, keep_last)
+            self.tables[key] = widget
+            col.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
+            if widget.collapsed:
+                n_rows, n_cols = widget.full_shape
+                parts = []
+                if len(widget.row_indices) < n_rows:
+                    parts.append(f"{len(widget.row_indices)} of {n_rows} rows")
+                if len(widget.col_indices) < n_cols:
+                    parts.append(f"{len(widget.col_indices)} of {n_cols} columns")
+                note(f"Showing {' and '.join(parts)}; the step uses them all.")
+
+        heading("1  Forward pass")
+        formula(("input", 0), "O_i = x_i   (the sample's inputs as the network sees them, after scaling)")
+        table(("input", 0), ["Oᵢ"], names[0])
+        for i, layer in enumerate(ex.layers):
+            src, dst = layer_title(i, n_layers)
+            act = ACTIVATIONS[layer.activation]
+            subheading(f"Layer {i + 1}: {src} → {dst}  ·  {layer.activation}")
+            formula(("forward", i), f"a_j = Σ_i w_ij O_i + θ_j,     O_j = f(a_j)  with  {act.formula}")
+            table(("forward", i), ["aⱼ  net input", "Oⱼ  output"], names[i + 1])
+
+        heading("2  Error")
+        formula(("error", 0), ex.loss_formula)
+        table(("error", 0), ["tₖ  target", "Oₖ  output"], names[-1])
+
+        heading("3  Backward pass: deltas, gradients, update")
+        note("From the output layer down: each layer's δ comes from the δ of the layer above it.")
+        for i in range(n_layers - 1, -1, -1):
+            layer = ex.layers[i]
+            src, dst = layer_title(i, n_layers)
+            subheading(f"Layer {i + 1}: {src} → {dst}")
+            if i == n_layers - 1:
+                rule, why = output_delta_rule(ex.loss, out_act)
+                formula(("delta", i), rule, why)
+                table(("delta", i), ["δₖ"], names[i + 1])
+            else:
+                act = ACTIVATIONS[layer.activation]
+                formula(("delta", i), f"δ_j = f'(a_j) Σ_k δ_k w_jk   with  {act.derivative_formula}")
+                table(("delta", i), ["δⱼ"], names[i + 1])
+            formula(("grad", i), "∂E/∂w_ij = O_i δ_j,     ∂E/∂θ_j = δ_j   (row θ)")
+            table(("grad", i), [*names[i], "θ"], names[i + 1], keep_last=True)
+            formula(("update", i), "Δw_ij = −η ∂E/∂w_ij")
+            table(("update", i), [*names[i], "θ"], names[i + 1], keep_last=True)
+        col.addStretch(1)
+        self._replace_content(page)
