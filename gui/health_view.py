@@ -211,10 +211,6 @@ class HealthView(QWidget):
 
     # ---- drawing -------------------------------------------------------------------------------------
     def _rebuild_curves(self) -> None:
-        if self.grad_plot.legend is None:
-            # One legend for both plots: the colours are the same and a second one would hide data.
-            self.grad_plot.addLegend(offset=(-6, 6), labelTextColor="#202020", brush=(255, 255, 255, 200))
-        self.grad_plot.legend.clear()
         for plot in (self.grad_plot, self.ratio_plot):
             for curve in (self.grad_curves if plot is self.grad_plot else self.ratio_curves):
                 plot.removeItem(curve)
@@ -225,8 +221,8 @@ class HealthView(QWidget):
             name = f"{i + 1}: {_short(src)}→{_short(dst)}"
             pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=2)
             for plot, curves in ((self.grad_plot, self.grad_curves), (self.ratio_plot, self.ratio_curves)):
-                curves.append(plot.plot(pen=pen, name=name if plot is self.grad_plot else None,
-                                        connect="finite", symbolPen=None,
+                # No legend: it would hide the newest points; the table's colour swatches name the layers.
+                curves.append(plot.plot(pen=pen, name=name, connect="finite", symbolPen=None,
                                         symbolBrush=PALETTE[i % len(PALETTE)], symbolSize=5))
         self._draw_curves()
 
