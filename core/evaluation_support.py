@@ -121,10 +121,32 @@ def class_probabilities(outputs: np.ndarray, n_classes: int) -> np.ndarray:
     return _probability_columns(np.asarray(outputs), [""] * n_classes)
 
 
-def confusion(network: Network, X: np.ndarray, Y: np.ndarray, n_classes: int):
-    """(counts[true, predicted] (k, k), per-class precision/recall/F1) of the network on X, Y."""
-    matrix = _metrics.confusion_matrix(network.predict(X), Y, n_classes)
-    return matrix, _metrics.per_class(matrix)
+@dataclass(frozen=True)
+class Confusion:
+    matrix: np.ndarray               # counts[true class, predicted class], (k, k)
+    report: _metrics.ClassReport     # per-class precision / recall / F1 / support
+    accuracy: float
+
+
+def confusion(network: Network, X: np.ndarray, Y: np.ndarray, n_classes: int) -> Confusion:
+    """Confusion matrix, per-class figures and accuracy of the network on X, Y."""
+    outputs = network.predict(X)
+    matrix = _metrics.confusion_matrix(outputs, Y, n_classes)
+    return Confusion(matrix, _metrics.per_class(matrix), _metrics.accuracy(outputs, Y))
+
+
+def output_line(network: Network, transform, base_row: Sequence, axis: int, values: np.ndarray,
+                neuron: tuple[int, int] | None = None) -> np.ndarray:
+    """The one-input counterpart of core.inspect.output_grid: outputs (len(values), k) as raw column
+    `axis` runs through `values` and the other columns stay at base_row; neuron=(layer, index) as there."""
+    rows = np.empty((len(values), len(base_row)), dtype=object)
+    rows[:] = np.asarray(list(base_row), dtype=object)
+    rows[:, axis] = np.asarray(values, float)
+    X = transform(rows)
+    if neuron is None:
+        return network.predict(X)
+    layer, index = neuron
+    return network.trace(X)[layer - 1][1][:, index:index + 1]
 
 
 def predicted_vs_actual(network: Network, preprocessor, X: np.ndarray, Y: np.ndarray):
@@ -142,20 +164,24 @@ def regression_figures(predicted: np.ndarray, actual: np.ndarray) -> dict[str, f
 @dataclass(frozen=True)
 class Overfitting:
     best_index: int      # index into the history of the lowest validation loss
-    rising: int          # epochs in a row, up to the last one, whose validation loss rose
+    since_best: int      # epochs after it (the validation loss has stayed above its best since)
 
 
-def overfitting_status(train_losses: Sequence[float], val_losses: Sequence[float],
-                       window: int = 5) -> Overfitting | None:
-    """When core.inspect.overfitting_epoch sees overfitting: where the best epoch was and how long the
-    validation loss has been rising since; None otherwise."""
+def overfitting_status(train_losses: Sequence[float], val_losses: Sequence[float], window: int = 5,
+                       previous: Overfitting | None = None) -> Overfitting | None:
+    """Where the best epoch was and how long ago, when core.inspect.overfitting_epoch sees overfitting.
+
+    With `previous` (the last status shown) the verdict stands until the validation loss reaches a new
+    best: noisy validation losses often dip once inside a rise, and a warning that blinks on and off
+    with every dip reads as noise rather than advice.
+    """
+    v = np.asarray(val_losses, float)
     best = overfitting_epoch(train_losses, val_losses, window)
     if best is None:
-        return None
-    rises = np.diff(np.asarray(val_losses, float)) > 0
-    falls = np.flatnonzero(~rises)
-    rising = len(rises) - (int(falls[-1]) + 1 if len(falls) else 0)
-    return Overfitting(best, rising)
+        if previous is None or not np.isfinite(v).any() or int(np.nanargmin(v)) != previous.best_index:
+            return None
+        best = previous.best_index
+    return Overfitting(best, len(v) - 1 - best)
 
 
 def prediction_model(network: Network, preprocessor) -> LoadedModel:

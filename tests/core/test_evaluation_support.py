@@ -4,7 +4,7 @@ import pytest
 
 from core.data import DataError, build_dataset, from_frame, read_csv_text
 from core.evaluation_support import (CATEGORICAL, NUMERIC, axis_values, class_probabilities, confusion,
-                                     default_row, evaluation_set, input_summaries, overfitting_status,
+                                     default_row, evaluation_set, input_summaries, output_line, overfitting_status,
                                      predicted_vs_actual, predictions_csv, predictions_table, raw_inputs,
                                      regression_figures)
 from core.examples import example_table, load_example
@@ -59,9 +59,20 @@ def test_confusion_counts_the_evaluation_rows():
     net = Network([2, 4, 3], ["tanh", "softmax"], "cross-entropy", seed=0)
     X, Y, which = evaluation_set(ds)
     assert which == "validation" and len(X) == ds.n_val
-    matrix, report = confusion(net, X, Y, 3)
-    assert matrix.shape == (3, 3) and matrix.sum() == ds.n_val
-    np.testing.assert_array_equal(report.support, matrix.sum(axis=1))
+    result = confusion(net, X, Y, 3)
+    assert result.matrix.shape == (3, 3) and result.matrix.sum() == ds.n_val
+    np.testing.assert_array_equal(result.report.support, result.matrix.sum(axis=1))
+    assert result.accuracy == pytest.approx(np.trace(result.matrix) / ds.n_val)
+
+
+def test_output_line_follows_one_column():
+    ds = load_example("sine")
+    net = Network([1, 3, 1], ["tanh", "linear"], "mse", seed=2)
+    xs = np.linspace(-3, 3, 9)
+    line = output_line(net, ds.preprocessor.transform, [0.0], 0, xs)
+    np.testing.assert_allclose(line, net.predict(ds.preprocessor.transform(xs.reshape(-1, 1))), rtol=1e-6)
+    hidden = output_line(net, ds.preprocessor.transform, [0.0], 0, xs, neuron=(1, 2))
+    assert hidden.shape == (9, 1) and np.all(np.abs(hidden) <= 1)
 
 
 def test_evaluation_set_falls_back_to_training_rows():
@@ -85,13 +96,18 @@ def test_regression_figures_in_target_units():
     assert set(figures) == {"rmse", "mae", "r2"}
 
 
-def test_overfitting_status_counts_the_rising_epochs():
+def test_overfitting_status_names_the_best_epoch_and_holds_until_a_new_best():
     train = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15]
     val = [1.0, 0.7, 0.5, 0.55, 0.4, 0.45, 0.5, 0.6, 0.7]
     assert overfitting_status(train, val) is None            # 4 rises: under the 5-epoch window
     val = [1.0, 0.7, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
     status = overfitting_status(train, val)
-    assert status is not None and status.best_index == 2 and status.rising == 6
+    assert status is not None and status.best_index == 2 and status.since_best == 6
+    dip = val + [0.69]                                         # one noisy dip: still overfitting
+    assert overfitting_status(train + [0.1], dip) is None
+    assert overfitting_status(train + [0.1], dip, previous=status).since_best == 7
+    recovered = val + [0.3]                                    # a new best: the warning goes
+    assert overfitting_status(train + [0.1], recovered, previous=status) is None
 
 
 def test_predictions_table_keeps_the_rows_and_adds_predictions():

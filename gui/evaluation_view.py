@@ -1,0 +1,332 @@
+"""Live evaluation on the validation set: what the network gets right and wrong, as it learns.
+
+Classification: a confusion matrix (true class down, predicted class across; cell colour = share of the
+true class, text = count) and a per-class precision / recall / F1 table. Regression: predicted against
+actual values in the target's own units with the y = x line, RMSE / MAE / R², and the chosen figure per
+epoch from the run's history. Both: a plain-words warning when the validation loss says the network is
+overfitting, and `bestEpochMarked` so the error curves can mark the best epoch.
+
+Figures come from core.evaluation_support on the Output dock's private network copy (never the network
+being trained); the matrix and scatter are redrawn at most ~10 times a second, and only while visible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from core.evaluation_support import (confusion, evaluation_set, overfitting_status, predicted_vs_actual,
+                                     regression_figures)
+from gui.controller import RateLimiter
+from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
+from gui.weights_view import thinned_ticks
+
+OVERFIT_CHECK_MS = 200          # the warning needs no more than 5 checks a second
+MAX_CELL_TEXTS = 15             # above this many classes the counts would not fit their cells
+CELL_DARK = 0.55                # cells darker than this share get white text
+MATRIX_COLOURS = pg.ColorMap([0.0, 1.0], ["#ffffff", "#1a4f8c"])
+SCATTER_BRUSH = (26, 115, 184, 140)
+METRICS = (("RMSE", "val_rmse"), ("MAE", "val_mae"), ("R²", "val_r2"))
+WARNING_STYLE = ("QLabel { background: #fff6dd; border: 1px solid #e6c56a; border-radius: 3px; "
+                 "padding: 4px; color: #202020; }")
+
+
+def network_fits(network, dataset) -> bool:
+    """The network was built for this data (right after a new data set, the old network is still there)."""
+    return (network is not None and dataset is not None
+            and network.layer_sizes[0] == dataset.n_features and network.layer_sizes[-1] == dataset.n_outputs)
+
+
+def _plot_widget(**labels) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background="w")
+    style_plot(widget.getPlotItem(), **labels)
+    return widget
+
+
+class EvaluationView(QWidget):
+    bestEpochMarked = Signal(int)   # best epoch while the network overfits; 0 when there is none (any more)
+
+    def __init__(self, model, controller, mirror: NetworkMirror | None = None, parent=None):
+        super().__init__(parent)
+        self.model, self.controller = model, controller
+        self.mirror = mirror if mirror is not None else NetworkMirror(model, controller, self)
+        self.confusion = None           # the last core.evaluation_support.Confusion shown
+        self.figures: dict[str, float] = {}
+        self.best_epoch = 0
+        self._overfit = None
+        self._cell_texts: list[pg.TextItem] = []
+        self._k = 0
+
+        self.title = QLabel(" ")
+        self.title.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.hide()
+        self.stack = QStackedWidget()
+        self.empty = QLabel("Load data to see how the network does on it.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #707070;")
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self._build_classification())
+        self.stack.addWidget(self._build_regression())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.stack, 1)
+
+        self._evaluate = VisibleRefresh(self, self._refresh_evaluation)
+        self._curve = VisibleRefresh(self, self._refresh_curve)
+        # Not tied to visibility: the curves tab shows the best-epoch mark while this tab is hidden.
+        self._overfit_check = RateLimiter(self._check_overfitting, OVERFIT_CHECK_MS, self)
+        self.mirror.changed.connect(self._evaluate.poke)
+        model.dataChanged.connect(self._on_data_changed)
+        controller.reportsArrived.connect(self._on_reports)
+        controller.historyCleared.connect(self._on_history_cleared)
+        self._on_data_changed()
+
+    # ---- building ---------------------------------------------------------------------------------
+    def _build_classification(self) -> QWidget:
+        page = QWidget()
+        self.matrix_widget = _plot_widget(bottom="predicted class", left="true class")
+        self.matrix_plot = self.matrix_widget.getPlotItem()
+        self.matrix_plot.invertY(True)            # the first class in the top row, as tables read
+        self.matrix_plot.setMouseEnabled(x=False, y=False)
+        self.matrix_plot.setAspectLocked(True)
+        self.matrix_image = pg.ImageItem(axisOrder="row-major")
+        self.matrix_image.setColorMap(MATRIX_COLOURS)
+        self.matrix_plot.addItem(self.matrix_image)
+        self.matrix_widget.setMinimumHeight(200)
+
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1", "support"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip("Precision: of the rows predicted as this class, the share that is it.\n"
+                              "Recall: of the rows of this class, the share predicted as it.\n"
+                              "F1: the harmonic mean of the two. Support: rows of this class.")
+        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.matrix_widget, 1)
+        layout.addWidget(self.table)
+        return page
+
+    def _build_regression(self) -> QWidget:
+        page = QWidget()
+        self.target_combo = QComboBox()
+        self.target_combo.currentIndexChanged.connect(lambda _: self._evaluate.run_now())
+        self.target_row = QWidget()
+        row = QHBoxLayout(self.target_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Target"))
+        row.addWidget(self.target_combo, 1)
+
+        self.scatter_widget = _plot_widget(bottom="actual", left="predicted")
+        self.scatter_plot = self.scatter_widget.getPlotItem()
+        self.scatter_plot.setAspectLocked(True)
+        self.identity = self.scatter_plot.plot(pen=pg.mkPen("#909090", width=1, style=Qt.PenStyle.DashLine))
+        self.scatter = pg.ScatterPlotItem(size=6, pen=None, brush=SCATTER_BRUSH)
+        self.scatter_plot.addItem(self.scatter)
+        self.scatter_widget.setMinimumHeight(200)
+        self.figures_label = QLabel(" ")
+        self.figures_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.metric_combo = QComboBox()
+        self.metric_combo.addItems([name for name, _ in METRICS])
+        self.metric_combo.setToolTip("Which validation figure to follow epoch by epoch")
+        self.metric_combo.currentIndexChanged.connect(lambda _: self._curve.run_now())
+        self.metric_note = QLabel()
+        self.metric_note.setStyleSheet("color: #707070;")
+        metric_row = QHBoxLayout()
+        metric_row.addWidget(QLabel("Per epoch"))
+        metric_row.addWidget(self.metric_combo)
+        metric_row.addWidget(self.metric_note, 1)
+        self.metric_widget = _plot_widget(bottom="epoch")
+        self.metric_plot = self.metric_widget.getPlotItem()
+        self.metric_plot.setClipToView(True)
+        self.metric_plot.setDownsampling(auto=True, mode="peak")
+        self.metric_curve = self.metric_plot.plot(pen=pg.mkPen("#ff7f0e", width=2), connect="finite")
+        self.metric_widget.setMinimumHeight(120)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.target_row)
+        layout.addWidget(self.scatter_widget, 3)
+        layout.addWidget(self.figures_label)
+        layout.addLayout(metric_row)
+        layout.addWidget(self.metric_widget, 2)
+        return page
+
+    # ---- data -------------------------------------------------------------------------------------
+    @Slot()
+    def _on_data_changed(self) -> None:
+        dataset = self.model.dataset
+        task = dataset.task if dataset is not None else None
+        self.stack.setCurrentIndex({"classification": 1, "regression": 2}.get(task, 0))
+        if task == "classification":
+            self._setup_matrix(list(dataset.class_names))
+        elif task == "regression":
+            self.target_combo.blockSignals(True)
+            self.target_combo.clear()
+            self.target_combo.addItems(list(dataset.output_names))
+            self.target_combo.blockSignals(False)
+            self.target_row.setVisible(dataset.n_outputs > 1)
+        if dataset is None:
+            self.title.setText(" ")
+        self._evaluate.poke()
+        self._curve.poke()
+
+    def _setup_matrix(self, names: list[str]) -> None:
+        k = len(names)
+        self._k = k
+        for item in self._cell_texts:
+            self.matrix_plot.removeItem(item)
+        self._cell_texts = []
+        if k <= MAX_CELL_TEXTS:
+            for i in range(k):
+                for j in range(k):
+                    text = pg.TextItem("", anchor=(0.5, 0.5), color=TEXT_COLOUR)
+                    text.setPos(j + 0.5, i + 0.5)
+                    self.matrix_plot.addItem(text)
+                    self._cell_texts.append(text)
+        ticks = thinned_ticks(names, 400, 60)   # k ≤ ~8 names fit under a 400 px plot
+        self.matrix_plot.getAxis("bottom").setTicks(ticks)
+        self.matrix_plot.getAxis("left").setTicks(thinned_ticks(names, 300, 16))
+        self.matrix_image.setImage(np.zeros((k, k)), levels=(0, 1))
+        self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+        self.table.setRowCount(k)
+        for i, name in enumerate(names):
+            self.table.setItem(i, 0, QTableWidgetItem(name))
+            for c in range(1, 5):
+                self.table.setItem(i, c, QTableWidgetItem("–"))
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        # Show every class without a scroll bar up to 8 classes; the matrix takes the rest of the height.
+        rows = min(self.table.rowCount(), 8)
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(i) for i in range(rows))
+        self.table.setMaximumHeight(height)
+        self.table.setMinimumHeight(height)
+
+    # ---- evaluation -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Evaluate now, visible or not (tests; the panel when it needs the figures at once)."""
+        self._evaluate.run_now()
+        self._curve.run_now()
+
+    def _refresh_evaluation(self) -> None:
+        dataset, network = self.model.dataset, self.mirror.network
+        if not network_fits(network, dataset):
+            return
+        X, Y, which = evaluation_set(dataset)
+        epoch = f" · epoch {self.mirror.epoch}" if self.mirror.epoch else " · untrained"
+        head = f"{which.capitalize()} set, {len(X)} rows{epoch}"
+        if which == "training":
+            head += " (no validation split: these are the rows it learns from)"
+        if dataset.task == "classification":
+            result = confusion(network, X, Y, dataset.n_classes)
+            self._show_confusion(result)
+            self.title.setText(f"{head} · accuracy {result.accuracy:.1%}")
+        else:
+            self._show_regression(network, dataset, X, Y)
+            self.title.setText(head)
+
+    def _show_confusion(self, result) -> None:
+        self.confusion = result
+        matrix = result.matrix
+        if matrix.shape[0] != self._k:
+            return
+        support = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        # Colour by share of the true class, so a small class's mistakes show as clearly as a big one's.
+        share = matrix / support
+        self.matrix_image.setImage(share, levels=(0, 1))
+        for text, count, fill in zip(self._cell_texts, matrix.ravel(), share.ravel()):
+            text.setText(str(int(count)))
+            text.setColor("#ffffff" if fill > CELL_DARK else TEXT_COLOUR)
+        report = result.report
+        for i in range(self._k):
+            for c, value in enumerate((report.precision[i], report.recall[i], report.f1[i]), start=1):
+                self.table.item(i, c).setText(f"{value:.2f}")
+            self.table.item(i, 4).setText(str(int(report.support[i])))
+
+    def _show_regression(self, network, dataset, X, Y) -> None:
+        j = max(0, self.target_combo.currentIndex())
+        predicted, actual = predicted_vs_actual(network, dataset.preprocessor, X, Y)
+        p, a = predicted[:, j], actual[:, j]
+        self.scatter.setData(a, p)
+        finite = np.isfinite(p)
+        if finite.any():
+            lo = float(min(a.min(), p[finite].min()))
+            hi = float(max(a.max(), p[finite].max()))
+            self.identity.setData([lo, hi], [lo, hi])
+        name = dataset.output_names[j]
+        self.scatter_plot.setLabel("bottom", f"actual {name}", color=TEXT_COLOUR)
+        self.scatter_plot.setLabel("left", f"predicted {name}", color=TEXT_COLOUR)
+        self.figures = regression_figures(p, a)
+        if self.figures:
+            self.figures_label.setText(
+                f"RMSE {self.figures['rmse']:.4g} · MAE {self.figures['mae']:.4g} · "
+                f"R² {self.figures['r2']:.4f}   (in {name}'s units)")
+
+    # ---- history ----------------------------------------------------------------------------------
+    @Slot(list)
+    def _on_reports(self, _reports) -> None:
+        self._overfit_check.poke()
+        self._curve.poke()
+
+    @Slot()
+    def _on_history_cleared(self) -> None:
+        self._overfit = None
+        self._check_overfitting()
+        self._curve.poke()
+
+    def _refresh_curve(self) -> None:
+        dataset = self.model.dataset
+        if dataset is None or dataset.task != "regression":
+            return
+        history = self.controller.history
+        name, key = METRICS[max(0, self.metric_combo.currentIndex())]
+        values = history.metric(key)
+        self.metric_plot.setLabel("left", f"validation {name}", color=TEXT_COLOUR)
+        if dataset.n_val == 0:
+            self.metric_note.setText("needs a validation split")
+        elif dataset.n_outputs > 1:
+            self.metric_note.setText("over all targets")
+        else:
+            self.metric_note.setText("")
+        if values is None or not len(values):
+            self.metric_curve.setData([], [])
+        else:
+            self.metric_curve.setData(history.epochs, values)
+
+    def _check_overfitting(self) -> None:
+        history = self.controller.history
+        status = None
+        if len(history):
+            status = overfitting_status(history.train_loss, history.val_loss, previous=self._overfit)
+        self._overfit = status
+        best = int(history.epochs[status.best_index]) if status is not None else 0
+        if status is not None:
+            self.warning.setText(
+                f"Validation loss has risen for {status.since_best} epochs while training loss falls: the "
+                f"network is overfitting; best epoch {best}. (Early stopping with some patience would "
+                f"keep that epoch's weights.)")
+        self.warning.setVisible(status is not None)
+        if best != self.best_epoch:
+            self.best_epoch = best
+            self.bestEpochMarked.emit(best)

@@ -1,0 +1,268 @@
+"""Predict: type in one raw row and watch the network's answer; or run a whole CSV file through it.
+
+One field per raw input column (a number box, or a combo of the training categories), starting at the
+training median / most common value. The output follows every edit: class probabilities as bars, or
+the predicted value(s) in the target's own units. "Predict file…" reads a CSV with the same columns,
+adds the prediction columns to each row (core.export.predict_rows, as `main.py predict` does) and saves
+the result atomically. Errors a user can cause (a broken or unsuitable file, an unwritable folder) are
+shown in the panel in one plain line.
+
+The network used is the Output dock's private copy, so predicting while training shows the latest
+snapshot's answer without touching the network being trained.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
+
+from core.atomic import atomic_write_text
+from core.data import read_csv
+from core.errors import BackpropError
+from core.evaluation_support import NUMERIC, input_summaries, prediction_model, predictions_csv
+from core.export import predict_rows
+from gui.evaluation_view import network_fits
+from gui.message_bar import MessageBar
+from gui.output_support import NetworkMirror, VisibleRefresh, class_colour
+
+BAR_STEPS = 1000
+SPIN_LIMIT = 1e12
+CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
+
+
+def _decimals(summary) -> int:
+    """Enough decimals to type the training values (a range of 0.001 needs more than one of 1000)."""
+    span = abs(summary.high - summary.low) if math.isfinite(summary.high - summary.low) else 1.0
+    if span <= 0:
+        span = abs(summary.default) or 1.0
+    return int(min(8, max(2, 3 - math.floor(math.log10(span)))))
+
+
+class PredictPanel(QWidget):
+    def __init__(self, model, controller, mirror: NetworkMirror | None = None, parent=None):
+        super().__init__(parent)
+        self.model, self.controller = model, controller
+        self.mirror = mirror if mirror is not None else NetworkMirror(model, controller, self)
+        self.fields: dict[str, QWidget] = {}
+        self._summaries = []
+        self.last_prediction = None          # the one-row DataFrame predict_rows returned
+        self.last_saved: Path | None = None
+
+        self.message_bar = MessageBar()
+        self.form_box = QWidget()
+        self.form = QFormLayout(self.form_box)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidget(self.form_box)
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.reset_button = QPushButton("Medians")
+        self.reset_button.setToolTip("Put every field back to the training median / most common value")
+        self.reset_button.clicked.connect(self.reset_fields)
+        head = QHBoxLayout()
+        inputs_title = QLabel("<b>Inputs</b>")
+        head.addWidget(inputs_title, 1)
+        head.addWidget(self.reset_button)
+
+        self.headline = QLabel(" ")
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-size: 11pt;")
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bars_box = QWidget()
+        self.bars = QGridLayout(self.bars_box)
+        self.bars.setContentsMargins(0, 0, 0, 0)
+        self.bars.setColumnStretch(1, 1)
+        self.bar_widgets: list[QProgressBar] = []
+        self.bar_labels: list[QLabel] = []
+
+        self.file_button = QPushButton("Predict file…")
+        self.file_button.setToolTip("Run a CSV file with the same input columns through the network and save "
+                                    "its rows with the predictions added")
+        self.file_button.clicked.connect(self.predict_file)
+        self.empty = QLabel("Load data to make predictions.")
+        self.empty.setStyleSheet("color: #707070;")
+        self.empty.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.empty)
+        layout.addLayout(head)
+        layout.addWidget(self.form_scroll, 2)
+        layout.addWidget(QLabel("<b>Network output</b>"))
+        layout.addWidget(self.headline)
+        layout.addWidget(self.bars_box)
+        layout.addStretch(1)
+        layout.addWidget(self.file_button)
+        self._head_widgets = [inputs_title, self.reset_button, self.form_scroll, self.headline, self.bars_box,
+                              self.file_button]
+
+        self._live = VisibleRefresh(self, self.update_prediction)
+        self.mirror.changed.connect(self._live.poke)
+        model.dataChanged.connect(self._on_data_changed)
+        self._on_data_changed()
+
+    # ---- fields -----------------------------------------------------------------------------------
+    @Slot()
+    def _on_data_changed(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields = {}
+        dataset = self.model.dataset
+        self._summaries = input_summaries(dataset) if dataset is not None else []
+        for summary in self._summaries:
+            if summary.kind == NUMERIC:
+                field = QDoubleSpinBox()
+                field.setRange(-SPIN_LIMIT, SPIN_LIMIT)
+                field.setDecimals(_decimals(summary))
+                field.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+                field.setValue(summary.default)
+                field.setToolTip(f"training range {summary.low:.4g} to {summary.high:.4g}, "
+                                 f"median {summary.default:.4g}")
+                field.valueChanged.connect(self._on_edit)
+            else:
+                field = QComboBox()
+                field.addItems(list(summary.categories))
+                field.setCurrentText(str(summary.default))
+                field.setToolTip(f"most common in training: {summary.default}")
+                field.currentIndexChanged.connect(self._on_edit)
+            self.fields[summary.name] = field
+            self.form.addRow(summary.name, field)
+        self._build_outputs(dataset)
+        has_data = dataset is not None
+        self.empty.setVisible(not has_data)
+        for widget in self._head_widgets:
+            widget.setVisible(has_data)
+        # Up to eight fields show without scrolling; wider tables scroll inside the form.
+        self.form_scroll.setMinimumHeight(min(len(self._summaries), 8) * 30 + 8)
+        self.message_bar.dismiss()
+        self._live.poke()
+
+    def _build_outputs(self, dataset) -> None:
+        for widget in (*self.bar_widgets, *self.bar_labels):
+            self.bars.removeWidget(widget)
+            widget.deleteLater()
+        self.bar_widgets, self.bar_labels = [], []
+        if dataset is None or dataset.task != "classification":
+            self.bars_box.hide()
+            return
+        for c, name in enumerate(dataset.class_names):
+            label = QLabel(name)
+            bar = QProgressBar()
+            bar.setRange(0, BAR_STEPS)
+            bar.setTextVisible(True)
+            bar.setFormat("–")
+            colour = class_colour(c).name()
+            # The class's own colour ties each bar to the boundary map's colours.
+            bar.setStyleSheet(f"QProgressBar {{ border: 1px solid #b0b0b0; border-radius: 2px; background: "
+                              f"#ffffff; text-align: right; padding-right: 4px; color: #202020; }} "
+                              f"QProgressBar::chunk {{ background: {colour}; }}")
+            self.bars.addWidget(label, c, 0)
+            self.bars.addWidget(bar, c, 1)
+            self.bar_labels.append(label)
+            self.bar_widgets.append(bar)
+        self.bars_box.show()
+
+    def row(self) -> dict:
+        """The raw input row the fields hold, by column name."""
+        values = {}
+        for name, field in self.fields.items():
+            values[name] = field.value() if isinstance(field, QDoubleSpinBox) else field.currentText()
+        return values
+
+    def set_value(self, column: str, value) -> None:
+        field = self.fields[column]
+        if isinstance(field, QDoubleSpinBox):
+            field.setValue(float(value))
+        else:
+            field.setCurrentText(str(value))
+
+    @Slot()
+    def reset_fields(self) -> None:
+        for summary in self._summaries:
+            field = self.fields[summary.name]
+            field.blockSignals(True)
+            self.set_value(summary.name, summary.default)
+            field.blockSignals(False)
+        self.update_prediction()
+
+    def _on_edit(self, *_) -> None:
+        # One row through the network costs microseconds: answer every keystroke at once.
+        self.update_prediction()
+
+    # ---- prediction -------------------------------------------------------------------------------
+    def update_prediction(self) -> None:
+        dataset, network = self.model.dataset, self.mirror.network
+        if dataset is None or not self.fields:
+            return
+        if not network_fits(network, dataset):
+            self.headline.setText("The network is being rebuilt for this data.")
+            return
+        try:
+            result = predict_rows(prediction_model(network, dataset.preprocessor), [self.row()])
+        except BackpropError as exc:
+            self.last_prediction = None
+            self.headline.setText(f"<span style='color:#a02020'>{exc}</span>")
+            for bar in self.bar_widgets:
+                bar.setValue(0)
+                bar.setFormat("–")
+            return
+        self.last_prediction = result
+        first = result.iloc[0]
+        if dataset.task == "classification":
+            target = dataset.preprocessor.target_columns[0]
+            predicted = first[f"predicted_{target}"]
+            probability = float(first[f"p({predicted})"])
+            self.headline.setText(f"Predicted {target}: <b>{predicted}</b> ({probability:.1%})")
+            for bar, name in zip(self.bar_widgets, dataset.class_names):
+                p = float(first[f"p({name})"])
+                bar.setValue(round(p * BAR_STEPS) if math.isfinite(p) else 0)
+                bar.setFormat(f"{p:.1%}")
+        else:
+            lines = [f"{target} = <b>{float(first[f'predicted_{target}']):.6g}</b>"
+                     for target in dataset.preprocessor.target_columns]
+            self.headline.setText("<br>".join(lines))
+
+    def probabilities(self) -> list[float]:
+        """The bars' probabilities (classification), in class order."""
+        return [bar.value() / BAR_STEPS for bar in self.bar_widgets]
+
+    # ---- file -------------------------------------------------------------------------------------
+    @Slot()
+    def predict_file(self) -> None:
+        dataset, network = self.model.dataset, self.mirror.network
+        if dataset is None or not network_fits(network, dataset):
+            self.message_bar.show_message("Load data and build a network before predicting a file.", "warning")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Predict file", "", CSV_FILTER)
+        if not path:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            table = read_csv(path)
+            # A copy: training may send new weights while the file is written, the saved rows are one model's.
+            text = predictions_csv(network.copy(), dataset.preprocessor, table.frame)
+        except BackpropError as exc:
+            self.message_bar.show_message(str(exc), "error")
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        source = Path(path)
+        suggested = str(source.with_name(f"{source.stem}_predictions.csv"))
+        out, _ = QFileDialog.getSaveFileName(self, "Save predictions", suggested, CSV_FILTER)
+        if not out:
+            return
+        try:
+            atomic_write_text(out, text, what="the predictions")
+        except BackpropError as exc:
+            self.message_bar.show_message(str(exc), "error")
+            return
+        self.last_saved = Path(out)
+        rows = table.n_rows
+        self.message_bar.show_message(f"{rows} prediction{'s' if rows != 1 else ''} saved to {Path(out).name}.",
+                                      "info")
