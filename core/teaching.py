@@ -15,6 +15,8 @@ from core import losses as _losses
 
 PLOT_RANGE = (-5.0, 5.0)
 HEALTH_SAMPLE_SIZE = 256
+HEALTH_MIN_SAMPLE = 16
+HEALTH_BUDGET = 20_000_000    # multiply-adds per health measurement: ~10 ms of GUI thread
 
 
 # ---- activation plot -------------------------------------------------------------------------------------
@@ -124,6 +126,13 @@ def health_sample(n_rows: int, size: int = HEALTH_SAMPLE_SIZE, seed: int = 0) ->
     if n_rows <= size:
         return np.arange(n_rows)
     return np.sort(np.random.default_rng(seed).choice(n_rows, size, replace=False))
+
+
+def health_sample_size(n_parameters: int) -> int:
+    """Rows to measure health on: 256 for small networks, fewer for big ones, so that a measurement
+    (one forward and backward pass, about 3 × rows × parameters multiply-adds) stays within budget."""
+    rows = HEALTH_BUDGET // max(3 * int(n_parameters), 1)
+    return int(min(HEALTH_SAMPLE_SIZE, max(HEALTH_MIN_SAMPLE, rows)))
 
 
 def unit_counts(share: float, n_units: int) -> int:

@@ -2,8 +2,9 @@
 units, and plain hints (core.inspect.layer_health / hints).
 
 Measured on a private copy of the network from the controller's weight snapshots (a run writes
-model.network in place), on a fixed sample of at most 256 training rows, at most twice a second: a
-health point then costs about one mini-batch of GUI-thread time whatever the data size.
+model.network in place), on a fixed sample of at most 256 training rows (fewer for big networks, see
+core.teaching.health_sample_size), at most twice a second: a health point then costs about one
+mini-batch of GUI-thread time whatever the data size.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
 
 from core.inspect import LayerHealth, hints, layer_health
 from core.network import Network
-from core.teaching import health_sample, positive_or_nan, unit_counts
+from core.teaching import health_sample, health_sample_size, positive_or_nan, unit_counts
 from gui.controller import RateLimiter
 from gui.weights_view import layer_title
 
@@ -153,7 +154,7 @@ class HealthView(QWidget):
             self._net = Network(**live.architecture())
         if ds is not None and live is not None and ds.X_train.shape[1] == live.layer_sizes[0] \
                 and ds.Y_train.shape[1] == live.layer_sizes[-1] and ds.X_train.shape[0] > 0:
-            rows = health_sample(ds.X_train.shape[0])
+            rows = health_sample(ds.X_train.shape[0], health_sample_size(live.n_parameters))
             self._X, self._T = ds.X_train[rows], ds.Y_train[rows]
             self.sample_label.setText(f"Measured on a fixed sample of {len(rows)} training rows, "
                                       f"at most twice a second.")

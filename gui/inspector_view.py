@@ -70,11 +70,18 @@ class NumberTable(QTableWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)   # a clipped digit is better than "0.00…"
         self.setCornerButtonEnabled(False)
+        # A notch smaller than the text around it: twelve columns in about 900 px.
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        self.setFont(font)
+        self.horizontalHeader().setFont(font)
+        self.verticalHeader().setFont(font)
         fm = self.fontMetrics()
-        number = fm.horizontalAdvance("−0.0001234") + 14
+        number = fm.horizontalAdvance("-0.0001234") + 12
         for c, j in enumerate(self.col_indices):
-            self.setColumnWidth(c, max(number, fm.horizontalAdvance(col_names[j]) + 16))
+            self.setColumnWidth(c, max(number, fm.horizontalAdvance(col_names[j]) + 14))
             self.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
         row_height = fm.height() + 6
         self.verticalHeader().setDefaultSectionSize(row_height)
@@ -100,12 +107,18 @@ class NumberTable(QTableWidget):
     def collapsed(self) -> bool:
         return len(self.row_indices) < self.full_shape[0] or len(self.col_indices) < self.full_shape[1]
 
-    def set_values(self, matrix: np.ndarray) -> None:
-        """Show `matrix` (full_shape, or a vector for a one-row table)."""
-        matrix = np.asarray(matrix, dtype=np.float64).reshape(self.full_shape)
+    def set_values(self, matrix: np.ndarray, last_row: np.ndarray | None = None) -> None:
+        """Show `matrix` (full_shape, or a vector for a one-row table); with `last_row` (the θ row),
+        `matrix` holds the rows above it. Only the shown corner is read, so a 4096 × 4096 layer costs
+        no more than a small one."""
+        matrix = np.asarray(matrix)
+        if matrix.ndim == 1:
+            matrix = matrix.reshape(1, -1)
+        n_above = matrix.shape[0]
         for r, i in enumerate(self.row_indices):
+            row = last_row if i == n_above and last_row is not None else matrix[i]
             for c, j in enumerate(self.col_indices):
-                value = float(matrix[i, j])
+                value = float(row[j])
                 item = self.item(r, c)
                 item.setText(fmt(value))
                 item.setData(Qt.ItemDataRole.UserRole, value)
@@ -325,7 +338,10 @@ class InspectorView(QWidget):
             self._build(names, ex)
             self._structure = structure
         ds = self.model.dataset
-        raw = ", ".join(f"{name} = {value}" for name, value in input_values(ds, ex.x))
+        values = input_values(ds, ex.x)
+        raw = ", ".join(f"{name} = {value}" for name, value in values[:MAX_SHOWN])
+        if len(values) > MAX_SHOWN:
+            raw += f", … ({len(values) - MAX_SHOWN} more columns)"
         self.sample_label.setText(
             f"<b>Sample {self._sample + 1}</b> of the training set:&nbsp; {raw}&nbsp; → target "
             f"<b>{target_text(ds, ex.target)}</b>&nbsp; (t = [{', '.join(fmt(v) for v in ex.target)}])")
@@ -334,8 +350,8 @@ class InspectorView(QWidget):
         for i, layer in enumerate(ex.layers):
             self.tables["forward", i].set_values(np.vstack([layer.net_input, layer.output]))
             self.tables["delta", i].set_values(layer.delta)
-            self.tables["grad", i].set_values(np.vstack([layer.grad_weights, layer.grad_bias]))
-            self.tables["update", i].set_values(np.vstack([layer.update_weights, layer.update_bias]))
+            self.tables["grad", i].set_values(layer.grad_weights, layer.grad_bias)
+            self.tables["update", i].set_values(layer.update_weights, layer.update_bias)
         self.tables["error", 0].set_values(np.vstack([ex.target, ex.layers[-1].output]))
         self._set_formula(("error", 0), f"{ex.loss_formula} = {fmt(ex.error)}")
         for i in range(len(ex.layers)):
@@ -402,7 +418,8 @@ class InspectorView(QWidget):
                 n_rows, n_cols = widget.full_shape
                 parts = []
                 if len(widget.row_indices) < n_rows:
-                    parts.append(f"{len(widget.row_indices)} of {n_rows} rows")
+                    parts.append(f"the first {MAX_SHOWN} of {n_rows - 1} rows and θ" if keep_last
+                                 else f"{MAX_SHOWN} of {n_rows} rows")
                 if len(widget.col_indices) < n_cols:
                     parts.append(f"{len(widget.col_indices)} of {n_cols} columns")
                 note(f"Showing {' and '.join(parts)}; the step uses them all.")

@@ -109,3 +109,10 @@ def test_log_axis_helpers():
     np.testing.assert_array_equal(positive_or_nan([1.0, 0.0, -1.0, np.inf, 2.0]),
                                   [1.0, np.nan, np.nan, np.nan, 2.0])
     assert unit_counts(0.25, 8) == 2 and unit_counts(1 / 3, 3) == 1
+
+
+def test_health_sample_shrinks_for_big_networks():
+    from core.teaching import health_sample_size
+    assert health_sample_size(100) == 256
+    assert health_sample_size(4096 * 4096 * 2) == 16
+    assert 16 < health_sample_size(200_000) < 256
