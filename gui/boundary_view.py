@@ -26,13 +26,16 @@ from core.evaluation_support import (NUMERIC, axis_values, class_probabilities, 
                                      output_line, raw_inputs)
 from core.inspect import output_grid
 from gui.evaluation_view import network_fits
-from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, style_plot)
+from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
+                                style_plot)
 from gui.weights_view import neuron_names
 
 GRID = 80                      # cells per axis: smooth enough to read, 6400 rows per redraw
 LINE_POINTS = 200
 SLIDER_STEPS = 200
-CLASS_STRENGTH = 0.85          # how far a sure prediction's cell moves from white to its class colour
+# How far a sure prediction's cell moves from white to its class colour: light enough that the rows'
+# full-colour dots stand out on their own class's region.
+CLASS_STRENGTH = 0.55
 NEURON_COLOURS = "CET-D1"      # blue–white–red, centred on the activation's midpoint
 VALUE_COLOURS = "viridis"      # regression values: ordered, readable in grey, colour-blind safe
 ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
@@ -40,7 +43,8 @@ POINT_SIZE = 8
 
 
 def _two_class_map() -> pg.ColorMap:
-    return pg.ColorMap([0.0, 0.5, 1.0], [class_colour(0), pg.mkColor("#ffffff"), class_colour(1)])
+    return pg.ColorMap([0.0, 0.5, 1.0], [light(class_colour(0), CLASS_STRENGTH), pg.mkColor("#ffffff"),
+                                         light(class_colour(1), CLASS_STRENGTH)])
 
 
 def _format(value: float) -> str:
@@ -130,10 +134,15 @@ class BoundaryView(QWidget):
         bar_axis = self.colorbar.getAxis("right")
         bar_axis.setTextPen(TEXT_COLOUR)
         bar_axis.setPen("#606060")
+        bar_axis.enableAutoSIPrefix(False)
         self.curves: list[pg.PlotDataItem] = []
         self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True)
         self.val_points = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True)
+        # A dark halo under each ring keeps it visible on any background colour, its own class's included.
+        self.val_halo = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, brush=None,
+                                           pen=pg.mkPen((32, 32, 32, 170), width=4))
         self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_halo)
         self.plot.addItem(self.val_points)
         self.image.setZValue(-10)
         self.rgb_image.setZValue(-10)
@@ -298,9 +307,7 @@ class BoundaryView(QWidget):
         self._grid_changed()
 
     def _rebuild_held(self) -> None:
-        for widget in self._held_widgets:
-            self.held_layout.removeWidget(widget)
-            widget.deleteLater()
+        discard(self._held_widgets)
         self._held_widgets = []
         on_axes = set(self.axes)
         row = 0
@@ -458,7 +465,7 @@ class BoundaryView(QWidget):
         self.colorbar.setColorMap(cmap)
         self.colorbar.setLevels(levels)
         self.colorbar.setLabel("right", label, color=TEXT_COLOUR)
-        self.colorbar.show()
+        self.colorbar.setVisible(self._mode == "plane")     # a curve's value is read off the y axis
         self.rgb_image.hide()
         if self._mode == "plane":
             self._clear_curves()
@@ -529,16 +536,15 @@ class BoundaryView(QWidget):
                                      (self._raw_val, dataset.Y_val, self.val_points, False)):
             x = raw.get(xname, np.zeros(0))
             if regression:
-                actual = dataset.preprocessor.inverse_outputs(Y)[:, max(0, self.output_combo.currentIndex())] \
-                    if len(Y) else np.zeros(0)
                 if self._mode == "line":
-                    y = actual
+                    j = max(0, self.output_combo.currentIndex())
+                    y = dataset.preprocessor.inverse_outputs(Y)[:, j] if len(Y) else np.zeros(0)
                     colours = [pg.mkColor("#1a73b8")] * len(x)
                 else:
-                    lo, hi = self._value_levels
-                    shade = np.clip((actual - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros(len(actual))
-                    colours = pg.colormap.get(VALUE_COLOURS).map(shade, mode="qcolor")
+                    # White dots, not value colours: a well-fitted row's colour would match the map under
+                    # it and leave only its outline, which reads as a hollow (validation) ring.
                     y = raw.get(self._summaries[iy].name)
+                    colours = [pg.mkColor("#ffffff")] * len(x)
             else:
                 codes = class_probabilities(Y, dataset.n_classes).argmax(axis=1) if len(Y) else np.zeros(0, int)
                 colours = [class_colour(int(c)) for c in codes]
@@ -548,9 +554,11 @@ class BoundaryView(QWidget):
                 else:
                     y = raw.get(self._summaries[iy].name)
             if filled:
-                item.setData(x, y, brush=colours, pen=pg.mkPen("#ffffff", width=0.8), symbol="o")
+                outline = "#303030" if regression and self._mode == "plane" else "#ffffff"
+                item.setData(x, y, brush=colours, pen=pg.mkPen(outline, width=0.8), symbol="o")
             else:
                 item.setData(x, y, brush=None, pen=[pg.mkPen(c, width=2) for c in colours], symbol="o")
+                self.val_halo.setData(x, y, symbol="o")
         self._update_legend(dataset)
 
     def _update_legend(self, dataset) -> None:
@@ -559,9 +567,10 @@ class BoundaryView(QWidget):
             swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span> {name}"
                                        for c, name in enumerate(dataset.class_names))
             self.legend.setText(f"{swatches}<br><span style='color:#606060'>{key}</span>")
+        elif self._mode == "plane":
+            self.legend.setText(f"<span style='color:#606060'>{key}</span>")
         else:
-            self.legend.setText(f"<span style='color:#606060'>{key}; colour = actual "
-                                f"{dataset.output_names[max(0, self.output_combo.currentIndex())]}</span>")
+            self.legend.setText(f"<span style='color:#606060'>— network output &nbsp; {key}</span>")
         if len(self._summaries) > 2:
             self.legend.setText(self.legend.text() + "<br><span style='color:#808080'>Rows are drawn at their "
                                 "own values of the axis inputs, whatever their other inputs.</span>")

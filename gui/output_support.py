@@ -34,6 +34,20 @@ def class_colour(index: int) -> QColor:
     return QColor.fromHsvF((index * 0.618034) % 1.0, 0.65, 0.8)
 
 
+def light(colour: QColor, strength: float) -> QColor:
+    """`colour` mixed with white: strength 1 is the colour, 0 is white."""
+    r, g, b, _ = colour.getRgbF()
+    return QColor.fromRgbF(1 - strength * (1 - r), 1 - strength * (1 - g), 1 - strength * (1 - b))
+
+
+def discard(widgets) -> None:
+    """Remove widgets from view now; deleteLater alone leaves them drawn until the event loop runs."""
+    for widget in widgets:
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
+
+
 def style_plot(plot: pg.PlotItem, title: str | None = None, bottom: str | None = None,
                left: str | None = None) -> pg.PlotItem:
     """The house look: white background set by the widget, dark text, grey axes, no SI prefixes."""

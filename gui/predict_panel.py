@@ -28,10 +28,11 @@ from core.evaluation_support import NUMERIC, input_summaries, prediction_model, 
 from core.export import predict_rows
 from gui.evaluation_view import network_fits
 from gui.message_bar import MessageBar
-from gui.output_support import NetworkMirror, VisibleRefresh, class_colour
+from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
 
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
+MAX_UNSCROLLED_FIELDS = 10
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 
 
@@ -132,21 +133,29 @@ class PredictPanel(QWidget):
                 field.setToolTip(f"most common in training: {summary.default}")
                 field.currentIndexChanged.connect(self._on_edit)
             self.fields[summary.name] = field
-            self.form.addRow(summary.name, field)
+            label = QLabel(summary.name)
+            self.form.addRow(label, field)
+            # Children added to a shown parent stay hidden until the event loop runs, and hidden rows
+            # count for nothing in the size hint the form's height is taken from below.
+            label.show()
+            field.show()
         self._build_outputs(dataset)
         has_data = dataset is not None
         self.empty.setVisible(not has_data)
         for widget in self._head_widgets:
             widget.setVisible(has_data)
-        # Up to eight fields show without scrolling; wider tables scroll inside the form.
-        self.form_scroll.setMinimumHeight(min(len(self._summaries), 8) * 30 + 8)
+        # Up to ten fields show whole, with the output right under them; more scroll inside the form.
+        height = self.form.sizeHint().height() + 2
+        if len(self._summaries) <= MAX_UNSCROLLED_FIELDS:
+            self.form_scroll.setFixedHeight(height)
+        else:
+            self.form_scroll.setMinimumHeight(min(height, MAX_UNSCROLLED_FIELDS * 30))
+            self.form_scroll.setMaximumHeight(height)
         self.message_bar.dismiss()
         self._live.poke()
 
     def _build_outputs(self, dataset) -> None:
-        for widget in (*self.bar_widgets, *self.bar_labels):
-            self.bars.removeWidget(widget)
-            widget.deleteLater()
+        discard([*self.bar_widgets, *self.bar_labels])
         self.bar_widgets, self.bar_labels = [], []
         if dataset is None or dataset.task != "classification":
             self.bars_box.hide()
