@@ -44,6 +44,14 @@ def _shape_key(arch: dict) -> tuple:
     return (tuple(arch["layer_sizes"]), tuple(arch["activations"]), arch["loss"], arch["dtype"])
 
 
+def _indices(layer: int, n_layers: int) -> tuple[str, str]:
+    """The article's index letters for weight layer `layer`: w_ij into hidden neurons j, w_jk into the
+    output neurons k — so the output layer's tables read like the article's δ_k."""
+    if layer < n_layers - 1:
+        return "i", "j"
+    return ("j", "k") if n_layers > 1 else ("i", "k")
+
+
 class NumberTable(QTableWidget):
     """A read-only table sized to its content, showing at most MAX_SHOWN rows and columns of a matrix.
 
@@ -355,7 +363,9 @@ class InspectorView(QWidget):
         self.tables["error", 0].set_values(np.vstack([ex.target, ex.layers[-1].output]))
         self._set_formula(("error", 0), f"{ex.loss_formula} = {fmt(ex.error)}")
         for i in range(len(ex.layers)):
-            self._set_formula(("update", i), f"Δw_ij = −η ∂E/∂w_ij,   Δθ_j = −η δ_j,   with η = {ex.lr:g}")
+            i_, j_ = _indices(i, len(ex.layers))
+            self._set_formula(("update", i), f"Δw_{i_}{j_} = −η ∂E/∂w_{i_}{j_},   Δθ_{j_} = −η δ_{j_},   "
+                                             f"with η = {ex.lr:g}")
 
     def _set_formula(self, key, text: str) -> None:
         label = self.formulas[key]
@@ -431,8 +441,11 @@ class InspectorView(QWidget):
             src, dst = layer_title(i, n_layers)
             act = ACTIVATIONS[layer.activation]
             subheading(f"Layer {i + 1}: {src} → {dst}  ·  {layer.activation}")
-            formula(("forward", i), f"a_j = Σ_i w_ij O_i + θ_j,     O_j = f(a_j)  with  {act.formula}")
-            table(("forward", i), ["aⱼ  net input", "Oⱼ  output"], names[i + 1])
+            i_, j_ = _indices(i, n_layers)
+            formula(("forward", i), f"a_{j_} = Σ_{i_} w_{i_}{j_} O_{i_} + θ_{j_},     O_{j_} = f(a_{j_})  with  "
+                                    f"{act.formula}")
+            sub = "ₖ" if j_ == "k" else "ⱼ"
+            table(("forward", i), [f"a{sub}  net input", f"O{sub}  output"], names[i + 1])
 
         heading("2  Error")
         formula(("error", 0), ex.loss_formula)
@@ -452,9 +465,10 @@ class InspectorView(QWidget):
                 act = ACTIVATIONS[layer.activation]
                 formula(("delta", i), f"δ_j = f'(a_j) Σ_k δ_k w_jk   with  {act.derivative_formula}")
                 table(("delta", i), ["δⱼ"], names[i + 1])
-            formula(("grad", i), "∂E/∂w_ij = O_i δ_j,     ∂E/∂θ_j = δ_j   (row θ)")
+            i_, j_ = _indices(i, n_layers)
+            formula(("grad", i), f"∂E/∂w_{i_}{j_} = O_{i_} δ_{j_},     ∂E/∂θ_{j_} = δ_{j_}   (row θ)")
             table(("grad", i), [*names[i], "θ"], names[i + 1], keep_last=True)
-            formula(("update", i), "Δw_ij = −η ∂E/∂w_ij")
+            formula(("update", i), "Δw = −η ∂E/∂w")
             table(("update", i), [*names[i], "θ"], names[i + 1], keep_last=True)
         col.addStretch(1)
         self._replace_content(page)

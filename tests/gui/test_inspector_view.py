@@ -91,6 +91,8 @@ def test_formulas_name_the_article_symbols_and_the_delta_rule_used(qtbot):
     assert plain["delta", 1] == "δ_k = ∂E/∂a_k = (O_k − t_k) O_k (1 − O_k)"
     assert plain["delta", 0] == "δ_j = f'(a_j) Σ_k δ_k w_jk   with  f'(a) = 1 − O²"
     assert plain["grad", 0].startswith("∂E/∂w_ij = O_i δ_j")
+    assert plain["grad", 1].startswith("∂E/∂w_jk = O_j δ_k")          # into the output neurons k
+    assert plain["forward", 1].startswith("a_k = Σ_j w_jk O_j + θ_k,     O_k = f(a_k)")
     assert plain["update", 0].startswith("Δw_ij = −η ∂E/∂w_ij") and "η = 0.1" in plain["update", 0]
     assert "a<sub>j</sub>" in view.formulas["forward", 0].text()
     # the engine really took that branch
