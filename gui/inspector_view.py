@@ -228,6 +228,11 @@ class InspectorView(QWidget):
         ex, network = self.explanation, self.model.network
         if self.controller.active or ex is None or network is None or not self._data_fits(network):
             return
+        if self._net is None or not np.array_equal(self._net.flat_params, network.flat_params):
+            # Something changed the weights without a signal: never apply a step computed from others.
+            self.refresh()
+            self.status.setText("The weights had changed: this is the step for the current weights.")
+            return
         before = ex.error
         apply_step(network, ex.x, ex.target, ex.lr)
         self.refresh()

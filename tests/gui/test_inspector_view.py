@@ -214,3 +214,15 @@ def test_no_data_shows_a_message(qtbot):
     assert view.explanation is None and not view.apply_button.isEnabled()
     model.set_dataset(load_example("xor"), example_name="xor")
     assert view.explanation is not None and view.apply_button.isEnabled()
+
+
+def test_apply_never_uses_a_step_computed_from_other_weights(setup):
+    model, _, view = setup
+    model.network.weights[0][0, 0] += 0.5          # changed behind the view's back, no signal
+    changed = model.network.get_params()
+    view.apply()
+    for w, expected in zip(model.network.weights, changed[0]):
+        np.testing.assert_array_equal(w, expected)
+    assert "changed" in view.status.text()
+    X, T = sample(model, view.sample)
+    assert view.explanation.error == model.network.copy().gradients(X, T)[0]
