@@ -139,11 +139,11 @@ class PredictPanel(QWidget):
             # count for nothing in the size hint the form's height is taken from below.
             label.show()
             field.show()
-        self._build_outputs(dataset)
         has_data = dataset is not None
         self.empty.setVisible(not has_data)
         for widget in self._head_widgets:
             widget.setVisible(has_data)
+        self._build_outputs(dataset)
         # Up to ten fields show whole, with the output right under them; more scroll inside the form.
         height = self.form.sizeHint().height() + 2
         if len(self._summaries) <= MAX_UNSCROLLED_FIELDS:
@@ -257,7 +257,9 @@ class PredictPanel(QWidget):
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
             text = predictions_csv(network.copy(), dataset.preprocessor, table.frame)
         except BackpropError as exc:
-            self.message_bar.show_message(str(exc), "error")
+            name, message = Path(path).name, str(exc)
+            # Some messages name a column but not the file; the user just picked it, so say which.
+            self.message_bar.show_message(message if name in message else f"{name}: {message}", "error")
             return
         finally:
             QApplication.restoreOverrideCursor()

@@ -1,0 +1,322 @@
+"""The Output dock: live evaluation, decision boundary and predict views (gui/output_panel.py and friends)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from core.data import build_dataset, from_frame
+from core.examples import example_table, load_example
+from core.optimizers import make_optimizer
+from core.training import EpochReport, TrainConfig, train
+from gui.controller import TrainingController
+from gui.model import StudioModel
+from gui.output_panel import OutputPanel
+
+WAIT_MS = 20_000
+EVALUATION, BOUNDARY, PREDICT = range(3)
+
+
+@pytest.fixture
+def model():
+    return StudioModel()
+
+
+@pytest.fixture
+def controller(model):
+    controller = TrainingController(model)
+    yield controller
+    controller.shutdown()
+
+
+@pytest.fixture
+def panel(qtbot, model, controller):
+    panel = OutputPanel(model, controller)
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    return panel
+
+
+def use(model, name, hidden=(4,), activation="tanh", **settings):
+    dataset = load_example(name)
+    model.set_dataset(dataset, example_name=name)
+    model.edit_architecture(replace(model.architecture, hidden=hidden,
+                                    hidden_activations=(activation,) * len(hidden)))
+    if settings:
+        model.update_settings(**settings)
+    return dataset
+
+
+def trained_snapshot(model, epochs, lr=0.5, batch_size=1) -> EpochReport:
+    """Train a copy of the studio network in this thread and return its last report (with weights)."""
+    dataset, network = model.dataset, model.network.copy()
+    reports = train(network, make_optimizer("sgd", lr), dataset.X_train, dataset.Y_train,
+                    config=TrainConfig(epochs=epochs, batch_size=batch_size), task=dataset.task)
+    return list(reports)[-1]
+
+
+def test_trained_xor_boundary_separates_the_corners(panel, model, controller):
+    use(model, "xor")
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    boundary = panel.boundary
+    assert boundary.applicable and boundary.axes == (0, 1)
+    report = trained_snapshot(model, 1500)
+    controller.snapshotArrived.emit(report)          # as a run's snapshot would arrive
+    boundary.refresh()
+    assert panel.mirror.epoch == report.epoch
+    assert boundary.values.shape == (80, 80)
+    p = {corner: boundary.value_at(*corner) for corner in ((0, 0), (0, 1), (1, 0), (1, 1))}
+    assert p[(0, 1)] > 0.8 and p[(1, 0)] > 0.8, p        # x1 XOR x2 = 1: class '1'
+    assert p[(0, 0)] < 0.2 and p[(1, 1)] < 0.2, p
+    # the studio's own network was never touched: the panel evaluates its private copy
+    assert panel.mirror.network is not model.network
+    assert not np.allclose(model.network.weights[0], report.weights[0])
+
+
+def test_live_run_updates_boundary_and_confusion(qtbot, panel, model, controller):
+    dataset = use(model, "moons", hidden=(8,), epochs=150, lr=0.1)
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    panel.boundary.refresh()
+    before = panel.boundary.values.copy()
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        controller.train()
+    qtbot.waitUntil(lambda: panel.mirror.epoch == 150, timeout=WAIT_MS)
+    panel.boundary.refresh()
+    assert not np.allclose(before, panel.boundary.values)
+    # the map now agrees with most validation rows
+    raw = dataset.raw_val
+    classes = [panel.boundary.class_at(x, y) for x, y in zip(raw["x1"], raw["x2"])]
+    truth = [dataset.class_names.index(c) for c in raw["class"]]
+    assert np.mean(np.array(classes) == np.array(truth)) > 0.8
+    panel.tabs.setCurrentIndex(EVALUATION)
+    panel.evaluation.refresh()
+    matrix = panel.evaluation.confusion.matrix
+    assert matrix.sum() == dataset.n_val
+    assert "epoch 150" in panel.evaluation.title.text()
+
+
+def test_confusion_matrix_and_class_table(panel, model):
+    dataset = use(model, "iris")
+    panel.evaluation.refresh()
+    view = panel.evaluation
+    assert view.stack.currentIndex() == 1
+    assert view.confusion.matrix.shape == (3, 3)
+    assert view.confusion.matrix.sum() == dataset.n_val
+    assert view.table.rowCount() == 3
+    assert [view.table.item(i, 0).text() for i in range(3)] == dataset.class_names
+    support = [int(view.table.item(i, 4).text()) for i in range(3)]
+    assert support == list(view.confusion.matrix.sum(axis=1))
+    counts = [int(t.toPlainText()) for t in view._cell_texts]
+    assert counts == list(view.confusion.matrix.ravel())
+    assert "Validation set, 30 rows" in view.title.text() and "accuracy" in view.title.text()
+
+
+def test_without_validation_rows_the_training_rows_are_evaluated(panel, model):
+    use(model, "xor")
+    panel.evaluation.refresh()
+    assert panel.evaluation.confusion.matrix.sum() == 4
+    assert "Training set" in panel.evaluation.title.text()
+
+
+def test_regression_scatter_figures_and_epoch_curve(qtbot, panel, model, controller):
+    dataset = use(model, "sine", hidden=(8,), epochs=30, lr=0.05)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        controller.train()
+    view = panel.evaluation
+    view.refresh()
+    assert view.stack.currentIndex() == 2
+    x, y = view.scatter.getData()
+    assert len(x) == dataset.n_val
+    np.testing.assert_allclose(np.sort(x), np.sort(dataset.raw_val["y"].to_numpy(float)), rtol=1e-4, atol=1e-5)
+    assert set(view.figures) == {"rmse", "mae", "r2"}
+    assert "RMSE" in view.figures_label.text() and "R²" in view.figures_label.text()
+    epochs, values = view.metric_curve.getOriginalDataset()
+    assert len(epochs) == 30 and np.isfinite(values).all()
+    view.metric_combo.setCurrentText("R²")
+    _, r2 = view.metric_curve.getOriginalDataset()
+    np.testing.assert_allclose(r2, controller.history.metric("val_r2"))
+    # one input: the Boundary tab draws the output as a curve over it
+    panel.boundary.refresh()
+    assert panel.boundary.axes == (0, -1) and panel.boundary.values.ndim == 1
+
+
+def _reports(train_losses, val_losses, run_id):
+    return [EpochReport(epoch=i + 1, train_loss=t, val_loss=v, metrics=MappingProxyType({}), run_id=run_id)
+            for i, (t, v) in enumerate(zip(train_losses, val_losses))]
+
+
+def test_overfitting_warning_and_best_epoch_mark(qtbot, panel, model, controller):
+    use(model, "moons")
+    marks = []
+    panel.bestEpochMarked.connect(marks.append)
+    train_losses = list(np.linspace(1.0, 0.1, 20))
+    val_losses = [1.0 - 0.1 * i for i in range(8)] + [0.3 + 0.02 * i for i in range(12)]
+    reports = _reports(train_losses, val_losses, controller.run_id)
+    controller.history.append(reports)
+    controller.reportsArrived.emit(reports)
+    qtbot.waitUntil(lambda: panel.evaluation.warning.isVisible(), timeout=WAIT_MS)
+    text = panel.evaluation.warning.text()
+    assert "overfitting" in text and "best epoch 8" in text and "risen for 12 epochs" in text
+    assert marks == [8]
+    controller.reset()                               # a fresh start: no warning, no mark
+    assert not panel.evaluation.warning.isVisible()
+    assert marks == [8, 0]
+
+
+def test_clicked_neuron_shows_its_own_map(qtbot, panel, model):
+    use(model, "circles", hidden=(3,))
+    panel.tabs.setCurrentIndex(PREDICT)
+    panel.show_neuron(1, 2)
+    assert panel.tabs.currentWidget() is panel.boundary
+    boundary = panel.boundary
+    assert boundary.neuron == (1, 2)
+    assert boundary.back_button.isVisible() and "h1.3" in boundary.mode_label.text()
+    assert np.all(np.abs(boundary.values) <= 1.0)    # a tanh neuron's output
+    network = panel.mirror.network
+    point = boundary.x_values[10], boundary.y_values[20]
+    X = model.dataset.preprocessor.transform([list(point)])
+    expected = network.trace(X)[0][1][0, 2]
+    assert boundary.value_at(*point) == pytest.approx(expected, abs=1e-5)
+    panel.show_neuron(0, 0)                          # input neurons have no map of their own
+    assert boundary.neuron == (1, 2)
+    qtbot.mouseClick(boundary.back_button, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton)
+    assert boundary.neuron is None and not boundary.back_button.isVisible()
+    assert np.all((boundary.values >= 0) & (boundary.values <= 1))   # P(outer) again
+
+
+def test_more_inputs_choose_axes_and_hold_the_rest(panel, model):
+    use(model, "iris")
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    boundary = panel.boundary
+    assert boundary.axes_row.isVisible()
+    assert [boundary.x_combo.itemText(i) for i in range(4)] == model.dataset.preprocessor.input_columns
+    boundary.set_axes("petal_length", "petal_width")
+    assert boundary.axes == (2, 3)
+    assert boundary.plot.getAxis("bottom").labelText == "petal_length"
+    sliders = [w for w in boundary._held_widgets if w.__class__.__name__ == "QSlider"]
+    assert len(sliders) == 2
+    boundary.refresh()
+    before = boundary.values.copy()
+    sliders[0].setValue(0)                           # sepal_length to its training minimum
+    boundary.refresh()
+    assert boundary._held[0] == pytest.approx(4.3, abs=0.01)
+    assert not np.allclose(before, boundary.values)
+    boundary.set_axes("petal_width", "petal_width")  # never the same input on both axes
+    assert boundary.axes[0] != boundary.axes[1]
+
+
+def test_categorical_inputs_are_held_at_their_mode(panel, model):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80),
+                          "colour": rng.choice(["red", "blue", "blue"], 80),
+                          "label": rng.choice(["yes", "no"], 80)})
+    model.set_dataset(build_dataset(from_frame(frame), targets=["label"]))
+    boundary = panel.boundary
+    combos = [w for w in boundary._held_widgets if w.__class__.__name__ == "QComboBox"]
+    assert len(combos) == 1 and combos[0].currentText() == "blue"
+    boundary.refresh()
+    assert np.isfinite(boundary.values).all()
+    assert panel.predict.fields["colour"].currentText() == "blue"
+
+
+def test_editing_a_predict_field_updates_the_output(qtbot, panel, model):
+    use(model, "iris")
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    assert list(predict.fields) == model.dataset.preprocessor.input_columns
+    assert predict.fields["petal_length"].value() == pytest.approx(4.25, abs=0.3)   # the training median
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)   # drawn once shown
+    before = predict.probabilities()
+    assert sum(before) == pytest.approx(1.0, abs=0.01) and len(before) == 3
+    headline = predict.headline.text()
+    predict.fields["petal_length"].setValue(1.0)
+    predict.fields["petal_width"].setValue(0.1)
+    after = predict.probabilities()
+    assert after != before and sum(after) == pytest.approx(1.0, abs=0.01)
+    assert float(predict.last_prediction["p(setosa)"].iloc[0]) == pytest.approx(after[0], abs=1e-3)
+    assert predict.headline.text() != headline
+
+
+def test_regression_prediction_in_target_units(panel, model):
+    use(model, "product")
+    predict = panel.predict
+    predict.set_value("x", 0.5)
+    predict.set_value("y", -0.5)
+    value = float(predict.last_prediction["predicted_product"].iloc[0])
+    network = panel.mirror.network
+    pre = model.dataset.preprocessor
+    expected = pre.inverse_outputs(network.predict(pre.transform([[0.5, -0.5]])))[0, 0]
+    assert value == pytest.approx(expected, rel=1e-5)
+    assert f"{value:.6g}" in predict.headline.text()
+
+
+def test_predict_file_writes_one_prediction_per_row(panel, model, tmp_path, monkeypatch):
+    use(model, "iris")
+    source = tmp_path / "flowers.csv"
+    frame = example_table("iris").frame.head(12).drop(columns=["species"])
+    frame.to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    asked = {}
+
+    def save(parent, title, suggested, filters):
+        asked["suggested"] = suggested
+        return str(out), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    panel.predict.predict_file()
+    assert asked["suggested"].endswith("flowers_predictions.csv")
+    result = pd.read_csv(out)
+    assert len(result) == 12
+    assert list(result.columns[:4]) == list(frame.columns)
+    assert set(result["predicted_species"]) <= set(model.dataset.class_names)
+    np.testing.assert_allclose(result[["p(setosa)", "p(versicolor)", "p(virginica)"]].sum(axis=1), 1.0, atol=1e-5)
+    assert panel.predict.message_bar.level == "info" and "12 predictions" in panel.predict.message_bar.text()
+
+
+@pytest.mark.parametrize("content", [b"\x00\x01\x02binary\xff\xfe" * 40, b"colour,size\nred,1\nblue,2\n"])
+def test_predict_file_with_a_bad_csv_shows_a_message(panel, model, tmp_path, monkeypatch, content):
+    use(model, "iris")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    panel.tabs.setCurrentIndex(PREDICT)
+    saved = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: saved.append(1) or ("", ""))
+    panel.predict.predict_file()
+    bar = panel.predict.message_bar
+    assert bar.isVisible() and bar.level == "error" and bar.text()
+    assert "Traceback" not in bar.text()
+    assert not saved                                  # nothing to save, so no save dialog
+
+
+def test_hidden_views_wait_until_shown(qtbot, panel, model, controller):
+    use(model, "moons")
+    panel.tabs.setCurrentIndex(EVALUATION)
+    calls = []
+    boundary_refresh = panel.boundary._redraw._callback
+    panel.boundary._redraw._callback = lambda: (calls.append(1), boundary_refresh())
+    report = trained_snapshot(model, 3, lr=0.1, batch_size=32)
+    for _ in range(5):
+        controller.snapshotArrived.emit(report)
+    assert calls == []                                # the Boundary tab is hidden: nothing computed
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=WAIT_MS)
+    assert panel.mirror.epoch == report.epoch
+
+
+def test_new_data_rebuilds_every_view(panel, model):
+    use(model, "iris")
+    use(model, "blobs")
+    assert panel.evaluation.table.rowCount() == 3
+    assert list(panel.predict.fields) == ["x1", "x2"]
+    assert not panel.boundary.axes_row.isVisible()
+    use(model, "sine")
+    assert panel.evaluation.stack.currentIndex() == 2
+    assert panel.predict.bars_box.isHidden()
