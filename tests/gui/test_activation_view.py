@@ -72,6 +72,7 @@ def test_follows_the_selected_layer(plot):
 
 
 def test_math_html_subscripts_symbols_only():
-    assert math_html("a_j = Σ_i w_ij O_i + θ_j") == "a<sub>j</sub> = Σ<sub>i</sub> w<sub>ij</sub> O<sub>i</sub> + θ<sub>j</sub>"
+    assert math_html("a_j = Σ_i w_ij O_i + θ_j") == (
+        "a<sub>j</sub> = Σ<sub>i</sub> w<sub>ij</sub> O<sub>i</sub> + θ<sub>j</sub>")
     assert math_html("f(a) = 1 / (1 + e^(−a))") == "f(a) = 1 / (1 + e<sup>−a</sup>)"
     assert math_html("leaky_relu  x") == "leaky_relu&nbsp;&nbsp;x"
