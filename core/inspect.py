@@ -148,15 +148,20 @@ def hints(train_losses: Sequence[float], val_losses: Sequence[float] | None,
         best = overfitting_epoch(train_losses, val_losses) + 1
         out.append(f"Validation loss is rising while training loss falls: the network is overfitting "
                    f"(best validation loss at epoch {best}).")
-    for i, h in enumerate(health or []):
-        if h.dead_share > 0 and layer_sizes is not None:
+    health = list(health or [])
+    # A confident classifier's output layer is meant to sit near its limits, and a network that has
+    # already learned its data is meant to change little: neither deserves a warning.
+    still_learning = len(tr) == 0 or not np.isfinite(tr[-1]) or tr[-1] > 0.1 * tr[0]
+    for i, h in enumerate(health):
+        is_output = i == len(health) - 1
+        if h.dead_share > 0 and layer_sizes is not None and not is_output:
             dead = round(h.dead_share * layer_sizes[i + 1])
             if dead:
                 out.append(f"{dead} of {layer_sizes[i + 1]} units in layer {i + 1} are dead (always output 0).")
-        if h.saturated_share >= 0.5:
+        if h.saturated_share >= 0.5 and not is_output:
             out.append(f"Most units of layer {i + 1} are saturated: try smaller weights, scaled inputs or a "
                        f"lower learning rate.")
-        if np.isfinite(h.update_ratio) and h.update_ratio < 1e-6 and h.grad_norm > 0:
+        if still_learning and np.isfinite(h.update_ratio) and h.update_ratio < 1e-6 and h.grad_norm > 0:
             out.append(f"Layer {i + 1} barely changes (update/weight ratio {h.update_ratio:.1e}): the gradient "
                        f"is vanishing or the learning rate is too small.")
     return out

@@ -81,3 +81,12 @@ def test_overfitting_detection():
     assert any("overfitting" in h and "epoch 3" in h for h in hints(train, val))
     assert overfitting_epoch(train, sorted(val, reverse=True)) is None
     assert any("rising" in h for h in hints(list(np.linspace(1, 2, 12)), None))
+
+
+def test_hints_stay_quiet_on_a_learned_network():
+    from core.inspect import LayerHealth
+    saturated_output = [LayerHealth(1.0, 1e-3, 0.0, 0.0), LayerHealth(1e-9, 1e-9, 0.0, 1.0)]
+    learned = [1.0, 0.5, 0.01]
+    assert hints(learned, None, saturated_output, [2, 4, 1]) == []
+    stuck = [1.0, 0.99, 0.98]
+    assert any("barely changes" in h for h in hints(stuck, None, saturated_output, [2, 4, 1]))
