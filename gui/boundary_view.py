@@ -22,9 +22,7 @@ from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSlider, QVBoxLayout, QWidget)
 
-from core.evaluation_support import (NUMERIC, axis_values, class_probabilities, input_summaries,
-                                     output_line, raw_inputs)
-from core.inspect import output_grid
+from core.evaluation_support import NUMERIC, OutputMap, axis_values, class_probabilities, input_summaries, raw_inputs
 from gui.evaluation_view import network_fits
 from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
                                 style_plot)
@@ -68,7 +66,7 @@ class BoundaryView(QWidget):
         self._held_widgets: list[QWidget] = []
         self._raw_train: dict[str, np.ndarray] = {}
         self._raw_val: dict[str, np.ndarray] = {}
-        self._grid_X = None                          # the grid's network inputs, kept until the grid changes
+        self._map: OutputMap | None = None           # the grid rows (encoded once) until axes/held values move
         self._value_levels = (0.0, 1.0)
         self._mode = "none"                          # none | plane | line
 
@@ -361,7 +359,7 @@ class BoundaryView(QWidget):
 
     def _grid_changed(self) -> None:
         """Axes or held values moved: new grid rows, new points."""
-        self._grid_X = None
+        self._map = None
         if self._mode == "none":
             return
         ix, iy = self.axes
@@ -380,13 +378,6 @@ class BoundaryView(QWidget):
             self._redraw.run_now()           # the user moved a control: answer at once
         else:
             self._redraw.poke()
-
-    def _grid_transform(self, rows):
-        # The grid's raw rows only change with the axes and held values, so their encoding is reused
-        # for every snapshot: each redraw is then just one forward pass.
-        if self._grid_X is None:
-            self._grid_X = self.model.dataset.preprocessor.transform(rows)
-        return self._grid_X
 
     # ---- drawing ----------------------------------------------------------------------------------
     @Slot()
@@ -424,12 +415,10 @@ class BoundaryView(QWidget):
         dataset, network = self.model.dataset, self.mirror.network
         if self._mode == "none" or not network_fits(network, dataset):
             return
-        base = self._base_row()
-        if self._mode == "plane":
-            out = output_grid(network, self._grid_transform, base, self.axes, self.x_values, self.y_values,
-                              self.neuron)
-        else:
-            out = output_line(network, self._grid_transform, base, self.axes[0], self.x_values, self.neuron)
+        if self._map is None:
+            self._map = OutputMap(dataset.preprocessor.transform, self._base_row(), self.axes, self.x_values,
+                                  self.y_values if self._mode == "plane" else None)
+        out = self._map.outputs(network, self.neuron)
         shape = out.shape[:-1]
         flat = out.reshape(-1, out.shape[-1])
         self.probabilities = None

@@ -3,11 +3,12 @@ import pandas as pd
 import pytest
 
 from core.data import DataError, build_dataset, from_frame, read_csv_text
-from core.evaluation_support import (CATEGORICAL, NUMERIC, axis_values, class_probabilities, confusion,
-                                     default_row, evaluation_set, input_summaries, output_line, overfitting_status,
-                                     predicted_vs_actual, predictions_csv, predictions_table, raw_inputs,
-                                     regression_figures)
+from core.evaluation_support import (CATEGORICAL, NUMERIC, OutputMap, axis_values, class_probabilities,
+                                     confusion, default_row, evaluation_set, input_summaries, output_line,
+                                     overfitting_status, predicted_vs_actual, predictions_csv,
+                                     predictions_table, raw_inputs, regression_figures)
 from core.examples import example_table, load_example
+from core.inspect import output_grid
 from core.network import Network
 
 
@@ -73,6 +74,29 @@ def test_output_line_follows_one_column():
     np.testing.assert_allclose(line, net.predict(ds.preprocessor.transform(xs.reshape(-1, 1))), rtol=1e-6)
     hidden = output_line(net, ds.preprocessor.transform, [0.0], 0, xs, neuron=(1, 2))
     assert hidden.shape == (9, 1) and np.all(np.abs(hidden) <= 1)
+
+
+def test_output_map_equals_one_output_grid_and_encodes_once():
+    ds = load_example("iris")
+    net = Network([4, 5, 3], ["tanh", "softmax"], "cross-entropy", seed=4)
+    calls = []
+
+    def transform(rows):
+        calls.append(len(rows))
+        return ds.preprocessor.transform(rows)
+
+    base = default_row(input_summaries(ds))
+    xs, ys = np.linspace(4, 8, 50), np.linspace(2, 4.5, 45)
+    grid = OutputMap(transform, base, (0, 1), xs, ys)
+    whole = output_grid(net, ds.preprocessor.transform, base, (0, 1), xs, ys)
+    np.testing.assert_allclose(grid.outputs(net), whole, rtol=1e-6)
+    encoded = sum(calls)
+    assert encoded == 50 * 45
+    np.testing.assert_allclose(grid.outputs(net, neuron=(1, 3)),
+                               output_grid(net, ds.preprocessor.transform, base, (0, 1), xs, ys, (1, 3)), rtol=1e-6)
+    assert sum(calls) == encoded                                     # the grid rows were encoded once
+    line = OutputMap(transform, base, (2, -1), xs)
+    assert line.outputs(net).shape == (50, 3)
 
 
 def test_evaluation_set_falls_back_to_training_rows():
