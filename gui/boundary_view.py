@@ -122,6 +122,7 @@ class BoundaryView(QWidget):
         self.plot_widget = pg.PlotWidget(background="w")
         self.plot = style_plot(self.plot_widget.getPlotItem())
         self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setContentsMargins(0, 8, 0, 0)     # room for the colour bar's top tick label
         self.image = pg.ImageItem(axisOrder="row-major")
         self.rgb_image = pg.ImageItem(axisOrder="row-major")   # several classes: colours made here
         self.plot.addItem(self.image)
@@ -395,9 +396,8 @@ class BoundaryView(QWidget):
         self.back_button.setVisible(self.neuron is not None)
         self.output_combo.setVisible(self.neuron is None and self.output_combo.count() > 1)
         if self.neuron is not None and network is not None:
-            layer, index = self.neuron
-            names = neuron_names(self.model)
-            name = names[layer][index] if layer < len(names) and index < len(names[layer]) else f"{layer}.{index}"
+            layer = self.neuron[0]
+            name = self._neuron_name()
             kind = "output neuron" if layer == len(network.layer_sizes) - 1 else "hidden neuron"
             self.mode_label.setText(f"<b>{kind} {name}</b>: its output O = f(a) "
                                     f"({network.activations[layer - 1]}) over the inputs")
@@ -407,6 +407,11 @@ class BoundaryView(QWidget):
                                     f"Network output: P({dataset.class_names[1]}) at each point")
         else:
             self.mode_label.setText("Network output: the predicted value at each point")
+
+    def _neuron_name(self) -> str:
+        layer, index = self.neuron
+        names = neuron_names(self.model)
+        return names[layer][index] if layer < len(names) and index < len(names[layer]) else f"{layer}.{index}"
 
     def _base_row(self) -> list:
         return [self._held[i] for i in range(len(self._summaries))]
@@ -429,7 +434,8 @@ class BoundaryView(QWidget):
             if levels is None:
                 peak = float(np.nanmax(np.abs(values))) or 1.0
                 levels = (-peak, peak) if np.nanmin(values) < 0 else (0.0, peak)
-            self._show_scalar(values.reshape(shape), pg.colormap.get(NEURON_COLOURS), levels, "O")
+            self._show_scalar(values.reshape(shape), pg.colormap.get(NEURON_COLOURS), levels,
+                              f"O of {self._neuron_name()}")
         elif dataset.task == "classification":
             probs = class_probabilities(flat, dataset.n_classes)
             self.probabilities = probs.reshape(*shape, -1)
@@ -468,6 +474,7 @@ class BoundaryView(QWidget):
                 else class_colour(1)
             self._set_curves([values], [colour])
             self.plot.setLabel("left", label, color=TEXT_COLOUR)
+            self._fit_line()
 
     def _show_classes(self, probabilities: np.ndarray) -> None:
         k = probabilities.shape[-1]
@@ -479,6 +486,7 @@ class BoundaryView(QWidget):
             self.colorbar.hide()
             self._set_curves([probabilities[:, c] for c in range(k)], [class_colour(c) for c in range(k)])
             self.plot.setLabel("left", "probability", color=TEXT_COLOUR)
+            self._fit_line()
             return
         self.values = probabilities.max(axis=-1)
         palette = np.array([class_colour(c).getRgbF()[:3] for c in range(k)])
@@ -492,6 +500,11 @@ class BoundaryView(QWidget):
         self.colorbar.hide()
         self._clear_curves()
         self.plot.setRange(xRange=self._x_range(), yRange=self._y_range(), padding=0)
+
+    def _fit_line(self) -> None:
+        # The plane mode fixed both ranges; a curve spans its input's range and lets y follow the data.
+        self.plot.setXRange(*self._x_range(), padding=0)
+        self.plot.enableAutoRange(axis="y")
 
     def _x_range(self):
         return self.x_values[0], self.x_values[-1]

@@ -231,20 +231,23 @@ class EvaluationView(QWidget):
 
     def _refresh_evaluation(self) -> None:
         dataset, network = self.model.dataset, self.mirror.network
+        if dataset is not None and network is None:
+            self.title.setText("There is no network for this data: change the network in the designer.")
         if not network_fits(network, dataset):
             return
         X, Y, which = evaluation_set(dataset)
         epoch = f" · epoch {self.mirror.epoch}" if self.mirror.epoch else " · untrained"
         head = f"{which.capitalize()} set, {len(X)} rows{epoch}"
-        if which == "training":
-            head += " (no validation split: these are the rows it learns from)"
         if dataset.task == "classification":
             result = confusion(network, X, Y, dataset.n_classes)
             self._show_confusion(result)
-            self.title.setText(f"{head} · accuracy {result.accuracy:.1%}")
+            head += f" · accuracy {result.accuracy:.1%}"
         else:
             self._show_regression(network, dataset, X, Y)
-            self.title.setText(head)
+        if which == "training":
+            head += ("<br><span style='color:#707070'>No validation split: these are the rows it learns "
+                     "from, so they flatter it.</span>")
+        self.title.setText(head)
 
     def _show_confusion(self, result) -> None:
         self.confusion = result
