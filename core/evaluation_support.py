@@ -61,8 +61,8 @@ def raw_inputs(preprocessor, X: np.ndarray) -> dict[str, np.ndarray]:
             cats = list(spec["categories"])
             block = X[:, k:k + len(cats)]
             codes = block.argmax(axis=1) if len(cats) else np.zeros(len(X), np.int64)
-            out[spec["name"]] = np.array([cats[c] for c in codes], dtype=object) if cats else \
-                np.full(len(X), "", dtype=object)
+            out[spec["name"]] = (np.asarray(cats, dtype=object)[codes] if cats
+                                 else np.full(len(X), "", dtype=object))
             k += len(cats)
     return out
 
@@ -109,6 +109,14 @@ def axis_values(low: float, high: float, n: int, margin: float = 0.08) -> np.nda
         centre = low if math.isfinite(low) else 0.0
         low, high, span = centre - 1.0, centre + 1.0, 2.0
     return np.linspace(low - margin * span, high + margin * span, int(n))
+
+
+def display_sample(n: int, limit: int, seed: int = 0) -> np.ndarray:
+    """Row indices to draw when a plot cannot show all n rows: all of them up to `limit`, else a fixed
+    random `limit` of them (sorted), so the picture stays the same from one redraw to the next."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
 def evaluation_set(dataset) -> tuple[np.ndarray, np.ndarray, str]:

@@ -22,7 +22,8 @@ from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSlider, QVBoxLayout, QWidget)
 
-from core.evaluation_support import NUMERIC, OutputMap, axis_values, class_probabilities, input_summaries, raw_inputs
+from core.evaluation_support import (NUMERIC, OutputMap, axis_values, class_probabilities, display_sample,
+                                     input_summaries, raw_inputs)
 from gui.evaluation_view import network_fits
 from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
                                 style_plot)
@@ -38,6 +39,7 @@ NEURON_COLOURS = "CET-D1"      # blue–white–red, centred on the activation's
 VALUE_COLOURS = "viridis"      # regression values: ordered, readable in grey, colour-blind safe
 ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
 POINT_SIZE = 8
+MAX_POINTS = 3000              # training rows drawn at most (validation: half as many)
 
 
 def _two_class_map() -> pg.ColorMap:
@@ -64,8 +66,10 @@ class BoundaryView(QWidget):
         self._numeric: list[int] = []               # indices of numeric raw inputs
         self._held: dict[int, float | str] = {}     # raw input index → value it is held at
         self._held_widgets: list[QWidget] = []
-        self._raw_train: dict[str, np.ndarray] = {}
+        self._raw_train: dict[str, np.ndarray] = {}  # raw inputs of the rows drawn (a sample of big sets)
         self._raw_val: dict[str, np.ndarray] = {}
+        self._Y_train = self._Y_val = np.zeros((0, 1))
+        self._sampled = ""                           # legend note when not every row is drawn
         self._map: OutputMap | None = None           # the grid rows (encoded once) until axes/held values move
         self._value_levels = (0.0, 1.0)
         self._mode = "none"                          # none | plane | line
@@ -251,7 +255,9 @@ class BoundaryView(QWidget):
     @Slot()
     def _on_data_changed(self) -> None:
         dataset = self.model.dataset
-        self.neuron = None
+        if self.neuron is not None:
+            self.neuron = None
+            self.neuronShown.emit(-1, -1)
         self._summaries = input_summaries(dataset) if dataset is not None else []
         self._numeric = [i for i, s in enumerate(self._summaries) if s.kind == NUMERIC]
         self._held = {i: s.default for i, s in enumerate(self._summaries)}
@@ -269,8 +275,14 @@ class BoundaryView(QWidget):
             self.values = self.probabilities = None
             return
         pre = dataset.preprocessor
-        self._raw_train = raw_inputs(pre, dataset.X_train)
-        self._raw_val = raw_inputs(pre, dataset.X_val)
+        # Thousands of dots say as much as a million, and a million would make every redraw crawl.
+        train_rows = display_sample(dataset.n_train, MAX_POINTS)
+        val_rows = display_sample(dataset.n_val, MAX_POINTS // 2)
+        self._raw_train = raw_inputs(pre, dataset.X_train[train_rows])
+        self._raw_val = raw_inputs(pre, dataset.X_val[val_rows])
+        self._Y_train, self._Y_val = dataset.Y_train[train_rows], dataset.Y_val[val_rows]
+        shown, total = len(train_rows) + len(val_rows), dataset.n_train + dataset.n_val
+        self._sampled = f"{shown:,} of {total:,} rows drawn" if shown < total else ""
         names = [self._summaries[i].name for i in self._numeric]
         for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
             combo.blockSignals(True)
@@ -534,8 +546,8 @@ class BoundaryView(QWidget):
         ix, iy = self.axes
         xname = self._summaries[ix].name
         regression = dataset.task == "regression"
-        for raw, Y, item, filled in ((self._raw_train, dataset.Y_train, self.train_points, True),
-                                     (self._raw_val, dataset.Y_val, self.val_points, False)):
+        for raw, Y, item, filled in ((self._raw_train, self._Y_train, self.train_points, True),
+                                     (self._raw_val, self._Y_val, self.val_points, False)):
             x = raw.get(xname, np.zeros(0))
             if regression:
                 if self._mode == "line":
@@ -565,6 +577,8 @@ class BoundaryView(QWidget):
 
     def _update_legend(self, dataset) -> None:
         key = "● training rows &nbsp; ○ validation rows"
+        if self._sampled:
+            key += f" &nbsp; ({self._sampled})"
         if dataset.task == "classification":
             swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span> {name}"
                                        for c, name in enumerate(dataset.class_names))

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from core.evaluation_support import (confusion, evaluation_set, overfitting_status, predicted_vs_actual,
-                                     regression_figures)
+from core.evaluation_support import (confusion, display_sample, evaluation_set, overfitting_status,
+                                     predicted_vs_actual, regression_figures)
 from gui.controller import RateLimiter
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
 from gui.weights_view import thinned_ticks
@@ -30,6 +30,7 @@ MAX_CELL_TEXTS = 15             # above this many classes the counts would not f
 CELL_DARK = 0.55                # cells darker than this share get white text
 MATRIX_COLOURS = pg.ColorMap([0.0, 1.0], ["#ffffff", "#1a4f8c"])
 SCATTER_BRUSH = (26, 115, 184, 140)
+MAX_SCATTER_POINTS = 5000
 METRICS = (("RMSE", "val_rmse"), ("MAE", "val_mae"), ("R²", "val_r2"))
 WARNING_STYLE = ("QLabel { background: #fff6dd; border: 1px solid #e6c56a; border-radius: 3px; "
                  "padding: 4px; color: #202020; }")
@@ -271,7 +272,9 @@ class EvaluationView(QWidget):
         j = max(0, self.target_combo.currentIndex())
         predicted, actual = predicted_vs_actual(network, dataset.preprocessor, X, Y)
         p, a = predicted[:, j], actual[:, j]
-        self.scatter.setData(a, p)
+        # Figures from every row; dots from a fixed sample, as a million would make each redraw crawl.
+        shown = display_sample(len(p), MAX_SCATTER_POINTS)
+        self.scatter.setData(a[shown], p[shown])
         finite = np.isfinite(p)
         if finite.any():
             lo = float(min(a.min(), p[finite].min()))

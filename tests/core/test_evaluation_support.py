@@ -4,8 +4,8 @@ import pytest
 
 from core.data import DataError, build_dataset, from_frame, read_csv_text
 from core.evaluation_support import (CATEGORICAL, NUMERIC, OutputMap, axis_values, class_probabilities,
-                                     confusion, default_row, evaluation_set, input_summaries, output_line,
-                                     overfitting_status, predicted_vs_actual, predictions_csv,
+                                     confusion, default_row, display_sample, evaluation_set, input_summaries,
+                                     output_line, overfitting_status, predicted_vs_actual, predictions_csv,
                                      predictions_table, raw_inputs, regression_figures)
 from core.examples import example_table, load_example
 from core.inspect import output_grid
@@ -92,11 +92,18 @@ def test_output_map_equals_one_output_grid_and_encodes_once():
     np.testing.assert_allclose(grid.outputs(net), whole, rtol=1e-6)
     encoded = sum(calls)
     assert encoded == 50 * 45
-    np.testing.assert_allclose(grid.outputs(net, neuron=(1, 3)),
-                               output_grid(net, ds.preprocessor.transform, base, (0, 1), xs, ys, (1, 3)), rtol=1e-6)
+    neuron = output_grid(net, ds.preprocessor.transform, base, (0, 1), xs, ys, (1, 3))
+    np.testing.assert_allclose(grid.outputs(net, neuron=(1, 3)), neuron, rtol=1e-6)
     assert sum(calls) == encoded                                     # the grid rows were encoded once
     line = OutputMap(transform, base, (2, -1), xs)
     assert line.outputs(net).shape == (50, 3)
+
+
+def test_display_sample_is_everything_or_a_stable_subset():
+    np.testing.assert_array_equal(display_sample(5, 10), np.arange(5))
+    picked = display_sample(10_000, 300)
+    assert len(picked) == 300 and len(set(picked)) == 300 and np.all(np.diff(picked) > 0)
+    np.testing.assert_array_equal(picked, display_sample(10_000, 300))
 
 
 def test_evaluation_set_falls_back_to_training_rows():

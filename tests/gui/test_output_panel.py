@@ -276,7 +276,8 @@ def test_predict_file_writes_one_prediction_per_row(panel, model, tmp_path, monk
     assert len(result) == 12
     assert list(result.columns[:4]) == list(frame.columns)
     assert set(result["predicted_species"]) <= set(model.dataset.class_names)
-    np.testing.assert_allclose(result[["p(setosa)", "p(versicolor)", "p(virginica)"]].sum(axis=1), 1.0, atol=1e-5)
+    probabilities = result[["p(setosa)", "p(versicolor)", "p(virginica)"]]
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert panel.predict.message_bar.level == "info" and "12 predictions" in panel.predict.message_bar.text()
 
 
