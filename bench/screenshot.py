@@ -31,6 +31,9 @@ def main(argv=None) -> int:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         window = create_window()
         window.resize(*SIZE)
+        boundary = getattr(window.output_panel, "boundary", None)
+        if boundary is not None:                 # the spiral's decision boundary says more than a table
+            window.output_panel.tabs.setCurrentWidget(boundary)
         window.show()
         app.processEvents()
         window.controller.train()

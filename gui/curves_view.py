@@ -68,6 +68,12 @@ class CurvesView(QWidget):
         self.val_acc_curve = self.acc_plot.plot(name="validation", pen=pg.mkPen(VAL_COLOR, width=2),
                                                 connect="finite")
 
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, label="best",
+                                         pen=pg.mkPen("#2ca02c", width=1, style=pg.QtCore.Qt.DashLine),
+                                         labelOpts={"position": 0.92, "color": "#2ca02c"})
+        self.best_line.hide()
+        self.loss_plot.addItem(self.best_line, ignoreBounds=True)
+
         self._cursors = []
         for plot in (self.loss_plot, self.acc_plot):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#909090", style=pg.QtCore.Qt.DashLine))
@@ -86,6 +92,7 @@ class CurvesView(QWidget):
         self.log_y.toggled.connect(self._on_log_toggled)
         controller.reportsArrived.connect(self._schedule)
         controller.historyCleared.connect(self.refresh)
+        controller.historyCleared.connect(lambda: self.mark_epoch(0))
         model.dataChanged.connect(self._on_data_changed)
         model.networkChanged.connect(self._update_labels)
         self._on_data_changed()
@@ -112,6 +119,15 @@ class CurvesView(QWidget):
                 curve.setData([], [])
             else:
                 curve.setData(x, values)
+
+    @Slot(int)
+    def mark_epoch(self, epoch: int) -> None:
+        """Mark the epoch whose weights are best on validation (0 removes the mark)."""
+        if epoch > 0:
+            self.best_line.setValue(epoch)
+            self.best_line.show()
+        else:
+            self.best_line.hide()
 
     def curve_data(self, which: str = "train") -> tuple[np.ndarray, np.ndarray]:
         """The full (epochs, values) a curve holds — before clipping and downsampling."""

@@ -2,13 +2,17 @@
 
 Layout (ARCHITECTURE.md, TensorFlow Playground's left-to-right flow): Data and Training docks on the
 left, the network diagram in the centre above the live plots, the Output dock on the right. The error
-curves and the weight heatmaps sit side by side (a splitter, weights in a tab widget that later views
-join) rather than in two tabs: watching E fall while the weights move is the point of the window, and a
-tab would hide one of them.
+curves and the weight heatmaps sit side by side (a splitter; Weights in a tab widget with Inspector,
+Health and Activation) rather than in two tabs: watching E fall while the weights move is the point of
+the window, and a tab would hide one of them.
+
+The diagram and the inspection / output views come from other modules and are optional: a missing one
+leaves a placeholder, so this window never depends on their progress.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from dataclasses import fields, replace
@@ -28,10 +32,21 @@ from gui.model import TrainSettings
 from gui.training_panel import LR_STEPS, TrainingPanel
 from gui.weights_view import WeightsView
 
-try:
-    from gui.network_view import NetworkView
-except ImportError:          # built by another issue; the window works without it
-    NetworkView = None
+
+
+def _optional(module: str, name: str):
+    """A view class from gui/<module>.py, or None while that module does not exist yet."""
+    try:
+        return getattr(importlib.import_module(f"gui.{module}"), name)
+    except ImportError:
+        return None
+
+
+NetworkView = _optional("network_view", "NetworkView")
+OutputPanel = _optional("output_panel", "OutputPanel")
+InspectorView = _optional("inspector_view", "InspectorView")
+HealthView = _optional("health_view", "HealthView")
+ActivationPlot = _optional("activation_view", "ActivationPlot")
 
 ORGANIZATION = "BackpropStudio"
 APPLICATION = "Backprop Studio"
@@ -65,8 +80,8 @@ def _rate(samples_per_second: float) -> str:
     return f"{samples_per_second:.0f} samples/s"
 
 
-class OutputPanel(QWidget):
-    """Placeholder for the evaluation / predict views of a later issue: the latest numbers of the run."""
+class LatestNumbers(QWidget):
+    """The Output dock until gui/output_panel.py exists: the latest numbers of the run."""
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -142,6 +157,13 @@ class MainWindow(QMainWindow):
         self.inspect_tabs = QTabWidget()
         self.inspect_tabs.setDocumentMode(True)
         self.inspect_tabs.addTab(self.weights, "Weights")
+        self.inspector = InspectorView(model, self.controller) if InspectorView else None
+        self.health = HealthView(model, self.controller) if HealthView else None
+        self.activation = ActivationPlot(model, self.controller) if ActivationPlot else None
+        for view, title in ((self.inspector, "Inspector"), (self.health, "Health"),
+                            (self.activation, "Activation")):
+            if view is not None:
+                self.inspect_tabs.addTab(view, title)
         self.plots = QSplitter(Qt.Orientation.Horizontal)
         self.plots.addWidget(self.curves)
         self.plots.addWidget(self.inspect_tabs)
@@ -162,12 +184,14 @@ class MainWindow(QMainWindow):
 
         self.data_panel = DataPanel(model)
         self.training_panel = TrainingPanel(model, self.controller)
-        self.output_panel = OutputPanel(self.controller)
+        self.output_panel = (OutputPanel(model, self.controller) if OutputPanel
+                             else LatestNumbers(self.controller))
         self.data_dock = self._dock("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.output_dock = self._dock("Output", self.output_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.data_dock, self.training_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.data_dock, self.output_dock], [370, 230], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.data_dock, self.output_dock], [370, 300 if OutputPanel else 230],
+                         Qt.Orientation.Horizontal)
 
         self._build_actions()
         self._build_menus()
@@ -188,6 +212,7 @@ class MainWindow(QMainWindow):
         model.settingsChanged.connect(self._update_status)
         self.data_panel.fileLoaded.connect(self._add_recent)
         model.dataChanged.connect(self._update_title)
+        self._connect_views()
 
         self.resize(1500, 950)
         self.centre.setSizes([420, 480])
@@ -195,6 +220,30 @@ class MainWindow(QMainWindow):
         self._restore()
         self._on_state(self.controller.state)
         self._update_status()
+
+    def _connect_views(self) -> None:
+        """The optional views' documented connections (each only when both ends exist)."""
+        if NetworkView is not None:
+            if OutputPanel is not None:
+                self.network_view.neuronClicked.connect(self.output_panel.show_neuron)
+            if self.activation is not None:
+                self.network_view.layerSelected.connect(self.activation.show_layer)
+        if OutputPanel is not None:
+            self.output_panel.bestEpochMarked.connect(self.curves.mark_epoch)
+        if self.inspector is not None:
+            self.inspector.weightsEdited.connect(self._on_weights_edited)
+
+    @Slot()
+    def _on_weights_edited(self) -> None:
+        """An inspector step changed the weights in place (no run is active): every view redraws them."""
+        network = self.model.network
+        if network is None:
+            return
+        self.weights.show_network()
+        if NetworkView is not None:
+            self.network_view.update_snapshot(network.weights, network.biases)
+        if OutputPanel is not None:
+            self.output_panel.sync_network()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -106,6 +106,23 @@ def test_hover_readouts_name_epoch_and_weight(qtbot, window):
     assert weights.readout.text().startswith(f"w[x1 → h1.1] = {value:.6g}")
 
 
+def test_optional_views_are_wired_when_present(qtbot, window):
+    from gui import main_window
+
+    if main_window.OutputPanel is not None:
+        window.output_panel.bestEpochMarked.emit(12)
+        assert window.curves.best_line.isVisible() and window.curves.best_line.value() == 12
+        window.controller.reset()
+        assert not window.curves.best_line.isVisible()
+    if main_window.InspectorView is not None:
+        network = window.model.network
+        network.weights[0][0, 0] = 0.123
+        window.inspector.weightsEdited.emit()
+        assert window.weights.images[0].image[0, 0] == pytest.approx(0.123)
+    titles = [window.inspect_tabs.tabText(i) for i in range(window.inspect_tabs.count())]
+    assert titles[0] == "Weights"
+
+
 def test_network_view_receives_the_snapshots(qtbot, window, monkeypatch):
     small(window, epochs=5)
     calls = []
