@@ -11,6 +11,9 @@ DEFAULT_EXAMPLE = "spiral"    # learns visibly within a few seconds with its def
 def apply_qt_workarounds() -> None:
     """Work around PySide6 6.12.0 returning None / True / False from C++ calls without a new reference.
 
+    pyproject excludes 6.12 (tests/gui/test_qt_binding.py guards it); this covers an environment that
+    has it anyway.
+
     Seen with the 6.12.0 wheels on CPython 3.11: every void method (label.setText), every
     SignalInstance.emit (returns True) and bool getters take one reference away from None / True / False,
     and after a few thousand calls the interpreter aborts with "none_dealloc" or "bool_dealloc".
@@ -68,6 +71,12 @@ def run(path: str | None = None, example: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    try:
+        from gui.crash_handler import install
+    except ImportError:
+        pass
+    else:
+        install(app)             # a bug becomes a logged dialog, not a dead window
     window = create_window(path, example)
     window.show()
     return app.exec()
