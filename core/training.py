@@ -172,14 +172,15 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
     for epoch in range(start_epoch + 1, start_epoch + config.epochs + 1):
         tic = time.perf_counter()
         order = rng.permutation(n) if config.shuffle and batch < n else None
+        Xe, Ye = X, Y
         if order is not None and copy_whole_epoch:
             np.take(X, order, axis=0, out=X_epoch)
             np.take(Y, order, axis=0, out=Y_epoch)
-            order = None
+            Xe, Ye, order = X_epoch, Y_epoch, None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # Overflow on the way to divergence is expected and detected here; numpy need not warn.
             loss_sum, correct, done, stopped = _run_epoch(
-                network, optimizer, X_epoch, Y_epoch, order, batch, task, should_stop, xbuf, ybuf)
+                network, optimizer, Xe, Ye, order, batch, task, should_stop, xbuf, ybuf)
         if not math.isfinite(loss_sum):
             network.set_params(*last_good)
             raise DivergenceError(epoch)

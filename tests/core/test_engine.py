@@ -181,6 +181,29 @@ def test_should_stop_is_checked_between_batches():
     assert reports[-1].stop_reason == STOP_REQUESTED and reports[-1].epoch == 3 and len(reports) == 3
 
 
+@pytest.mark.parametrize("batch_size", [None, 4, 2, 1])
+def test_every_batch_mode_learns_xor(batch_size):
+    """Full batch (no shuffle), a batch as large as the set, mini-batches and online all see the data."""
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=1)
+    list(train(net, Adam(0.05), XOR_X, XOR_Y, config=TrainConfig(epochs=800, batch_size=batch_size)))
+    assert np.array_equal(net.predict(XOR_X) > 0.5, XOR_Y > 0.5)
+
+
+def test_shuffled_epoch_sees_every_sample_once():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 2))
+    seen = []
+
+    class Spy(Network):
+        def forward(self, xb):
+            seen.extend(map(tuple, np.asarray(xb, float).round(5)))
+            return super().forward(xb)
+
+    net = Spy([2, 2, 1], "tanh", "mse", dtype="float64")
+    list(train(net, SGD(0.01), X, np.zeros((10, 1)), config=TrainConfig(epochs=1, batch_size=3)))
+    assert sorted(seen) == sorted(map(tuple, X.round(5)))
+
+
 @pytest.mark.parametrize("batch_size,updates", [(1, 10), (4, 3), (None, 1), (0, 1)])
 def test_batch_modes_update_count(batch_size, updates):
     net = Network([2, 2, 1], "tanh", "mse")
