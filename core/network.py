@@ -260,7 +260,7 @@ class Network:
         error = self.backward(T)
         return error, [g.copy() for g in self.grad_weights], [g.copy() for g in self.grad_biases]
 
-    def predict(self, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    def predict(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Network outputs for X (n, n_in) as a new (n, n_out) array; does not touch training buffers."""
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim == 1:
