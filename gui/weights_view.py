@@ -147,8 +147,10 @@ class WeightsView(QWidget):
         for index, plot in enumerate(self.plots):
             sources = self._names[index] + ["θ"]
             targets = self._names[index + 1]
-            if index + 1 < len(self._shapes):     # hidden columns: the title names the layer already
-                targets = [str(k + 1) for k in range(len(targets))]
+            numbers = [str(k + 1) for k in range(len(targets))]
+            fits = len(targets) * (CHAR_PX * max(len(t) for t in targets) + 10) <= plot.vb.width()
+            if index + 1 < len(self._shapes) or not fits:
+                targets = numbers            # the title names the layer; hover gives each name
             width = CHAR_PX * max(len(t) for t in targets) + 10
             plot.getAxis("left").setTicks(thinned_ticks(sources, plot.vb.height(), ROW_LABEL_PX))
             plot.getAxis("bottom").setTicks(thinned_ticks(targets, plot.vb.width(), width))
