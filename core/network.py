@@ -105,6 +105,7 @@ class Network:
         self.flat_params, self.weights, self.biases = self._flat_views()
         self.flat_grads, self.grad_weights, self.grad_biases = self._flat_views()
         self.n_weight_params = sum(a * b for a, b in self.shapes)    # flat_params[:n] are the weights
+        self.grad_scale = 1.0                                       # see backward()
         self.initialize(seed)
 
     def _flat_views(self):
@@ -203,6 +204,7 @@ class Network:
             outs = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
             deltas = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
             scratch = [np.empty((n, size), self.dtype) for size in self.layer_sizes[1:]]
+            scratch.append(np.ones(n, self.dtype))     # ones for Σ_n δ as a matrix-vector product
             bufs = self._buffers[n] = (outs, deltas, scratch)
         return bufs
 
@@ -222,11 +224,13 @@ class Network:
         self._cache = [X, *outs]
         return prev
 
-    def backward(self, T: np.ndarray) -> float:
+    def backward(self, T: np.ndarray, scale: float = 1.0) -> float:
         """Backpropagate the error of the last forward() against targets T (n, n_out).
 
         Fills self.grad_weights / self.grad_biases (shaped like the parameters, reused buffers) with
-        ∂E/∂w and ∂E/∂θ of the batch-mean error and returns that error E.
+        scale · ∂E/∂w and scale · ∂E/∂θ of the batch-mean error and returns that error E. The training
+        loop passes the learning rate as `scale` for SGD, so the update needs one pass, not two
+        (backprop is linear in δ_k, so scaling δ_k scales every gradient); `grad_scale` records it.
         """
         if self._cache is None:
             raise RuntimeError("backward() needs a forward() first")
@@ -235,9 +239,13 @@ class Network:
         o = outputs[-1]
         error = _losses.get(self.loss).value(o, T)
         delta = _losses.output_delta(self.loss, self.activations[-1], o, T, deltas[-1])   # δ_k
+        if scale != 1.0:
+            delta *= scale
+        self.grad_scale = scale
+        ones = delta_scratch[-1]
         for i in range(len(self.weights) - 1, -1, -1):
             np.matmul(outputs[i].T, delta, out=self.grad_weights[i])   # ∂E/∂w_ij = O_i δ_j
-            np.sum(delta, axis=0, out=self.grad_biases[i])             # ∂E/∂θ_j = δ_j
+            np.matmul(ones, delta, out=self.grad_biases[i])            # ∂E/∂θ_j = δ_j (Σ over the batch)
             if i:
                 below = deltas[i - 1]
                 np.matmul(delta, self.weights[i].T, out=below)         # Σ_k δ_k w_jk

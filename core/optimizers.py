@@ -34,13 +34,19 @@ class Optimizer:
         is used as scratch space.
         """
         self.steps += 1
+        scale = network.grad_scale                  # the gradients hold scale · ∂E/∂w
         if self.l2:
             n = network.n_weight_params
             g, w = network.flat_grads[:n], network.flat_params[:n]
-            g += self.l2 * w                        # ∂/∂w of ½λw², weights only (not θ)
-        self._update([network.flat_params], [network.flat_grads])
+            g += (self.l2 * scale) * w              # ∂/∂w of ½λw², weights only (not θ)
+        self._update([network.flat_params], [network.flat_grads], scale)
 
-    def _update(self, params, grads):
+    @property
+    def grad_scale(self) -> float:
+        """What the training loop should ask backward() to scale gradients by (see Network.backward)."""
+        return 1.0
+
+    def _update(self, params, grads, scale):
         raise NotImplementedError
 
     def state_dict(self) -> dict:
@@ -55,9 +61,14 @@ class SGD(Optimizer):
     """The article's rule: Δw = −η ∂E/∂w."""
     name = "sgd"
 
-    def _update(self, params, grads):
+    @property
+    def grad_scale(self) -> float:
+        return self.lr
+
+    def _update(self, params, grads, scale):
         for p, g in zip(params, grads):
-            g *= self.lr
+            if scale != self.lr:
+                g *= self.lr / scale                # η ∂E/∂w
             p -= g
 
 
@@ -72,12 +83,17 @@ class Momentum(Optimizer):
         self.momentum = float(momentum)
         self.velocity: list[np.ndarray] | None = None
 
-    def _update(self, params, grads):
+    @property
+    def grad_scale(self) -> float:
+        return self.lr
+
+    def _update(self, params, grads, scale):
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self.velocity):
             v *= self.momentum
-            g *= self.lr
+            if scale != self.lr:
+                g *= self.lr / scale                # η ∂E/∂w
             v -= g
             p += v
 
@@ -101,7 +117,10 @@ class Adam(Optimizer):
         self.v: list[np.ndarray] | None = None
         self._tmp: list[np.ndarray] | None = None
 
-    def _update(self, params, grads):
+    def _update(self, params, grads, scale):
+        if scale != 1.0:
+            for g in grads:
+                g /= scale
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]

@@ -116,7 +116,7 @@ def _run_epoch(network, optimizer, X, Y, order, batch, task, should_stop, xbuf, 
         out = network.forward(xb)
         if task == "classification":
             correct += classification_metrics(out, yb) * xb.shape[0]
-        error = network.backward(yb)
+        error = network.backward(yb, scale=optimizer.grad_scale)
         if not math.isfinite(error):
             return math.inf, correct, done, False
         loss_sum += error * xb.shape[0]

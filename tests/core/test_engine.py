@@ -318,3 +318,21 @@ def test_memory_budget_refuses_before_allocating():
         Network([10000, 10000, 10], "relu", memory_budget=2 * 1024 ** 3)   # 0.4 GB of weights alone
     assert training_bytes([2, 4, 1]) < 100_000
     Network([784, 512, 10], "relu")                                         # ordinary sizes pass
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.3, l2=0.01), lambda: Momentum(0.3, momentum=0.5, l2=0.01),
+                                  lambda: Adam(0.01, l2=0.01)])
+def test_scaled_gradients_give_the_same_update(make):
+    """The loop hands SGD/momentum gradients pre-scaled by η; the update must equal the plain rule."""
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    plain, fused = (Network([3, 4, 2], "tanh", "mse", dtype="float64", seed=2) for _ in range(2))
+    opt_plain, opt_fused = make(), make()
+    for _ in range(3):
+        plain.forward(X)
+        plain.backward(T)                       # scale 1: true ∂E/∂w
+        opt_plain.step(plain)
+        fused.forward(X)
+        fused.backward(T, scale=opt_fused.grad_scale)
+        opt_fused.step(fused)
+    np.testing.assert_allclose(fused.flat_params, plain.flat_params, rtol=1e-12, atol=1e-14)
