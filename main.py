@@ -244,6 +244,10 @@ def cmd_gui(argv) -> int:
     p.add_argument("data", nargs="?", help="a CSV file to open")
     p.add_argument("--example", help="open a built-in example instead")
     args = p.parse_args(argv)
+    from gui.platform_check import window_problem
+    problem = window_problem()
+    if problem:
+        return _fail(problem)
     from gui.app import run
     return run(args.data, args.example)
 

@@ -1,0 +1,23 @@
+from gui import platform_check
+
+
+def test_no_display_is_explained(monkeypatch):
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert "No display" in platform_check.window_problem()
+
+
+def test_missing_xcb_cursor_is_explained(monkeypatch):
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(platform_check.ctypes.util, "find_library", lambda name: None)
+    assert "libxcb-cursor0" in platform_check.window_problem()
+
+
+def test_offscreen_needs_nothing(monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert platform_check.window_problem() is None
