@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from core.errors import BackpropError
 from core.optimizers import make_optimizer
-from core.training import TrainConfig
+from core.training import EpochReport, TrainConfig
 from gui.worker import TrainingWorker, start_in_thread, thread_running
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
@@ -113,6 +113,30 @@ class History:
     @property
     def metric_names(self) -> list[str]:
         return sorted(self._metrics)
+
+    # Curve names in project files (core.project.ProjectState.history); anything else is a metric.
+    _COLUMNS = ("epoch", "train_loss", "val_loss", "lr", "elapsed")
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every curve as a copied 1-D array, keyed as a project file stores them."""
+        columns = (self._epoch, self._train, self._val, self._lr, self._elapsed)
+        arrays = {name: column.values.copy() for name, column in zip(self._COLUMNS, columns)}
+        arrays.update({name: column.values.copy() for name, column in self._metrics.items()})
+        return arrays
+
+    def load_arrays(self, arrays: dict) -> None:
+        """Replace the history with saved curves; curves shorter than `epoch` are padded with NaN."""
+        self.clear()
+        n = len(arrays.get("epoch", ()))
+        columns = (self._epoch, self._train, self._val, self._lr, self._elapsed)
+        for name, column in zip(self._COLUMNS, columns):
+            column.extend(np.asarray(arrays.get(name, ()))[:n])
+            column.pad(n)
+        for name, values in arrays.items():
+            if name not in self._COLUMNS:
+                column = self._metrics.setdefault(name, _Column())
+                column.extend(np.asarray(values)[:n])
+                column.pad(n)
 
 
 class RateLimiter(QObject):
@@ -242,6 +266,37 @@ class TrainingController(QObject):
     def shutdown(self) -> None:
         """Stop and join the thread (window closing)."""
         self._retire()
+
+    # ---- projects ---------------------------------------------------------------------------------
+    @property
+    def optimizer(self):
+        """The optimizer the next run continues with (momentum / Adam moments), None before a run."""
+        return self._optimizer
+
+    def restore(self, history: dict, optimizer=None) -> None:
+        """Continue from a saved project: its curves, its epoch numbering and its optimizer state.
+
+        Call after the model holds the project's network (networkChanged clears the history first).
+        """
+        self._retire()
+        self._clear()
+        self.history.load_arrays(history)
+        s = self.model.settings
+        self._optimizer = optimizer
+        # The key _start compares: a restored optimizer is kept only while its kind stays the same.
+        self._optimizer_key = None if optimizer is None else (s.optimizer, s.momentum, s.l2)
+        self.target_epochs = max(s.epochs, self.history.last_epoch)
+        h = self.history
+        if len(h):
+            metrics = {name: float(h.metric(name)[-1]) for name in h.metric_names
+                       if math.isfinite(h.metric(name)[-1])}
+            self.last_report = EpochReport(
+                epoch=h.last_epoch, train_loss=float(h.train_loss[-1]),
+                val_loss=None if math.isnan(h.val_loss[-1]) else float(h.val_loss[-1]),
+                metrics=metrics, elapsed=float(h.elapsed[-1]), lr=float(h.lr[-1]), run_id=self.run_id)
+        self.historyCleared.emit()             # views re-read the history: now the restored one
+        if self.last_report is not None:
+            self.reportsArrived.emit([self.last_report])
 
     # ---- starting a run ---------------------------------------------------------------------------
     def _start(self, step: bool = False) -> None:

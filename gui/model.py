@@ -250,3 +250,20 @@ class StudioModel(QObject):
 
     def settings_dict(self) -> dict:
         return asdict(self.settings)
+
+    def replace_document(self, *, dataset, table, options: dict, example_name: str | None,
+                         architecture: Architecture, settings: TrainSettings, network: Network) -> None:
+        """Swap in a whole saved document at once (opening a project).
+
+        Everything is assigned before any signal goes out, so no listener ever sees the new data with
+        the old network; and the network is the saved one, not rebuilt from the seed. The undo history
+        belonged to the previous document, so it goes too. Stop training before calling this.
+        """
+        self.undo_stack.clear()
+        self.dataset, self.table, self.data_options = dataset, table, dict(options)
+        self.example_name = example_name
+        self.architecture, self.settings, self.network = architecture, settings, network
+        self.dataChanged.emit()
+        self.architectureChanged.emit()
+        self.settingsChanged.emit()
+        self.networkChanged.emit()
