@@ -215,10 +215,13 @@ def test_worker_alone_in_a_thread(qtbot, model):
                             dataset.X_val, dataset.Y_val, TrainConfig(epochs=5), task=dataset.task, run_id=7)
     got = []
     worker.reports.connect(got.extend)         # no receiver object: runs in the worker thread
-    with qtbot.waitSignal(worker.finished, timeout=WAIT_MS) as finished:
-        thread = start_in_thread(worker, "test-worker")
-    assert finished.args == [7, "max_epochs"]
-    thread.wait(WAIT_MS)
+    finished = []
+    # Not qtbot.waitSignal: its slot would run in the worker thread too and stop waitSignal's timeout
+    # QTimer from there ("Timers cannot be stopped from another thread").
+    worker.finished.connect(lambda *args: finished.append(list(args)))
+    thread = start_in_thread(worker, "test-worker")
+    qtbot.waitUntil(lambda: not thread_running(thread), timeout=WAIT_MS)
+    assert finished == [[7, "max_epochs"]]
     assert [r.epoch for r in got] == [1, 2, 3, 4, 5] and {r.run_id for r in got} == {7}
     assert not thread_running(thread)
 
