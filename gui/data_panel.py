@@ -134,6 +134,8 @@ class DataPanel(QWidget):
         self._load_id = 0
         self._thread = None
         self._role_combos: list[QComboBox] = []
+        # Asked before another file replaces the data (the window's unsaved-project prompt); False stops it.
+        self.confirm_load = None
 
         self.open_button = QPushButton("Open CSV…")
         self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window.")
@@ -228,6 +230,8 @@ class DataPanel(QWidget):
 
     def load_path(self, path: str) -> None:
         """Read `path` in the background; on success it is previewed and applied with default roles."""
+        if self.confirm_load is not None and not self.confirm_load(path):
+            return
         self.cancel_loading()
         self._load_id += 1
         self._loader = CsvLoader(str(path), self._load_id)
@@ -358,6 +362,12 @@ class DataPanel(QWidget):
                 combo.setCurrentText(role)
             elif role == "target" and combo.currentText() == "target":
                 combo.setCurrentText("input")
+
+    def set_roles(self, roles: dict[str, str]) -> None:
+        """Give each named column its role ('input' / 'target' / 'ignore'), several targets allowed."""
+        for info, combo in zip(self.table.columns, self._role_combos):
+            if info.name in roles:
+                combo.setCurrentText(roles[info.name])
 
     def set_options(self, options: dict) -> None:
         """Show build_dataset options (scaling, missing, val_split, seed) in the widgets."""

@@ -29,6 +29,7 @@ from gui.curves_view import CurvesView
 from gui.data_panel import DataPanel
 from gui.message_bar import MessageBar
 from gui.model import TrainSettings
+from gui.project_actions import ProjectActions
 from gui.training_panel import LR_STEPS, TrainingPanel
 from gui.weights_view import WeightsView
 
@@ -56,6 +57,8 @@ MAX_RECENT = 8
 STATUS_INTERVAL_MS = 200      # numbers in the status bar
 DIAGRAM_INTERVAL_MS = 100     # link colours of the network diagram
 DATA_SUFFIXES = (".csv", ".tsv", ".txt")
+PROJECT_SUFFIX = ".bpstudio"
+OPENABLE_SUFFIXES = (*DATA_SUFFIXES, PROJECT_SUFFIX)    # what a drop on the window may open
 
 
 def make_settings() -> QSettings:
@@ -210,14 +213,16 @@ class MainWindow(QMainWindow):
         self.controller.snapshotArrived.connect(self._on_snapshot)
         model.settingsChanged.connect(self._sync_lr)
         model.settingsChanged.connect(self._update_status)
-        self.data_panel.fileLoaded.connect(self._add_recent)
+        self.data_panel.fileLoaded.connect(self.add_recent)
         model.dataChanged.connect(self._update_title)
+        self.project.documentChanged.connect(self._update_title)
         self._connect_views()
 
         self.resize(1500, 950)
         self.centre.setSizes([420, 480])
         self.plots.setSizes([450, 550])
         self._restore()
+        self.project.mark_clean()           # restoring preferences is not an edit of the document
         self._on_state(self.controller.state)
         self._update_status()
 
@@ -239,6 +244,7 @@ class MainWindow(QMainWindow):
         network = self.model.network
         if network is None:
             return
+        self.project.mark_dirty()
         self.weights.show_network()
         if NetworkView is not None:
             self.network_view.update_snapshot(network.weights, network.biases)
@@ -290,10 +296,16 @@ class MainWindow(QMainWindow):
         self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
 
+        self.project = ProjectActions(self)   # New / Open / Save / Export / Import and the dirty flag
+        self.act_reset.triggered.connect(self.project.mark_dirty)
+
     def _build_menus(self) -> None:
         from core.examples import EXAMPLES
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        p = self.project
+        file_menu.addAction(p.act_new)
+        file_menu.addAction(p.act_open)
         file_menu.addAction(self.act_open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.examples_menu = file_menu.addMenu("&Examples")
@@ -303,6 +315,12 @@ class MainWindow(QMainWindow):
             action.setStatusTip(example.description)
             action.triggered.connect(lambda _=False, n=name: self.load_example(n))
         self.examples_menu.setToolTipsVisible(True)
+        file_menu.addSeparator()
+        file_menu.addAction(p.act_save)
+        file_menu.addAction(p.act_save_as)
+        file_menu.addSeparator()
+        file_menu.addAction(p.act_export)
+        file_menu.addAction(p.act_import)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         self._rebuild_recent_menu()
@@ -368,9 +386,18 @@ class MainWindow(QMainWindow):
 
     # ---- data ----------------------------------------------------------------------------------------
     def open_path(self, path: str) -> None:
-        self.data_panel.load_path(path)
+        """A CSV becomes the data; a project file is opened as the whole document."""
+        if str(path).lower().endswith(PROJECT_SUFFIX):
+            self.project.open_project(str(path))
+        else:
+            self.data_panel.load_path(path)
 
     def load_example(self, name: str) -> bool:
+        """A built-in example as a new untitled document (after Save / Discard / Cancel if there are
+        unsaved changes). False if not loaded (a message says why, or the user cancelled)."""
+        return self.project.load_example(name)
+
+    def apply_example(self, name: str) -> bool:
         """Load a built-in example with its own network and learning rate. False (and a message) if not."""
         from core.examples import EXAMPLES
         if not self.data_panel.load_example(name):       # it has said why
@@ -402,19 +429,23 @@ class MainWindow(QMainWindow):
         if not mime.hasUrls():
             return None
         for url in mime.urls():
-            if url.isLocalFile() and url.toLocalFile().lower().endswith(DATA_SUFFIXES):
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(OPENABLE_SUFFIXES):
                 return url.toLocalFile()
         return None
 
     @Slot()
     def _update_title(self) -> None:
         model = self.model
-        if model.example_name:
+        name = self.project.display_name()          # a saved project goes by its file name
+        if not name and model.example_name:
             from core.examples import EXAMPLES
             name = EXAMPLES[model.example_name].title if model.example_name in EXAMPLES else model.example_name
-        else:
+        elif not name:
             name = os.path.basename(self.data_panel.path or "") or getattr(model.dataset, "source", "")
-        self.setWindowTitle(f"{name} — Backprop Studio" if name else "Backprop Studio")
+        # A plain '*' rather than Qt's '[*]' placeholder: windowTitle() then reads as it is shown.
+        star = "*" if self.project.dirty else ""
+        self.setWindowTitle(f"{name or 'Untitled'}{star} — Backprop Studio" if name or star
+                            else "Backprop Studio")
 
     # ---- recent files --------------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
@@ -424,7 +455,7 @@ class MainWindow(QMainWindow):
         return [str(v) for v in value or []]
 
     @Slot(str)
-    def _add_recent(self, path: str) -> None:
+    def add_recent(self, path: str) -> None:
         path = os.path.abspath(path)
         files = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue("recent_files", files[:MAX_RECENT])
@@ -569,6 +600,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        if not self.project.maybe_save("closing"):
+            event.ignore()
+            return
         self.controller.shutdown()
         self.data_panel.shutdown()
         self.save_settings()

@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 # Before anything can import Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -9,3 +11,14 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(autouse=True)
+def _unsaved_changes_prompt_discards(monkeypatch):
+    """A modal Save / Discard / Cancel in a headless test would wait for a click forever (pytest-qt
+    closes every window it was given, and closing asks). Tests that exercise the prompt patch it themselves.
+    Only applied once Qt widgets are loaded, so core tests never import Qt through here."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None:
+        box = widgets.QMessageBox
+        monkeypatch.setattr(box, "question", staticmethod(lambda *a, **k: box.StandardButton.Discard))
