@@ -1,0 +1,345 @@
+"""File menu projects end to end: Save As → open in a new window restores data, network, settings,
+weights, optimizer and curves, and Train continues exactly; a moved CSV is located; damaged files change
+nothing; every export format round-trips through the menu; mismatched imports name the layer; the dirty
+flag drives the title and the close / New / open-CSV prompts."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from core.errors import ModelFileError
+from core.export import load_model
+from core.project import load_project
+from gui.app import create_window
+from gui.project_actions import export_filters
+
+WAIT_MS = 20_000
+Button = QMessageBox.StandardButton
+
+
+def make_window(qtbot, example="circles"):
+    window = create_window(example=example)
+    qtbot.addWidget(window)
+    return window
+
+
+def small(window, epochs=300, hidden=(4,), **settings):
+    model = window.model
+    model.edit_architecture(replace(model.architecture, hidden=hidden,
+                                    hidden_activations=("tanh",) * len(hidden)))
+    model.update_settings(epochs=epochs, **settings)
+
+
+def train(qtbot, window):
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.act_train.trigger()
+
+
+def answer_save_dialog(monkeypatch, path, chosen=""):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), chosen)))
+
+
+def answer_open_dialog(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def answer_question(monkeypatch, button):
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args[2] if len(args) > 2 else "")
+        return button
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+def params(network):
+    return [a.copy() for a in (*network.weights, *network.biases)]
+
+
+def same_params(a, b):
+    return len(a) == len(b) and all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(a, b))
+
+
+@pytest.fixture
+def trained(qtbot):
+    """A circles window trained for 300 epochs with momentum (so there is optimizer state to keep)."""
+    window = make_window(qtbot)
+    small(window, epochs=300, optimizer="momentum", momentum=0.8, seed=3, batch_size=16)
+    train(qtbot, window)
+    assert window.controller.history.last_epoch == 300
+    return window
+
+
+def test_save_as_then_open_in_a_new_window_restores_everything_and_training_continues(
+        qtbot, trained, tmp_path, monkeypatch):
+    first = trained
+    assert first.project.dirty and first.windowTitle() == "Circles* — Backprop Studio"
+    path = tmp_path / "circles run"                       # the suffix is added
+    answer_save_dialog(monkeypatch, path)
+    first.project.act_save_as.trigger()
+    path = tmp_path / "circles run.bpstudio"
+    assert path.is_file() and not first.project.dirty
+    assert first.windowTitle() == "circles run.bpstudio — Backprop Studio"
+
+    second = make_window(qtbot, example="spiral")
+    answer_open_dialog(monkeypatch, path)
+    second.project.act_open.trigger()
+    a, b = first.model, second.model
+    assert b.example_name == "circles" and b.architecture == a.architecture
+    assert b.settings == a.settings and b.data_options == a.data_options
+    assert same_params(params(b.network), params(a.network))
+    np.testing.assert_array_equal(b.dataset.X_train, a.dataset.X_train)
+    ha, hb = first.controller.history, second.controller.history
+    assert len(hb) == 300 and hb.last_epoch == 300
+    for name in ("epochs", "train_loss", "val_loss", "lr"):
+        np.testing.assert_array_equal(getattr(hb, name), getattr(ha, name))
+    assert hb.metric_names == ha.metric_names
+    # The restored curves are drawn at once (the first window's redraws are rate-limited).
+    for which, values in (("train", ha.train_loss), ("val", ha.val_loss),
+                          ("train_accuracy", ha.metric("train_accuracy")),
+                          ("val_accuracy", ha.metric("val_accuracy"))):
+        x, y = second.curves.curve_data(which)
+        np.testing.assert_array_equal(x, np.arange(1, 301))
+        np.testing.assert_array_equal(y, values)
+    opt_a, opt_b = first.controller.optimizer, second.controller.optimizer
+    assert opt_b is not None and opt_b.name == "momentum" and opt_b.steps == opt_a.steps
+    assert all(np.array_equal(x, y) for x, y in zip(opt_b.velocity, opt_a.velocity))
+    assert second.windowTitle() == "circles run.bpstudio — Backprop Studio"
+    assert not second.project.dirty
+    assert second.status_labels["epoch"].text() == "epoch 300 / 300"
+    assert "epoch 301" in second.message_bar.text()
+
+    # Both continue 20 epochs: numbering goes on, and the restored optimizer makes them identical.
+    for window in (first, second):
+        window.model.update_settings(epochs=320)
+        train(qtbot, window)
+        assert window.controller.history.last_epoch == 320
+    np.testing.assert_array_equal(second.controller.history.epochs, np.arange(1, 321))
+    assert same_params(params(second.model.network), params(first.model.network))
+    np.testing.assert_array_equal(second.controller.history.train_loss, first.controller.history.train_loss)
+    assert second.project.dirty
+
+
+def xor_csv(path, rows=60, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(rows, 2))
+    label = np.where(x[:, 0] * x[:, 1] > 0, "same", "differ")
+    lines = ["a,b,label"] + [f"{p:.4f},{q:.4f},{c}" for (p, q), c in zip(x, label)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def csv_project(qtbot, window, tmp_path, monkeypatch):
+    """A window on a CSV with a hand-picked scaling and split, trained a little and saved."""
+    data = xor_csv(tmp_path / "data" / "xor.csv")
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(data))
+    panel = window.data_panel
+    panel.set_options({"scaling": "minmax", "val_split": 0.25, "seed": 5})
+    assert panel.apply()
+    small(window, epochs=40)
+    train(qtbot, window)
+    project = tmp_path / "projects" / "xor.bpstudio"
+    project.parent.mkdir()
+    answer_save_dialog(monkeypatch, project)
+    assert window.project.save()
+    return data, project
+
+
+def test_a_moved_csv_is_located_and_the_project_loads(qtbot, tmp_path, monkeypatch):
+    first = make_window(qtbot)
+    data, project = csv_project(qtbot, first, tmp_path, monkeypatch)
+    moved = tmp_path / "elsewhere" / "renamed.csv"
+    moved.parent.mkdir()
+    shutil.move(data, moved)
+
+    second = make_window(qtbot, example="spiral")
+    warnings = []
+
+    def warning(parent, title, text, *args, **kwargs):
+        warnings.append(text)
+        return Button.Cancel
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    assert not second.project.open_project(str(project))        # Cancel: nothing changes
+    assert "missing" in warnings[0] and second.model.example_name == "spiral"
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: Button.Open))
+    answer_open_dialog(monkeypatch, moved)
+    assert second.project.open_project(str(project))
+    model = second.model
+    assert model.example_name is None and model.data_options == first.model.data_options
+    assert model.data_options["scaling"] == "minmax" and model.data_options["val_split"] == 0.25
+    assert second.data_panel.path == str(moved) and second.data_panel.scaling.currentData() == "minmax"
+    assert second.data_panel.roles()["target"] == ["label"]
+    assert same_params(params(model.network), params(first.model.network))
+    assert second.controller.history.last_epoch == 40
+    assert second.project.dirty                                  # the new location is worth saving
+    assert "new place" in second.message_bar.text()
+    assert second.windowTitle() == "xor.bpstudio* — Backprop Studio"
+
+
+def test_a_changed_csv_warns_and_still_loads(qtbot, tmp_path, monkeypatch):
+    first = make_window(qtbot)
+    data, project = csv_project(qtbot, first, tmp_path, monkeypatch)
+    xor_csv(data, seed=1)                                        # same columns, other rows
+    second = make_window(qtbot, example="spiral")
+    assert second.project.open_project(str(project))
+    assert second.message_bar.level == "warning" and "changed" in second.message_bar.text()
+    assert same_params(params(second.model.network), params(first.model.network))
+
+
+def test_damaged_project_files_change_nothing(qtbot, trained, tmp_path, monkeypatch):
+    window = trained
+    saved = tmp_path / "good.bpstudio"
+    answer_save_dialog(monkeypatch, saved)
+    assert window.project.save_as()
+    window.model.update_settings(lr=0.05)                       # unsaved change: must survive
+    before = (params(window.model.network), window.model.architecture, window.model.settings,
+              window.controller.history.train_loss.copy(), window.windowTitle(), window.project.path)
+    truncated = tmp_path / "truncated.bpstudio"
+    truncated.write_bytes(saved.read_bytes()[: saved.stat().st_size // 2])
+    garbage = tmp_path / "garbage.bpstudio"
+    garbage.write_bytes(b"not a zip at all")
+    answer_question(monkeypatch, Button.Discard)
+    for bad in (truncated, garbage):
+        with pytest.raises(ModelFileError) as expected:
+            load_project(bad)
+        answer_open_dialog(monkeypatch, bad)
+        window.project.act_open.trigger()
+        assert window.message_bar.level == "error" and window.message_bar.text() == str(expected.value)
+        after = (params(window.model.network), window.model.architecture, window.model.settings,
+                 window.controller.history.train_loss, window.windowTitle(), window.project.path)
+        assert same_params(after[0], before[0]) and after[1:3] == before[1:3]
+        np.testing.assert_array_equal(after[3], before[3])
+        assert after[4:] == before[4:] and window.project.dirty
+
+
+def test_a_failed_save_says_why_and_keeps_the_old_file(qtbot, trained, tmp_path, monkeypatch):
+    window = trained
+    saved = tmp_path / "p.bpstudio"
+    answer_save_dialog(monkeypatch, saved)
+    assert window.project.save_as()
+    old = saved.read_bytes()
+    answer_save_dialog(monkeypatch, tmp_path / "no such folder" / "p.bpstudio")
+    assert not window.project.save_as()
+    assert window.message_bar.level == "error" and "does not exist" in window.message_bar.text()
+    assert window.project.path == str(saved)
+
+    window.model.network.flat_params[0] = np.nan                 # core refuses to save NaN weights
+    window.project.mark_dirty()
+    window.project.act_save.trigger()
+    assert window.message_bar.level == "error" and "NaN" in window.message_bar.text()
+    assert saved.read_bytes() == old and window.project.dirty
+
+
+def test_saving_while_training_stops_first_so_the_snapshot_is_consistent(qtbot, tmp_path, monkeypatch):
+    window = make_window(qtbot)
+    small(window, epochs=1_000_000)
+    window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.history.last_epoch >= 5, timeout=WAIT_MS)
+    answer_save_dialog(monkeypatch, tmp_path / "live.bpstudio")
+    assert window.project.save()
+    assert not window.controller.active and window.controller.thread is None
+    state = load_project(tmp_path / "live.bpstudio")
+    assert len(state.history["epoch"]) == window.controller.history.last_epoch
+    assert same_params(state.weights + state.biases, params(window.model.network))
+    assert "stopped" in window.message_bar.text()
+
+
+def test_every_export_format_from_the_menu_reads_back_with_identical_weights(
+        qtbot, trained, tmp_path, monkeypatch):
+    window = trained
+    expected = params(window.model.network)
+    for label, suffix in export_filters().items():
+        answer_save_dialog(monkeypatch, tmp_path / f"model_{suffix[1:]}", label)   # no suffix typed
+        window.project.act_export.trigger()
+        assert window.message_bar.level in ("info", "warning"), window.message_bar.text()
+        written = tmp_path / (f"model_{suffix[1:]}" + ("" if suffix == ".csv" else suffix))
+        assert written.exists(), suffix
+        if suffix in (".onnx", ".py"):
+            assert written.stat().st_size > 0
+            continue
+        loaded = load_model(written)
+        assert same_params(params(loaded.network), expected), suffix
+        assert loaded.preprocessor.class_names == window.model.dataset.preprocessor.class_names
+
+
+def test_import_weights_fits_or_names_the_first_mismatched_layer(qtbot, trained, tmp_path, monkeypatch):
+    window = trained
+    exported = tmp_path / "w.npz"
+    answer_save_dialog(monkeypatch, exported)
+    assert window.project.export()
+    model = window.model
+    small(window, epochs=300, hidden=(5,))
+    fresh = params(model.network)
+    answer_open_dialog(monkeypatch, exported)
+    window.project.act_import.trigger()
+    assert window.message_bar.level == "error" and "Layer 1" in window.message_bar.text()
+    assert same_params(params(model.network), fresh)
+
+    model.undo_stack.undo()                                      # back to 4 hidden neurons
+    window.project.act_import.trigger()
+    assert window.message_bar.level == "info"
+    assert same_params(params(model.network), [a for a in params(load_model(exported).network)])
+    assert len(window.controller.history) == 0 and window.project.dirty
+
+    window.controller.step()                                     # a paused run: still training
+    assert model.training_locked and not window.project.act_import.isEnabled()
+    assert not window.project.import_weights()
+    window.controller.stop()
+    qtbot.waitUntil(lambda: not window.controller.active, timeout=WAIT_MS)
+
+
+def test_dirty_flag_title_and_close_prompt(qtbot, monkeypatch):
+    window = make_window(qtbot)
+    window.show()
+    project = window.project
+    assert not project.dirty and window.windowTitle() == "Circles — Backprop Studio"
+    window.model.set_hidden_text("3")
+    assert project.dirty and window.windowTitle() == "Circles* — Backprop Studio"
+    window.undo_action.trigger()                                 # back to the saved architecture
+    assert not project.dirty and window.windowTitle() == "Circles — Backprop Studio"
+    window.model.update_settings(patience=9)
+    assert project.dirty
+
+    asked = answer_question(monkeypatch, Button.Cancel)
+    window.close()
+    assert asked and window.isVisible()
+    answer_question(monkeypatch, Button.Discard)
+    window.close()
+    assert not window.isVisible()
+
+
+def test_close_prompt_save_writes_the_project(qtbot, tmp_path, monkeypatch):
+    window = make_window(qtbot)
+    window.show()
+    window.model.update_settings(patience=9)
+    answer_question(monkeypatch, Button.Save)
+    answer_save_dialog(monkeypatch, tmp_path / "on close.bpstudio")
+    window.close()
+    assert not window.isVisible()
+    assert load_project(tmp_path / "on close.bpstudio").training["patience"] == 9
+
+
+def test_new_and_opening_a_csv_ask_first_when_there_are_changes(qtbot, tmp_path, monkeypatch):
+    window = make_window(qtbot)
+    small(window, epochs=5)
+    asked = answer_question(monkeypatch, Button.Cancel)
+    window.project.act_new.trigger()
+    assert window.model.example_name == "circles" and window.model.architecture.hidden == (4,)
+    window.open_path(str(xor_csv(tmp_path / "x.csv")))
+    assert not window.data_panel.loading and window.model.example_name == "circles"
+    assert len(asked) == 2 and "x.csv" in asked[1]
+
+    answer_question(monkeypatch, Button.Discard)
+    window.project.act_new.trigger()
+    assert window.model.example_name == "spiral" and not window.project.dirty
+    assert window.model.undo_stack.count() == 0 and len(window.controller.history) == 0
+    assert window.windowTitle() == "Spiral — Backprop Studio"
