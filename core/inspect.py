@@ -111,8 +111,9 @@ def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> l
     trace = network.trace(X)
     result = []
     for W, gw, (a, o), name in zip(network.weights, grad_w, trace, network.activations):
-        w_norm = float(np.linalg.norm(W))
-        g_norm = float(np.linalg.norm(gw))
+        # float64: a float32 layer about to diverge (entries ~1e20) overflows its own sum of squares
+        w_norm = float(np.linalg.norm(W.astype(np.float64)))
+        g_norm = float(np.linalg.norm(gw.astype(np.float64)))
         dead = saturated = 0.0
         if name in ("relu",):
             dead = float(np.mean(np.all(o <= 0, axis=0)))

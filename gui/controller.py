@@ -8,6 +8,7 @@ deliver what it still had queued), so the history never has gaps or overlaps.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -392,9 +393,27 @@ class TrainingController(QObject):
 
     def _end_run(self, reason: str) -> None:
         self._worker = None                    # _thread is kept: _retire joins it if still winding down
+        if reason == "error":
+            self._show_kept_weights()
         self.model.training_locked = False
         self._set_state(FINISHED)
         self.finished.emit(reason)
+
+    def _show_kept_weights(self) -> None:
+        """After a failed run the network may hold other weights than the last snapshot: a divergence
+        rolls back to the end of the last finite epoch, and snapshots are throttled, so the views could
+        be showing an older epoch. The run is over (its worker no longer touches the network)."""
+        network, report = self.model.network, self.last_report
+        if network is None or report is None or report.run_id != self.run_id:
+            return
+        weights, biases = network.get_params()
+        snapshot = self.last_snapshot
+        if (snapshot is not None and snapshot.epoch == report.epoch
+                and all(np.array_equal(a, b) for a, b in zip(snapshot.weights, weights))
+                and all(np.array_equal(a, b) for a, b in zip(snapshot.biases, biases))):
+            return
+        self.last_snapshot = dataclasses.replace(report, weights=tuple(weights), biases=tuple(biases))
+        self.snapshotArrived.emit(self.last_snapshot)
 
     # ---- model signals ----------------------------------------------------------------------------
     @Slot()

@@ -18,7 +18,7 @@ import traceback
 
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 
-from core.errors import BackpropError
+from core.errors import BackpropError, DivergenceError
 from core.training import STOP_REQUESTED, train
 
 REPORT_INTERVAL = 1 / 60      # seconds between report batches
@@ -194,6 +194,11 @@ class TrainingWorker(QObject):
                     reason = report.stop_reason
             if reason == "error":          # the generator ended without a final report
                 reason = STOP_REQUESTED
+        except DivergenceError as exc:
+            self._flush()
+            # A number to type is more help than "too high": ten times smaller usually tames it.
+            self.errored.emit(self.run_id, f"{exc} Try a smaller learning rate, such as "
+                                           f"η = {self._optimizer.lr / 10:.3g}.")
         except BackpropError as exc:
             self._flush()
             self.errored.emit(self.run_id, str(exc))
