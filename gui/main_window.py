@@ -536,7 +536,8 @@ class MainWindow(QMainWindow):
             return
         labels["train"].setText(f"train {report.train_loss:.4g}")
         labels["val"].setText(f"val {report.val_loss:.4g}" if report.val_loss is not None else "")
-        labels["speed"].setText(_rate(report.samples_per_second))
+        # A report restored from a project file has no speed: say nothing rather than "0 samples/s".
+        labels["speed"].setText(_rate(report.samples_per_second) if report.samples_per_second > 0 else "")
         labels["elapsed"].setText(_clock(float(c.history.elapsed[-1])))
         done_in_run = report.epoch - c.run_start_epoch
         if c.active and done_in_run > 0 and report.elapsed > 0:

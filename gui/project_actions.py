@@ -393,6 +393,7 @@ class ProjectActions(QObject):
         panel, model = self.data_panel, self.model
         with self._quietly():
             self.controller.shutdown()          # the run trains model.network in place: end it first
+            panel.cancel_loading()              # a CSV still being read would replace the project's data
             title = f"Example: {EXAMPLES[opened.example].title}" if opened.example else None
             panel.show_table(opened.table, opened.data_path, title=title)
             roles = {name: role for role, key in (("input", "inputs"), ("target", "targets"),
