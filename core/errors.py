@@ -40,3 +40,21 @@ class DivergenceError(BackpropError):
             or f"Training diverged at epoch {epoch}: the error became infinite or NaN. "
             "The learning rate is probably too high; the last finite weights were kept."
         )
+
+
+def check_file_format(doc, expected_format: str, supported_version: str, source: str, kind: str) -> str:
+    """The version of a saved document, after checking it is ours and not from a newer app.
+
+    `doc` is the file's JSON header; `kind` names the format in messages ("model", "project").
+    """
+    if not isinstance(doc, dict) or doc.get("format") != expected_format:
+        raise ModelFileError(f"{source} is not a Backprop Studio {kind} file.")
+    version = str(doc.get("format_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise ModelFileError(f"{source} has an unreadable format version '{version}'.") from None
+    if major > int(supported_version.split(".")[0]):
+        raise ModelFileError(f"{source} was written by a newer Backprop Studio ({kind} format {version}); "
+                             "update the app to open it.")
+    return version

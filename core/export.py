@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from core.atomic import atomic_write, atomic_write_dir
-from core.errors import BackpropError, ConfigError, DataError, ExportError, ModelFileError
+from core.errors import (BackpropError, ConfigError, DataError, ExportError, ModelFileError,
+                         check_file_format)
 from core.network import Network
 
 FORMATS = {".npz", ".json", ".csv", ".zip", ".safetensors", ".onnx", ".py"}
@@ -100,28 +101,15 @@ def build_metadata(network: Network, preprocessor=None, *, file_format: str,
 
 
 def _check_metadata(meta: Any, source: str) -> dict:
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        raise ModelFileError(f"{source} is not a Backprop Studio model file.")
-    version = str(meta.get("format_version", ""))
-    try:
-        major = int(version.split(".")[0])
-    except ValueError:
-        raise ModelFileError(f"{source} has an unreadable format version '{version}'.") from None
-    if major > int(MODEL_FORMAT_VERSION.split(".")[0]):
-        raise ModelFileError(
-            f"{source} was written by a newer Backprop Studio (model format {version}); "
-            "update the app to open it.")
+    check_file_format(meta, MODEL_FORMAT, MODEL_FORMAT_VERSION, source, "model")
     if not isinstance(meta.get("architecture"), dict):
         raise ModelFileError(f"{source} does not describe its network architecture.")
     return meta
 
 
 def _network_from_metadata(meta: dict, source: str) -> Network:
-    arch = meta["architecture"]
     try:
-        return Network(arch["layer_sizes"], arch["activations"], arch.get("loss", "mse"),
-                       init=arch.get("init", "xavier"), seed=int(arch.get("seed", 0)),
-                       dtype=arch.get("dtype", "float32"))
+        return Network.from_architecture(meta["architecture"])
     except (ConfigError, KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{source} describes a network this app cannot build ({exc}).") from None
 

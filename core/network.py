@@ -128,6 +128,13 @@ class Network:
                 else list(hidden_activation))
         return cls([n_inputs, *hidden, n_outputs], [*acts, output_activation], loss, **kwargs)
 
+    @classmethod
+    def from_architecture(cls, arch: dict) -> "Network":
+        """The network an architecture() dict describes (weights freshly initialised)."""
+        return cls(arch["layer_sizes"], arch["activations"], arch.get("loss", "mse"),
+                   init=arch.get("init", "xavier"), seed=int(arch.get("seed", 0)),
+                   dtype=arch.get("dtype", "float32"))
+
     @property
     def shapes(self) -> list[tuple[int, int]]:
         return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))

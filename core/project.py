@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from core.atomic import atomic_write
-from core.errors import BackpropError, ConfigError, ExportError, ModelFileError, ResourceError
+from core.errors import (BackpropError, ConfigError, ExportError, ModelFileError, ResourceError,
+                         check_file_format)
 
 PROJECT_SUFFIX = ".bpstudio"
 PROJECT_FORMAT = "backprop-studio-project"
@@ -309,24 +310,13 @@ def load_project(path) -> ProjectState:
     if not path.is_file():
         raise ModelFileError(f"The project file {path} does not exist.")
     doc, arrays = _read_archive(path)
-    if doc.get("format") != PROJECT_FORMAT:
-        raise ModelFileError(f"{name} is not a Backprop Studio project.")
-    version = str(doc.get("format_version", ""))
-    try:
-        major = int(version.split(".")[0])
-    except ValueError:
-        raise ModelFileError(f"{name} has an unreadable version '{version}'.") from None
-    if major > int(PROJECT_VERSION.split(".")[0]):
-        raise ModelFileError(f"{name} was saved by a newer Backprop Studio (project format {version}); "
-                             "update the app to open it.")
+    version = check_file_format(doc, PROJECT_FORMAT, PROJECT_VERSION, name, "project")
 
     architecture = _require(doc, "architecture", dict, name)
     data = _require(doc, "data", dict, name)
     n_layers = _require(doc, "layers", int, name)
     try:
-        network = Network(architecture["layer_sizes"], architecture["activations"],
-                          architecture.get("loss", "mse"), init=architecture.get("init", "xavier"),
-                          seed=int(architecture.get("seed", 0)), dtype=architecture.get("dtype", "float32"))
+        network = Network.from_architecture(architecture)
     except (ConfigError, KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{name} describes a network this app cannot build ({_short(exc)}).") from None
     if n_layers != len(network.weights):
