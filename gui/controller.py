@@ -343,21 +343,30 @@ class TrainingController(QObject):
         self._set_state(PAUSED if step else RUNNING)
         self._thread = start_in_thread(self._worker, f"training-run-{self.run_id}")
 
-    def _retire(self) -> None:
+    def _retire(self, discard: bool = False) -> None:
         """Stop the current run (if any), wait for its thread and deliver its last queued signals.
 
         Delivering them here, synchronously, is what keeps the history exact when Train follows Stop
         within milliseconds: the old run's final reports land before the new run's first.
+        `discard`: the run's network is gone (new data or architecture), so its last reports and its
+        "finished" are dropped instead; views would otherwise pair them with a network they have not
+        been told about yet (they hear networkChanged after the controller).
         """
         worker, thread = self._worker, self._thread
         if worker is not None:
             worker.stop()
+            if discard:
+                self.run_id += 1                   # what it still has queued is now stale
+                self._worker = None
         # Also the thread of a run that has already reported `finished`: it may still be winding down.
         if thread_running(thread) and not thread.wait(JOIN_TIMEOUT_MS):
             raise RuntimeError("the training thread did not stop")   # a bug: stop is checked every batch
         if worker is None:
             return
         QCoreApplication.sendPostedEvents(self, 0)
+        if discard:
+            self.model.training_locked = False
+            return
         if self._worker is worker:             # its finished signal was lost: end the run by hand
             self._end_run("stopped")
 
@@ -418,7 +427,7 @@ class TrainingController(QObject):
     # ---- model signals ----------------------------------------------------------------------------
     @Slot()
     def _on_network_changed(self) -> None:
-        self._retire()
+        self._retire(discard=True)
         self._clear()
 
     @Slot()
