@@ -71,12 +71,9 @@ def run(path: str | None = None, example: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    try:
-        from gui.crash_handler import install
-    except ImportError:
-        pass
-    else:
-        install(app)             # a bug becomes a logged dialog, not a dead window
+    from gui.crash_handler import install
+    install(app)                 # a bug becomes a logged dialog, not a dead window (not in tests: they
+                                 # want pytest-qt to turn an exception in a slot into a failure)
     window = create_window(path, example)
     window.show()
     return app.exec()
