@@ -35,15 +35,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from core.errors import DataError, ModelFileError
+from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 __all__ = [
-    "ColumnInfo", "RawTable", "Dataset", "Preprocessor", "DataError", "LoadCancelled",
+    "ColumnInfo", "RawTable", "Dataset", "Preprocessor", "DataError", "LoadCancelled", "DataTooLarge",
     "read_csv", "read_csv_text", "read_csv_bytes", "from_frame", "build_dataset", "load_csv",
-    "NA_TOKENS", "MAX_COLUMNS",
+    "NA_TOKENS", "MAX_COLUMNS", "DATA_BUDGET_BYTES",
 ]
 
 #: Cell spellings read as "missing" (compared after stripping surrounding spaces).
@@ -51,6 +51,9 @@ NA_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NU
              "None", "none", "-", "#N/A", "<NA>")
 _NA_SET = frozenset(NA_TOKENS)
 MAX_COLUMNS = 100_000
+# A file whose numbers alone (float32) would need more than this is refused before it is read: building
+# the training set takes about as much again, so past a few GB the machine would swap or die instead.
+DATA_BUDGET_BYTES = int(os.environ.get("BACKPROP_STUDIO_DATA_BUDGET", 2 * 1024 ** 3))
 TASKS = ("auto", "classification", "regression")
 SCALINGS = ("standardize", "minmax", "minmax_sym", "none")
 MISSING_POLICIES = ("drop", "fill")
@@ -84,6 +87,10 @@ _MAGIC = (
 
 class LoadCancelled(DataError):
     """The user cancelled a load through the ``cancel`` callback."""
+
+
+class DataTooLarge(DataError, ResourceError):
+    """A file whose table would not fit the memory budget; both a data and a resource problem."""
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -310,12 +317,32 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
         progress(0.0)
     with src.open() as fh:
         dialect = _sniff(fh, src, forced_encoding)
+    _check_budget(src, dialect)
     frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
     if progress is not None:
         progress(1.0)
     return table
+
+
+def _check_budget(src: _Source, d: _Dialect) -> None:
+    """DataTooLarge, with the estimate, when the rows the sample promises would not fit as float32."""
+    rows = max(0, src.size - d.data_offset) / d.avg_line_bytes
+    need = rows * len(d.names) * 4
+    budget = DATA_BUDGET_BYTES
+    if need > budget:
+        raise DataTooLarge(
+            f"{src.name} holds about {rows:,.0f} rows × {len(d.names):,} columns: about {_bytes(need)} as "
+            f"numbers in memory, more than the {_bytes(budget)} allowed for data. Use a sample of the rows, "
+            f"or set BACKPROP_STUDIO_DATA_BUDGET (bytes) if this computer has the memory.")
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
 
 
 # --- sniffing ----------------------------------------------------------------------------------------------
