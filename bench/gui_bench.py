@@ -150,6 +150,7 @@ def main() -> list[tuple[str, bool, str]]:
     _, _, drawn, wall = _window_run(app, window, ds_small, (512,), 300, bs=256)
     rate = drawn / wall
     print(f"784-512-10: {drawn} weight snapshots drawn in {wall:.1f} s = {rate:.1f}/s")
+    window.project.mark_clean()              # no "save changes?" prompt with nobody to answer it
     window.close()
     app.processEvents()
 

@@ -49,6 +49,7 @@ def main(argv=None) -> int:
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
         ok = window.grab().save(out)
         epoch = window.controller.history.last_epoch
+        window.project.mark_clean()          # no "save changes?" prompt with nobody to answer it
         window.close()
         app.processEvents()
     print(f"{'wrote' if ok else 'FAILED to write'} {out} ({epoch} epochs trained)")
