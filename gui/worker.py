@@ -51,12 +51,22 @@ def start_in_thread(worker: QObject, name: str) -> QThread:
     worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
-    LIVE_THREADS[:] = [t for t in LIVE_THREADS if thread_running(t)]
+    LIVE_THREADS[:] = [t for t in LIVE_THREADS if not _finished_for_good(t)]
     LIVE_THREADS.append(thread)
     # How to end it if someone forgets to: the test fixture stops leaked threads after failing the test.
     thread.stop_worker = getattr(worker, "stop", None) or getattr(worker, "cancel", None)
     thread.start()
     return thread
+
+
+def _finished_for_good(thread: QThread) -> bool:
+    """True once the native thread has fully exited, so dropping our reference cannot destroy a QThread
+    whose thread is still on its way out (isRunning() turns False a moment before that; a wrapper
+    collected in that moment crashed the 100 Train/Stop cycles test once)."""
+    try:
+        return not thread.isRunning() and thread.wait(1000)
+    except RuntimeError:            # the C++ object is already gone (deleteLater ran)
+        return True
 
 
 def thread_running(thread: QThread | None) -> bool:
