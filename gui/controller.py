@@ -115,6 +115,12 @@ class History:
     def metric_names(self) -> list[str]:
         return sorted(self._metrics)
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the columns, spare capacity included (the soak benchmark reports it)."""
+        columns = (self._epoch, self._train, self._val, self._lr, self._elapsed, *self._metrics.values())
+        return sum(column._data.nbytes for column in columns)
+
     # Curve names in project files (core.project.ProjectState.history); anything else is a metric.
     _COLUMNS = ("epoch", "train_loss", "val_loss", "lr", "elapsed")
 
