@@ -22,6 +22,13 @@ from gui import worker as worker_module
 from gui.app import create_window
 from gui.controller import FINISHED, IDLE, PAUSED, RUNNING
 from gui.worker import thread_running
+from tests.gui.studio import open_window
+from tests.gui.studio import small as _small
+
+
+def small(window, epochs=1_000_000, **kwargs):
+    """Lifecycle runs last until stopped."""
+    _small(window, epochs=epochs, **kwargs)
 
 WAIT_MS = 20_000
 
@@ -79,19 +86,11 @@ class RunAudit:
             assert shown.run_id <= self.controller.run_id
 
 
-def small(window, example="circles", epochs=1_000_000, hidden=(4,)):
-    model = window.model
-    assert window.load_example(example)
-    model.edit_architecture(replace(model.architecture, hidden=hidden, hidden_activations=("tanh",) * len(hidden)))
-    model.update_settings(epochs=epochs)
 
 
 @pytest.fixture
 def window(qtbot):
-    window = create_window(example="circles")
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return open_window(qtbot)
 
 
 def deliver():

@@ -12,6 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
 from gui import worker as worker_module
+from tests.gui.studio import open_window, small
 from gui.app import DEFAULT_EXAMPLE, create_window
 from gui.controller import FINISHED, PAUSED, RUNNING
 from gui.training_panel import LogSpinBox
@@ -20,20 +21,11 @@ from gui.worker import thread_running
 WAIT_MS = 20_000
 
 
-def small(window, epochs=30, hidden=(4,)):
-    """A fast run: the circles example with a small network."""
-    model = window.model
-    assert window.load_example("circles")
-    model.edit_architecture(replace(model.architecture, hidden=hidden, hidden_activations=("tanh",) * len(hidden)))
-    model.update_settings(epochs=epochs)
 
 
 @pytest.fixture
 def window(qtbot):
-    window = create_window(example="circles")
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return open_window(qtbot)
 
 
 def test_first_launch_shows_the_default_example_ready_to_train(qtbot):
