@@ -34,11 +34,10 @@ def rss_mb() -> float:
 def soak(epochs: int = 100_000, example: str = "xor", out=sys.stdout) -> dict:
     """Train `epochs` epochs in the window; returns the memory samples and the run's figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from gui.app import apply_qt_workarounds, create_window
-    from gui.controller import FINISHED
 
     apply_qt_workarounds()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -53,23 +52,27 @@ def soak(epochs: int = 100_000, example: str = "xor", out=sys.stdout) -> dict:
     print(f"{'epoch':>10} {'RSS MB':>9} {'Δ MB':>8} {'epochs/s':>10}", file=out)
     print(f"{0:>10,} {samples[0][1]:>9.1f} {0.0:>8.1f} {'':>10}", file=out)
 
-    start = time.perf_counter()
-    window.act_train.trigger()
     marks = [epochs * k // 10 for k in range(1, 11)]
-    while controller.state != FINISHED:
-        app.processEvents()
-        QCoreApplication.sendPostedEvents()
+
+    def sample(*_):
         done = controller.history.last_epoch
         while marks and done >= marks[0]:
             samples.append((marks.pop(0), rss_mb()))
             epoch, mb = samples[-1]
             rate = done / (time.perf_counter() - start)
-            print(f"{epoch:>10,} {mb:>9.1f} {mb - samples[0][1]:>8.1f} {rate:>10,.0f}", file=out)
-        time.sleep(0.001)       # like an idle event loop: leave the GIL to the training thread
+            print(f"{epoch:>10,} {mb:>9.1f} {mb - samples[0][1]:>8.1f} {rate:>10,.0f}", file=out, flush=True)
+
+    # The application's own event loop, as for a user: no hand-written processEvents loop.
+    loop = QEventLoop()
+    controller.reportsArrived.connect(sample)
+    controller.finished.connect(loop.quit)
+    start = time.perf_counter()
+    QTimer.singleShot(0, window.act_train.trigger)
+    loop.exec()
+    controller.reportsArrived.disconnect(sample)
     seconds = time.perf_counter() - start
-    for _ in range(50):         # the last redraws the rate limiters still owe
-        app.processEvents()
-        time.sleep(0.002)
+    QTimer.singleShot(500, loop.quit)       # the last redraws the rate limiters still owe
+    loop.exec()
     gc.collect()
     end = rss_mb()
     samples.append((controller.history.last_epoch, end))

@@ -88,10 +88,22 @@ class CurvesView(QWidget):
         layout.addWidget(self.loss_widget, 3)
         layout.addWidget(self.acc_widget, 2)
 
+        # The epoch axis follows the run by hand, not by pyqtgraph's auto-range: with auto-range,
+        # clipToView and auto-downsampling on two x-linked plots, the range can settle on neither of two
+        # values (each one's downsampled bounds imply the other). Seen after a 100 000-epoch XOR run: the
+        # plots redrew ~500 times a second for ever and never showed the last 30 000 epochs.
+        # y still auto-ranges: its clipping and downsampling depend on the x range only, so it is stable.
+        self._follow_x = True
+        self._x_end = None
+        self.loss_plot.enableAutoRange(x=False)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
+            plot.autoBtn.clicked.connect(self._on_auto_button)   # after pyqtgraph's own handler
+
         self._limiter = RateLimiter(self.refresh, REDRAW_INTERVAL_MS, self)
         self.log_y.toggled.connect(self._on_log_toggled)
         controller.reportsArrived.connect(self._schedule)
-        controller.historyCleared.connect(self.refresh)
+        controller.historyCleared.connect(self._on_history_cleared)
         controller.historyCleared.connect(lambda: self.mark_epoch(0))
         model.dataChanged.connect(self._on_data_changed)
         model.networkChanged.connect(self._update_labels)
@@ -119,6 +131,32 @@ class CurvesView(QWidget):
                 curve.setData([], [])
             else:
                 curve.setData(x, values)
+        self._follow_epochs()
+
+    def _follow_epochs(self) -> None:
+        """Show epochs 1 … last (the axis grows with the run) unless the user has panned or zoomed."""
+        if not self._follow_x:
+            return
+        end = max(self.controller.history.last_epoch, 10)
+        if end != self._x_end:
+            self._x_end = end
+            self.loss_plot.setXRange(1, end, padding=0.02)
+
+    @Slot()
+    def _on_manual_range(self, *_) -> None:
+        self._follow_x = False
+
+    @Slot()
+    def _on_auto_button(self) -> None:
+        """The plot's "A" button: fit y again and follow the epochs again."""
+        self.loss_plot.enableAutoRange(x=False)
+        self._follow_x, self._x_end = True, None
+        self._follow_epochs()
+
+    @Slot()
+    def _on_history_cleared(self) -> None:
+        self._follow_x, self._x_end = True, None
+        self.refresh()
 
     @Slot(int)
     def mark_epoch(self, epoch: int) -> None:

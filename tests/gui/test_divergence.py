@@ -127,3 +127,38 @@ def test_huge_but_finite_losses_keep_the_axes_finite(qtbot, window, top):
         shown_top = math.log10(top * 1.5) if log else top * 1.5
         assert lo <= (math.log10(0.5) if log else 0.5) and hi >= shown_top * 0.999, "the whole curve is in view"
     curves.log_y.setChecked(False)
+
+
+def test_a_100k_epoch_history_settles_and_shows_every_epoch(qtbot, window):
+    """The epoch axis follows the run and then stays still: with pyqtgraph's own x auto-range (clipToView +
+    auto-downsampling, two x-linked plots) it could flip between two ranges for ever after a long run."""
+    controller, curves = window.controller, window.curves
+    rng = np.random.default_rng(3)
+    epochs = np.arange(1, 100_001)
+    loss = 0.7 * np.exp(-epochs / 3000) + 1e-4 * rng.random(len(epochs))
+    acc = np.where(epochs < 2000, 0.5 + 0.25 * (epochs % 3 == 0), 1.0)
+    reports = [EpochReport(epoch=int(e), train_loss=float(v), val_loss=None, lr=0.1,
+                           metrics={"train_accuracy": float(a)}, run_id=controller.run_id)
+               for e, v, a in zip(epochs, loss, acc)]
+    for start in range(0, len(reports), 7_000):          # arriving in batches, drawn as they come
+        controller._on_reports(reports[start:start + 7_000])
+        curves.refresh()
+        qtbot.wait(5)
+    settle(qtbot, window)
+    changes = []
+    curves.loss_plot.vb.sigRangeChanged.connect(lambda *a: changes.append(1))
+    qtbot.wait(300)
+    assert changes == [], "the view keeps changing its range with nothing new to show"
+    (x0, x1), _ = curves.loss_plot.vb.viewRange()
+    assert x0 <= 1 and x1 >= 100_000
+    assert_readable(curves)
+
+    # a user's zoom is kept while epochs arrive; the plot's "A" button follows the run again
+    curves.loss_plot.vb.setXRange(100, 200, padding=0)
+    curves.loss_plot.vb.sigRangeChangedManually.emit([True, True])
+    controller._on_reports([EpochReport(epoch=100_001, train_loss=0.1, val_loss=None, lr=0.1,
+                                        run_id=controller.run_id)])
+    curves.refresh()
+    assert curves.loss_plot.vb.viewRange()[0] == [100, 200]
+    curves.loss_plot.autoBtn.clicked.emit(curves.loss_plot.autoBtn)
+    assert curves.loss_plot.vb.viewRange()[0][1] >= 100_001
