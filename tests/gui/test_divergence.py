@@ -103,12 +103,19 @@ def test_divergence_mid_run_rolls_back_and_the_views_show_the_kept_weights(qtbot
         x, y = window.curves.curve_data("train")
         assert len(x) == last
 
-    # Train again with a sane rate: it continues from the kept weights, numbering goes on.
+    # Train again with a sane rate: it continues from the kept weights and the numbering goes on. The
+    # kept weights are the last finite ones, which η = 1000 may already have blown up to the edge of
+    # overflow, so diverging once more is a correct outcome too (seen about once in eight runs).
     model.update_settings(lr=0.01, epochs=last + 5)
     with qtbot.waitSignal(controller.finished, timeout=WAIT_MS) as finished:
         window.act_train.trigger()
-    assert finished.args == ["max_epochs"]
-    np.testing.assert_array_equal(controller.history.epochs, np.arange(1, last + 6))
+    if finished.args == ["error"]:
+        assert diverged_epoch(window.message_bar.text()) == controller.history.last_epoch + 1 > last
+        assert model.network.params_finite()
+    else:
+        assert finished.args == ["max_epochs"] and controller.history.last_epoch == last + 5
+    epochs = controller.history.epochs
+    np.testing.assert_array_equal(epochs, np.arange(1, len(epochs) + 1))
 
 
 @pytest.mark.parametrize("top", [1e30, 3.4e38, 1e300])

@@ -315,6 +315,17 @@ def test_a_big_csv_loads_while_training_and_replaces_the_data(qtbot, window, big
     audit.check()
 
 
+def test_a_csv_over_the_data_budget_is_refused_in_the_window(qtbot, window, big_csv, monkeypatch):
+    import core.data
+    monkeypatch.setattr(core.data, "DATA_BUDGET_BYTES", 1 << 20)
+    dataset = window.model.dataset
+    window.open_path(big_csv)
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+    assert window.message_bar.level == "error"
+    assert "allowed for data" in window.message_bar.text() and "MB" in window.message_bar.text()
+    assert window.model.dataset is dataset and not live_threads()
+
+
 # ---- bugs in slots -------------------------------------------------------------------------------------
 
 @pytest.fixture
