@@ -8,6 +8,8 @@ lines alone cost more than the curves, and every millisecond of drawing is taken
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
@@ -16,8 +18,34 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from gui.controller import RateLimiter
 
 REDRAW_INTERVAL_MS = 100     # 10 redraws a second: enough to watch E fall, little taken from training
+SHRINK_X_BELOW = 0.3        # a new, shorter run gets a tighter axis
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
+
+
+def nice_axis_end(last_epoch: int) -> int:
+    """The epoch axis' end for a run at `last_epoch`: the next of 10, 15, 20, 30, 40, 50, 60, 80, 100, 150 …
+    at least a fifth beyond it, so the axis moves a few times per decade and the curve keeps room to grow."""
+    want = max(10.0, last_epoch * 1.2)
+    scale = 10 ** math.floor(math.log10(want))
+    for step in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        if step * scale >= want:
+            return int(round(step * scale))
+    return int(round(10 * scale))
+
+
+def error_axis_range(low: float, high: float, lowest_positive: float, log: bool) -> tuple[float, float] | None:
+    """The error axis for finite values in [low, high]: from 0 (errors are ≥ 0) to a little above the
+    largest on a linear axis; whole decades on a log axis (in log10 units, as pyqtgraph's log mode wants)."""
+    if log:
+        if not math.isfinite(lowest_positive) or high <= 0:
+            return None
+        bottom, top = math.floor(math.log10(lowest_positive)), math.ceil(math.log10(high))
+        return (bottom, top if top > bottom else bottom + 1)
+    if low >= 0:
+        return (0.0, high * 1.05 if high > 0 else 1.0)
+    span = (high - low) or abs(high) or 1.0
+    return (low - 0.05 * span, high + 0.05 * span)
 
 
 def _plot_widget(title: str, y_label: str) -> pg.PlotWidget:
@@ -92,10 +120,13 @@ class CurvesView(QWidget):
         # clipToView and auto-downsampling on two x-linked plots, the range can settle on neither of two
         # values (each one's downsampled bounds imply the other). Seen after a 100 000-epoch XOR run: the
         # plots redrew ~500 times a second for ever and never showed the last 30 000 epochs.
-        # y still auto-ranges: its clipping and downsampling depend on the x range only, so it is stable.
+        # The error axis follows by hand too (_follow_errors), so it moves only when the errors leave it.
         self._follow_x = True
         self._x_end = None
-        self.loss_plot.enableAutoRange(x=False)
+        self._y_range = None                  # the error range shown while following the run
+        self._y_seen = None                   # (min, max, min > 0) of the errors scanned so far
+        self._y_scanned = 0                   # epochs of the history scanned into _y_seen
+        self.loss_plot.enableAutoRange(x=False, y=False)
         for plot in (self.loss_plot, self.acc_plot):
             plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
             plot.autoBtn.clicked.connect(self._on_auto_button)   # after pyqtgraph's own handler
@@ -134,13 +165,45 @@ class CurvesView(QWidget):
         self._follow_epochs()
 
     def _follow_epochs(self) -> None:
-        """Show epochs 1 … last (the axis grows with the run) unless the user has panned or zoomed."""
+        """Show epochs 1 … end, where end grows in a few nice steps ahead of the run, and an error range
+        that changes only when the error leaves it — unless the user has panned or zoomed. Moving an
+        axis re-lays out the plots and their tick labels: a redraw that moved both axes on every epoch
+        measured 6.6 ms, one that moved none 1.3 ms."""
         if not self._follow_x:
             return
-        end = max(self.controller.history.last_epoch, 10)
-        if end != self._x_end:
-            self._x_end = end
-            self.loss_plot.setXRange(1, end, padding=0.02)
+        last = self.controller.history.last_epoch
+        if self._x_end is None or last > self._x_end or last < self._x_end * SHRINK_X_BELOW:
+            self._x_end = nice_axis_end(last)
+            self.loss_plot.setXRange(1, self._x_end, padding=0.02)
+        self._follow_errors()
+
+    def _follow_errors(self) -> None:
+        history = self.controller.history
+        n = len(history)
+        if n < self._y_scanned:                       # a new run or a cleared history
+            self._y_scanned, self._y_seen = 0, None
+        if n > self._y_scanned:
+            new = np.concatenate([history.train_loss[self._y_scanned:], history.val_loss[self._y_scanned:]])
+            new = new[np.isfinite(new)]
+            if new.size:
+                positive = new[new > 0]
+                seen = (float(new.min()), float(new.max()), float(positive.min()) if positive.size else math.inf)
+                old = self._y_seen
+                self._y_seen = seen if old is None else (min(old[0], seen[0]), max(old[1], seen[1]),
+                                                         min(old[2], seen[2]))
+            self._y_scanned = n
+        if self._y_seen is None:
+            return
+        wanted = error_axis_range(*self._y_seen, log=self.log_y.isChecked())
+        if wanted is None:
+            return
+        shown = self._y_range
+        # Keep the range while it holds every value and the values still fill half of it.
+        if shown is not None and shown[0] <= wanted[0] and wanted[1] <= shown[1] \
+                and (wanted[1] - wanted[0]) >= 0.5 * (shown[1] - shown[0]):
+            return
+        self._y_range = wanted
+        self.loss_plot.setYRange(*wanted, padding=0)
 
     @Slot()
     def _on_manual_range(self, *_) -> None:
@@ -149,13 +212,14 @@ class CurvesView(QWidget):
     @Slot()
     def _on_auto_button(self) -> None:
         """The plot's "A" button: fit y again and follow the epochs again."""
-        self.loss_plot.enableAutoRange(x=False)
-        self._follow_x, self._x_end = True, None
+        self.loss_plot.enableAutoRange(x=False, y=False)
+        self._follow_x, self._x_end, self._y_range = True, None, None
         self._follow_epochs()
 
     @Slot()
     def _on_history_cleared(self) -> None:
-        self._follow_x, self._x_end = True, None
+        self._follow_x, self._x_end, self._y_range = True, None, None
+        self._y_seen, self._y_scanned = None, 0
         self.refresh()
 
     @Slot(int)
@@ -177,6 +241,8 @@ class CurvesView(QWidget):
     @Slot(bool)
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
+        self._y_range = None
+        self._follow_epochs()
 
     @Slot()
     def _on_data_changed(self) -> None:
