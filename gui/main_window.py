@@ -499,6 +499,8 @@ class MainWindow(QMainWindow):
         self.act_train.setIcon(self._icon_pause if running else self._icon_play)
         self.act_train.setToolTip(("Pause" if running else "Train") + " (Space)")
         self.act_stop.setEnabled(state in (RUNNING, PAUSED))
+        if NetworkView is not None:
+            self.network_view.set_live(running)
         self._update_status()
 
     @Slot(list)

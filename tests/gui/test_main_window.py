@@ -306,3 +306,22 @@ def test_closing_during_training_stops_and_joins_the_thread(qtbot, window):
     assert not thread_running(thread)
     assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
     assert window.controller.state == FINISHED
+
+
+def test_the_diagram_drops_antialiasing_only_while_a_run_draws_snapshots(qtbot):
+    from PySide6.QtGui import QPainter
+
+    window = open_window(qtbot)
+    small(window, epochs=100_000)
+    view = window.network_view.view
+    antialiased = lambda: bool(view.renderHints() & QPainter.RenderHint.Antialiasing)   # noqa: E731
+    assert antialiased()
+    window.controller.train()
+    qtbot.waitUntil(lambda: not antialiased(), timeout=WAIT_MS)
+    window.controller.pause()
+    qtbot.waitUntil(antialiased, timeout=WAIT_MS)
+    window.controller.resume()
+    qtbot.waitUntil(lambda: not antialiased(), timeout=WAIT_MS)
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.controller.stop()
+    assert antialiased()
