@@ -21,7 +21,7 @@ ROW_LABEL_PX = 15             # vertical room one row label needs
 CHAR_PX = 7                   # rough width of one tick-label character at the default font
 COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
 SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
-REDRAW_INTERVAL_MS = 25       # draws every snapshot (≤ 36 a second); one 785×512 redraw costs ~1.5 ms
+REDRAW_INTERVAL_MS = 25       # draws every snapshot (≤ 40 a second); one 785×512 redraw costs ~1.5 ms
 
 
 def neuron_names(model) -> list[list[str]]:
