@@ -3,13 +3,15 @@ units, and plain hints (core.inspect.layer_health / hints).
 
 Measured on a private copy of the network from the controller's weight snapshots (a run writes
 model.network in place), on a fixed sample of at most 256 training rows (fewer for big networks, see
-core.teaching.health_sample_size), at most twice a second: a health point then costs about one
-mini-batch of GUI-thread time whatever the data size.
+core.teaching.health_sample_size), at most twice a second and at most 3 % of the GUI thread's time (1 %
+while the view is hidden): a health point costs about one mini-batch of GUI-thread time whatever the
+data size, and training needs the rest.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +27,9 @@ from gui.controller import RateLimiter
 from gui.weights_view import layer_title
 
 MEASURE_INTERVAL_MS = 500      # ≤ 2 health points a second
+# A measurement is a forward and backward pass in the GUI thread, taken from training: it may use this share
+# of the GUI thread's time while the view is shown, and less while it only records points for later.
+SHARE_SHOWN, SHARE_HIDDEN = 0.03, 0.01
 SYMBOLS_BELOW = 60             # markers help while a curve has few points, and cost a lot when it has many
 HEALTHY_RATIO = 1e-3
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
@@ -157,7 +162,7 @@ class HealthView(QWidget):
             rows = health_sample(ds.X_train.shape[0], health_sample_size(live.n_parameters))
             self._X, self._T = ds.X_train[rows], ds.Y_train[rows]
             self.sample_label.setText(f"Measured on a fixed sample of {len(rows)} training rows, "
-                                      f"at most twice a second.")
+                                      f"up to twice a second.")
         else:
             self.sample_label.setText("")
         self._rebuild_curves()
@@ -186,7 +191,11 @@ class HealthView(QWidget):
         if [w.shape for w in report.weights] != [w.shape for w in self._net.weights]:
             return
         self._net.set_params(report.weights, report.biases)
+        start = time.perf_counter()
         self._measure(report.epoch, report.lr or self.model.settings.lr)
+        cost_ms = (time.perf_counter() - start) * 1000
+        share = SHARE_SHOWN if self.isVisible() else SHARE_HIDDEN
+        self._limiter.set_interval(max(MEASURE_INTERVAL_MS, cost_ms / share))
 
     @Slot(str)
     def _on_state(self, _state: str) -> None:
