@@ -20,6 +20,7 @@ float32 matrices).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import math
@@ -61,6 +62,7 @@ MISSING_POLICIES = ("drop", "fill")
 _SAMPLE_BYTES = 1 << 18          # what the sniffer looks at first
 _MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table we can sniff
 _CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
+_SPLIT_BYTES = 1 << 24           # pieces parsed in parallel; ~16 MB keeps pandas' per-call cost small
 _SNIFF_RECORDS = 200
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
@@ -680,6 +682,127 @@ def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | N
 
 def _parse(src: _Source, d: _Dialect, progress, cancel):
     """Read the data rows with pandas in chunks → (frame, notes, locator)."""
+    offsets = _split_offsets(src, d)
+    if offsets is not None:
+        if progress is not None:
+            progress = _Forward(progress)
+        try:
+            return _parse_chunks(src, d, progress, cancel, offsets)
+        except _Fallback:
+            pass
+    return _parse_chunks(src, d, progress, cancel, None)
+
+
+class _Forward:
+    """A progress callback that never goes back: after a :class:`_Fallback` the file is read again."""
+
+    def __init__(self, report: Callable[[float], Any]):
+        self.report, self.shown = report, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        if fraction > self.shown:
+            self.shown = fraction
+            self.report(fraction)
+
+
+class _Fallback(Exception):
+    """A piece of a split read failed: the one-reader read of the whole file gives the exact error (or
+    succeeds, when the split fell inside a quoted field that spans lines)."""
+
+
+def _parse_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _split_offsets(src: _Source, d: _Dialect) -> list[int] | None:
+    """Byte offsets cutting the data rows into ~_SPLIT_BYTES pieces just after line ends, or None.
+
+    Pieces parse independently on several cores (pandas' tokeniser releases the GIL), which is what
+    plain ``pandas.read_csv`` of a path does too. A cut can only be wrong inside a quoted field spanning
+    lines; the piece before it then ends inside the quotes, pandas raises "EOF inside string" and the
+    whole file is read again by one reader (:class:`_Fallback`).
+    """
+    if src.size - d.data_offset < 2 * _SPLIT_BYTES or _parse_workers() < 2:
+        return None
+    if d.encoding not in ("utf-8", "cp1252", "latin-1"):
+        return None  # UTF-16: a 0x0A byte is not necessarily a line end
+    offsets = [d.data_offset]
+    with src.open() as fh:
+        while True:
+            fh.seek(offsets[-1] + _SPLIT_BYTES)
+            fh.readline()
+            pos = fh.tell()
+            if pos >= src.size:
+                break
+            offsets.append(pos)
+    if len(offsets) < 2:
+        return None
+    offsets.append(src.size)
+    return offsets
+
+
+def _split_chunks(src: _Source, kwargs: dict, offsets: list[int]) -> Iterator[tuple[Any, int]]:
+    """(frame, end offset) of each piece, in file order, parsed a few at a time on a thread pool."""
+    import pandas as pd
+
+    def parse(i: int):
+        with src.open() as fh:
+            fh.seek(offsets[i])
+            data = fh.read(offsets[i + 1] - offsets[i])
+        try:
+            return pd.read_csv(io.BytesIO(data), **kwargs)
+        except pd.errors.EmptyDataError:
+            return None  # only blank or comment lines
+        except Exception as exc:  # noqa: BLE001 - parser errors and warnings are reported by the one-reader read
+            raise _Fallback() from exc
+
+    workers = min(_parse_workers(), 4)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csv-parse")
+    pending: deque = deque()
+    n = len(offsets) - 1
+    try:
+        # a bounded look-ahead: every parsed piece waiting here is a few times its text size in memory
+        for i in range(n):
+            while len(pending) < workers + 1 and i + len(pending) < n:
+                j = i + len(pending)
+                pending.append(pool.submit(parse, j))
+            chunk = pending.popleft().result()
+            if chunk is not None and len(chunk):
+                yield chunk, offsets[i + 1]
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True)
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    # the parse threads' malloc arenas keep the tokeniser buffers they freed (~150 MB for 2 threads on
+    # 16 MB pieces); without handing them back, building the training set would stack on top of them
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except Exception:  # noqa: BLE001 - not glibc (macOS, Windows): nothing to hand back this way
+        pass
+
+
+def _serial_chunks(fh, kwargs: dict, rows_per_chunk: int) -> Iterator[tuple[Any, int]]:
+    import pandas as pd
+
+    with pd.read_csv(fh, chunksize=rows_per_chunk, **kwargs) as reader:
+        for chunk in reader:
+            try:
+                pos = fh.tell()
+            except (OSError, ValueError):
+                pos = 0
+            yield chunk, pos
+
+
+def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int] | None):
     import pandas as pd
 
     locator = _Locator(src, d)
@@ -689,8 +812,7 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
         sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
         index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
         skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
-        comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict",
-        chunksize=rows_per_chunk, on_bad_lines="error",
+        comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict", on_bad_lines="error",
     )
     pieces: list[list] | None = None    # per-column pieces once a text column shows up
     stats = _NumericStats(n_cols)
@@ -709,14 +831,15 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
         warnings.simplefilter("error", pd.errors.ParserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         fh.seek(d.data_offset)
+        chunks = _serial_chunks(fh, kwargs, rows_per_chunk) if offsets is None else \
+            _split_chunks(src, kwargs, offsets)
         try:
-            reader = pd.read_csv(fh, **kwargs)
-            with reader:
+            with contextlib.closing(chunks):
                 while True:
                     if cancel is not None and cancel():
                         raise LoadCancelled(f"Loading {src.name} cancelled.")
                     try:
-                        chunk = next(reader)
+                        chunk, pos = next(chunks)
                     except StopIteration:
                         break
                     kinds = [dt.kind for dt in chunk.dtypes]
@@ -740,15 +863,11 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
                     n_rows += len(chunk)
                     del chunk
                     if progress is not None:
-                        try:
-                            pos = fh.tell()
-                        except (OSError, ValueError):
-                            pos = 0
                         progress(min(0.99, pos / size))
                 for f in pending:
                     f.result()
                 pending.clear()
-        except (DataError, _Reencode):
+        except (DataError, _Reencode, _Fallback):
             raise
         except UnicodeDecodeError:
             if d.encoding in _FALLBACK:

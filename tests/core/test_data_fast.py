@@ -1,0 +1,228 @@
+"""core.data: a file cut into pieces parsed in parallel gives exactly what one reader gives.
+
+Big files (≥ 2 pieces of core.data._SPLIT_BYTES) are cut just after line ends and the pieces parsed on a
+thread pool. These tests shrink the pieces to 1 KB so small files take that path even on one core, and
+compare tables, datasets and error messages with the one-reader read of the same file.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import core.data
+from core.data import DataError, LoadCancelled, build_dataset, read_csv
+
+
+@pytest.fixture
+def paths(monkeypatch):
+    """Counts which way each read went: 'split', 'fallback' (split abandoned) or 'one'."""
+    seen = []
+    real = core.data._parse_chunks
+
+    def spy(src, d, progress, cancel, offsets):
+        way = "one" if offsets is None else "split"
+        try:
+            return real(src, d, progress, cancel, offsets)
+        except core.data._Fallback:
+            way = "fallback"
+            raise
+        finally:
+            seen.append(way)
+
+    monkeypatch.setattr(core.data, "_parse_chunks", spy)
+    return seen
+
+
+def read_both(path, monkeypatch, **kw):
+    """(split read, one-reader read) of ``path``; each is a RawTable or the DataError message."""
+    return [read_one_way(path, monkeypatch, split, **kw) for split in (True, False)]
+
+
+def read_one_way(path, monkeypatch, split: bool, **kw):
+    with monkeypatch.context() as m:
+        m.setattr(core.data, "_SPLIT_BYTES", 1024)
+        m.setattr(core.data, "_parse_workers", lambda: 2)
+        if not split:
+            m.setattr(core.data, "_split_offsets", lambda src, d: None)
+        try:
+            return read_csv(path, **kw)
+        except LoadCancelled:
+            raise
+        except DataError as exc:
+            return str(exc)
+
+
+def assert_same_table(a, b):
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    assert [dt for dt in a.frame.dtypes] == [dt for dt in b.frame.dtypes]
+    assert a.columns == b.columns
+    assert a.notes == b.notes
+    assert (a.delimiter, a.has_header, a.source) == (b.delimiter, b.has_header, b.source)
+
+
+def assert_same_dataset(a, b):
+    for name in ("X_train", "Y_train", "X_val", "Y_val", "X_test", "Y_test"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and x.shape == y.shape and x.flags.c_contiguous == y.flags.c_contiguous
+        assert np.array_equal(x, y, equal_nan=True), name
+    assert (a.feature_names, a.output_names, a.class_names, a.task, a.notes) == \
+        (b.feature_names, b.output_names, b.class_names, b.task, b.notes)
+    assert a.preprocessor.to_dict() == b.preprocessor.to_dict()
+    pd.testing.assert_frame_equal(a.raw_val, b.raw_val, check_exact=True)
+    if a.raw_test is not None or b.raw_test is not None:
+        pd.testing.assert_frame_equal(a.raw_test, b.raw_test, check_exact=True)
+
+
+def write(tmp_path, name, text, encoding="utf-8", newline="\n"):
+    p = tmp_path / name
+    p.write_bytes(text.replace("\n", newline).encode(encoding))
+    return p
+
+
+def pixels(rows=400, cols=30, seed=0):
+    rng = np.random.default_rng(seed)
+    v = rng.integers(0, 256, (rows, cols + 1))
+    v[:, -1] %= 10
+    head = ",".join([f"px{i}" for i in range(cols)] + ["label"])
+    return head + "\n" + "\n".join(",".join(map(str, r)) for r in v.tolist()) + "\n"
+
+
+def with_missing(rows=400, seed=1):
+    rng = np.random.default_rng(seed)
+    lines = ["a,b,c,d,y"]
+    for i in range(rows):
+        cells = [f"{x:.6g}" for x in rng.normal(1000, 50, 4)] + [f"{rng.normal():.5f}"]
+        if i % 7 == 3:
+            cells[i % 4] = ("", "NA", "?", "n/a")[i % 4]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def with_text(rows=400, seed=2):
+    rng = np.random.default_rng(seed)
+    lines = ["x1,colour,x2,code,kind"]
+    for i in range(rows):
+        colour = ("red", "green", "blue", "")[i % 4]
+        code = str(i % 5) if i < rows // 2 else ("A7", "3", "B2", "4", "C9")[i % 5]  # text only late
+        lines.append(f"{rng.normal():.4f},{colour},{rng.integers(0, 9)},{code},{('cat', 'dog')[i % 2]}")
+    return "\n".join(lines) + "\n"
+
+
+CASES = {
+    "pixels": (pixels, {}),
+    "missing": (with_missing, {}),
+    "missing_fill": (with_missing, {"missing": "fill", "test_split": 0.1}),
+    "text": (with_text, {}),
+    "text_regression": (with_text, {"targets": ["x1"], "scaling": "minmax"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_split_read_gives_the_same_table_and_dataset(case, tmp_path, monkeypatch, paths):
+    make, build_kw = CASES[case]
+    path = write(tmp_path, f"{case}.csv", make())
+    split, one = read_both(path, monkeypatch)
+    assert paths == ["split", "one"]
+    assert_same_table(split, one)
+    assert_same_dataset(build_dataset(split, **build_kw), build_dataset(one, **build_kw))
+
+
+@pytest.mark.parametrize("variant", ["crlf", "comments_and_blanks", "semicolon_decimal_comma", "spaces",
+                                     "padded", "bom", "cp1252_late"])
+def test_split_read_follows_the_dialect(variant, tmp_path, monkeypatch, paths):
+    text = with_missing(300)
+    kw = {}
+    if variant == "crlf":
+        kw["newline"] = "\r\n"
+    elif variant == "comments_and_blanks":
+        lines = text.split("\n")
+        for i in range(250, 5, -37):
+            lines.insert(i, "# a comment line" if i % 2 else "")
+        text = "\n".join(lines)
+    elif variant == "semicolon_decimal_comma":
+        text = text.replace(",", ";").replace(".", ",")
+    elif variant == "spaces":
+        text = text.replace("NA", "nan").replace(",,", ",nan,").replace(",\n", ",nan\n").replace(",", "  ")
+        text = "\n".join(("nan" + ln) if ln.startswith("  ") else ln for ln in text.split("\n"))
+    elif variant == "padded":
+        text = text.replace(",", ", ")
+    elif variant == "bom":
+        text = "\ufeff" + text
+    elif variant == "cp1252_late":
+        text = text.replace("a,b,c,d,y", "a,b,c,d,y,note").replace("\n", ",plain\n")
+        lines = text.split("\n")
+        lines[250] = lines[250].replace("plain", "caf\u00e9")  # not UTF-8 only far down the file
+        text = "\n".join(lines)
+        kw["encoding"] = "cp1252"
+        monkeypatch.setattr(core.data, "_SAMPLE_BYTES", 4096)  # the sniffer sees UTF-8 only
+    path = write(tmp_path, f"{variant}.csv", text, **kw)
+    split, one = read_both(path, monkeypatch)
+    assert not isinstance(split, str), split
+    assert_same_table(split, one)
+    assert_same_dataset(build_dataset(split, targets=["y"]), build_dataset(one, targets=["y"]))
+    if variant == "cp1252_late":
+        # a non-UTF-8 byte far down: the split read gives up, the one reader finds the encoding is wrong,
+        # and the file is read again, split, as Windows-1252 (the one-reader read needs two goes)
+        assert paths == ["fallback", "one", "split", "one", "one"]
+    else:
+        assert paths == ["split", "one"]
+
+
+def test_a_quoted_field_spanning_a_cut_falls_back_to_one_reader(tmp_path, monkeypatch, paths):
+    lines = with_text(300).split("\n")
+    lines[0] += ",comment"
+    for i in range(1, len(lines) - 1):
+        lines[i] += ",ok"
+    long_note = '"' + "\n".join(f"line {k}, still the same cell" for k in range(200)) + '"'
+    lines[150] = lines[150][: -len(",ok")] + "," + long_note  # ~6 KB: every 1 KB cut in it is inside quotes
+    path = write(tmp_path, "quoted.csv", "\n".join(lines))
+    split, one = read_both(path, monkeypatch)
+    assert paths == ["fallback", "one", "one"]
+    assert_same_table(split, one)
+    assert split.frame["comment"].iloc[149].count("\n") == 199
+
+
+@pytest.mark.parametrize("damage", ["ragged_long", "ragged_short", "infinite", "open_quote"])
+def test_split_read_reports_errors_like_one_reader(damage, tmp_path, monkeypatch):
+    lines = pixels(300).split("\n")
+    if damage == "ragged_long":
+        lines[250] += ",7,7"
+    elif damage == "ragged_short":
+        lines[250] = lines[250].rsplit(",", 3)[0]
+    elif damage == "infinite":
+        lines[250] = "1e39" + lines[250][lines[250].index(","):]
+    else:
+        lines[250] = '"' + lines[250]
+    path = write(tmp_path, f"{damage}.csv", "\n".join(lines))
+    split, one = read_both(path, monkeypatch)
+    assert isinstance(one, str) and "line 251" in one or damage == "open_quote", one
+    assert split == one
+
+
+def test_split_read_progress_only_goes_forward_and_cancel_stops_it(tmp_path, monkeypatch, paths):
+    path = write(tmp_path, "pixels.csv", pixels(600))
+    seen = []
+    read_one_way(path, monkeypatch, True, progress=seen.append)
+    assert paths == ["split"]
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) > 10
+    assert seen == sorted(seen)
+
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 4
+
+    with pytest.raises(LoadCancelled):
+        read_one_way(path, monkeypatch, True, cancel=cancel)
+    assert len(calls) == 5
+
+
+def test_a_fallback_does_not_move_the_progress_back(tmp_path, monkeypatch, paths):
+    lines = pixels(600).split("\n")
+    lines[500] += ",7,7"  # the split read gives up there and the file is read again
+    path = write(tmp_path, "ragged.csv", "\n".join(lines))
+    seen = []
+    assert "line 501" in read_one_way(path, monkeypatch, True, progress=seen.append)
+    assert paths == ["fallback", "one"]
+    assert seen == sorted(seen) and seen[-1] > 0.5
