@@ -226,3 +226,16 @@ def test_a_fallback_does_not_move_the_progress_back(tmp_path, monkeypatch, paths
     assert "line 501" in read_one_way(path, monkeypatch, True, progress=seen.append)
     assert paths == ["fallback", "one"]
     assert seen == sorted(seen) and seen[-1] > 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="known, older than the split read: a mostly-text column's numbers are "
+                   "spelt as parsed ('0') in all-number chunks but as written ('0.0') in chunks with text")
+def test_category_spellings_do_not_depend_on_chunk_boundaries(tmp_path, monkeypatch):
+    lines = ["x,code,y"]
+    for i in range(400):
+        code = f"{i % 3}.0" if i < 300 else ("A7", "B2", "C9", "2.0")[i % 4]
+        lines.append(f"{i * 0.5},{code},{i % 2}")
+    path = write(tmp_path, "mixed.csv", "\n".join(lines) + "\n")
+    whole = read_one_way(path, monkeypatch, False).column("code").categories
+    monkeypatch.setattr(core.data, "_CHUNK_BYTES", 1024)  # one reader, small chunks
+    assert read_one_way(path, monkeypatch, False).column("code").categories == whole
