@@ -140,7 +140,11 @@ class Confusion:
 
 def confusion(network: Network, X: np.ndarray, Y: np.ndarray, n_classes: int) -> Confusion:
     """Confusion matrix, per-class figures and accuracy of the network on X, Y."""
-    outputs = network.predict(X, batch_size=PREDICT_ROWS)
+    return confusion_from_outputs(network.predict(X, batch_size=PREDICT_ROWS), Y, n_classes)
+
+
+def confusion_from_outputs(outputs: np.ndarray, Y: np.ndarray, n_classes: int) -> Confusion:
+    """The same from outputs already computed (a training report's validation outputs)."""
     matrix = _metrics.confusion_matrix(outputs, Y, n_classes)
     return Confusion(matrix, _metrics.per_class(matrix), _metrics.accuracy(outputs, Y))
 
@@ -195,10 +199,13 @@ class OutputMap:
         return np.concatenate(strips, axis=0)
 
 
-def predicted_vs_actual(network: Network, preprocessor, X: np.ndarray, Y: np.ndarray):
-    """(predicted, actual), both (n, n_targets) float64 in the targets' own units."""
-    return (preprocessor.inverse_outputs(network.predict(X, batch_size=PREDICT_ROWS)),
-            preprocessor.inverse_outputs(Y))
+def predicted_vs_actual(network: Network, preprocessor, X: np.ndarray, Y: np.ndarray,
+                        outputs: np.ndarray | None = None):
+    """(predicted, actual), both (n, n_targets) float64 in the targets' own units. `outputs`: the
+    network's outputs on X when already computed."""
+    if outputs is None:
+        outputs = network.predict(X, batch_size=PREDICT_ROWS)
+    return preprocessor.inverse_outputs(outputs), preprocessor.inverse_outputs(Y)
 
 
 def regression_figures(predicted: np.ndarray, actual: np.ndarray) -> dict[str, float]:

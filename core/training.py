@@ -67,6 +67,9 @@ class EpochReport:
     best_epoch: int | None = None        # early stopping: the epoch whose weights were kept
     weights: tuple[np.ndarray, ...] | None = None   # copies, only when the caller asked for them
     biases: tuple[np.ndarray, ...] | None = None
+    # With the weights: the network's outputs on the validation set for exactly those weights (computed
+    # for val_loss anyway), so a view can show a confusion matrix without a forward pass of its own.
+    val_outputs: np.ndarray | None = None
     run_id: int = 0
 
 
@@ -78,8 +81,14 @@ def classification_metrics(outputs: np.ndarray, targets: np.ndarray) -> float:
 def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None = None,
              prefix: str = "val_") -> tuple[float, dict[str, float]]:
     """(loss, metrics) of the network on a data set."""
+    loss, metrics, _ = _evaluate(network, X, Y, task, inverse, prefix)
+    return loss, metrics
+
+
+def _evaluate(network, X, Y, task, inverse=None, prefix="val_"):
+    """(loss, metrics, outputs); outputs is a new array, None for an empty set."""
     if X.shape[0] == 0:
-        return float("nan"), {}
+        return float("nan"), {}, None
     outputs = network.predict(X)
     from core import losses
     loss = losses.get(network.loss).value(outputs, np.asarray(Y, network.dtype))
@@ -88,7 +97,7 @@ def evaluate(network: Network, X, Y, task: str | None, inverse: Callable | None 
         metrics[prefix + "accuracy"] = classification_metrics(outputs, Y)
     elif task == "regression":
         metrics.update({prefix + k: v for k, v in regression_report(outputs, Y, inverse).items()})
-    return loss, metrics
+    return loss, metrics, outputs
 
 
 def _run_epoch(network, optimizer, X, Y, order, batch, task, should_stop, xbuf, ybuf):
@@ -201,9 +210,9 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
         metrics: dict[str, float] = {}
         if task == "classification":
             metrics["train_accuracy"] = correct / done
-        val_loss = None
+        val_loss = val_outputs = None
         if has_val:
-            val_loss, val_metrics = evaluate(network, X_val, Y_val, task, target_inverse)
+            val_loss, val_metrics, val_outputs = _evaluate(network, X_val, Y_val, task, target_inverse)
             metrics.update(val_metrics)
             if not math.isfinite(val_loss):
                 raise DivergenceError(epoch)
@@ -223,6 +232,7 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
                 if reason is None and epochs_without_improvement >= config.patience:
                     reason = STOP_EARLY
                     network.set_params(*best[2])
+                    val_outputs = None          # they belong to this epoch's weights, not the best ones
         if reason is None and epoch == start_epoch + config.epochs:
             reason = STOP_MAX_EPOCHS
 
@@ -230,10 +240,13 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
         if reason is not None or (want_weights is not None and want_weights(epoch)):
             w, b = network.get_params()
             weights, biases = tuple(w), tuple(b)
+        else:
+            val_outputs = None
         yield EpochReport(
             epoch=epoch, train_loss=train_loss, val_loss=val_loss,
             metrics=MappingProxyType(metrics), elapsed=elapsed,
             samples_per_second=samples_seen / elapsed if elapsed > 0 else 0.0, lr=optimizer.lr,
-            stop_reason=reason, best_epoch=best[1], weights=weights, biases=biases, run_id=run_id)
+            stop_reason=reason, best_epoch=best[1], weights=weights, biases=biases,
+            val_outputs=val_outputs, run_id=run_id)
         if reason is not None:
             return

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from core.evaluation_support import (confusion, display_sample, evaluation_set, overfitting_status,
-                                     predicted_vs_actual, regression_figures)
+from core.evaluation_support import (confusion, confusion_from_outputs, display_sample, evaluation_set,
+                                     overfitting_status, predicted_vs_actual, regression_figures)
 from gui.controller import RateLimiter
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
 from gui.weights_view import thinned_ticks
@@ -239,12 +239,16 @@ class EvaluationView(QWidget):
         X, Y, which = evaluation_set(dataset)
         epoch = f" · epoch {self.mirror.epoch}" if self.mirror.epoch else " · untrained"
         head = f"{which.capitalize()} set, {len(X)} rows{epoch}"
+        outputs = self.mirror.val_outputs
+        if which != "validation" or outputs is None or outputs.shape != (len(X), dataset.n_outputs):
+            outputs = None
         if dataset.task == "classification":
-            result = confusion(network, X, Y, dataset.n_classes)
+            result = (confusion(network, X, Y, dataset.n_classes) if outputs is None
+                      else confusion_from_outputs(outputs, Y, dataset.n_classes))
             self._show_confusion(result)
             head += f" · accuracy {result.accuracy:.1%}"
         else:
-            self._show_regression(network, dataset, X, Y)
+            self._show_regression(network, dataset, X, Y, outputs)
         if which == "training":
             head += ("<br><span style='color:#707070'>No validation split: these are the rows it learns "
                      "from, so they flatter it.</span>")
@@ -268,9 +272,9 @@ class EvaluationView(QWidget):
                 self.table.item(i, c).setText(f"{value:.2f}")
             self.table.item(i, 4).setText(str(int(report.support[i])))
 
-    def _show_regression(self, network, dataset, X, Y) -> None:
+    def _show_regression(self, network, dataset, X, Y, outputs=None) -> None:
         j = max(0, self.target_combo.currentIndex())
-        predicted, actual = predicted_vs_actual(network, dataset.preprocessor, X, Y)
+        predicted, actual = predicted_vs_actual(network, dataset.preprocessor, X, Y, outputs)
         p, a = predicted[:, j], actual[:, j]
         # Figures from every row; dots from a fixed sample, as a million would make each redraw crawl.
         shown = display_sample(len(p), MAX_SCATTER_POINTS)

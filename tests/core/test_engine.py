@@ -227,6 +227,32 @@ def test_reports_are_frozen_and_carry_weights_only_when_asked():
     assert net.weights[0][0, 0] != 123.0
 
 
+def test_snapshots_carry_the_validation_outputs_of_their_own_weights():
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(40, 3)), np.eye(2)[rng.integers(0, 2, 40)]
+    X_val, Y_val = rng.normal(size=(12, 3)), np.eye(2)[rng.integers(0, 2, 12)]
+    net = Network([3, 5, 2], ["tanh", "softmax"], "cross-entropy")
+    reports = list(train(net, SGD(0.1), X, Y, X_val, Y_val, config=TrainConfig(epochs=5, batch_size=8),
+                         task="classification", want_weights=lambda e: e in (1, 3)))
+    assert [r.val_outputs is not None for r in reports] == [True, False, True, False, True]
+    probe = Network([3, 5, 2], ["tanh", "softmax"], "cross-entropy")
+    for r in reports:
+        if r.val_outputs is not None:
+            probe.set_params(r.weights, r.biases)
+            np.testing.assert_array_equal(r.val_outputs, probe.predict(X_val))
+    # without a validation set there is nothing to carry
+    last = list(train(net, SGD(0.1), X, Y, config=TrainConfig(epochs=1)))[-1]
+    assert last.weights is not None and last.val_outputs is None
+
+
+def test_early_stopping_does_not_pair_the_best_weights_with_the_last_outputs():
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(30, 2)), rng.normal(size=(30, 1))
+    net = Network([2, 16, 1], "tanh", "mse")
+    last = list(train(net, SGD(0.5), X, Y, X[:5] + 3, Y[:5] * -4, config=TrainConfig(epochs=200, patience=2)))[-1]
+    assert last.stop_reason == "early_stopping" and last.val_outputs is None
+
+
 def test_lr_change_between_batches_is_used():
     net = Network([2, 3, 1], "tanh", "mse")
     opt = SGD(0.1)

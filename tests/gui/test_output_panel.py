@@ -101,6 +101,33 @@ def test_live_run_updates_boundary_and_confusion(qtbot, panel, model, controller
     assert "epoch 150" in panel.evaluation.title.text()
 
 
+def test_during_a_run_the_confusion_matrix_comes_from_the_run_not_from_a_gui_forward_pass(
+        qtbot, panel, model, controller, monkeypatch):
+    """A forward pass over the validation set in the GUI thread competes with training for the BLAS
+    threads: while a run sends its validation outputs, the view uses them."""
+    import gui.evaluation_view as evaluation_view
+    dataset = use(model, "moons", hidden=(8,), epochs=400, lr=0.1)
+    panel.tabs.setCurrentIndex(EVALUATION)
+    forward_passes = []
+    real = evaluation_view.confusion
+    monkeypatch.setattr(evaluation_view, "confusion", lambda *a: forward_passes.append(1) or real(*a))
+    controller.train()
+    qtbot.waitUntil(lambda: panel.mirror.val_outputs is not None, timeout=WAIT_MS)
+    forward_passes.clear()          # one may have run before the first snapshot: there was nothing else
+    seen = panel.mirror.epoch
+    qtbot.waitUntil(lambda: panel.mirror.epoch > seen + 5, timeout=WAIT_MS)
+    panel.evaluation.refresh()
+    shown = panel.evaluation.confusion.matrix.copy()
+    outputs, network = panel.mirror.val_outputs, panel.mirror.network
+    assert controller.active and forward_passes == []
+    np.testing.assert_array_equal(outputs, network.predict(dataset.X_val))   # the snapshot's own weights
+    np.testing.assert_array_equal(shown, real(network, dataset.X_val, dataset.Y_val, dataset.n_classes).matrix)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        controller.stop()
+    panel.evaluation.refresh()                      # idle again: the network itself is evaluated
+    assert forward_passes and panel.mirror.val_outputs is None
+
+
 def test_confusion_matrix_and_class_table(panel, model):
     dataset = use(model, "iris")
     panel.evaluation.refresh()
