@@ -128,6 +128,12 @@ def health_sample(n_rows: int, size: int = HEALTH_SAMPLE_SIZE, seed: int = 0) ->
     return np.sort(np.random.default_rng(seed).choice(n_rows, size, replace=False))
 
 
+def health_batch(X_train: np.ndarray, Y_train: np.ndarray, n_parameters: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed rows (X, T) a network of `n_parameters` has its health measured on."""
+    rows = health_sample(X_train.shape[0], health_sample_size(n_parameters))
+    return X_train[rows], Y_train[rows]
+
+
 def health_sample_size(n_parameters: int) -> int:
     """Rows to measure health on: 256 for small networks, fewer for big ones, so that a measurement
     (one forward and backward pass, about 3 × rows × parameters multiply-adds) stays within budget."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from core.errors import BackpropError
 from core.optimizers import make_optimizer
+from core.teaching import health_batch
 from core.training import EpochReport, TrainConfig
 from gui.worker import TrainingWorker, start_in_thread, thread_running
 
@@ -187,6 +188,7 @@ class RateLimiter(QObject):
 class TrainingController(QObject):
     reportsArrived = Signal(list)       # EpochReports of the current run, already added to `history`
     snapshotArrived = Signal(object)    # the newest EpochReport that carries weights
+    healthMeasured = Signal(int, object)  # (epoch, list[LayerHealth]) measured by the current run
     stateChanged = Signal(str)          # idle | running | paused | finished
     errored = Signal(str)               # one-line message for the window
     finished = Signal(str)              # stop reason of the run that just ended ("error" after errored)
@@ -347,11 +349,15 @@ class TrainingController(QObject):
         self._sent_lr = s.lr
         # Regression metrics are reported in the target's own units, not the scaled ones.
         inverse = dataset.preprocessor.inverse_outputs if dataset.task == "regression" else None
+        fits = (dataset.X_train.shape[0] > 0 and dataset.X_train.shape[1] == network.layer_sizes[0]
+                and dataset.Y_train.shape[1] == network.layer_sizes[-1])
+        health = health_batch(dataset.X_train, dataset.Y_train, network.n_parameters) if fits else None
         self._worker = TrainingWorker(
             network, self._optimizer, dataset.X_train, dataset.Y_train, dataset.X_val, dataset.Y_val, config,
             task=dataset.task, target_inverse=inverse, run_id=self.run_id, start_epoch=start_epoch,
-            paused=step, step_epochs=1 if step else 0)
+            paused=step, step_epochs=1 if step else 0, health_sample=health)
         self._worker.reports.connect(self._on_reports)
+        self._worker.healthMeasured.connect(self._on_health)
         self._worker.errored.connect(self._on_errored)
         self._worker.finished.connect(self._on_finished)
         model.training_locked = True
@@ -404,6 +410,11 @@ class TrainingController(QObject):
         if snapshot is not None:
             self.last_snapshot = snapshot
             self.snapshotArrived.emit(snapshot)
+
+    @Slot(int, int, object)
+    def _on_health(self, run_id: int, epoch: int, health) -> None:
+        if run_id == self.run_id:
+            self.healthMeasured.emit(epoch, health)
 
     @Slot(int, str)
     def _on_errored(self, run_id: int, message: str) -> None:

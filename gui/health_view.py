@@ -1,18 +1,16 @@
 """Network health: per-layer gradient norm and update/weight ratio over the epochs, dead and saturated
 units, and plain hints (core.inspect.layer_health / hints).
 
-Measured on a private copy of the network from the controller's weight snapshots (a run writes
-model.network in place), on a fixed sample of at most 256 training rows (fewer for big networks, see
-core.teaching.health_sample_size), at most twice a second and at most 3 % of the GUI thread's time (1 %
-while the view is hidden): a health point costs about one mini-batch of GUI-thread time whatever the
-data size, and training needs the rest.
+On a fixed sample of at most 256 training rows (fewer for big networks, see
+core.teaching.health_sample_size). During a run the training thread measures it, up to twice a second,
+on its own copy of the snapshot weights (TrainingWorker.healthMeasured): done here, the forward and
+backward pass competed with training for the BLAS threads and cost the run ~5 % of its speed even with
+this view hidden. When no run owns the network, this view measures it itself.
 """
 
 from __future__ import annotations
 
 import math
-import time
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
@@ -22,14 +20,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidg
 
 from core.inspect import LayerHealth, hints, layer_health
 from core.network import Network
-from core.teaching import health_sample, health_sample_size, positive_or_nan, unit_counts
-from gui.controller import RateLimiter
+from core.teaching import health_batch, positive_or_nan, unit_counts
 from gui.weights_view import layer_title
 
-MEASURE_INTERVAL_MS = 500      # ≤ 2 health points a second
-# A measurement is a forward and backward pass in the GUI thread, taken from training: it may use this share
-# of the GUI thread's time while the view is shown, and less while it only records points for later.
-SHARE_SHOWN, SHARE_HIDDEN = 0.03, 0.01
 SYMBOLS_BELOW = 60             # markers help while a curve has few points, and cost a lot when it has many
 HEALTHY_RATIO = 1e-3
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
@@ -78,8 +71,7 @@ class HealthView(QWidget):
         self.ratios: list[list[float]] = []
         self._net: Network | None = None
         self._X = self._T = None
-        self._pending = None
-        self._limiter = RateLimiter(self._measure_pending, MEASURE_INTERVAL_MS, self)
+        self._stale = False                     # points recorded while hidden, not drawn yet
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -122,7 +114,7 @@ class HealthView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
 
-        controller.snapshotArrived.connect(self._on_snapshot)
+        controller.healthMeasured.connect(self._on_measured)
         controller.historyCleared.connect(self.reset)
         controller.stateChanged.connect(self._on_state)
         model.networkChanged.connect(self.reset)
@@ -150,7 +142,6 @@ class HealthView(QWidget):
     def reset(self) -> None:
         """Start over: new network, new data or Reset. Measures the current weights when no run owns them."""
         self.epochs, self.grad_norms, self.ratios = [], [], []
-        self._pending = None
         ds, live = self.model.dataset, self.model.network
         self._net = None
         self._X = self._T = None
@@ -159,9 +150,8 @@ class HealthView(QWidget):
             self._net = Network(**live.architecture())
         if ds is not None and live is not None and ds.X_train.shape[1] == live.layer_sizes[0] \
                 and ds.Y_train.shape[1] == live.layer_sizes[-1] and ds.X_train.shape[0] > 0:
-            rows = health_sample(ds.X_train.shape[0], health_sample_size(live.n_parameters))
-            self._X, self._T = ds.X_train[rows], ds.Y_train[rows]
-            self.sample_label.setText(f"Measured on a fixed sample of {len(rows)} training rows, "
+            self._X, self._T = health_batch(ds.X_train, ds.Y_train, live.n_parameters)
+            self.sample_label.setText(f"Measured on a fixed sample of {len(self._X)} training rows, "
                                       f"up to twice a second.")
         else:
             self.sample_label.setText("")
@@ -179,28 +169,26 @@ class HealthView(QWidget):
         self._measure(self.controller.history.last_epoch, self.model.settings.lr)
 
     # ---- measuring -----------------------------------------------------------------------------------
-    @Slot(object)
-    def _on_snapshot(self, report) -> None:
-        self._pending = report
-        self._limiter.poke()
+    @Slot(int, object)
+    def _on_measured(self, epoch: int, health) -> None:
+        """A point measured by the training thread."""
+        if self._net is None or len(health) != len(self._net.weights):
+            return
+        self.health = health
+        self._record(epoch)
+        if self.isVisible():
+            self._draw()
+        else:
+            self._stale = True                   # drawn when shown: hidden plots need no redraw
 
-    def _measure_pending(self) -> None:
-        report, self._pending = self._pending, None
-        if report is None or self._net is None or report.run_id != self.controller.run_id:
-            return
-        if [w.shape for w in report.weights] != [w.shape for w in self._net.weights]:
-            return
-        self._net.set_params(report.weights, report.biases)
-        start = time.perf_counter()
-        self._measure(report.epoch, report.lr or self.model.settings.lr)
-        cost_ms = (time.perf_counter() - start) * 1000
-        share = SHARE_SHOWN if self.isVisible() else SHARE_HIDDEN
-        self._limiter.set_interval(max(MEASURE_INTERVAL_MS, cost_ms / share))
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._draw()
 
     @Slot(str)
     def _on_state(self, _state: str) -> None:
         if not self.controller.active:
-            self._pending = None
             self.refresh()
 
     def _measure(self, epoch: int, lr: float) -> None:
@@ -208,14 +196,21 @@ class HealthView(QWidget):
             self.health = None
         else:
             self.health = layer_health(self._net, self._X, self._T, lr)
-            point = ([h.grad_norm for h in self.health], [h.update_ratio for h in self.health])
-            if self.epochs and self.epochs[-1] == epoch:     # same epoch again: the newer measurement wins
-                self.grad_norms[-1], self.ratios[-1] = point
-            else:
-                self.epochs.append(int(epoch))
-                self.grad_norms.append(point[0])
-                self.ratios.append(point[1])
-            self._draw_curves()
+            self._record(epoch)
+        self._draw()
+
+    def _record(self, epoch: int) -> None:
+        point = ([h.grad_norm for h in self.health], [h.update_ratio for h in self.health])
+        if self.epochs and self.epochs[-1] == epoch:     # same epoch again: the newer measurement wins
+            self.grad_norms[-1], self.ratios[-1] = point
+        else:
+            self.epochs.append(int(epoch))
+            self.grad_norms.append(point[0])
+            self.ratios.append(point[1])
+
+    def _draw(self) -> None:
+        self._stale = False
+        self._draw_curves()
         self._show_table()
         self._show_hints()
 

@@ -16,14 +16,19 @@ import threading
 import time
 import traceback
 
+import numpy as np
+
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 
 from core.errors import BackpropError, DivergenceError
+from core.inspect import layer_health
+from core.network import Network
 from core.training import STOP_REQUESTED, train
 
 REPORT_INTERVAL = 1 / 60      # seconds between report batches
 WEIGHTS_INTERVAL = 1 / 40     # seconds between weight snapshots: taken only at the end of an epoch, so
                               # short epochs give ~30 a second (measured 32/s at 10 ms epochs)
+HEALTH_INTERVAL = 0.5         # seconds between health measurements (HealthView's curves)
 GIL_YIELD_INTERVAL = 0.002    # seconds of training between voluntary releases of the GIL
 SWITCH_INTERVAL = 0.0005      # seconds: how long the GUI thread waits at most to get the GIL back
 
@@ -85,10 +90,12 @@ class TrainingWorker(QObject):
 
     reports = Signal(object)        # list[EpochReport] since the last emit, oldest first
     errored = Signal(int, str)      # (run id, one-line message)
+    healthMeasured = Signal(int, int, object)   # (run id, epoch, list[core.inspect.LayerHealth])
     finished = Signal(int, str)     # (run id, stop reason or "error"); always the last signal
 
     def __init__(self, network, optimizer, X, Y, X_val, Y_val, config, *, task=None, target_inverse=None,
-                 run_id: int = 0, start_epoch: int = 0, paused: bool = False, step_epochs: int = 0):
+                 run_id: int = 0, start_epoch: int = 0, paused: bool = False, step_epochs: int = 0,
+                 health_sample=None):
         super().__init__()
         self._network, self._optimizer = network, optimizer
         self._data = (X, Y, X_val, Y_val)
@@ -105,6 +112,11 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._last_weights = -1.0
         self._last_yield = 0.0
+        # (X, T) rows to measure layer health on, from snapshots, in this thread: in the GUI thread that
+        # forward/backward pass competed with training for the BLAS threads.
+        self._health_sample = health_sample
+        self._health_net: Network | None = None
+        self._last_health = -HEALTH_INTERVAL
         self.waiting = False                  # blocked in a pause (read by tests and the GUI)
 
     # ---- controls: thread-safe, called from the GUI thread --------------------------------------
@@ -178,6 +190,19 @@ class TrainingWorker(QObject):
             return True
         return False
 
+    def _measure_health(self, report) -> None:
+        now = time.monotonic()
+        if now - self._last_health < HEALTH_INTERVAL and report.stop_reason is None:
+            return
+        self._last_health = now
+        if self._health_net is None:
+            self._health_net = Network(**self._network.architecture())
+        self._health_net.set_params(report.weights, report.biases)
+        X, T = self._health_sample
+        with np.errstate(all="ignore"):          # a run on its way to diverging: inf is what it shows
+            health = layer_health(self._health_net, X, T, report.lr or self._optimizer.lr)
+        self.healthMeasured.emit(self.run_id, report.epoch, health)
+
     def _flush(self) -> None:
         if self._pending:
             batch, self._pending = self._pending, []
@@ -194,6 +219,8 @@ class TrainingWorker(QObject):
                                 should_stop=self._should_stop, want_weights=self._want_weights,
                                 run_id=self.run_id, start_epoch=self._start_epoch):
                 self._pending.append(report)
+                if self._health_sample is not None and report.weights is not None:
+                    self._measure_health(report)
                 with self._cond:
                     stepped = self._paused and self._step_budget > 0
                     if stepped:

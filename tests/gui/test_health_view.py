@@ -11,6 +11,7 @@ import pytest
 from core.examples import load_example
 from core.inspect import layer_health
 from gui import health_view
+from gui import worker as worker_module
 from gui.controller import TrainingController
 from gui.health_view import HealthView, LogAxis
 from gui.model import StudioModel
@@ -68,7 +69,7 @@ def test_measurements_are_throttled(qtbot, monkeypatch):
         calls.append(time.monotonic())
         return layer_health(*args)
 
-    monkeypatch.setattr(health_view, "layer_health", counting)
+    monkeypatch.setattr(worker_module, "layer_health", counting)     # measured by the training thread
     start = time.monotonic()
     with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
         controller.train()
@@ -101,3 +102,25 @@ def test_log_axis_labels_thin_out_instead_of_overlapping(qtbot, height, keep):
     strings = axis.logTickStrings(values, 1.0, 1.0)
     labelled = {round(10 ** (v - np.floor(v))) for v, s in zip(values, strings) if s}
     assert labelled == (set(range(1, 10)) if keep is None else set(keep))
+
+
+def test_during_a_run_the_training_thread_measures_even_while_the_view_is_hidden(qtbot, monkeypatch):
+    import threading
+
+    model, controller, view = make(qtbot, "xor", hidden=(3,), acts=("tanh",), epochs=4000)
+    measured_in = []
+    monkeypatch.setattr(worker_module, "layer_health",
+                        lambda *a: measured_in.append(threading.current_thread()) or layer_health(*a))
+    gui_measured_while_running = []
+    monkeypatch.setattr(health_view, "layer_health",
+                        lambda *a: gui_measured_while_running.append(controller.active) or layer_health(*a))
+    view.hide()
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        controller.train()
+    controller.shutdown()
+    assert measured_in and threading.main_thread() not in measured_in
+    assert not any(gui_measured_while_running)
+    assert view.epochs[0] == 0 and view.epochs[-1] == 4000 and len(view.epochs) >= 2
+    view.show()
+    x, _ = view.grad_curves[0].getData()
+    assert list(x) == view.epochs, "every point measured during the run is on the curve"
