@@ -105,7 +105,8 @@ class ColumnInfo:
 
     kind: "numeric" | "categorical" | "constant" (≤ 1 distinct non-missing value) | "identifier" (a different
     string in every row of a table with more than 20 rows, or a 0..n-1 / 1..n row-number column).
-    categories: for categorical columns only, sorted with numbers in numeric order first, then text
+    categories: for categorical columns only, each the cell text as written in the file minus surrounding
+    spaces ("0.0" and "0" are two categories), sorted with numbers in numeric order first, then text
     alphabetically (case-insensitive); the same order is used for class names and one-hot features.
     """
 
@@ -686,8 +687,8 @@ def _parse(src: _Source, d: _Dialect, progress, cancel):
     Files of two pieces or more are parsed piece by piece on a thread pool, which is how plain
     ``pandas.read_csv(path)`` (pandas ≥ 3.1) uses several cores; it costs ~15 % more CPU than one reader
     (a parser per piece), so on a machine whose other cores are busy it is slightly slower. Chunks reach
-    the code below in file order either way; only where the chunk boundaries fall differs (see
-    test_category_spellings_do_not_depend_on_chunk_boundaries for the one thing that depends on them).
+    the code below in file order either way; only where the chunk boundaries fall differs, and nothing in
+    the table may depend on that (category spellings did: see _reread_text).
     """
     offsets = _split_offsets(src, d)
     if offsets is not None:
@@ -814,14 +815,10 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
 
     locator = _Locator(src, d)
     n_cols = len(d.names)
-    rows_per_chunk = max(64, int(_CHUNK_BYTES / d.avg_line_bytes))
-    kwargs = dict(
-        sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
-        index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
-        skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
-        comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict", on_bad_lines="error",
-    )
+    rows_per_chunk = _rows_per_chunk(d)
+    kwargs = _pandas_kwargs(d)
     pieces: list[list] | None = None    # per-column pieces once a text column shows up
+    origins: list[list[str]] | None = None  # how pandas typed each piece: see _piece
     stats = _NumericStats(n_cols)
     n_rows = 0
     size = max(1, src.size)
@@ -864,9 +861,12 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
                             pending.clear()
                             done = writer.result(n_rows)
                             pieces = [[done[:, j].copy()] for j in range(n_cols)]
+                            origins = [["num"] for _ in range(n_cols)]
                             writer = stats = None
                         for j in range(n_cols):
-                            pieces[j].append(_piece(chunk.iloc[:, j], kinds[j], n_rows, j, src, locator, d.names))
+                            piece, origin = _piece(chunk.iloc[:, j], kinds[j], n_rows, j, src, locator, d.names)
+                            pieces[j].append(piece)
+                            origins[j].append(origin)
                     n_rows += len(chunk)
                     del chunk
                     if progress is not None:
@@ -908,11 +908,20 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     if pieces is None:
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
-        cols = {}
+        resolved, parsed_until = [], {}
         for j, name in enumerate(d.names):
-            cols[name] = _column_series(_resolve_column(pieces[j], name, d.decimal, src, locator, notes))
-            pieces[j] = []
-        frame = pd.DataFrame(cols, copy=False)
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, src, locator, notes))
+            end = _text_lost_until(pieces[j], origins[j]) if resolved[j].dtype == object else 0
+            if end:
+                parsed_until[name] = end
+            pieces[j], origins[j] = [], []
+        if parsed_until:
+            texts = _reread_text(src, d, list(parsed_until), max(parsed_until.values()), cancel)
+            for j, name in enumerate(d.names):
+                if name in parsed_until:
+                    resolved[j][:parsed_until[name]] = texts[name][:parsed_until[name]]
+        frame = pd.DataFrame({name: _column_series(a) for name, a in zip(d.names, resolved)}, copy=False)
+        del resolved
     if n_rows == 0:
         if d.has_header:
             raise DataError(f"{src.name} has a header row ({_list_names(d.names)}) but no data rows.")
@@ -932,6 +941,71 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         stats = stats.subset(keep) if stats is not None else None
         notes.append(f"{len(drop)} empty unnamed column{'s' if len(drop) != 1 else ''} dropped")
     return frame, notes, locator, stats
+
+
+def _rows_per_chunk(d: _Dialect) -> int:
+    return max(64, int(_CHUNK_BYTES / d.avg_line_bytes))
+
+
+def _pandas_kwargs(d: _Dialect) -> dict:
+    # one definition for the first read and the text re-read, which must find exactly the same rows
+    return dict(
+        sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
+        index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
+        skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
+        comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict", on_bad_lines="error",
+    )
+
+
+# Category labels are the cell text as written, stripped of surrounding spaces ("0.0" stays "0.0", "1e3"
+# stays "1e3", " 7 " is "7"). That is what a chunk in which pandas keeps a column as text gives, so it is
+# what every file that fits in one chunk has always given, and what saved projects and models hold. A
+# chunk in which the same column happens to hold only numbers (or only booleans) is converted by pandas
+# and its spelling is lost, which made the labels depend on where the chunk boundaries fell. Those rows
+# are read again as text (_reread_text) when the column ends up as text. Columns of nothing but pandas'
+# boolean spellings keep pandas' "True"/"False", as they always have whatever the chunking.
+
+
+def _text_lost_until(pieces: list[np.ndarray], origins: list[str]) -> int:
+    """Rows [0, end) of a text column that hold cells whose spelling pandas converted away; 0 if none."""
+    end = row = 0
+    seen = set()
+    for p, origin in zip(pieces, origins):
+        row += len(p)
+        present = bool((~np.isnan(p)).any()) if p.dtype == np.float32 else any(v is not None for v in p)
+        if not present:
+            continue
+        seen.add(origin)
+        if origin != "str":
+            end = row
+    return 0 if seen <= {"str"} or seen == {"bool"} else end
+
+
+def _reread_text(src: _Source, d: _Dialect, names: list[str], n_rows: int, cancel) -> dict[str, np.ndarray]:
+    """The first ``n_rows`` data rows of the given columns as stripped text, None for missing cells.
+
+    Same parser and options as the first read, so the rows line up; only the column types differ.
+    """
+    import pandas as pd
+
+    parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    got = 0
+    with src.open() as fh, warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # the first read has already vetted the rows
+        fh.seek(d.data_offset)
+        with pd.read_csv(fh, usecols=names, dtype=object, chunksize=_rows_per_chunk(d), **_pandas_kwargs(d)) as reader:
+            for chunk in reader:
+                if cancel is not None and cancel():
+                    raise LoadCancelled(f"Loading {src.name} cancelled.")
+                take = min(len(chunk), n_rows - got)
+                for n in names:
+                    parts[n].append(_as_text(chunk[n].to_numpy(dtype=object)[:take]))
+                got += take
+                if got >= n_rows:
+                    break
+    if got != n_rows:
+        raise DataError(f"{src.name} changed while it was being read; load it again.")
+    return {n: np.concatenate(p) if len(p) > 1 else p[0] for n, p in parts.items()}
 
 
 class _NumericStats:
@@ -1068,15 +1142,23 @@ def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
                      "(non-finite numbers cannot be trained on).")
 
 
-def _piece(s, kind: str, row0: int, j: int, src: _Source, locator, names) -> np.ndarray:
-    """One chunk of one column → float32 array (numeric) or object array of str/None (text)."""
+def _piece(s, kind: str, row0: int, j: int, src: _Source, locator, names) -> tuple[np.ndarray, str]:
+    """One chunk of one column → (float32 array (numeric) or object array of str/None (text), origin).
+
+    origin: how pandas typed the chunk: "num", "bool" (its True/False spellings) or "str" (the file's text).
+    """
     if kind in "iuf":
         a = s.to_numpy(dtype=np.float32)
         if kind == "f" and np.isinf(a).any():
             r = int(np.flatnonzero(np.isinf(a))[0])
             raise _nonfinite(src.name, locator.line_of_row(row0 + r), names[j], row0 + r)
-        return a
-    return _as_text(s.to_numpy(dtype=object))
+        return a, "num"
+    raw = s.to_numpy(dtype=object)
+    # booleans with missing cells come as an object column; pandas never mixes booleans and strings
+    text = _as_text(raw)
+    first = next((i for i, v in enumerate(text) if v is not None), None)
+    is_bool = kind == "b" or (first is not None and isinstance(raw[first], (bool, np.bool_)))
+    return text, "bool" if is_bool else "str"
 
 
 def _as_text(values: np.ndarray) -> np.ndarray:
