@@ -1472,14 +1472,10 @@ class Preprocessor:
 
     def _encode_labels(self, labels: list) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.class_names or [])}
+        by_number = _by_number(self.class_names or [])
         codes = np.empty(len(labels), dtype=np.int64)
         for i, lab in enumerate(labels):
-            code = index.get(lab)
-            if code is None and lab is not None:
-                try:
-                    code = index.get(_num_label(float(lab)))
-                except ValueError:
-                    pass
+            code = _find_category(lab, index, by_number)
             if code is None:
                 raise DataError(f"'{_short(lab)}' is not one of the classes ({_list_names(self.class_names or [])}).")
             codes[i] = code
@@ -1663,20 +1659,52 @@ def _cell_float(v, name: str) -> float:
 
 def _one_hot(values, categories: tuple[str, ...], fill: str | None) -> np.ndarray:
     index = {c: i for i, c in enumerate(categories)}
+    by_number = _by_number(categories)
     out = np.zeros((len(values), len(categories)), dtype=np.float32)
     for r, v in enumerate(values):
         key = _cat_key(v)
         if key is None:
             key = fill
-        i = index.get(key)
-        if i is None and key is not None and key not in index:
-            try:
-                i = index.get(_num_label(float(key)))
-            except ValueError:
-                pass
+        i = _find_category(key, index, by_number)
         if i is not None:
             out[r, i] = 1.0
     return out
+
+
+# Categories keep the training file's spelling ("0.0"), but the rows to predict may spell the number
+# differently, or come as a number: a column of a new CSV that holds only numbers is parsed as float32,
+# and 0.0 reads as "0". The exact text wins; otherwise a category with the same number stands in (compared
+# by _num_label, so at float32 precision like every parsed number), preferring the plain spelling ("3"
+# over "3.0") when the training file had both.
+
+
+def _number_label(text: str) -> str | None:
+    """The canonical label of a cell that reads as a finite-or-infinite number, else None."""
+    try:
+        f = float(text)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else _num_label(f)
+
+
+def _by_number(categories) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i, c in enumerate(categories):
+        label = _number_label(c)
+        if label is not None and (label not in out or c == label):
+            out[label] = i
+    return out
+
+
+def _find_category(key: str | None, index: dict[str, int], by_number: dict[str, int]) -> int | None:
+    if key is None:
+        return None
+    i = index.get(key)
+    if i is None:
+        label = _number_label(key)
+        if label is not None:
+            i = by_number.get(label)
+    return i
 
 
 def _codes_to_targets(codes: np.ndarray, k: int, dtype) -> np.ndarray:

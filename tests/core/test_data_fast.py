@@ -301,3 +301,31 @@ def test_small_chunks_really_cut_the_number_stretch(tmp_path, monkeypatch):
     read_one_way(path, monkeypatch, False)
     assert "O" in seen and set(seen) & set("if")
 
+
+def test_a_numbers_only_column_in_a_new_file_finds_categories_spelt_otherwise(tmp_path, monkeypatch):
+    path = write(tmp_path, "spellings.csv", spellings())
+    pre = build_dataset(read_one_way(path, monkeypatch, False), targets=["y"]).preprocessor
+    cats = dict(zip(pre.input_columns, (getattr(c, "categories", None) for c in pre.inputs)))["code"]
+    assert cats == ("0", "0.0", "7", "1e3", "A", "B")
+    as_text = pd.DataFrame({"x": ["1"] * 5, "code": ["0", "0.0", "7", "1e3", "A"], "flag": ["maybe"] * 5,
+                            "ok": ["True"] * 5})
+    X = pre.transform(as_text)
+    # a new file whose code column holds only numbers is parsed as float32: 0.0 and 0 both read as "0"
+    numbers = as_text.iloc[:4].assign(code=np.array([0.0, 0.0, 7.0, 1000.0], dtype=np.float32))
+    got = pre.transform(numbers)
+    np.testing.assert_array_equal(got[[0, 2, 3]], X[[0, 2, 3]])
+    np.testing.assert_array_equal(got[1], X[0])  # the plain spelling wins when the training file had both
+    # spellings the training file did not have find the category with the same number
+    other = pre.transform(as_text.iloc[:3].assign(code=["0.00", "7.0", "1000"]))
+    np.testing.assert_array_equal(other, X[[0, 2, 3]])
+
+
+def test_number_spellings_only_written_one_way_are_found_from_any_spelling():
+    from core.data import read_csv_text
+
+    t = read_csv_text("code,y\n" + "".join(f"{c},{c == 'B'}\n" for c in ["0.0", "1e3", "B", "0.0", "B", "1e3"] * 4))
+    d = build_dataset(t, targets=["code"], val_split=0)
+    assert d.class_names == ["0.0", "1e3", "B"]
+    p = d.preprocessor
+    np.testing.assert_array_equal(p.transform_targets(pd.DataFrame({"code": [0.0, 1000.0, "0", "B"]})),
+                                  p.transform_targets(pd.DataFrame({"code": ["0.0", "1e3", "0.0", "B"]})))
