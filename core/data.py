@@ -864,7 +864,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
                             origins = [["num"] for _ in range(n_cols)]
                             writer = stats = None
                         for j in range(n_cols):
-                            piece, origin = _piece(chunk.iloc[:, j], kinds[j], n_rows, j, src, locator, d.names)
+                            piece, origin = _piece(chunk.iloc[:, j], kinds[j])
                             pieces[j].append(piece)
                             origins[j].append(origin)
                     n_rows += len(chunk)
@@ -906,15 +906,24 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     if pieces is not None:
         stats = None
     if pieces is None:
+        writer.check_finite()
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
-        resolved, parsed_until = [], {}
+        resolved, parsed_until, first_inf = [], {}, []
         for j, name in enumerate(d.names):
-            resolved.append(_resolve_column(pieces[j], name, d.decimal, src, locator, notes))
-            end = _text_lost_until(pieces[j], origins[j]) if resolved[j].dtype == object else 0
-            if end:
-                parsed_until[name] = end
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes))
+            if resolved[j].dtype == np.float32:
+                inf = np.isinf(resolved[j])
+                if inf.any():
+                    first_inf.append((int(np.argmax(inf)), j))
+            else:
+                end = _text_lost_until(pieces[j], origins[j])
+                if end:
+                    parsed_until[name] = end
             pieces[j], origins[j] = [], []
+        if first_inf:  # the first in the file, whatever the chunking
+            row, j = min(first_inf)
+            raise _nonfinite(src.name, locator.line_of_row(row), d.names[j], row)
         if parsed_until:
             texts = _reread_text(src, d, list(parsed_until), max(parsed_until.values()), cancel)
             for j, name in enumerate(d.names):
@@ -1099,6 +1108,15 @@ class _MatrixWriter:
         self.matrix = np.empty((max(16, rows_hint), n_cols), dtype=np.float32)
         self.stats, self.src, self.locator, self.names = stats, src, locator, names
         self._buf = None
+        # column → first row holding an infinite number. Not an error yet: a later chunk may show the
+        # column to be text, where "inf" or "1e39" is a category like any other cell
+        self.first_inf: dict[int, int] = {}
+
+    def check_finite(self) -> None:
+        """The error for the first infinite number of the file, once the columns are known to be numeric."""
+        if self.first_inf:
+            row, j = min((r, j) for j, r in self.first_inf.items())
+            raise _nonfinite(self.src.name, self.locator.line_of_row(row), self.names[j], row)
 
     def write(self, chunk, row0: int) -> None:
         cols = [s.to_numpy() for _, s in chunk.items()]
@@ -1121,8 +1139,9 @@ class _MatrixWriter:
                     buf[q] = c
                 block[:, j0:j0 + len(group)] = buf[:len(group)].T
             if any(c.dtype.kind == "f" for c in cols) and np.isinf(block).any():
-                r, j = np.argwhere(np.isinf(block))[0]
-                raise _nonfinite(self.src.name, self.locator.line_of_row(row0 + int(r)), self.names[j], row0 + int(r))
+                inf = np.isinf(block)
+                for j in np.flatnonzero(inf.any(axis=0)).tolist():
+                    self.first_inf.setdefault(j, row0 + int(np.argmax(inf[:, j])))
             self.stats.update(cols, block)
 
     def result(self, n_rows: int) -> np.ndarray:
@@ -1142,17 +1161,13 @@ def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
                      "(non-finite numbers cannot be trained on).")
 
 
-def _piece(s, kind: str, row0: int, j: int, src: _Source, locator, names) -> tuple[np.ndarray, str]:
+def _piece(s, kind: str) -> tuple[np.ndarray, str]:
     """One chunk of one column → (float32 array (numeric) or object array of str/None (text), origin).
 
     origin: how pandas typed the chunk: "num", "bool" (its True/False spellings) or "str" (the file's text).
     """
     if kind in "iuf":
-        a = s.to_numpy(dtype=np.float32)
-        if kind == "f" and np.isinf(a).any():
-            r = int(np.flatnonzero(np.isinf(a))[0])
-            raise _nonfinite(src.name, locator.line_of_row(row0 + r), names[j], row0 + r)
-        return a, "num"
+        return s.to_numpy(dtype=np.float32), "num"  # infinite numbers are refused once the column is known
     raw = s.to_numpy(dtype=object)
     # booleans with missing cells come as an object column; pandas never mixes booleans and strings
     text = _as_text(raw)
@@ -1190,7 +1205,7 @@ def _num_label(v) -> str:
     return str(np.float32(f))
 
 
-def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, src: _Source, locator, notes) -> np.ndarray:
+def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes) -> np.ndarray:
     """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers."""
     if not pieces:
         return np.empty(0, dtype=np.float32)
@@ -1210,12 +1225,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, src: _Sou
         return values
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
-        out[present] = nums.astype(np.float32)
+        out[present] = nums.astype(np.float32)  # infinite numbers are the caller's to refuse
     rows = np.flatnonzero(present)
-    inf = np.flatnonzero(np.isinf(out[present]))
-    if len(inf):
-        r = int(rows[inf[0]])
-        raise _nonfinite(src.name, locator.line_of_row(r), name, r)
     if n_bad:
         r = int(rows[np.flatnonzero(bad)[0]])
         out[rows[bad]] = np.nan

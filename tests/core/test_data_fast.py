@@ -329,3 +329,37 @@ def test_number_spellings_only_written_one_way_are_found_from_any_spelling():
     p = d.preprocessor
     np.testing.assert_array_equal(p.transform_targets(pd.DataFrame({"code": [0.0, 1000.0, "0", "B"]})),
                                   p.transform_targets(pd.DataFrame({"code": ["0.0", "1e3", "0.0", "B"]})))
+
+
+@pytest.mark.parametrize("how", sorted(set(READS) - {"whole"}))
+def test_an_infinite_number_is_a_category_in_a_text_column_however_the_file_is_cut(how, tmp_path, monkeypatch):
+    lines = ["x,code,y"]
+    for i in range(480):
+        code = ("1", "inf", "1e39", "-2")[i % 4] if 120 <= i < 360 else ("A", "inf", "B")[i % 3]
+        lines.append(f"{i},{code},{i % 2}")
+    path = write(tmp_path, "inf.csv", "\n".join(lines) + "\n")
+    whole = read_one_way(path, monkeypatch, False)
+    split, chunk_bytes = READS[how]
+    with monkeypatch.context() as m:
+        if chunk_bytes:
+            m.setattr(core.data, "_CHUNK_BYTES", chunk_bytes)
+        cut = read_one_way(path, monkeypatch, split)
+    assert whole.column("code").categories == ("-2", "1", "1e39", "A", "B", "inf")
+    assert_same_table(cut, whole)
+
+
+@pytest.mark.parametrize("how", sorted(READS))
+def test_the_first_infinite_number_of_the_file_is_reported_however_it_is_cut(how, tmp_path, monkeypatch):
+    lines = ["a,b,c,label"]
+    for i in range(480):
+        a = "1e39" if i == 300 else str(i)
+        b = "-inf" if i == 200 else str(-i)
+        c = ("x", "y")[i % 2] if i >= 100 else "inf" if i == 50 else "0.5"  # text in the end: no error
+        lines.append(f"{a},{b},{c},{i % 2}")
+    path = write(tmp_path, "inf.csv", "\n".join(lines) + "\n")
+    split, chunk_bytes = READS[how]
+    with monkeypatch.context() as m:
+        if chunk_bytes:
+            m.setattr(core.data, "_CHUNK_BYTES", chunk_bytes)
+        message = read_one_way(path, monkeypatch, split)
+    assert isinstance(message, str) and "line 202, column 'b'" in message, message
