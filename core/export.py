@@ -601,6 +601,19 @@ def _preprocessing_plan(pre_dict: dict) -> _Plan:
         raise ExportError(f"The preprocessing settings cannot be exported ({_short(exc)}).") from None
 
 
+def _number_aliases(categories) -> dict[str, int]:
+    """Spellings that find a numeric category by its number, as the app's encoder does: each number's
+    plain label (the plain category wins a shared number) and, for an integer, that label with ".0"."""
+    from core.data import _by_number
+
+    aliases = {}
+    for label, j in _by_number(categories).items():
+        aliases[label] = j
+        if label.lstrip("+-").isdigit():
+            aliases[f"{label}.0"] = j
+    return aliases
+
+
 def _missing_tokens() -> list[str]:
     from core.data import NA_TOKENS
 
@@ -714,11 +727,12 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
                 input_docs.append(f"'{name}' (N, 1) text, one of: {', '.join(col.categories)}")
                 keys = list(col.categories)
                 values = list(range(len(keys)))
-                # The app reads "3.0" in a column of integer labels as "3"; the graph cannot parse, so
-                # the common spelling is listed as a key of its own.
-                for k, cat in enumerate(col.categories):
-                    if cat.lstrip("+-").isdigit() and f"{cat}.0" not in keys:
-                        keys.append(f"{cat}.0")
+                # The app also finds a numeric category by its number ("0" finds "0.0", "1000" finds
+                # "1e3", "3.0" finds "3"); the graph cannot parse, so the common spellings of each such
+                # number are keys of their own: its plain label and, for integers, the label with ".0".
+                for alias, k in _number_aliases(col.categories).items():
+                    if alias not in keys:
+                        keys.append(alias)
                         values.append(k)
                 fill = -1 if col.fill_category is None else col.categories.index(col.fill_category)
                 for token in missing:
@@ -945,6 +959,21 @@ def number_label(value):
     return str(np.float32(value))
 
 
+def by_number(categories):
+    """Numeric categories by their number's label; where two spell one number, the plain one wins."""
+    out = {}
+    for j, text in enumerate(categories):
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if not math.isnan(value):
+            label = number_label(value)
+            if label not in out or text == label:
+                out[label] = j
+    return out
+
+
 def features(rows):
     """Raw rows (dicts of cell text) → the network's input matrix X (n, n_features)."""
     plan = MODEL["plan"]
@@ -968,6 +997,7 @@ def features(rows):
             k += 1
             continue
         index = {label: j for j, label in enumerate(column["categories"])}
+        numbers = by_number(column["categories"])
         block = np.zeros((len(rows), len(index)), dtype=np.float32)
         for r, row in enumerate(rows):
             key = category(row.get(name))
@@ -976,7 +1006,7 @@ def features(rows):
             j = index.get(key)
             if j is None and key is not None:
                 try:
-                    j = index.get(number_label(float(key)))
+                    j = numbers.get(number_label(float(key)))   # "0" finds "0.0", as in the app
                 except ValueError:
                     pass
             if j is not None:

@@ -621,3 +621,35 @@ def test_load_model_opens_projects_and_checks_data_columns(tmp_path):
     _same_params(net, loaded.network)
     with pytest.raises(DataError, match="lacks the model's input column"):
         predict_rows(loaded, [{"x1": 1.0, "x2": 2.0}])
+
+
+def test_numeric_categories_are_found_by_their_number_in_script_onnx_and_app(tmp_path):
+    """A text column whose categories include numbers spelt '0.0', '1e3', '7': a new file's '0', '1000',
+    '7.0' mean the same categories in the app, the exported script and the ONNX graph."""
+    import pandas as pd
+    from core.data import build_dataset, from_frame, read_csv
+    from core.export import LoadedModel
+
+    rng = np.random.default_rng(4)
+    n = 240
+    code = rng.choice(["0.0", "1e3", "7", "x", "y"], n)
+    a = rng.normal(0, 1, n)
+    label = np.where((code == "0.0") | (code == "7"), "one", np.where(a > 0, "two", "three"))
+    ds = build_dataset(from_frame(pd.DataFrame({"a": a, "code": code, "label": label}), "codes"),
+                       targets=["label"], seed=0)
+    net = _fit(ds, steps=200)
+    rows = pd.DataFrame({"a": [0.5, -0.5, 0.2, 1.0, 0.3], "code": ["0", "1000", "7.0", "x", "purple"]})
+    data = tmp_path / "new.csv"
+    _write_rows(data, rows)
+    app_rows = read_csv(data).frame
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), app_rows)
+    encoded = ds.preprocessor.transform(app_rows)
+    codes = ds.preprocessor.to_dict()["inputs"][1]["categories"]
+    hot = encoded[:, 1:1 + len(codes)]
+    assert [codes[j] for j in hot[:4].argmax(axis=1)] == ["0.0", "1e3", "7", "x"] and hot[4].sum() == 0
+
+    printed = pd.read_csv(io.StringIO(_run_script(export_model(tmp_path / "m.py", net, ds.preprocessor),
+                                                  data)), keep_default_na=False)
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    np.testing.assert_array_equal(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float))
+    assert _onnx_vs_app(export_model(tmp_path / "m.onnx", net, ds.preprocessor), ds, net, app_rows) <= ONNX_TOLERANCE
