@@ -158,7 +158,7 @@ def _ratio_child() -> None:
 
     This VM's speed drifts by up to 1.5× over minutes, and the same comparison differs by up to 10 %
     from one process to the next: each window run is compared with the headless runs just before and
-    after it, in PROCESSES fresh processes, and the median of all those ratios is reported."""
+    after it, in PROCESSES fresh processes; the lower of the processes' medians is the verdict."""
     import json
 
     ds = _dataset()
@@ -187,15 +187,16 @@ def main() -> list[tuple[str, bool, str]]:
         if not lines:
             raise RuntimeError(f"the window benchmark process failed:\n{out.stderr[-2000:]}")
         runs.append(json.loads(lines[-1]))
-    ratios = [r for run in runs for r in run["ratios"]]
     lateness = [t for run in runs for t in run["lateness"]]
-    ratio = float(np.median(ratios))
+    # The verdict takes the lower of the processes' medians: one process often shows ratios above 1,
+    # which no window can reach — the VM slowed its headless runs — so the higher figure is not trusted.
+    ratio = float(min(np.median(run["ratios"]) for run in runs))
     best_headless = float(np.median([h for run in runs for h in run["headless"]]))
     best_window = float(np.median([w for run in runs for w in run["windowed"]]))
     p99, worst = float(np.percentile(lateness, 99)), float(np.max(lateness))
     per_process = " | ".join(", ".join(f"{r:.3f}" for r in run["ratios"]) for run in runs)
     print(f"headless {best_headless:.3f} epochs/s · window {best_window:.3f} epochs/s (medians) · "
-          f"ratio {ratio:.3f} (median over {PROCESSES} processes: {per_process})")
+          f"ratio {ratio:.3f} (lower of the per-process medians; pairs: {per_process})")
     print(f"GUI-thread 5 ms timer lateness: p50 {np.percentile(lateness, 50):.1f} ms, p99 {p99:.1f} ms, "
           f"max {worst:.1f} ms over {len(lateness)} ticks")
 
