@@ -43,6 +43,40 @@ def apply_qt_workarounds() -> None:
     apply_qt_workarounds.done = True
 
 
+class GuiThreadGarbageCollector:
+    """Python's cycle collector runs in whichever thread crosses the allocation threshold; run in a
+    training or loading thread it can destroy QObjects of the GUI thread caught in reference cycles,
+    from the wrong thread — a known way for PySide/PyQt programs to crash (napari #1029; pyqtgraph and
+    calibre pin it the same way). So automatic collection is off and this timer, in the GUI thread,
+    collects each generation when it is over its threshold, as the automatic collector would."""
+
+    def __init__(self, interval_ms: int = 500):
+        import gc
+
+        from PySide6.QtCore import QTimer
+
+        self._threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.collect)
+        self.timer.start(interval_ms)
+
+    def collect(self) -> None:
+        import gc
+
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if all(counts[g] > self._threshold[g] for g in range(generation + 1)):
+                gc.collect(generation)
+                return
+
+    def stop(self) -> None:
+        import gc
+
+        self.timer.stop()
+        gc.enable()
+
+
 def create_window(path: str | None = None, example: str | None = None, settings=None):
     """The main window with `path` (a CSV, loaded in the background) or a built-in example."""
     import pyqtgraph as pg
@@ -74,6 +108,7 @@ def run(path: str | None = None, example: str | None = None) -> int:
     from gui.crash_handler import install
     install(app)                 # a bug becomes a logged dialog, not a dead window (not in tests: they
                                  # want pytest-qt to turn an exception in a slot into a failure)
+    collector = GuiThreadGarbageCollector()     # noqa: F841  (kept alive until exec returns)
     window = create_window(path, example)
     window.show()
     return app.exec()

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, QtMsgType, qInstallMessageHandler
 
 from gui import worker
-from gui.app import apply_qt_workarounds
+from gui.app import GuiThreadGarbageCollector, apply_qt_workarounds
 from gui.main_window import SETTINGS_ENV
 
 # Before the first test emits anything: PySide6 6.12.0 under CPython 3.11 loses a reference to
@@ -70,6 +70,15 @@ def qt_warnings():
     _MESSAGES.previous = None
     if records:
         pytest.fail("Qt logged warnings:\n  " + "\n  ".join(records), pytrace=False)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def garbage_collected_in_the_gui_thread(qapp):
+    """As in the app (gui.app.run): cycles are collected by a timer in the GUI thread only, never by a
+    training thread that happens to cross the allocation threshold."""
+    collector = GuiThreadGarbageCollector()
+    yield
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)

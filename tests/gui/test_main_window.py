@@ -325,3 +325,24 @@ def test_the_diagram_drops_antialiasing_only_while_a_run_draws_snapshots(qtbot):
     with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
         window.controller.stop()
     assert antialiased()
+
+
+def test_garbage_is_collected_by_the_gui_thread_only(qtbot):
+    """Automatic collection is off during GUI work (it could run in the training thread and destroy GUI
+    objects there); the GUI thread's timer still frees reference cycles."""
+    import gc
+    import weakref
+
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    probe = weakref.ref(a)
+    del a, b
+    allocated = []                  # well over generation 0's threshold, as a running app soon is
+    while gc.get_count()[0] <= 3 * gc.get_threshold()[0]:
+        allocated.append(Node())
+    qtbot.waitUntil(lambda: probe() is None, timeout=5_000)
