@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, qWarning
@@ -277,7 +279,20 @@ def big_csv(tmp_path_factory):
 
 
 @pytest.mark.parametrize("how", ["close", "quit_action", "close_while_training"])
-def test_closing_while_a_big_csv_loads(qtbot, big_csv, how):
+def test_closing_while_a_big_csv_loads(qtbot, big_csv, how, monkeypatch):
+    # A slow disk: after its first chunk the read makes no progress until it is cancelled. (The file is
+    # parsed in two pieces at once now; on a fast machine the whole read could otherwise end before
+    # the window closes, and the test would close a window that has finished loading.)
+    from gui.data_panel import CsvLoader
+
+    reported = CsvLoader._on_progress
+
+    def slow_disk(loader, fraction):
+        reported(loader, fraction)
+        while 0 < fraction < 1 and not loader.cancelled:
+            time.sleep(0.005)
+
+    monkeypatch.setattr(CsvLoader, "_on_progress", slow_disk)
     window = create_window(example="circles")
     qtbot.addWidget(window)
     window.show()
