@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import BackpropError
-from gui.worker import start_in_thread, thread_running
+from gui.worker import return_home, start_in_thread, thread_running
 
 PREVIEW_ROWS = 200
 ROLES = ("input", "target", "ignore")
@@ -118,6 +118,7 @@ class CsvLoader(QObject):
             self.failed.emit(self.load_id, f"Could not read {name} ({type(exc).__name__}: {exc}).")
         finally:
             self.done.emit(self.load_id)
+            return_home(self)
             self.finished.emit()
 
 

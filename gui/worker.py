@@ -41,9 +41,15 @@ LIVE_THREADS: list[QThread] = []
 def start_in_thread(worker: QObject, name: str) -> QThread:
     """Move `worker` (which has run() and a `finished` signal) to a new QThread and start it.
 
-    started → run; finished → quit + deleteLater. quit is connected directly because QThread.quit is
-    thread-safe, and a queued quit would need the GUI thread's event loop, which is blocked while the
-    GUI joins the thread on close.
+    started → run; finished → quit. quit is connected directly because QThread.quit is thread-safe, and
+    a queued quit would need the GUI thread's event loop, which is blocked while the GUI joins the
+    thread on close.
+
+    Nothing is deleteLater'd: both objects were made in Python, so Python deletes them — in the GUI
+    thread, once nothing refers to them. A worker calls return_home() at the very end of run(), so it
+    is back in the GUI thread by then. (With deleteLater, Qt deleted the worker in its dying thread
+    while the GUI thread could be collecting garbage that pointed at it; the GUI test loop crashed
+    about once in five runs that way.)
     """
     if sys.getswitchinterval() > SWITCH_INTERVAL:
         # The GUI thread drops the GIL in nearly every Qt call and must wait up to one switch interval
@@ -52,11 +58,11 @@ def start_in_thread(worker: QObject, name: str) -> QThread:
         sys.setswitchinterval(SWITCH_INTERVAL)
     thread = QThread()
     thread.setObjectName(name)
+    worker._home_thread = QThread.currentThread()
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
+    thread.worker = worker                  # alive as long as the thread is listed or held
     LIVE_THREADS[:] = [t for t in LIVE_THREADS if not _finished_for_good(t)]
     LIVE_THREADS.append(thread)
     # How to end it if someone forgets to: the test fixture stops leaked threads after failing the test.
@@ -65,18 +71,26 @@ def start_in_thread(worker: QObject, name: str) -> QThread:
     return thread
 
 
+def return_home(worker: QObject) -> None:
+    """For a worker's run(), last thing, in its own thread: give the object back to the thread that
+    started it (see start_in_thread). Signals emitted after this still reach the GUI queued."""
+    home = getattr(worker, "_home_thread", None)
+    if home is not None:
+        worker.moveToThread(home)
+
+
 def _finished_for_good(thread: QThread) -> bool:
     """True once the native thread has fully exited, so dropping our reference cannot destroy a QThread
     whose thread is still on its way out (isRunning() turns False a moment before that; a wrapper
     collected in that moment crashed the 100 Train/Stop cycles test once)."""
     try:
         return not thread.isRunning() and thread.wait(1000)
-    except RuntimeError:            # the C++ object is already gone (deleteLater ran)
+    except RuntimeError:            # the C++ object is already gone
         return True
 
 
 def thread_running(thread: QThread | None) -> bool:
-    """isRunning() that tolerates a QThread whose C++ side deleteLater has already removed."""
+    """isRunning() that tolerates a QThread whose C++ side is already gone."""
     if thread is None:
         return False
     try:
@@ -247,4 +261,5 @@ class TrainingWorker(QObject):
                                            "Details were written to the terminal.")
         finally:
             self._flush()
+            return_home(self)
             self.finished.emit(self.run_id, reason)
