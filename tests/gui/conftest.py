@@ -3,6 +3,7 @@ no test may make Qt log a warning."""
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 
@@ -79,6 +80,7 @@ def garbage_collected_in_the_gui_thread(qapp):
     collector = GuiThreadGarbageCollector()
     yield
     collector.stop()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -93,10 +95,14 @@ def isolated_settings(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_running_threads():
-    """Fail a test that leaves a gui thread running (checked after pytest-qt closed its widgets)."""
+    """Fail a test that leaves a gui thread running (checked after pytest-qt closed its widgets).
+
+    Then collect the test's garbage (closed windows and their views) here, with no thread running,
+    instead of at whatever moment of a later test the GUI thread's collector timer fires."""
     yield
     leaked = [t for t in worker.LIVE_THREADS if worker.thread_running(t)]
     if not leaked:
+        gc.collect()
         return
     names = [t.objectName() for t in leaked]
     for thread in leaked:                       # clean up, so one leak does not fail the next tests too
