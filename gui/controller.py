@@ -180,10 +180,6 @@ class RateLimiter(QObject):
             self._callback()
             self._timer.start()
 
-    def set_interval(self, interval_ms: int) -> None:
-        """From the next call on (a running interval keeps its length)."""
-        self._timer.setInterval(int(interval_ms))
-
 
 class TrainingController(QObject):
     reportsArrived = Signal(list)       # EpochReports of the current run, already added to `history`

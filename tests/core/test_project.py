@@ -286,7 +286,7 @@ def test_unwritable_destination(tmp_path, monkeypatch):
 # ---- a save killed half-way ----------------------------------------------------------------------
 
 _SAVER = textwrap.dedent("""
-    import sys, time
+    import sys, threading
     import numpy as np
     import core.atomic
     from core.network import Network
@@ -300,7 +300,7 @@ _SAVER = textwrap.dedent("""
     if mode == "hook":
         def park(tmp):
             print("replacing", flush=True)
-            time.sleep(60)
+            threading.Event().wait(60)          # parked mid-save until the parent kills the process
         core.atomic._before_replace = park
     generation = 0
     while True:

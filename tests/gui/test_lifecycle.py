@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, qWarning
@@ -289,8 +287,8 @@ def test_closing_while_a_big_csv_loads(qtbot, big_csv, how, monkeypatch):
 
     def slow_disk(loader, fraction):
         reported(loader, fraction)
-        while 0 < fraction < 1 and not loader.cancelled:
-            time.sleep(0.005)
+        if 0 < fraction < 1:
+            loader._cancel.wait(WAIT_MS / 1000)      # in the loader thread: nothing more until cancelled
 
     monkeypatch.setattr(CsvLoader, "_on_progress", slow_disk)
     window = create_window(example="circles")
