@@ -128,10 +128,15 @@ def health_sample(n_rows: int, size: int = HEALTH_SAMPLE_SIZE, seed: int = 0) ->
     return np.sort(np.random.default_rng(seed).choice(n_rows, size, replace=False))
 
 
-def health_batch(X_train: np.ndarray, Y_train: np.ndarray, n_parameters: int) -> tuple[np.ndarray, np.ndarray]:
-    """The fixed rows (X, T) a network of `n_parameters` has its health measured on."""
-    rows = health_sample(X_train.shape[0], health_sample_size(n_parameters))
-    return X_train[rows], Y_train[rows]
+def health_batch(dataset, network) -> tuple[np.ndarray, np.ndarray] | None:
+    """The fixed training rows (X, T) `network`'s health is measured on; None when the data set is
+    missing, empty or does not fit the network."""
+    if dataset is None or network is None or dataset.X_train.shape[0] == 0 \
+            or dataset.X_train.shape[1] != network.layer_sizes[0] \
+            or dataset.Y_train.shape[1] != network.layer_sizes[-1]:
+        return None
+    rows = health_sample(dataset.X_train.shape[0], health_sample_size(network.n_parameters))
+    return dataset.X_train[rows], dataset.Y_train[rows]
 
 
 def health_sample_size(n_parameters: int) -> int:

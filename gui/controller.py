@@ -345,9 +345,7 @@ class TrainingController(QObject):
         self._sent_lr = s.lr
         # Regression metrics are reported in the target's own units, not the scaled ones.
         inverse = dataset.preprocessor.inverse_outputs if dataset.task == "regression" else None
-        fits = (dataset.X_train.shape[0] > 0 and dataset.X_train.shape[1] == network.layer_sizes[0]
-                and dataset.Y_train.shape[1] == network.layer_sizes[-1])
-        health = health_batch(dataset.X_train, dataset.Y_train, network.n_parameters) if fits else None
+        health = health_batch(dataset, network)
         self._worker = TrainingWorker(
             network, self._optimizer, dataset.X_train, dataset.Y_train, dataset.X_val, dataset.Y_val, config,
             task=dataset.task, target_inverse=inverse, run_id=self.run_id, start_epoch=start_epoch,

@@ -148,9 +148,9 @@ class HealthView(QWidget):
         if live is not None:
             # Architecture fields are never written by a run; only the arrays are.
             self._net = Network(**live.architecture())
-        if ds is not None and live is not None and ds.X_train.shape[1] == live.layer_sizes[0] \
-                and ds.Y_train.shape[1] == live.layer_sizes[-1] and ds.X_train.shape[0] > 0:
-            self._X, self._T = health_batch(ds.X_train, ds.Y_train, live.n_parameters)
+        sample = health_batch(ds, live)
+        if sample is not None:
+            self._X, self._T = sample
             self.sample_label.setText(f"Measured on a fixed sample of {len(self._X)} training rows, "
                                       f"up to twice a second.")
         else:
