@@ -1202,7 +1202,8 @@ def _num_label(v) -> str:
     f = float(v)
     if math.isfinite(f) and f.is_integer() and abs(f) < 1e16:
         return str(int(f))
-    return str(np.float32(f))
+    with np.errstate(over="ignore"):        # beyond float32 is inf, as the parsed number would be
+        return str(np.float32(f))
 
 
 def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes) -> np.ndarray:

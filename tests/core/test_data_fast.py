@@ -337,6 +337,19 @@ def test_number_spellings_only_written_one_way_are_found_from_any_spelling():
                                   p.transform_targets(pd.DataFrame({"code": ["0.0", "1e3", "0.0", "B"]})))
 
 
+def test_a_number_beyond_float32_in_a_text_column_is_encoded_without_warnings():
+    import warnings
+
+    from core.data import read_csv_text
+
+    t = read_csv_text("code,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(["A", "1e300", "B"] * 6)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # a RuntimeWarning would reach the user's terminal
+        d = build_dataset(t, targets=["y"], val_split=0)
+        X = d.preprocessor.transform(pd.DataFrame({"code": ["1e300", "A"]}))
+    assert X.shape == (2, 3) and np.isfinite(X).all()
+
+
 @pytest.mark.parametrize("how", sorted(set(READS) - {"whole"}))
 def test_an_infinite_number_is_a_category_in_a_text_column_however_the_file_is_cut(how, tmp_path, monkeypatch):
     lines = ["x,code,y"]
