@@ -61,6 +61,7 @@ class EvaluationView(QWidget):
         self.best_epoch = 0
         self._overfit = None
         self._cell_texts: list[pg.TextItem] = []
+        self._cell_shown: list[tuple[str, str] | None] = []   # (text, colour) each cell shows
         self._k = 0
 
         self.title = QLabel(" ")
@@ -207,6 +208,7 @@ class EvaluationView(QWidget):
                     text.setPos(j + 0.5, i + 0.5)
                     self.matrix_plot.addItem(text)
                     self._cell_texts.append(text)
+        self._cell_shown = [None] * len(self._cell_texts)
         ticks = thinned_ticks(names, 400, 60)   # k ≤ ~8 names fit under a 400 px plot
         self.matrix_plot.getAxis("bottom").setTicks(ticks)
         self.matrix_plot.getAxis("left").setTicks(thinned_ticks(names, 300, 16))
@@ -266,9 +268,13 @@ class EvaluationView(QWidget):
         # Colour by share of the true class, so a small class's mistakes show as clearly as a big one's.
         share = matrix / support
         self.matrix_image.setImage(share, levels=(0, 1))
-        for text, count, fill in zip(self._cell_texts, matrix.ravel(), share.ravel()):
-            text.setText(str(int(count)))
-            text.setColor("#ffffff" if fill > CELL_DARK else TEXT_COLOUR)
+        for i, (text, count, fill) in enumerate(zip(self._cell_texts, matrix.ravel(), share.ravel())):
+            # a TextItem lays itself out again on every setText: only cells that changed are touched
+            shown = (str(int(count)), "#ffffff" if fill > CELL_DARK else TEXT_COLOUR)
+            if self._cell_shown[i] != shown:
+                self._cell_shown[i] = shown
+                text.setText(shown[0])
+                text.setColor(shown[1])
         report = result.report
         for i in range(self._k):
             for c, value in enumerate((report.precision[i], report.recall[i], report.f1[i]), start=1):
