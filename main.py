@@ -111,6 +111,25 @@ def _load_data(args):
     return load_csv(args.data, **options), None
 
 
+def _describe_data(dataset) -> None:
+    """What the loader made of the file, on stderr (stdout keeps the results and the JSON line)."""
+    if dataset.task == "classification":
+        names = dataset.class_names or []
+        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+        what = f"{len(names)} classes: {shown}"
+    else:
+        what = "regression"
+    pre = dataset.preprocessor
+
+    def count(n, word):
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    print(f"data: {dataset.n_train} training / {count(dataset.n_val, 'validation row')}; "
+          f"{count(len(pre.input_columns), 'input column')} ({count(dataset.n_features, 'feature')}) → "
+          f"{', '.join(pre.target_columns)} ({what})", file=sys.stderr)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
 class _Progress:
     """A one-line terminal progress bar on stderr, redrawn at most 10 times a second."""
 
@@ -147,6 +166,8 @@ def cmd_train(argv) -> int:
     from core.training import TrainConfig, evaluate, train
 
     dataset, example = _load_data(args)
+    if not args.quiet:
+        _describe_data(dataset)
     hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
     activation = args.activation or (example.default_activation if example else "tanh")
     output_activation, loss = auto_output(dataset.task, dataset.n_outputs)
