@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 ROWS, FEATURES, CLASSES = 60_000, 784, 10
-EPOCHS = 6
+EPOCHS = 12
 PAIRS = 4
 STALL_RUNS = 2
 PROCESSES = 2
