@@ -112,7 +112,8 @@ def _load_data(args):
 
 
 def _describe_data(dataset) -> None:
-    """What the loader made of the file, on stderr (stdout keeps the results and the JSON line)."""
+    """What the loader made of the file, with the results (an error stays the only line on stderr, and
+    --json keeps stdout to its one object)."""
     if dataset.task == "classification":
         names = dataset.class_names or []
         shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
@@ -125,9 +126,9 @@ def _describe_data(dataset) -> None:
         return f"{n} {word}{'' if n == 1 else 's'}"
     print(f"data: {dataset.n_train} training / {count(dataset.n_val, 'validation row')}; "
           f"{count(len(pre.input_columns), 'input column')} ({count(dataset.n_features, 'feature')}) → "
-          f"{', '.join(pre.target_columns)} ({what})", file=sys.stderr)
+          f"{', '.join(pre.target_columns)} ({what})")
     for note in dataset.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {note}")
 
 
 class _Progress:
@@ -166,8 +167,6 @@ def cmd_train(argv) -> int:
     from core.training import TrainConfig, evaluate, train
 
     dataset, example = _load_data(args)
-    if not args.quiet:
-        _describe_data(dataset)
     hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
     activation = args.activation or (example.default_activation if example else "tanh")
     output_activation, loss = auto_output(dataset.task, dataset.n_outputs)
@@ -212,6 +211,7 @@ def cmd_train(argv) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
+        _describe_data(dataset)
         print(f"{network.layer_sizes} {'-'.join(network.activations)} {network.loss}: "
               f"{summary['epochs']} epochs ({summary['stop_reason']}) in {summary['elapsed_s']:.2f} s, "
               f"{summary['samples_per_second']:,.0f} samples/s")
