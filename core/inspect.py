@@ -46,6 +46,12 @@ class StepExplanation:
 
 def explain_step(network: Network, x: np.ndarray, t: np.ndarray, lr: float) -> StepExplanation:
     """Forward and backward pass of ONE sample through the engine, laid out per layer."""
+    # weights on their way to diverging overflow here: inf is then what the inspector shows
+    with np.errstate(all="ignore"):
+        return _explain_step(network, x, t, lr)
+
+
+def _explain_step(network: Network, x: np.ndarray, t: np.ndarray, lr: float) -> StepExplanation:
     X = np.asarray(x, dtype=network.dtype).reshape(1, -1)
     T = np.asarray(t, dtype=network.dtype).reshape(1, -1)
     error, grad_w, grad_b = network.gradients(X, T)
@@ -107,6 +113,12 @@ class LayerHealth:
 
 def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
     """Per weight layer, from one forward/backward of the sample X, T (no update is made)."""
+    # a run on its way to diverging overflows here: inf is what the health curves then show
+    with np.errstate(all="ignore"):
+        return _layer_health(network, X, T, lr)
+
+
+def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
     _, grad_w, _ = network.gradients(np.asarray(X, network.dtype), np.asarray(T, network.dtype))
     trace = network.trace(X)
     result = []

@@ -16,7 +16,6 @@ import threading
 import time
 import traceback
 
-import numpy as np
 
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 
@@ -213,8 +212,7 @@ class TrainingWorker(QObject):
             self._health_net = Network(**self._network.architecture())
         self._health_net.set_params(report.weights, report.biases)
         X, T = self._health_sample
-        with np.errstate(all="ignore"):          # a run on its way to diverging: inf is what it shows
-            health = layer_health(self._health_net, X, T, report.lr or self._optimizer.lr)
+        health = layer_health(self._health_net, X, T, report.lr or self._optimizer.lr)
         self.healthMeasured.emit(self.run_id, report.epoch, health)
 
     def _flush(self) -> None:

@@ -90,3 +90,18 @@ def test_hints_stay_quiet_on_a_learned_network():
     assert hints(learned, None, saturated_output, [2, 4, 1]) == []
     stuck = [1.0, 0.99, 0.98]
     assert any("barely changes" in h for h in hints(stuck, None, saturated_output, [2, 4, 1]))
+
+
+def test_weights_about_to_diverge_give_inf_readings_without_runtime_warnings():
+    import warnings
+
+    net = Network([3, 6, 6, 2], ["relu", "relu", "linear"], "mse", seed=0)
+    net.set_params([w * np.float32(1e19) for w in net.weights], net.biases)   # finite, but not for long
+    X = np.ones((4, 3), np.float32)
+    T = np.zeros((4, 2), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")             # a warning would reach the user's terminal
+        health = layer_health(net, X, T, lr=0.1)
+        step = explain_step(net, X[0], T[0], lr=0.1)
+    assert not np.isfinite([h.grad_norm for h in health]).all()
+    assert not np.isfinite(step.error) or not all(np.isfinite(l.grad_weights).all() for l in step.layers)
