@@ -283,23 +283,26 @@ class Network:
         if X.shape[1] != self.layer_sizes[0]:
             raise ConfigError(f"The network takes {self.layer_sizes[0]} inputs, the data has {X.shape[1]}.")
         result = np.empty((X.shape[0], self.layer_sizes[-1]), self.dtype)
-        for start in range(0, X.shape[0], batch_size):
-            o = X[start:start + batch_size]
-            for W, theta, act in zip(self.weights, self.biases, self._acts):
-                a = o @ W
-                a += theta
-                o = act.f(a, a)
-            result[start:start + batch_size] = o
+        # weights kept from a run that diverged may overflow here: inf/NaN outputs say so, not warnings
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, X.shape[0], batch_size):
+                o = X[start:start + batch_size]
+                for W, theta, act in zip(self.weights, self.biases, self._acts):
+                    a = o @ W
+                    a += theta
+                    o = act.f(a, a)
+                result[start:start + batch_size] = o
         return result
 
     def trace(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per layer (net input a, output O) for X, new arrays — what the inspector shows."""
         X = np.asarray(X, dtype=self.dtype).reshape(-1, self.layer_sizes[0])
         result, o = [], X
-        for W, theta, act in zip(self.weights, self.biases, self._acts):
-            a = o @ W + theta
-            o = act.f(a.copy(), np.empty_like(a))
-            result.append((a, o))
+        with np.errstate(over="ignore", invalid="ignore"):      # as in predict()
+            for W, theta, act in zip(self.weights, self.biases, self._acts):
+                a = o @ W + theta
+                o = act.f(a.copy(), np.empty_like(a))
+                result.append((a, o))
         return result
 
     def error(self, X: np.ndarray, T: np.ndarray) -> float:

@@ -92,7 +92,7 @@ def test_hints_stay_quiet_on_a_learned_network():
     assert any("barely changes" in h for h in hints(stuck, None, saturated_output, [2, 4, 1]))
 
 
-def test_weights_about_to_diverge_give_inf_readings_without_runtime_warnings():
+def test_weights_about_to_diverge_give_inf_readings_and_outputs_without_runtime_warnings():
     import warnings
 
     net = Network([3, 6, 6, 2], ["relu", "relu", "linear"], "mse", seed=0)
@@ -103,5 +103,8 @@ def test_weights_about_to_diverge_give_inf_readings_without_runtime_warnings():
         warnings.simplefilter("error")             # a warning would reach the user's terminal
         health = layer_health(net, X, T, lr=0.1)
         step = explain_step(net, X[0], T[0], lr=0.1)
+        outputs = net.predict(X)
+        traced = net.trace(X)
+    assert not np.isfinite(outputs).all() and not np.isfinite(traced[-1][1]).all()
     assert not np.isfinite([h.grad_norm for h in health]).all()
     assert not np.isfinite(step.error) or not all(np.isfinite(l.grad_weights).all() for l in step.layers)
