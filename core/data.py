@@ -72,6 +72,11 @@ _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spa
 _NUM_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.I)
 _DEC_COMMA_RE = re.compile(r"^[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?$")
 _DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+# Numbers as spreadsheets and reports write them: "$1,234.50", "45%", "12.5 €", "-£3", "1,234,567" — a
+# currency sign before or after, a percent sign after (the number as written: "45%" reads 45), commas
+# between groups of three digits, "." decimals. A file with decimal commas never reads them this way.
+_DECORATED_RE = re.compile(
+    r"^([+-]?)\s*[$€£¥₹]?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 _MAGIC = (
@@ -1206,6 +1211,26 @@ def _num_label(v) -> str:
         return str(np.float32(f))
 
 
+def decorated_number(text: str) -> float | None:
+    """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None."""
+    m = _DECORATED_RE.match(text.strip())
+    if m is None or (m.group(1) and m.group(2)):
+        return None
+    value = float(m.group(3).replace(",", ""))
+    return -value if "-" in (m.group(1), m.group(2)) else value
+
+
+def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray) -> int:
+    """Fill nums where bad from decorated spellings; returns how many cells that read."""
+    read = 0
+    for i in np.flatnonzero(bad):
+        value = decorated_number(texts[i])
+        if value is not None:
+            nums[i], bad[i] = value, False
+            read += 1
+    return read
+
+
 def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes) -> np.ndarray:
     """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers."""
     if not pieces:
@@ -1222,8 +1247,21 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     nums = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in texts], dtype=bool)
     n_present, n_bad = int(present.sum()), int(bad.sum())
+    decorated = 0
+    if decimal == "." and n_bad > 0.1 * n_present:
+        # only when plain numbers alone would not make the column numeric: "1,234" in a column of
+        # numbers could also be a typo, but a column of "$1,234.50" is money
+        trial_nums, trial_bad = nums.copy(), bad.copy()
+        read = _undecorated(texts, trial_nums, trial_bad)
+        if int(trial_bad.sum()) <= 0.1 * n_present:
+            nums, bad, decorated = trial_nums, trial_bad, read
+            n_bad = int(bad.sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
+    if decorated:
+        first = next(t for t in texts if not _NUM_RE.match(t) and decorated_number(t) is not None)
+        notes.append(f"column '{name}': numbers written like '{_short(first)}' (currency or percent signs, "
+                     "thousands separators) read as numbers")
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
         out[present] = nums.astype(np.float32)  # infinite numbers are the caller's to refuse
@@ -1664,8 +1702,11 @@ def _cell_float(v, name: str) -> float:
     try:
         return float(s)
     except ValueError:
-        if _DEC_COMMA_RE.match(s):
+        if _DEC_COMMA_RE.match(s):      # "1,5"; so a lone "1,234" reads 1.234 here, as it always has
             return float(s.replace(",", "."))
+        value = decorated_number(s)
+        if value is not None:
+            return value
         raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None
 
 

@@ -876,6 +876,9 @@ METADATA = json.loads(__METADATA__)
 MODEL = json.loads(__MODEL__)
 MISSING = frozenset(MODEL["missing_tokens"])
 DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
+# "$1,234.50", "45%", "12.5 €": currency and percent signs, thousands commas (as the studio reads them)
+DECORATED = re.compile(
+    r"^([+-]?)\\s*[$€£¥₹]?\\s*([+-]?)\\s*(\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?|\\d+(?:\\.\\d*)?|\\.\\d+)\\s*[%$€£¥₹]?$")
 BATCH = 4096
 
 
@@ -939,9 +942,14 @@ def number(cell, column):
     try:
         value = float(text)
     except ValueError:
-        if not DECIMAL_COMMA.match(text):
+        decorated = DECORATED.match(text)
+        if DECIMAL_COMMA.match(text):
+            value = float(text.replace(",", "."))
+        elif decorated and not (decorated.group(1) and decorated.group(2)):
+            value = float(decorated.group(3).replace(",", ""))
+            value = -value if "-" in (decorated.group(1), decorated.group(2)) else value
+        else:
             raise ValueError(f"column '{column}': '{text}' is not a number") from None
-        value = float(text.replace(",", "."))
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
     return value
