@@ -52,6 +52,20 @@ def test_currency_percent_and_thousands_columns_load_as_numbers():
     assert any("'price'" in n and "read as numbers" in n for n in ds.notes), ds.notes
 
 
+def test_a_header_over_decorated_columns_only_is_found():
+    rows = [f'"${i * 13.5:,.2f}",{i % 40}%' for i in range(1, 80)]
+    table = read_csv_text("price,discount\n" + "\n".join(rows) + "\n")
+    assert table.column_names == ["price", "discount"] and table.n_rows == 79
+    assert table.frame["price"].iloc[-1] == pytest.approx(79 * 13.5)
+
+
+def test_a_file_without_header_keeps_its_first_row_of_prices():
+    rows = [f'"${i * 13.5:,.2f}",{i % 40}%' for i in range(1, 80)]
+    table = read_csv_text("\n".join(rows) + "\n")
+    assert table.column_names == ["col_1", "col_2"] and table.n_rows == 79
+    assert table.frame["col_1"].iloc[0] == pytest.approx(13.5)
+
+
 def test_a_text_column_with_a_few_prices_stays_text():
     rows = [f"{'$12.50' if i % 5 == 0 else ('red', 'green', 'blue')[i % 3]},{i % 2}" for i in range(60)]
     table = read_csv_text("colour,y\n" + "\n".join(rows) + "\n")
