@@ -77,6 +77,7 @@ _DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 # between groups of three digits, "." decimals. A file with decimal commas never reads them this way.
 _DECORATED_RE = re.compile(
     r"^([+-]?)\s*[$€£¥₹]?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
+_SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 _MAGIC = (
@@ -418,6 +419,11 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
             break
         n_lead += 1
         n_comments += s.startswith("#")
+    # Excel writes (and reads) a first line "sep=;" naming the delimiter
+    hint = _SEP_HINT_RE.match(lines[n_lead]) if n_lead < len(lines) else None
+    if hint:
+        n_lead += 1
+        notes.append(f"the delimiter is named by the file's first line ({hint.group(0).strip()})")
     body_lines = lines[n_lead:]
     if not body_lines:
         if n_comments:
@@ -431,7 +437,7 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         notes.append(f"{n_comments} comment line{'s' if n_comments != 1 else ''} skipped{more}")
 
     body = "".join(body_lines)
-    delimiter = _choose_delimiter(body, eof, comment)
+    delimiter = hint.group(1) if hint else _choose_delimiter(body, eof, comment)
     records, header_lines = _records(body, delimiter, eof, comment)
     if not records:
         raise DataError(f"{name} is empty.")

@@ -1078,7 +1078,11 @@ def read_rows(path):
     if not lines:
         return []
     delimiter = max(",;\\t|", key=lines[0].count)
-    if not lines[0].count(delimiter):
+    hint = re.match(r'^"?sep=([^"])"?[ ]*$', lines[0], re.I)   # Excel's "sep=;" line names it
+    if hint:
+        delimiter = hint.group(1)
+        lines.pop(0)
+    elif not lines[0].count(delimiter):
         delimiter = ","
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
     header = [name.strip() for name in next(reader)]

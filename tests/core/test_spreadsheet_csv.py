@@ -1,0 +1,136 @@
+"""What spreadsheets write into CSV files. Numbers as reports write them ("$1,234.50", "45%", "1,234,567")
+are numbers to the loader, to a saved model's preprocessing, to the exported numpy script and to
+`main.py predict`; Excel's first line "sep=;" names the delimiter for the loader and the script."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import build_dataset, decorated_number, read_csv, read_csv_text
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("text, value", [
+    ("$1,234.50", 1234.5), ("45%", 45.0), ("12.5 €", 12.5), ("-£3", -3.0), ("£-3", -3.0),
+    ("1,234,567", 1234567.0), ("¥ 800", 800.0), ("+7", 7.0), (".5%", 0.5), ("  $ 12  ", 12.0),
+])
+def test_decorated_spellings_read_as_their_number(text, value):
+    assert decorated_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%"])
+def test_other_text_is_no_decorated_number(text):
+    assert decorated_number(text) is None
+
+
+def _sales(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    price = rng.uniform(1, 5000, n).round(2)
+    discount = rng.integers(0, 60, n)
+    units = rng.integers(1, 100_000, n)
+    region = rng.choice(["north", "south"], n)
+    bought = np.where(price * (1 - discount / 100) < 2000, "yes", "no")
+    rows = [f'"${p:,.2f}",{d}%,"{u:,}",{r},{b}' for p, d, u, r, b in zip(price, discount, units, region, bought)]
+    return "price,discount,units,region,bought\n" + "\n".join(rows) + "\n", price, discount, units
+
+
+def test_currency_percent_and_thousands_columns_load_as_numbers():
+    text, price, discount, units = _sales()
+    table = read_csv_text(text, "sales.csv")
+    kinds = {c.name: c.kind for c in table.columns}
+    assert kinds["price"] == kinds["discount"] == kinds["units"] == "numeric", kinds
+    np.testing.assert_allclose(table.frame["price"].to_numpy(float), price, rtol=1e-6)
+    np.testing.assert_array_equal(table.frame["discount"].to_numpy(float), discount)
+    np.testing.assert_array_equal(table.frame["units"].to_numpy(float), units)
+    ds = build_dataset(table, targets=["bought"], val_split=0.25, seed=0)
+    assert ds.feature_names == ["price", "discount", "units", "region=north", "region=south"]
+    assert any("'price'" in n and "read as numbers" in n for n in ds.notes), ds.notes
+
+
+def test_a_header_over_decorated_columns_only_is_found():
+    rows = [f'"${i * 13.5:,.2f}",{i % 40}%' for i in range(1, 80)]
+    table = read_csv_text("price,discount\n" + "\n".join(rows) + "\n")
+    assert table.column_names == ["price", "discount"] and table.n_rows == 79
+    assert table.frame["price"].iloc[-1] == pytest.approx(79 * 13.5)
+
+
+def test_a_file_without_header_keeps_its_first_row_of_prices():
+    rows = [f'"${i * 13.5:,.2f}",{i % 40}%' for i in range(1, 80)]
+    table = read_csv_text("\n".join(rows) + "\n")
+    assert table.column_names == ["col_1", "col_2"] and table.n_rows == 79
+    assert table.frame["col_1"].iloc[0] == pytest.approx(13.5)
+
+
+def test_a_text_column_with_a_few_prices_stays_text():
+    rows = [f"{'$12.50' if i % 5 == 0 else ('red', 'green', 'blue')[i % 3]},{i % 2}" for i in range(60)]
+    table = read_csv_text("colour,y\n" + "\n".join(rows) + "\n")
+    assert table.column("colour").kind == "categorical"
+
+
+def test_decimal_comma_files_keep_their_reading():
+    rows = [f"{i},5;{(i * 7) % 13},25;{i % 2}" for i in range(40)]
+    table = read_csv_text("a;b;y\n" + "\n".join(rows) + "\n")
+    assert table.frame["a"].to_numpy(float)[:3].tolist() == [0.5, 1.5, 2.5]
+
+
+def test_saved_preprocessing_script_and_cli_read_decorated_cells_like_plain_ones(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    text, *_ = _sales()
+    ds = build_dataset(read_csv_text(text, "sales.csv"), targets=["bought"], val_split=0.25, seed=0)
+    net = Network([ds.n_features, 6, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=1)
+    pre = ds.preprocessor
+    plain = pd.DataFrame({"price": [1234.5, 80.0], "discount": [45, 5], "units": [1234567, 12],
+                          "region": ["north", "south"]})
+    written = pd.DataFrame({"price": ["$1,234.50", "80 €"], "discount": ["45%", "5%"],
+                            "units": ["1,234,567", "12"], "region": ["north", "south"]})
+    np.testing.assert_array_equal(pre.transform(written), pre.transform(plain))
+
+    data = tmp_path / "new.csv"
+    data.write_text('price,discount,units,region\n"$1,234.50",45%,"1,234,567",north\n80 €,5%,12,south\n',
+                    encoding="utf-8")
+    expected = predict_rows(LoadedModel(net, pre, {}), plain)
+    script = export_model(tmp_path / "model.py", net, pre)
+    out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float),
+                               atol=1e-6)
+    model = export_model(tmp_path / "model.npz", net, pre)
+    cli = subprocess.run([sys.executable, str(ROOT / "main.py"), "predict", str(model), str(data)],
+                         capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 0, cli.stderr
+    from_cli = pd.read_csv(io.StringIO(cli.stdout))
+    assert from_cli.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    assert read_csv(data).column("price").kind == "numeric"
+
+
+@pytest.mark.parametrize("hint, delimiter", [("sep=;", ";"), ('"sep=,"', ","), ("sep=\t", "\t"), ("SEP=|", "|")])
+def test_excels_sep_line_names_the_delimiter_for_the_loader_and_the_script(tmp_path, hint, delimiter):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    decimal = "," if delimiter == ";" else "."
+    rows = [delimiter.join([f"{i % 9}{decimal}5", str(i % 4), ("ja", "nein")[i % 2]]) for i in range(40)]
+    path = tmp_path / "excel.csv"
+    path.write_text("\r\n".join([hint, delimiter.join(["a", "b", "y"]), *rows]) + "\r\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.column_names == ["a", "b", "y"] and table.n_rows == 40
+    assert table.frame["a"].iloc[1] == 1.5
+    assert any("sep=" in note.lower() for note in table.notes), table.notes
+    ds = build_dataset(table, targets=["y"], val_split=0)
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
