@@ -1266,8 +1266,7 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         return values
     if decorated:
         first = next(t for t in texts if not _NUM_RE.match(t) and decorated_number(t) is not None)
-        notes.append(f"column '{name}': numbers written like '{_short(first)}' (currency or percent signs, "
-                     "thousands separators) read as numbers")
+        notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers")
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
         out[present] = nums.astype(np.float32)  # infinite numbers are the caller's to refuse
