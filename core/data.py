@@ -1957,6 +1957,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         if len(class_names) < 2:
             raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
                             "left: there is nothing to learn.")
+        notes.extend(_lookalike_classes(t, class_names))
         parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t)
     else:
         codes = None
@@ -2037,6 +2038,16 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
         source=src, notes=notes, raw_val=raw_val, raw_test=raw_test,
     )
+
+
+def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:
+    """A note per group of classes spelt alike but for case ("No", "no"): kept apart, as written, but
+    probably one class typed two ways."""
+    groups: dict[str, list[str]] = {}
+    for name in class_names:
+        groups.setdefault(name.casefold(), []).append(name)
+    return [f"target '{column}': classes {' and '.join(repr(n) for n in names)} differ only in case; "
+            "they are kept apart" for names in groups.values() if len(names) > 1]
 
 
 def _memory_budget() -> float:
