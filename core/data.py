@@ -65,6 +65,8 @@ _CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progr
 _SPLIT_BYTES = 1 << 24           # pieces parsed in parallel; ~16 MB keeps pandas' per-call cost small
 _SNIFF_RECORDS = 200
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
+MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
+MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
 _AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes
 _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spaces and tabs"
@@ -1899,11 +1901,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         for c in names:
             if c in targets or c in ignore:
                 continue
-            kind = info[c].kind
-            if kind == "constant":
-                notes.append(f"column '{c}' is constant: ignored")
-            elif kind == "identifier":
-                notes.append(f"column '{c}' looks like an identifier (a different value in every row): ignored")
+            reason = default_exclusion(info[c], len(frame))
+            if reason:
+                notes.append(reason)
             else:
                 inputs.append(c)
     else:
@@ -2038,6 +2038,27 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
         source=src, notes=notes, raw_val=raw_val, raw_test=raw_test,
     )
+
+
+def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
+    """Why `column` is left out of the inputs unless the user picks it (a note for the user), or None.
+
+    Besides constant and identifier columns: a column empty in most rows (dropping those rows would lose
+    most of the data, filling them would invent most of the column) and a text column with a different
+    value in most rows (free text or codes such as ticket numbers: one-hot gives a feature per row).
+    """
+    name = column.name
+    if column.kind == "constant":
+        return f"column '{name}' is constant: ignored"
+    if column.kind == "identifier":
+        return f"column '{name}' looks like an identifier (a different value in every row): ignored"
+    if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
+        return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"
+    present = n_rows - column.n_missing
+    if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
+        return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
+                "codes): ignored")
+    return None
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:

@@ -326,7 +326,7 @@ class DataPanel(QWidget):
         self.preview.resizeColumnsToContents()
         self.columns.setRowCount(0)
         self._role_combos = []
-        usable = [i for i, c in enumerate(table.columns) if _usable(c)]
+        usable = [i for i, c in enumerate(table.columns) if _usable(c, table.n_rows)]
         target = usable[-1] if usable else len(table.columns) - 1
         for i, column in enumerate(table.columns):
             self.columns.insertRow(i)
@@ -415,10 +415,11 @@ class DataPanel(QWidget):
             widget.setEnabled(enabled)
 
 
-def _usable(column) -> bool:
-    """Columns a net can learn from by default; the user may still pick any role."""
-    kind = str(column.kind).lower()
-    return kind not in ("constant", "identifier")     # what build_dataset also leaves out by default
+def _usable(column, n_rows: int) -> bool:
+    """Columns a net can learn from by default (build_dataset's rule); the user may still pick any role."""
+    from core.data import default_exclusion
+
+    return default_exclusion(column, n_rows) is None
 
 
 def _column_tip(column) -> str:

@@ -143,3 +143,20 @@ def test_classes_spelt_alike_but_for_case_are_kept_apart_with_a_note():
     assert "target 'returned': classes 'No' and 'no' differ only in case; they are kept apart" in ds.notes
     plain = build_dataset(read_csv_text("x,y\n" + "\n".join(f"{i % 5},{'ab'[i % 2]}" for i in range(40)) + "\n"))
     assert not any("differ only in case" in note for note in plain.notes)
+
+
+def test_mostly_empty_and_free_text_columns_are_left_out_unless_chosen():
+    from core.data import default_exclusion
+
+    lines = ["id,cabin,ticket,port,age,survived"]
+    for i in range(200):
+        cabin = f"C{i % 9}" if i % 4 == 0 else ""
+        lines.append(f"{i},{cabin},T-{i * 7919 % 150},{'SCQ'[i % 3]},{20 + i % 50},{i % 2}")
+    table = read_csv_text("\n".join(lines) + "\n")
+    ds = build_dataset(table, val_split=0.2, seed=0)
+    assert ds.preprocessor.input_columns == ["port", "age"] and ds.n_train + ds.n_val == 200
+    assert "column 'cabin' is empty in 75% of the rows: ignored" in ds.notes
+    assert "column 'ticket' has 150 different values in 200 rows (free text or codes): ignored" in ds.notes
+    chosen = build_dataset(table, inputs=["cabin", "age"], missing="fill", val_split=0.2, seed=0)
+    assert chosen.preprocessor.input_columns == ["cabin", "age"]
+    assert default_exclusion(table.column("port"), table.n_rows) is None

@@ -72,6 +72,23 @@ def test_open_previews_types_and_applies_default_roles(qtbot, panel, model, tmp_
     assert not panel._progress_row.isVisible()
 
 
+def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbot, panel, model, tmp_path,
+                                                                         messages):
+    lines = ["id,cabin,ticket,age,survived"]
+    for i in range(120):
+        cabin = f"C{i % 9}" if i % 3 == 0 else ""
+        lines.append(f"{i},{cabin},T-{i * 7919 % 100003},{20 + i % 50},{i % 2}")
+    path = tmp_path / "passengers.csv"
+    path.write_text("\n".join(lines) + "\n")
+    load(qtbot, panel, str(path))
+    assert messages[-1][0] == "info", messages
+    assert panel.roles() == {"input": ["age"], "target": ["survived"], "ignore": ["id", "cabin", "ticket"]}
+    assert model.dataset.n_train + model.dataset.n_val == 120              # no row lost to 'cabin'
+    panel._role_combos[1].setCurrentText("input")                          # the user wants it anyway
+    assert panel.apply(), messages
+    assert "cabin=C0" in model.dataset.feature_names
+
+
 def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, tmp_path):
     load(qtbot, panel, write_csv(tmp_path / "shapes.csv"))
     panel.set_role("height", "target")
