@@ -436,5 +436,8 @@ def _column_tip(column) -> str:
 def _summary(dataset, path) -> str:
     name = os.path.basename(path) if path else "data"
     classes = f", {dataset.n_classes} classes" if dataset.task == "classification" else ""
-    return (f"Loaded {name}: {len(dataset.X_train)} training / {len(dataset.X_val)} validation rows, "
-            f"{dataset.n_features} inputs → {dataset.n_outputs} outputs ({dataset.task}{classes}).")
+    def count(n, word):
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    return (f"Loaded {name}: {len(dataset.X_train)} training / {count(len(dataset.X_val), 'validation row')}, "
+            f"{count(dataset.n_features, 'input')} → {count(dataset.n_outputs, 'output')} "
+            f"({dataset.task}{classes}).")
