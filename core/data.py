@@ -451,6 +451,14 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
             decimal = ","
             notes.append("decimal comma detected")
 
+    # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"
+    while (header_lines == 1 and len(records) > 2 and _is_title(records[0], decimal)
+           and _looks_like_header(records[1], records[2:], decimal)):
+        notes.append(f"line {n_lead + 1} ('{_short(_title_text(records[0]), 40)}') skipped: "
+                     "a title above the header")
+        n_lead += 1
+        records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)
+
     first, rest = records[0], records[1:]
     has_header = _looks_like_header(first, rest, decimal)
     data = rest if has_header else records
@@ -510,7 +518,7 @@ def _records(body: str, delimiter: str, eof: bool, comment: bool) -> tuple[list[
         for ln in body.splitlines():
             s = ln.strip()
             if s and not (comment and s.startswith("#")):
-                records.append(s.split())
+                records.append(_whitespace_fields(s))
                 if len(records) >= _SNIFF_RECORDS:
                     break
         return records, 1
@@ -534,18 +542,45 @@ def _records(body: str, delimiter: str, eof: bool, comment: bool) -> tuple[list[
     return records, first_lines
 
 
+def _whitespace_fields(line: str) -> list[str]:
+    """Fields of a line whose columns are runs of spaces or tabs; "quoted names" stay one field."""
+    if '"' not in line:
+        return line.split()
+    return next(csv.reader([line.strip().replace("\t", " ")], delimiter=" ", quotechar='"',
+                           skipinitialspace=True, strict=False), [])
+
+
+def _aligned_by_spaces(recs: list[list[str]]) -> bool:
+    # "18.0   8   307.0<TAB>name" (UCI's auto-mpg): numbers lined up with spaces inside one tab field
+    # mean the columns are separated by whitespace, and the tab is just more of it
+    def numbers_in_a_row(cell: str) -> bool:
+        toks = cell.split()
+        n = sum(1 for t in toks if _NUM_RE.match(t))
+        return n >= 2 and 2 * n >= len(toks)
+    return sum(any(numbers_in_a_row(c) for c in r) for r in recs) >= 0.9 * len(recs)
+
+
+def _consistent_width(recs: list[list[str]]) -> tuple[float, int]:
+    """(share of records with the most common field count, that count)"""
+    counts = Counter(len(r) for r in recs)
+    if not counts:
+        return 0.0, 0
+    mode = max(counts, key=lambda k: (counts[k], k))
+    return counts[mode] / len(recs), mode
+
+
 def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
     scored = []
     for prio, d in enumerate(("\t", ";", "|", ",")):
         recs, _ = _records(body, d, eof, comment)
-        counts = Counter(len(r) for r in recs)
-        if not counts:
-            continue
-        mode = max(counts, key=lambda k: (counts[k], k))
+        consistency, mode = _consistent_width(recs)
         if mode < 2:
             continue
-        consistency = counts[mode] / len(recs)
         scored.append((round(consistency, 2), mode, -prio, d))
+        if d == "\t" and _aligned_by_spaces(recs):
+            ws_consistency, ws_mode = _consistent_width(_records(body, _WHITESPACE, eof, comment)[0])
+            if ws_consistency >= 0.9 and ws_mode > mode:
+                return _WHITESPACE
     good = [s for s in scored if s[0] >= 0.9]
     if good:
         best = max(good)
@@ -556,12 +591,9 @@ def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
             if any(_DEC_COMMA_RE.match(c.strip()) for r in recs for c in r):
                 return ";"
         return best[3]
-    ws, _ = _records(body, _WHITESPACE, eof, comment)
-    counts = Counter(len(r) for r in ws)
-    if counts:
-        mode = max(counts, key=lambda k: (counts[k], k))
-        if mode >= 2 and counts[mode] / len(ws) >= 0.9:
-            return _WHITESPACE
+    consistency, mode = _consistent_width(_records(body, _WHITESPACE, eof, comment)[0])
+    if mode >= 2 and consistency >= 0.9:
+        return _WHITESPACE
     if scored:
         return max(scored)[3]
     return ","
@@ -574,6 +606,15 @@ def _cell_kind(s: str, decimal: str) -> str:
     if decimal == "," and _DEC_COMMA_RE.match(s):
         return "num"
     return "num" if _NUM_RE.match(s) else "str"
+
+
+def _title_text(record: list[str]) -> str:
+    return " ".join(c.strip() for c in record if c.strip())
+
+
+def _is_title(record: list[str], decimal: str) -> bool:
+    cells = [c for c in record if c.strip()]
+    return len(cells) == 1 and _cell_kind(cells[0], decimal) == "str"
 
 
 def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) -> bool:
@@ -631,7 +672,7 @@ class _Locator:
                 for i, ln in enumerate(_iter_lines(text)):
                     s = ln.strip()
                     if s and not (d.comment and s.startswith("#")):
-                        yield base + i, s.split()
+                        yield base + i, _whitespace_fields(s)
                 return
             reader = csv.reader(text, delimiter=d.delimiter, quotechar='"', skipinitialspace=True, strict=False)
             prev = 0
@@ -1919,10 +1960,15 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     used = inputs + targets
     n_all = len(frame)
     keep = np.ones(n_all, dtype=bool)
+    n_empty = 0
+    if all(info[c].n_missing for c in used):
+        # rows of bare delimiters (",,,,"), as spreadsheets leave below a table, are blank lines
+        keep &= ~np.logical_and.reduce([_missing_mask(frame[c]) for c in used])
+        n_empty = int(n_all - keep.sum())
     target_missing = [t for t in targets if info[t].n_missing]
     for t in target_missing:
         keep &= ~_missing_mask(frame[t])
-    n_target_dropped = int(n_all - keep.sum())
+    n_target_dropped = int(n_all - keep.sum()) - n_empty
     input_missing = [c for c in inputs if info[c].n_missing]
     n_input_dropped = 0
     if input_missing and missing == "drop":
@@ -1930,6 +1976,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         for c in input_missing:
             keep &= ~_missing_mask(frame[c])
         n_input_dropped = before - int(keep.sum())
+    if n_empty:
+        notes.append(f"{n_empty} empty row{'s' if n_empty != 1 else ''} skipped")
     if n_target_dropped:
         notes.append(f"{n_target_dropped} row{'s' if n_target_dropped != 1 else ''} with a missing target dropped")
     if n_input_dropped:

@@ -1084,6 +1084,9 @@ def read_rows(path):
         lines.pop(0)
     elif not lines[0].count(delimiter):
         delimiter = ","
+    filled = lambda line: sum(1 for cell in next(csv.reader([line], delimiter=delimiter)) if cell.strip())
+    while len(lines) > 2 and filled(lines[0]) == 1 and filled(lines[1]) > 1:
+        lines.pop(0)   # a title above the header ("Sales report 2024,,,")
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
     header = [name.strip() for name in next(reader)]
     return [dict(zip(header, cells)) for cells in reader]

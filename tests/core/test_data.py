@@ -67,6 +67,23 @@ def test_dialects_give_the_same_table(name, delimiter):
     assert t.columns[2].categories == ("a", "b", "c")
 
 
+def test_columns_lined_up_with_spaces_and_a_tab_before_quoted_names_are_whitespace_separated():
+    # UCI's auto-mpg.data: numbers aligned by spaces, then a tab and the car's name in quotes
+    text = ('18.0   8   307.0      130.0      3504.      12.0   70  1\t"chevrolet chevelle malibu"\n'
+            '15.0   8   350.0      ?          3693.      11.5   70  1\t"buick skylark 320"\n'
+            '25.0   4   98.00      ?          2046.      19.0   71  1\t"ford pinto"\n'
+            '31.0   4   71.00      65.00      1773.      19.0   71  3\t"toyota corolla 1200"\n')
+    t = read_csv_text(text)
+    assert t.delimiter == " " and t.n_rows == 4 and len(t.column_names) == 9
+    assert t.frame["col_9"].tolist() == ["chevrolet chevelle malibu", "buick skylark 320", "ford pinto",
+                                          "toyota corolla 1200"]
+    assert t.column("col_4").kind == "numeric" and t.column("col_4").n_missing == 2
+    np.testing.assert_allclose(t.frame["col_5"], [3504, 3693, 2046, 1773])
+    # a tab-separated file whose text has spaces stays tab-separated
+    tsv = read_csv_text("city\tpeople\nNew York\t8000000\nLos Angeles\t3900000\nSan Jose\t1000000\n")
+    assert tsv.delimiter == "\t" and tsv.frame["city"].tolist() == ["New York", "Los Angeles", "San Jose"]
+
+
 def test_decimal_comma_is_noted_and_parsed():
     t = read_csv(fx("semicolon_decimal_comma.csv"))
     assert any("decimal comma" in n for n in t.notes)

@@ -1,6 +1,7 @@
 """What spreadsheets write into CSV files. Numbers as reports write them ("$1,234.50", "45%", "1,234,567")
 are numbers to the loader, to a saved model's preprocessing, to the exported numpy script and to
-`main.py predict`; Excel's first line "sep=;" names the delimiter for the loader and the script."""
+`main.py predict`; Excel's first line "sep=;" names the delimiter for the loader and the script; a report's
+title line above the header and rows of bare delimiters below the table are not data."""
 
 from __future__ import annotations
 
@@ -160,3 +161,36 @@ def test_mostly_empty_and_free_text_columns_are_left_out_unless_chosen():
     chosen = build_dataset(table, inputs=["cabin", "age"], missing="fill", val_split=0.2, seed=0)
     assert chosen.preprocessor.input_columns == ["cabin", "age"]
     assert default_exclusion(table.column("port"), table.n_rows) is None
+
+
+def test_a_title_above_the_header_and_bare_delimiter_rows_below_are_not_data(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    rows = [f"{'NS'[i % 2]},{i % 50 + 1},{(i * 37) % 100 + 0.5},{'yes' if (i * 37) % 100 > 50 else 'no'},"
+            for i in range(80)]
+    path = tmp_path / "report.csv"
+    path.write_text("\n".join(["Sales report 2024,,,,", "", "region,units,price,bought,", *rows, ",,,,", ",,,,"])
+                    + "\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.column_names == ["region", "units", "price", "bought"]
+    assert table.column("units").kind == "numeric" and table.column("price").kind == "numeric"
+    assert "line 1 ('Sales report 2024') skipped: a title above the header" in table.notes
+    ds = build_dataset(table, val_split=0.25, seed=0)
+    assert ds.n_train + ds.n_val == 80 and ds.class_names == ["no", "yes"]
+    assert "2 empty rows skipped" in ds.notes
+    assert not any("missing" in note for note in ds.notes), ds.notes
+
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame.iloc[:80])
+    assert printed.iloc[:80, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+
+
+def test_a_one_cell_line_over_numbers_is_no_title_above_a_header():
+    table = read_csv_text("first,,\n1,2,3\n4,5,6\n7,,9\n")
+    assert not any("title" in note for note in table.notes)
+    assert table.n_rows == 3 and table.frame.iloc[:, 0].tolist() == [1, 4, 7]
