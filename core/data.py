@@ -79,6 +79,9 @@ _DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 # between groups of three digits, "." decimals. A file with decimal commas never reads them this way.
 _DECORATED_RE = re.compile(
     r"^([+-]?)\s*[$€£¥₹]?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
+_GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
+_GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
+_SWAP_MARKS = str.maketrans(",.", ".,")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -447,7 +450,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     decimal = "."
     if delimiter != ",":
         cells = [c.strip() for r in records[1:] or records for c in r]
-        if any(_DEC_COMMA_RE.match(c) for c in cells) and not any(_DEC_DOT_RE.match(c) for c in cells):
+        if (any(_DEC_COMMA_RE.match(c) or _GROUPED_DEC_COMMA_RE.match(c) for c in cells)
+                and not any(_DEC_DOT_RE.match(c) for c in cells)):
             decimal = ","
             notes.append("decimal comma detected")
 
@@ -577,9 +581,11 @@ def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
         if mode < 2:
             continue
         scored.append((round(consistency, 2), mode, -prio, d))
-        if d == "\t" and _aligned_by_spaces(recs):
+        if d == "\t" and (consistency < 1 or _aligned_by_spaces(recs)):
+            # tabs doubled here and there (UCI's seeds_dataset.txt), or numbers lined up with spaces
+            # before a tab: runs of whitespace separate the columns
             ws_consistency, ws_mode = _consistent_width(_records(body, _WHITESPACE, eof, comment)[0])
-            if ws_consistency >= 0.9 and ws_mode > mode:
+            if ws_consistency >= 0.9 and (ws_mode > mode or (ws_mode == mode and ws_consistency > consistency)):
                 return _WHITESPACE
     good = [s for s in scored if s[0] >= 0.9]
     if good:
@@ -1260,20 +1266,25 @@ def _num_label(v) -> str:
         return str(np.float32(f))
 
 
-def decorated_number(text: str) -> float | None:
-    """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None."""
-    m = _DECORATED_RE.match(text.strip())
+def decorated_number(text: str, decimal: str = ".") -> float | None:
+    """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None.
+
+    With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %"."""
+    text = text.strip()
+    if decimal == ",":
+        text = _GROUP_SPACE_RE.sub("", text).translate(_SWAP_MARKS)
+    m = _DECORATED_RE.match(text)
     if m is None or (m.group(1) and m.group(2)):
         return None
     value = float(m.group(3).replace(",", ""))
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
-def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray) -> int:
+def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str) -> int:
     """Fill nums where bad from decorated spellings; returns how many cells that read."""
     read = 0
     for i in np.flatnonzero(bad):
-        value = decorated_number(texts[i])
+        value = decorated_number(texts[i], decimal)
         if value is not None:
             nums[i], bad[i] = value, False
             read += 1
@@ -1291,24 +1302,23 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     values = np.concatenate([p if p.dtype == object else _as_text(p) for p in pieces])
     present = np.array([v is not None for v in values], dtype=bool)
     texts = values[present]
-    if decimal == ",":
-        texts = np.array([t.replace(",", ".") for t in texts], dtype=object)
-    nums = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    plain = texts if decimal == "." else np.array([t.replace(",", ".") for t in texts], dtype=object)
+    nums = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in texts], dtype=bool)
     n_present, n_bad = int(present.sum()), int(bad.sum())
     decorated = 0
-    if decimal == "." and n_bad > 0.1 * n_present:
+    if n_bad > 0.1 * n_present:
         # only when plain numbers alone would not make the column numeric: "1,234" in a column of
         # numbers could also be a typo, but a column of "$1,234.50" is money
         trial_nums, trial_bad = nums.copy(), bad.copy()
-        read = _undecorated(texts, trial_nums, trial_bad)
+        read = _undecorated(texts, trial_nums, trial_bad, decimal)
         if int(trial_bad.sum()) <= 0.1 * n_present:
             nums, bad, decorated = trial_nums, trial_bad, read
             n_bad = int(bad.sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
     if decorated:
-        first = next(t for t in texts if not _NUM_RE.match(t) and decorated_number(t) is not None)
+        first = next(t for t in texts if not _NUM_RE.match(t) and decorated_number(t, decimal) is not None)
         notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers")
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
@@ -1753,6 +1763,8 @@ def _cell_float(v, name: str) -> float:
         if _DEC_COMMA_RE.match(s):      # "1,5"; so a lone "1,234" reads 1.234 here, as it always has
             return float(s.replace(",", "."))
         value = decorated_number(s)
+        if value is None:
+            value = decorated_number(s, ",")
         if value is not None:
             return value
         raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None

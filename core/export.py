@@ -879,6 +879,8 @@ DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
 # "$1,234.50", "45%", "12.5 €": currency and percent signs, thousands commas (as the studio reads them)
 DECORATED = re.compile(
     r"^([+-]?)\\s*[$€£¥₹]?\\s*([+-]?)\\s*(\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?|\\d+(?:\\.\\d*)?|\\.\\d+)\\s*[%$€£¥₹]?$")
+GROUP_SPACE = re.compile(r"(?<=\\d)[ \\u00a0\\u202f](?=\\d{3}(?!\\d))")
+SWAP_MARKS = str.maketrans(",.", ".,")
 BATCH = 4096
 
 
@@ -942,17 +944,26 @@ def number(cell, column):
     try:
         value = float(text)
     except ValueError:
-        decorated = DECORATED.match(text)
         if DECIMAL_COMMA.match(text):
             value = float(text.replace(",", "."))
-        elif decorated and not (decorated.group(1) and decorated.group(2)):
-            value = float(decorated.group(3).replace(",", ""))
-            value = -value if "-" in (decorated.group(1), decorated.group(2)) else value
         else:
-            raise ValueError(f"column '{column}': '{text}' is not a number") from None
+            value = decorated(text)
+            if value is None:   # "1.234,50 €", "12,5 %": decimal comma, '.' or space between groups
+                value = decorated(GROUP_SPACE.sub("", text).translate(SWAP_MARKS))
+            if value is None:
+                raise ValueError(f"column '{column}': '{text}' is not a number") from None
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
     return value
+
+
+def decorated(text):
+    """The number in "$1,234.50", "45%", "12.5 €" and the like, or None."""
+    match = DECORATED.match(text)
+    if not match or (match.group(1) and match.group(2)):
+        return None
+    value = float(match.group(3).replace(",", ""))
+    return -value if "-" in (match.group(1), match.group(2)) else value
 
 
 def category(cell):

@@ -67,7 +67,7 @@ def test_dialects_give_the_same_table(name, delimiter):
     assert t.columns[2].categories == ("a", "b", "c")
 
 
-def test_columns_lined_up_with_spaces_and_a_tab_before_quoted_names_are_whitespace_separated():
+def test_columns_lined_up_with_spaces_or_doubled_tabs_are_whitespace_separated():
     # UCI's auto-mpg.data: numbers aligned by spaces, then a tab and the car's name in quotes
     text = ('18.0   8   307.0      130.0      3504.      12.0   70  1\t"chevrolet chevelle malibu"\n'
             '15.0   8   350.0      ?          3693.      11.5   70  1\t"buick skylark 320"\n'
@@ -79,9 +79,18 @@ def test_columns_lined_up_with_spaces_and_a_tab_before_quoted_names_are_whitespa
                                           "toyota corolla 1200"]
     assert t.column("col_4").kind == "numeric" and t.column("col_4").n_missing == 2
     np.testing.assert_allclose(t.frame["col_5"], [3504, 3693, 2046, 1773])
+    # UCI's seeds_dataset.txt: tab-separated, with the tab doubled on some lines
+    lines = ["\t".join(f"{(i * 7 + j) % 13 + 0.25:.2f}" for j in range(6)) + f"\t{i % 3 + 1}" for i in range(30)]
+    lines[4] = lines[4].replace("\t", "\t\t", 2)
+    seeds = read_csv_text("\n".join(lines) + "\n")
+    assert seeds.delimiter == " " and seeds.n_rows == 30 and len(seeds.column_names) == 7
+    assert seeds.frame.iloc[4].tolist() == [float(c) for c in lines[4].split()]
     # a tab-separated file whose text has spaces stays tab-separated
     tsv = read_csv_text("city\tpeople\nNew York\t8000000\nLos Angeles\t3900000\nSan Jose\t1000000\n")
     assert tsv.delimiter == "\t" and tsv.frame["city"].tolist() == ["New York", "Los Angeles", "San Jose"]
+    # and so does one with empty cells between tabs
+    gaps = read_csv_text("a\tb\tc\n1\t\t3\n4\t5\t6\n7\t\t9\n")
+    assert gaps.delimiter == "\t" and gaps.column("b").n_missing == 2
 
 
 def test_decimal_comma_is_noted_and_parsed():

@@ -1,6 +1,6 @@
 """What spreadsheets write into CSV files. Numbers as reports write them ("$1,234.50", "45%", "1,234,567")
 are numbers to the loader, to a saved model's preprocessing, to the exported numpy script and to
-`main.py predict`; Excel's first line "sep=;" names the delimiter for the loader and the script; a report's
+`main.py predict`, and so are their decimal-comma spellings ("1.234,56", "12,5 %"); Excel's first line "sep=;" names the delimiter for the loader and the script; a report's
 title line above the header and rows of bare delimiters below the table are not data."""
 
 from __future__ import annotations
@@ -28,6 +28,46 @@ def test_decorated_spellings_read_as_their_number(text, value):
 @pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%"])
 def test_other_text_is_no_decorated_number(text):
     assert decorated_number(text) is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1.234,56", 1234.56), ("12,5 %", 12.5), ("€ 1.234,50", 1234.5), ("1 234,56", 1234.56),
+    ("1\u202f234\u202f567,8", 1234567.8), ("-3,5", -3.5), ("99 €", 99.0),
+])
+def test_decimal_comma_spellings_read_as_their_number(text, value):
+    assert decorated_number(text, ",") == pytest.approx(value)
+    assert decorated_number("1,234.56", ",") is None
+
+
+def test_decimal_comma_files_with_grouped_thousands_and_percents_load_as_numbers(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    rng = np.random.default_rng(3)
+    price = rng.uniform(100, 5000, 90).round(2)
+    rebate = rng.integers(0, 30, 90) + 0.5
+    spelt = [f"{p:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") for p in price]
+    rows = [f"{p};{r:.1f} %;{'ja' if v > 2500 else 'nein'}".replace(".5 %", ",5 %")
+            for p, r, v in zip(spelt, rebate, price)]
+    path = tmp_path / "preise.csv"
+    path.write_text("Preis;Rabatt;Kauf\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.column("Preis").kind == "numeric" and table.column("Rabatt").kind == "numeric"
+    np.testing.assert_allclose(table.frame["Preis"], price, rtol=1e-6)
+    np.testing.assert_allclose(table.frame["Rabatt"], rebate)
+    assert any(note.startswith("column 'Preis': numbers written like") for note in table.notes)
+
+    ds = build_dataset(table, val_split=0)
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
+    from_text = predict_rows(LoadedModel(net, ds.preprocessor, {}),
+                             pd.DataFrame({"Preis": spelt, "Rabatt": [r.split(";")[1] for r in rows]}))
+    assert from_text.iloc[:, 0].tolist() == expected.iloc[:, 0].tolist()
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
 
 
 def _sales(n=120, seed=0):
