@@ -67,6 +67,7 @@ _SNIFF_RECORDS = 200
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
 MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
 MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
+MANY_ROWS_DROPPED = 0.2          # dropping more than this share of rows for missing inputs earns a hint
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
 _AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes
 _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spaces and tabs"
@@ -82,6 +83,9 @@ _DECORATED_RE = re.compile(
 _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _SWAP_MARKS = str.maketrans(",.", ".,")
+# dates and times as files write them: 2024-01-31, 2024-01-31 08:00:00, 2024-01-31T08:00Z, 31/01/2024, 1.31.24
+_DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})"
+                      r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -1993,7 +1997,10 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     if n_target_dropped:
         notes.append(f"{n_target_dropped} row{'s' if n_target_dropped != 1 else ''} with a missing target dropped")
     if n_input_dropped:
-        notes.append(f"{n_input_dropped} row{'s' if n_input_dropped != 1 else ''} with missing values dropped")
+        share = n_input_dropped / max(1, n_all - n_empty)
+        more = (f" ({share:.0%} of the rows; filling missing values instead keeps them)"
+                if share > MANY_ROWS_DROPPED else "")
+        notes.append(f"{n_input_dropped} row{'s' if n_input_dropped != 1 else ''} with missing values dropped{more}")
     rows = np.flatnonzero(keep) if not keep.all() else np.arange(n_all)
     if len(rows) == 0:
         raise DataError(f"{src}: no rows left after dropping rows with missing values in "
@@ -2115,10 +2122,18 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
         return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"
     present = n_rows - column.n_missing
+    if column.kind == "categorical" and _are_dates(column.categories):
+        # one-hot of dates gives a feature per day that says nothing about a day not in the file
+        return f"column '{name}' holds dates or times: ignored (derive numbers such as month or hour to use it)"
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")
     return None
+
+
+def _are_dates(categories: tuple[str, ...]) -> bool:
+    sample = categories[:: max(1, len(categories) // 200)]
+    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c)) >= 0.9 * len(sample)
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:

@@ -234,3 +234,28 @@ def test_a_one_cell_line_over_numbers_is_no_title_above_a_header():
     table = read_csv_text("first,,\n1,2,3\n4,5,6\n7,,9\n")
     assert not any("title" in note for note in table.notes)
     assert table.n_rows == 3 and table.frame.iloc[:, 0].tolist() == [1, 4, 7]
+
+
+def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
+    from core.data import default_exclusion
+
+    lines = ["when,stamp,shift,temp,count"]
+    for i in range(300):
+        temp = "" if i % 3 == 0 else str(i % 30)
+        lines.append(f"2024-{i // 60 + 1:02d}-{i % 28 + 1:02d},{i // 2 % 28 + 1}/0{i // 60 + 1}/2024 {i // 2 % 24:02d}:15,"
+                     f"{'early late night'.split()[i % 3]},{temp},{i % 7}")
+    table = read_csv_text("\n".join(lines) + "\n")
+    ds = build_dataset(table, val_split=0.2, seed=0)
+    assert ds.preprocessor.input_columns == ["shift", "temp"]
+    assert "column 'when' holds dates or times: ignored (derive numbers such as month or hour to use it)" in ds.notes
+    assert any(note.startswith("column 'stamp' holds dates") for note in ds.notes)
+    assert "100 rows with missing values dropped (33% of the rows; filling missing values instead keeps them)" \
+        in ds.notes
+    assert ds.n_train + ds.n_val == 200
+    filled = build_dataset(table, missing="fill", val_split=0.2, seed=0)
+    assert filled.n_train + filled.n_val == 300 and not any("dropped" in note for note in filled.notes)
+    chosen = build_dataset(table, inputs=["when", "temp"], val_split=0.2, seed=0)
+    assert chosen.preprocessor.input_columns == ["when", "temp"]
+    assert default_exclusion(table.column("shift"), table.n_rows) is None
+    few = build_dataset(read_csv_text("x,y\n" + "\n".join(f"{i},{i % 2}" for i in range(50)) + "\n,1\n,0\n"))
+    assert "2 rows with missing values dropped" in few.notes
