@@ -53,6 +53,8 @@ class PreviewModel(QAbstractTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) or not index.isValid():
             return None
         value = self._frame.iat[index.row(), index.column()]
+        if value is None:                   # a gap in a text column
+            return "—"
         try:
             if value != value:              # NaN: a gap in the file
                 return "—"

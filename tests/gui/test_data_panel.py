@@ -84,6 +84,8 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     assert messages[-1] == ("info", "Loaded passengers.csv: 96 training / 24 validation rows, 1 input → "
                                     "1 output (classification, 2 classes)."), messages
     assert panel.roles() == {"input": ["age"], "target": ["survived"], "ignore": ["id", "cabin", "ticket"]}
+    preview = panel.preview_model
+    assert [preview.data(preview.index(r, 1)) for r in range(4)] == ["C0", "—", "—", "C3"]  # gaps, not 'None'
     assert model.dataset.n_train + model.dataset.n_val == 120              # no row lost to 'cabin'
     panel._role_combos[1].setCurrentText("input")                          # the user wants it anyway
     assert panel.apply(), messages
