@@ -2,8 +2,10 @@
 
 Rows are the neurons a weight comes from, columns the neurons it goes to, so row i, column j is w_ij of
 the article. A diverging colour map is centred at zero (blue negative, white 0, red positive) by a
-symmetric colour bar shared by all layers, so colours compare across layers. The plots are rebuilt only
-when the layer shapes change; snapshots only call setImage.
+symmetric colour bar shared by all layers (under the plots, so it never competes with them for width), so
+colours compare across layers. The plots are rebuilt only when the layer shapes change; snapshots only call
+setImage. Long row names are shortened (hover gives them whole); a network with more layers than the pane
+has room for scrolls sideways instead of being cut off.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.controller import RateLimiter
 
 ROW_LABEL_PX = 15             # vertical room one row label needs
+ROW_LABEL_CHARS = 10          # longer row names ("colour=dark red") are shortened with "…"
+LABEL_OVERHANG_PX = 8         # an end label centred on the edge cell may stick out this far
 CHAR_PX = 7                   # rough width of one tick-label character at the default font
 COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
 SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
@@ -67,14 +71,20 @@ def _short(kind: str) -> str:
 
 
 def thinned_ticks(names: list[str], pixels: float, pixels_per_label: float) -> list[list[tuple[float, str]]]:
-    """Tick levels for cells 0..n-1: every k-th cell named so labels never overlap, the rest unnamed."""
-    if not names:
+    """Tick levels for cells 0..n-1: as many cells named as fit without overlap — the first and the last
+    among them, so the ends say how many there are — the rest unnamed."""
+    n = len(names)
+    if not n:
         return [[]]
-    fit = max(1, int(pixels // max(pixels_per_label, 1.0)))
-    step = max(1, math.ceil(len(names) / fit))
-    named = [(i + 0.5, names[i]) for i in range(0, len(names), step)]
-    unnamed = [(i + 0.5, "") for i in range(len(names)) if i % step]
+    fit = min(n, max(1, int(pixels // max(pixels_per_label, 1.0))))
+    chosen = sorted({round(k * (n - 1) / (fit - 1)) for k in range(fit)}) if fit > 1 else [0]
+    named = [(i + 0.5, names[i]) for i in chosen]
+    unnamed = [(i + 0.5, "") for i in sorted(set(range(n)) - set(chosen))]
     return [named, unnamed]
+
+
+def _shortened(name: str, chars: int) -> str:
+    return name if len(name) <= chars else name[: chars - 1] + "…"
 
 
 class WeightsView(QWidget):
@@ -95,11 +105,18 @@ class WeightsView(QWidget):
         self.readout.setStyleSheet("color: #404040;")
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)    # the pane is narrow: room goes to the plots
+        self.graphics.ci.layout.setHorizontalSpacing(4)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.graphics)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.readout)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.scroll, 1)
 
         controller.snapshotArrived.connect(self._on_snapshot)
         controller.historyCleared.connect(self.show_network)
@@ -128,7 +145,7 @@ class WeightsView(QWidget):
                 axis.setTextPen("#303030")
                 # Ticks point outwards: inward ones overlap the image, so every image update would
                 # repaint the axes too (measured 1.8 → 1.5 ms per redraw of a 785×512 layer).
-                axis.setStyle(tickLength=4)
+                axis.setStyle(tickLength=4, hideOverlappingLabels=LABEL_OVERHANG_PX)
                 # The image repaints the plot up to 40 times a second; cached axes are copied, not
                 # redrawn (0.4 ms of each 785×128 redraw).
                 axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -140,11 +157,11 @@ class WeightsView(QWidget):
             self.images.append(image)
             self.plots.append(plot)
         if shapes:
-            self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=cmap, interactive=False, width=14,
-                                            label="weight", colorMapMenu=False)
+            self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=cmap, interactive=False, width=12,
+                                            label="weight", colorMapMenu=False, orientation="horizontal")
             self.colorbar.setImageItem(self.images)
-            self.graphics.addItem(self.colorbar, row=0, col=len(shapes))
-            axis = self.colorbar.getAxis("right")
+            self.graphics.addItem(self.colorbar, row=1, col=0, colspan=len(shapes))
+            axis = self.colorbar.getAxis("bottom")
             axis.setTextPen("#303030")
             axis.setPen("#606060")
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -171,8 +188,12 @@ class WeightsView(QWidget):
             if index + 1 < len(self._shapes) or not fits:
                 targets = numbers            # the title names the layer; hover gives each name
             width = CHAR_PX * max(len(t) for t in targets) + 10
+            sources = [_shortened(name, ROW_LABEL_CHARS) for name in sources]
             plot.getAxis("left").setTicks(thinned_ticks(sources, plot.vb.height(), ROW_LABEL_PX))
             plot.getAxis("bottom").setTicks(thinned_ticks(targets, plot.vb.width(), width))
+        # narrower than the plots can be drawn: scroll rather than cut the last layers off
+        needed = self.graphics.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        self.graphics.setMinimumWidth(math.ceil(needed))
 
     # ---- updates ------------------------------------------------------------------------------------
     @Slot()

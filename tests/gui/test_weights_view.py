@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gui.weights_view import colour_scale
+from gui.weights_view import ROW_LABEL_CHARS, colour_scale, thinned_ticks
 from tests.gui.studio import open_window
 
 
@@ -59,3 +59,47 @@ def test_the_colour_bar_ends_move_only_when_weights_leave_the_round_range(qtbot,
         assert low == -high and high >= largest
         levels.append(high)
     assert len(set(levels)) <= 3, f"the colour bar changed {len(set(levels))} times for 45 redraws"
+
+
+@pytest.mark.parametrize("n, pixels, per_label", [(16, 55, 24), (16, 400, 24), (785, 300, 16), (3, 10, 24),
+                                                  (10, 400, 60), (129, 200, 16)])
+def test_tick_names_fit_without_overlap_and_always_show_both_ends(n, pixels, per_label):
+    names = [str(k + 1) for k in range(n)]
+    named, unnamed = thinned_ticks(names, pixels, per_label)
+    positions = [p for p, _ in named]
+    assert named[0] == (0.5, "1")
+    if pixels >= 2 * per_label:
+        assert named[-1] == (n - 0.5, str(n))                 # the last cell says how many there are
+    cell = pixels / n
+    assert all((b - a) * cell >= per_label - cell for a, b in zip(positions, positions[1:]))
+    assert len(named) == min(n, max(1, pixels // per_label))
+    assert sorted(positions + [p for p, _ in unnamed]) == [k + 0.5 for k in range(n)]
+    assert all(text == "" for _, text in unnamed)
+
+
+def _right_edges(view):
+    return [item.mapRectToScene(item.boundingRect()).right() for item in [*view.plots, view.colorbar]]
+
+
+def test_every_heatmap_and_the_colour_bar_are_in_view_and_many_layers_scroll_instead_of_being_cut(qtbot, window):
+    from dataclasses import replace
+
+    window.resize(1600, 1000)
+    assert window.load_example("iris")                   # input names longer than a row label has room for
+    view = window.weights
+    qtbot.waitUntil(lambda: view.scroll.viewport().width() > 0 and len(view.plots) == 2)
+    qtbot.wait(50)
+    visible = view.scroll.viewport().width()
+    assert not view.scroll.horizontalScrollBar().isVisible()
+    assert max(_right_edges(view)) <= visible + 1, (_right_edges(view), visible)
+    rows = [text for level in view.plots[0].getAxis("left")._tickLevels for _, text in level if text]
+    assert "sepal_len…" in rows and all(len(text) <= ROW_LABEL_CHARS for text in rows), rows
+    assert view.colorbar.mapRectToScene(view.colorbar.boundingRect()).top() >= max(
+        plot.mapRectToScene(plot.boundingRect()).bottom() for plot in view.plots) - 1   # under the plots
+
+    model = window.model
+    model.edit_architecture(replace(model.architecture, hidden=(8,) * 6, hidden_activations=("tanh",) * 6))
+    qtbot.waitUntil(lambda: len(view.plots) == 7)
+    qtbot.waitUntil(view.scroll.horizontalScrollBar().isVisible)
+    assert view.graphics.width() > visible
+    assert max(_right_edges(view)) <= view.graphics.width() + 1     # reachable by scrolling, not cut off
