@@ -31,6 +31,7 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -160,7 +161,9 @@ class ProjectActions(QObject):
 
     @Slot(bool)
     def _on_clean_changed(self, _clean: bool) -> None:
-        self.documentChanged.emit()
+        # A dirty undo stack that is being destroyed (the app quitting) clears itself and says so
+        if shiboken6.isValid(self.model.undo_stack):
+            self.documentChanged.emit()
 
     @Slot()
     def _on_data_changed(self) -> None:

@@ -317,6 +317,37 @@ def test_dirty_flag_title_and_close_prompt(qtbot, monkeypatch):
     assert not window.isVisible()
 
 
+def test_quitting_the_app_with_unsaved_edits_and_discard_exits_cleanly(tmp_path):
+    # The whole app as `python main.py` runs it, in its own process: edit, close, answer Discard.
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys\n"
+            "from PySide6.QtCore import QTimer\n"
+            "from PySide6.QtWidgets import QApplication, QMessageBox\n"
+            "QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)\n"
+            "import gui.app\n"
+            "app = QApplication(sys.argv[:1])\n"
+            "def edit_and_close():\n"
+            "    window = next(w for w in QApplication.topLevelWidgets() if w.inherits('QMainWindow'))\n"
+            "    window.model.set_hidden_text('3, 3')\n"
+            "    assert window.project.dirty\n"
+            "    window.close()\n"
+            "QTimer.singleShot(300, edit_and_close)\n"
+            "code = gui.app.run(example='circles')\n"
+            "print('exited', code)\n"
+            "sys.exit(code)\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "BACKPROP_STUDIO_SETTINGS": str(tmp_path / "settings.ini")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "exited 0" in done.stdout, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_close_prompt_save_writes_the_project(qtbot, tmp_path, monkeypatch):
     window = make_window(qtbot)
     window.show()
