@@ -91,12 +91,12 @@ _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook; save it as CSV first"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"SQLite format", "an SQLite database"),
     (b"\x93NUMPY", "a numpy .npy file"),
 )
@@ -254,7 +254,104 @@ def read_csv(path, *, progress: Callable[[float], Any] | None = None,
         raise DataError(f"{name}: file not found ({p}).") from None
     except OSError as exc:
         raise DataError(f"{name} cannot be opened: {_one_line(exc.strerror or exc)}.") from None
+    if _packed(p):
+        return _read_packed(p, name, progress, cancel)
     return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel)
+
+
+# --- .csv.gz and one-file .zip archives, as data sets are often downloaded ----------------------------------
+UNPACK_SHARE = 0.2               # of the progress bar: unpacking, then reading
+_UNPACK_CHUNK = 1 << 20
+
+
+def _packed(p: Path) -> bool:
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return False                 # the reader says what is wrong with the file
+    if head.startswith(b"\x1f\x8b"):
+        return True
+    if head not in (b"PK\x03\x04", b"PK\x05\x06"):       # a ZIP archive's first entry, or an empty one
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as archive:
+            return not any(n.startswith("xl/") for n in archive.namelist())   # .xlsx: a workbook, not a CSV
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _read_packed(p: Path, name: str, progress, cancel) -> RawTable:
+    """Unpack to a temporary file (every reading path — sniffing, parallel pieces, line numbers for
+    messages — wants a seekable file), read it as usual, delete it."""
+    import tempfile
+
+    def unpack_progress(fraction: float) -> None:
+        if progress is not None:
+            progress(UNPACK_SHARE * fraction)
+
+    def read_progress(fraction: float) -> None:
+        if progress is not None:
+            progress(UNPACK_SHARE + (1 - UNPACK_SHARE) * fraction)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="backprop-studio-") as folder:
+            target = Path(folder) / "data.csv"
+            shown = _unpack(p, name, target, unpack_progress, cancel)
+            src = _Source(shown, lambda: open(target, "rb"), target.stat().st_size, str(target))
+            table = _read_guarded(src, read_progress if progress is not None else None, cancel)
+    except DataError:
+        raise
+    except OSError as exc:
+        raise DataError(f"{name} could not be unpacked: {_one_line(exc.strerror or exc)}.") from None
+    table.notes.insert(0, f"unpacked from {name}")
+    return table
+
+
+def _unpack(p: Path, name: str, target: Path, progress, cancel) -> str:
+    """Write the archive's table to `target`; returns the name messages use for it."""
+    import gzip
+    import zipfile
+    import zlib
+
+    limit = 4 * DATA_BUDGET_BYTES
+    with open(p, "rb") as raw:
+        if raw.read(2) == b"\x1f\x8b":
+            raw.seek(0)
+            size, shown = max(1, os.fstat(raw.fileno()).st_size), name
+            stream = gzip.GzipFile(fileobj=raw)
+            done = lambda _written: raw.tell() / size           # noqa: E731 - compressed bytes read
+        else:
+            raw.seek(0)
+            archive = zipfile.ZipFile(raw)
+            members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+                       and not os.path.basename(m.filename).startswith(".")]
+            if not members:
+                raise DataError(f"{name} is an empty ZIP archive.")
+            if len(members) > 1:
+                raise DataError(f"{name} holds {len(members)} files ({_list_names([m.filename for m in members], 4)})"
+                                "; unpack it and open one of them.")
+            size, shown = max(1, members[0].file_size), f"{name} ({members[0].filename})"
+            stream = archive.open(members[0])
+            done = lambda written: written / size               # noqa: E731 - unpacked bytes written
+        written = 0
+        progress(0.0)
+        try:
+            with stream, open(target, "wb") as out:
+                while chunk := stream.read(_UNPACK_CHUNK):
+                    if cancel is not None and cancel():
+                        raise LoadCancelled(f"Loading {name} cancelled.")
+                    written += len(chunk)
+                    if written > limit:
+                        raise DataTooLarge(f"{name} unpacks to more than {_bytes(limit)} of text; unpack it "
+                                           "yourself and use a sample of the rows.")
+                    out.write(chunk)
+                    progress(min(1.0, done(written)))
+        except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
+            raise DataError(f"{name} is a damaged archive: {_one_line(exc)}.") from None
+    return shown
 
 
 def read_csv_text(text: str, source: str = "<text>") -> RawTable:

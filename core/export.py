@@ -858,17 +858,21 @@ Usage:  python THIS_FILE.py data.csv [--out predictions.csv]
 
 Prints (or writes) one prediction row per data row, as Backprop Studio predicts them. Needs only numpy.
 The data file: UTF-8 (or Windows-1252) text with a header line naming the model's input columns,
-separated by , ; tab or |; blank lines and lines starting with # are skipped.
+separated by , ; tab or |; blank lines and lines starting with # are skipped; it may be gzipped (.gz)
+or the one file in a .zip.
 The weights, the preprocessing and a description of the model (METADATA) are embedded below.
 """
 
 import argparse
 import base64
 import csv
+import gzip
+import io
 import json
 import math
 import re
 import sys
+import zipfile
 
 import numpy as np
 
@@ -1081,6 +1085,14 @@ def prediction_table(rows):
 def read_rows(path):
     """The data rows of a CSV file as dicts {column name: cell text}."""
     raw = open(path, "rb").read()
+    if raw[:2] == b"\\x1f\\x8b":
+        raw = gzip.decompress(raw)
+    elif raw[:4] == b"PK\\x03\\x04":
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
+            if len(names) != 1:
+                sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
+            raw = archive.read(names[0])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -25,7 +25,7 @@ ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
 MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (median / most frequent)"))
-FILE_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+FILE_FILTER = "Data files (*.csv *.tsv *.txt *.data *.dat *.gz *.zip);;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
 
 

@@ -56,7 +56,7 @@ MAX_RECENT = 8
 # Redraw rates: the eye needs no more, and each redraw is GUI-thread time a small net's training loses.
 STATUS_INTERVAL_MS = 200      # numbers in the status bar
 DIAGRAM_INTERVAL_MS = 25      # link colours of the network diagram: every snapshot (≤ 40 a second)
-DATA_SUFFIXES = (".csv", ".tsv", ".txt")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
 PROJECT_SUFFIX = ".bpstudio"
 OPENABLE_SUFFIXES = (*DATA_SUFFIXES, PROJECT_SUFFIX)    # what a drop on the window may open
 

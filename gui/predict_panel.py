@@ -33,7 +33,7 @@ from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, disc
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
-CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
+CSV_FILTER = "CSV files (*.csv *.tsv *.txt *.data *.dat *.gz *.zip);;All files (*)"
 
 
 def _decimals(summary) -> int:

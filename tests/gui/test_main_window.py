@@ -3,6 +3,8 @@ shown in the window, persistence, and closing while a run is going."""
 
 from __future__ import annotations
 
+import gzip
+
 from dataclasses import replace
 
 import numpy as np
@@ -226,9 +228,11 @@ def test_a_csv_opened_from_the_dialog_becomes_the_data_and_a_recent_file(qtbot, 
     assert [a.text() for a in window.recent_menu.actions()] == ["points.csv"]
 
 
-def test_dropping_a_csv_on_the_window_loads_it(qtbot, window, tmp_path):
-    path = tmp_path / "dropped.csv"
-    path.write_text("x,y\n" + "\n".join(f"{i * 0.25 - 3},{i * 0.5 + (i % 3)}" for i in range(30)) + "\n")
+@pytest.mark.parametrize("name", ["dropped.csv", "housing.data.gz"])
+def test_dropping_a_csv_on_the_window_loads_it(qtbot, window, tmp_path, name):
+    path = tmp_path / name
+    text = "x,y\n" + "\n".join(f"{i * 0.25 - 3},{i * 0.5 + (i % 3)}" for i in range(30)) + "\n"
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
