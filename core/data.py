@@ -83,20 +83,22 @@ _DECORATED_RE = re.compile(
 _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _SWAP_MARKS = str.maketrans(",.", ".,")
-# dates and times as files write them: 2024-01-31, 2024-01-31 08:00:00, 2024-01-31T08:00Z, 31/01/2024, 1.31.24
-_DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})"
+# dates and times as files write them: 2024-01-31, 2024-01-31 08:00:00, 2024-01-31T08:00Z, 31/01/2024,
+# 1-31-24, 31.01.2024 (not "1.2.10", which is more likely a version)
+_DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}"
+                      r"|\d{4}/\d{1,2}/\d{1,2})"
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook; save it as CSV first"),
-    (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"SQLite format", "an SQLite database"),
     (b"\x93NUMPY", "a numpy .npy file"),
 )
