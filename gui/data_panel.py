@@ -25,7 +25,8 @@ ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
 MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (median / most frequent)"))
-FILE_FILTER = "Data files (*.csv *.tsv *.txt *.data *.dat *.gz *.zip);;All files (*)"
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
+FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
 
 

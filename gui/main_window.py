@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMai
 from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_TARGET_ERROR
 from gui.controller import PAUSED, RUNNING, RateLimiter, TrainingController
 from gui.curves_view import CurvesView
-from gui.data_panel import DataPanel
+from gui.data_panel import DATA_SUFFIXES, DataPanel
 from gui.message_bar import MessageBar
 from gui.model import TrainSettings
 from gui.project_actions import ProjectActions
@@ -56,7 +56,6 @@ MAX_RECENT = 8
 # Redraw rates: the eye needs no more, and each redraw is GUI-thread time a small net's training loses.
 STATUS_INTERVAL_MS = 200      # numbers in the status bar
 DIAGRAM_INTERVAL_MS = 25      # link colours of the network diagram: every snapshot (≤ 40 a second)
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
 PROJECT_SUFFIX = ".bpstudio"
 OPENABLE_SUFFIXES = (*DATA_SUFFIXES, PROJECT_SUFFIX)    # what a drop on the window may open
 

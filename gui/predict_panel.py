@@ -26,6 +26,7 @@ from core.data import read_csv
 from core.errors import BackpropError
 from core.evaluation_support import NUMERIC, input_summaries, prediction_model, predictions_csv
 from core.export import predict_rows
+from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
 from gui.message_bar import MessageBar
 from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
@@ -33,7 +34,7 @@ from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, disc
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
-CSV_FILTER = "CSV files (*.csv *.tsv *.txt *.data *.dat *.gz *.zip);;All files (*)"
+SAVE_FILTER = "CSV files (*.csv);;All files (*)"
 
 
 def _decimals(summary) -> int:
@@ -248,7 +249,7 @@ class PredictPanel(QWidget):
         if dataset is None or not network_fits(network, dataset):
             self.message_bar.show_message("Load data and build a network before predicting a file.", "warning")
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Predict file", "", CSV_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Predict file", "", FILE_FILTER)
         if not path:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -265,7 +266,7 @@ class PredictPanel(QWidget):
             QApplication.restoreOverrideCursor()
         source = Path(path)
         suggested = str(source.with_name(f"{source.stem}_predictions.csv"))
-        out, _ = QFileDialog.getSaveFileName(self, "Save predictions", suggested, CSV_FILTER)
+        out, _ = QFileDialog.getSaveFileName(self, "Save predictions", suggested, SAVE_FILTER)
         if not out:
             return
         try:
