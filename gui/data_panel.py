@@ -7,6 +7,7 @@ are. A failed load or a failed Apply never touches the model, so the previous da
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 import threading
@@ -133,6 +134,8 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.table = None                  # the RawTable on show (may not be applied yet)
+        self._title = ""                   # what the file label calls the table
+        self._exclusions: dict[str, str | None] = {}   # column → why it starts ignored (None: it does not)
         self.path: str | None = None
         self._loader: CsvLoader | None = None
         self._load_id = 0
@@ -329,14 +332,21 @@ class DataPanel(QWidget):
         self.preview.resizeColumnsToContents()
         self.columns.setRowCount(0)
         self._role_combos = []
-        usable = [i for i, c in enumerate(table.columns) if _usable(c, table.n_rows)]
+        from core.data import default_exclusion
+
+        # why a column starts as 'ignore' (build_dataset's rule; the user may still pick any role)
+        self._exclusions = {c.name: default_exclusion(c, table.n_rows) for c in table.columns}
+        usable = [i for i, c in enumerate(table.columns) if self._exclusions[c.name] is None]
         target = usable[-1] if usable else len(table.columns) - 1
         for i, column in enumerate(table.columns):
             self.columns.insertRow(i)
+            tip = "\n\n".join(filter(None, [self._exclusions[column.name] if i != target else None,
+                                               _column_tip(column)]))
             name = QTableWidgetItem(str(column.name))
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name.setToolTip(_column_tip(column))
+            name.setToolTip(tip)
             kind = QTableWidgetItem(str(column.kind))
+            kind.setToolTip(tip)
             kind.setFlags(kind.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.columns.setItem(i, 0, name)
             self.columns.setItem(i, 1, kind)
@@ -346,12 +356,21 @@ class DataPanel(QWidget):
             self.columns.setCellWidget(i, 2, combo)
             self._role_combos.append(combo)
         self.columns.resizeRowsToContents()
-        name = title or (os.path.basename(path) if path else (table.source or "table"))
-        notes = "; ".join(getattr(table, "notes", None) or [])
-        self.file_label.setText(f"<b>{name}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
-                                + (f"<br><small>{notes}</small>" if notes else ""))
+        self._title = title or (os.path.basename(path) if path else (table.source or "table"))
+        self._show_notes()
         self.file_label.setToolTip(path or "")
         self._set_options_enabled(True)
+
+    def _show_notes(self, built: list[str] = ()) -> None:
+        """Under the file name: what the loader noticed, why columns start ignored, and what building
+        the data set did (rows dropped, values filled) — the CLI prints the same notes."""
+        table = self.table
+        ignored = self.roles()["ignore"]
+        notes = [*table.notes, *(self._exclusions.get(c) for c in ignored), *built]
+        shown = html.escape("; ".join(dict.fromkeys(n for n in notes if n)), quote=False)
+        title = html.escape(self._title, quote=False)
+        self.file_label.setText(f"<b>{title}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
+                                + (f"<br><small>{shown}</small>" if shown else ""))
 
     def roles(self) -> dict[str, list[str]]:
         result = {role: [] for role in ROLES}
@@ -407,7 +426,9 @@ class DataPanel(QWidget):
             return False
         self.model.set_dataset(dataset, table=self.table, options=options,
                                example_name=None if self.path else self.model.example_name)
-        self.model.message.emit(_summary(dataset, self.path), "info")
+        built = [note for note in dataset.notes if note not in self.table.notes]
+        self._show_notes(built)
+        self.model.message.emit(_summary(dataset, self.path, built), "info")
         if self.path:
             self.fileLoaded.emit(self.path)
         return True
@@ -416,13 +437,6 @@ class DataPanel(QWidget):
         for widget in (self.columns, self.scaling, self.missing, self.val_split, self.seed,
                        self.apply_button):
             widget.setEnabled(enabled)
-
-
-def _usable(column, n_rows: int) -> bool:
-    """Columns a net can learn from by default (build_dataset's rule); the user may still pick any role."""
-    from core.data import default_exclusion
-
-    return default_exclusion(column, n_rows) is None
 
 
 def _column_tip(column) -> str:
@@ -436,11 +450,12 @@ def _column_tip(column) -> str:
     return "\n".join(parts)
 
 
-def _summary(dataset, path) -> str:
+def _summary(dataset, path, built: list[str] = ()) -> str:
     name = os.path.basename(path) if path else "data"
     classes = f", {dataset.n_classes} classes" if dataset.task == "classification" else ""
     def count(n, word):
         return f"{n} {word}{'' if n == 1 else 's'}"
+    said = "; ".join(built)
     return (f"Loaded {name}: {len(dataset.X_train)} training / {count(len(dataset.X_val), 'validation row')}, "
             f"{count(dataset.n_features, 'input')} → {count(dataset.n_outputs, 'output')} "
-            f"({dataset.task}{classes}).")
+            f"({dataset.task}{classes})." + (f" {said[0].upper()}{said[1:]}." if said else ""))

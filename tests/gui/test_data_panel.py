@@ -92,6 +92,32 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     assert "cabin=C0" in model.dataset.feature_names
 
 
+def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot, panel, model, tmp_path,
+                                                                           messages):
+    lines = ["a<b,temp,count"]
+    for i in range(100):
+        lines.append(f"2024-0{i // 30 + 1}-{i % 28 + 1:02d},{'' if i % 4 == 0 else i % 30},{i % 5}")
+    lines.append(",,")
+    path = tmp_path / "days.csv"
+    path.write_text("\n".join(lines) + "\n")
+    load(qtbot, panel, str(path))
+    assert panel.roles()["ignore"] == ["a<b"]
+    reason = "column 'a<b' holds dates or times: ignored (derive numbers such as month or hour to use it)"
+    label = panel.file_label.text()
+    assert reason.replace("<", "&lt;") in label                              # shown, and as text, not markup
+    assert "25 rows with missing values dropped (25% of the rows; filling missing values instead keeps them)" in label
+    assert "1 empty row skipped" in label
+    assert messages[-1][1].endswith(". 1 empty row skipped; 25 rows with missing values dropped (25% of the rows; "
+                                    "filling missing values instead keeps them)."), messages
+    assert panel.columns.item(0, 1).toolTip().startswith(reason)             # the column says why, too
+
+    panel._role_combos[0].setCurrentText("input")                          # the user wants the dates anyway
+    panel.missing.setCurrentIndex(panel.missing.findData("fill"))
+    assert panel.apply(), messages
+    label = panel.file_label.text()
+    assert "holds dates" not in label and "dropped" not in label and "25 missing values filled" in label
+
+
 def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, tmp_path):
     load(qtbot, panel, write_csv(tmp_path / "shapes.csv"))
     panel.set_role("height", "target")
