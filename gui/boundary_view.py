@@ -16,6 +16,8 @@ diagram's neuronClicked to it); "Show network output" goes back.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
@@ -40,6 +42,11 @@ VALUE_COLOURS = "viridis"      # regression values: ordered, readable in grey, c
 ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
 POINT_SIZE = 8
 MAX_POINTS = 3000              # training rows drawn at most (validation: half as many)
+
+
+def _text(name) -> str:
+    """A user's name (column, class, neuron) inside a rich-text label: '<=50K' is text, not a tag."""
+    return html.escape(str(name), quote=False)
 
 
 def _two_class_map() -> pg.ColorMap:
@@ -381,11 +388,11 @@ class BoundaryView(QWidget):
         if self._mode == "plane":
             sy = self._summaries[iy]
             self.y_values = axis_values(sy.low, sy.high, GRID)
-            self.plot.setLabel("bottom", sx.name, color=TEXT_COLOUR)
-            self.plot.setLabel("left", sy.name, color=TEXT_COLOUR)
+            self.plot.setLabel("bottom", _text(sx.name), color=TEXT_COLOUR)
+            self.plot.setLabel("left", _text(sy.name), color=TEXT_COLOUR)
         else:
             self.y_values = np.zeros(0)
-            self.plot.setLabel("bottom", sx.name, color=TEXT_COLOUR)
+            self.plot.setLabel("bottom", _text(sx.name), color=TEXT_COLOUR)
         self._draw_points()
         if self.isVisible():
             self._redraw.run_now()           # the user moved a control: answer at once
@@ -411,7 +418,7 @@ class BoundaryView(QWidget):
             layer = self.neuron[0]
             name = self._neuron_name()
             kind = "output neuron" if layer == len(network.layer_sizes) - 1 else "hidden neuron"
-            self.mode_label.setText(f"<b>{kind} {name}</b>: its output O = f(a) "
+            self.mode_label.setText(f"<b>{kind} {_text(name)}</b>: its output O = f(a) "
                                     f"({network.activations[layer - 1]}) over the inputs")
         elif dataset is not None and dataset.task == "classification":
             self.mode_label.setText("Network output: the class it predicts at each point"
@@ -471,7 +478,7 @@ class BoundaryView(QWidget):
         self.values = values
         self.colorbar.setColorMap(cmap)
         self.colorbar.setLevels(levels)
-        self.colorbar.setLabel("right", label, color=TEXT_COLOUR)
+        self.colorbar.setLabel("right", _text(label), color=TEXT_COLOUR)
         self.colorbar.setVisible(self._mode == "plane")     # a curve's value is read off the y axis
         self.rgb_image.hide()
         if self._mode == "plane":
@@ -485,7 +492,7 @@ class BoundaryView(QWidget):
             colour = "#303030" if self.neuron is not None or self.model.dataset.task == "regression" \
                 else class_colour(1)
             self._set_curves([values], [colour])
-            self.plot.setLabel("left", label, color=TEXT_COLOUR)
+            self.plot.setLabel("left", _text(label), color=TEXT_COLOUR)
             self._fit_line()
 
     def _show_classes(self, probabilities: np.ndarray) -> None:
@@ -580,7 +587,7 @@ class BoundaryView(QWidget):
         if self._sampled:
             key += f" &nbsp; ({self._sampled})"
         if dataset.task == "classification":
-            swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span> {name}"
+            swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span> {_text(name)}"
                                        for c, name in enumerate(dataset.class_names))
             self.legend.setText(f"{swatches}<br><span style='color:#606060'>{key}</span>")
         elif self._mode == "plane":

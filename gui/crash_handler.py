@@ -8,6 +8,7 @@ with the one-line summary and a "Copy details" button; the window keeps running.
 from __future__ import annotations
 
 import datetime
+import html
 import sys
 import threading
 import traceback
@@ -45,9 +46,9 @@ class CrashDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Something went wrong")
         self.details = details
-        text = QLabel(f"<b>Backprop Studio hit an unexpected error</b> and carried on:<br>{_escape(summary)}"
+        text = QLabel(f"<b>Backprop Studio hit an unexpected error</b> and carried on:<br>{html.escape(summary)}"
                       f"<br><br>Your data and network are unchanged. "
-                      + (f"Details were saved to {_escape(str(log))}." if log else ""))
+                      + (f"Details were saved to {html.escape(str(log))}." if log else ""))
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_box = QPlainTextEdit(details)
@@ -70,10 +71,6 @@ class CrashDialog(QDialog):
 
     def copy_details(self):
         QApplication.clipboard().setText(self.details)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class CrashHandler(QObject):

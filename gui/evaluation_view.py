@@ -12,6 +12,8 @@ being trained); the matrix and scatter are redrawn at most ~10 times a second, a
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
@@ -294,6 +296,7 @@ class EvaluationView(QWidget):
             hi = float(max(a.max(), p[finite].max()))
             self.identity.setData([lo, hi], [lo, hi])
         name = dataset.output_names[j]
+        name = html.escape(name, quote=False)            # pyqtgraph labels are rich text
         self.scatter_plot.setLabel("bottom", f"actual {name}", color=TEXT_COLOUR)
         self.scatter_plot.setLabel("left", f"predicted {name}", color=TEXT_COLOUR)
         self.figures = regression_figures(p, a)

@@ -13,6 +13,8 @@ apply a step, which it allows only while no run is active.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
@@ -352,12 +354,13 @@ class InspectorView(QWidget):
             self._structure = structure
         ds = self.model.dataset
         values = input_values(ds, ex.x)
-        raw = ", ".join(f"{name} = {value}" for name, value in values[:MAX_SHOWN])
+        raw = html.escape(", ".join(f"{name} = {value}" for name, value in values[:MAX_SHOWN]), quote=False)
         if len(values) > MAX_SHOWN:
             raw += f", … ({len(values) - MAX_SHOWN} more columns)"
         self.sample_label.setText(
             f"<b>Sample {self._sample + 1}</b> of the training set:&nbsp; {raw}&nbsp; → target "
-            f"<b>{target_text(ds, ex.target)}</b>&nbsp; (t = [{', '.join(fmt(v) for v in ex.target)}])")
+            f"<b>{html.escape(target_text(ds, ex.target), quote=False)}</b>&nbsp; "
+            f"(t = [{', '.join(fmt(v) for v in ex.target)}])")
 
         self.tables["input", 0].set_values(ex.layers[0].inputs)
         for i, layer in enumerate(ex.layers):

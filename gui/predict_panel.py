@@ -13,6 +13,7 @@ snapshot's answer without touching the network being trained.
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 
@@ -217,7 +218,7 @@ class PredictPanel(QWidget):
             result = predict_rows(prediction_model(network, dataset.preprocessor), [self.row()])
         except BackpropError as exc:
             self.last_prediction = None
-            self.headline.setText(f"<span style='color:#a02020'>{exc}</span>")
+            self.headline.setText(f"<span style='color:#a02020'>{html.escape(str(exc), quote=False)}</span>")
             for bar in self.bar_widgets:
                 bar.setValue(0)
                 bar.setFormat("–")
@@ -228,13 +229,14 @@ class PredictPanel(QWidget):
             target = dataset.preprocessor.target_columns[0]
             predicted = first[f"predicted_{target}"]
             probability = float(first[f"p({predicted})"])
-            self.headline.setText(f"Predicted {target}: <b>{predicted}</b> ({probability:.1%})")
+            self.headline.setText(f"Predicted {html.escape(target, quote=False)}: "
+                                  f"<b>{html.escape(str(predicted), quote=False)}</b> ({probability:.1%})")
             for bar, name in zip(self.bar_widgets, dataset.class_names):
                 p = float(first[f"p({name})"])
                 bar.setValue(round(p * BAR_STEPS) if math.isfinite(p) else 0)
                 bar.setFormat(f"{p:.1%}")
         else:
-            lines = [f"{target} = <b>{float(first[f'predicted_{target}']):.6g}</b>"
+            lines = [f"{html.escape(target, quote=False)} = <b>{float(first[f'predicted_{target}']):.6g}</b>"
                      for target in dataset.preprocessor.target_columns]
             self.headline.setText("<br>".join(lines))
 

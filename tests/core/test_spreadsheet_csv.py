@@ -1,7 +1,8 @@
 """What spreadsheets write into CSV files. Numbers as reports write them ("$1,234.50", "45%", "1,234,567")
 are numbers to the loader, to a saved model's preprocessing, to the exported numpy script and to
-`main.py predict`, and so are their decimal-comma spellings ("1.234,56", "12,5 %"); Excel's first line "sep=;" names the delimiter for the loader and the script; a report's
-title line above the header and rows of bare delimiters below the table are not data."""
+`main.py predict`, and so are their decimal-comma spellings ("1.234,56", "12,5 %"). Excel's first line
+"sep=;" names the delimiter for the loader and the script; a report's title line above the header and
+rows of bare delimiters below the table are not data; dates are left out of the inputs by default."""
 
 from __future__ import annotations
 
@@ -242,7 +243,8 @@ def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_fil
     lines = ["when,stamp,shift,temp,count"]
     for i in range(300):
         temp = "" if i % 3 == 0 else str(i % 30)
-        lines.append(f"2024-{i // 60 + 1:02d}-{i % 28 + 1:02d},{i // 2 % 28 + 1}/0{i // 60 + 1}/2024 {i // 2 % 24:02d}:15,"
+        stamp = f"{i // 2 % 28 + 1}/0{i // 60 + 1}/2024 {i // 2 % 24:02d}:15"
+        lines.append(f"2024-{i // 60 + 1:02d}-{i % 28 + 1:02d},{stamp},"
                      f"{'early late night'.split()[i % 3]},{temp},{i % 7}")
     table = read_csv_text("\n".join(lines) + "\n")
     ds = build_dataset(table, val_split=0.2, seed=0)

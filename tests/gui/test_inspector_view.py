@@ -226,3 +226,28 @@ def test_apply_never_uses_a_step_computed_from_other_weights(setup):
     assert "changed" in view.status.text()
     X, T = sample(model, view.sample)
     assert view.explanation.error == model.network.copy().gradients(X, T)[0]
+
+
+def test_the_sample_line_shows_names_with_angle_brackets_as_written(qtbot):
+    import pandas as pd
+    from PySide6.QtGui import QTextDocument
+
+    from core.data import build_dataset, from_frame
+
+    rng = np.random.default_rng(0)
+    age = rng.uniform(17, 90, 60)
+    frame = pd.DataFrame({"age<30?": age, "job": rng.choice(["R&D", "<none>"], 60),
+                          "income": np.where(age > 45, ">50K", "<=50K")})
+    model = StudioModel()
+    model.set_dataset(build_dataset(from_frame(frame, "adult"), val_split=0, seed=0))
+    controller = TrainingController(model)
+    view = InspectorView(model, controller)
+    qtbot.addWidget(view)
+    view.refresh()
+    document = QTextDocument()
+    document.setHtml(view.sample_label.text())
+    line = document.toPlainText()
+    target = model.dataset.class_names[int(model.dataset.Y_train[0, 0])]   # two classes: one 0/1 output
+    assert "age<30? = " in line and ("job = R&D" in line or "job = <none>" in line), line
+    assert f"→ target {target}" in line, line
+    controller.shutdown()

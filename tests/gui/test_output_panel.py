@@ -348,3 +348,32 @@ def test_new_data_rebuilds_every_view(panel, model):
     use(model, "sine")
     assert panel.evaluation.stack.currentIndex() == 2
     assert panel.predict.bars_box.isHidden()
+
+
+def _shown(label) -> str:
+    """The text a rich-text QLabel shows (its markup rendered, as the user reads it)."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def test_names_with_angle_brackets_are_shown_as_written(qtbot, panel, model):
+    # UCI's adult data: the classes are '<=50K' and '>50K'; rich-text labels once swallowed '<=50K'
+    rng = np.random.default_rng(0)
+    age = rng.uniform(17, 90, 200)
+    frame = pd.DataFrame({"age<30?": age, "hours": rng.uniform(10, 80, 200),
+                          "income": np.where(age > 45, ">50K", "<=50K")})
+    model.set_dataset(build_dataset(from_frame(frame, "adult"), val_split=0.2, seed=0))
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
+    predicted = str(predict.last_prediction["predicted_income"].iloc[0])
+    assert _shown(predict.headline).startswith(f"Predicted income: {predicted} (")
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    boundary = panel.boundary
+    boundary.refresh()
+    legend = _shown(boundary.legend)
+    assert "<=50K" in legend and ">50K" in legend, legend
+    assert boundary.plot.getAxis("bottom").labelText == "age&lt;30?"      # pyqtgraph labels are HTML too
