@@ -27,6 +27,7 @@ class MessageBar(QFrame):
         self.level = ""
         self._icon = QLabel()
         self._text = QLabel()
+        self._text.setTextFormat(Qt.TextFormat.PlainText)   # messages quote file, column and class names
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton()
