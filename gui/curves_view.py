@@ -21,6 +21,10 @@ REDRAW_INTERVAL_MS = 100     # 10 redraws a second: enough to watch E fall, litt
 SHRINK_X_BELOW = 0.3        # a new, shorter run gets a tighter axis
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
+# The key sits in the title, outside the data: a legend box inside covered the end of a rising
+# validation curve, which is what an overfitting run is about.
+KEY = (f"&nbsp;&nbsp;<span style='color:{TRAIN_COLOR}; font-size:9pt'>━ training</span>"
+       f"&nbsp;&nbsp;<span style='color:{VAL_COLOR}; font-size:9pt'>━ validation</span>")
 
 
 def nice_axis_end(last_epoch: int) -> int:
@@ -78,17 +82,15 @@ class CurvesView(QWidget):
         top.addSpacing(12)
         top.addWidget(self.readout, 1)
 
-        self.loss_widget = _plot_widget("Error per epoch", "error E")
+        self.loss_widget = _plot_widget(f"Error{KEY}", "error E")
         self.loss_plot = self.loss_widget.getPlotItem()
-        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor="#303030", brush=(255, 255, 255, 200))
         self.train_curve = self.loss_plot.plot(name="training", pen=pg.mkPen(TRAIN_COLOR, width=2),
                                                connect="finite")
         self.val_curve = self.loss_plot.plot(name="validation", pen=pg.mkPen(VAL_COLOR, width=2),
                                              connect="finite")
 
-        self.acc_widget = _plot_widget("Accuracy", "accuracy")
+        self.acc_widget = _plot_widget(f"Accuracy{KEY}", "accuracy")
         self.acc_plot = self.acc_widget.getPlotItem()
-        self.acc_plot.addLegend(offset=(-10, -10), labelTextColor="#303030", brush=(255, 255, 255, 200))
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.train_acc_curve = self.acc_plot.plot(name="training", pen=pg.mkPen(TRAIN_COLOR, width=2),
