@@ -35,6 +35,8 @@ from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, disc
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
+MAX_UNSCROLLED_BARS = 10      # classes shown whole under the headline; more scroll (26 letters would be
+                              # taller than a screen)
 SAVE_FILTER = "CSV files (*.csv);;All files (*)"
 
 
@@ -80,6 +82,10 @@ class PredictPanel(QWidget):
         self.bars = QGridLayout(self.bars_box)
         self.bars.setContentsMargins(0, 0, 0, 0)
         self.bars.setColumnStretch(1, 1)
+        self.bars_scroll = QScrollArea()
+        self.bars_scroll.setWidget(self.bars_box)
+        self.bars_scroll.setWidgetResizable(True)
+        self.bars_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.bar_widgets: list[QProgressBar] = []
         self.bar_labels: list[QLabel] = []
 
@@ -99,10 +105,10 @@ class PredictPanel(QWidget):
         layout.addWidget(self.form_scroll, 2)
         layout.addWidget(QLabel("<b>Network output</b>"))
         layout.addWidget(self.headline)
-        layout.addWidget(self.bars_box)
-        layout.addStretch(1)
+        layout.addWidget(self.bars_scroll, 1)
+        layout.addStretch(0)                 # what the form and the bars leave keeps the file button down
         layout.addWidget(self.file_button)
-        self._head_widgets = [inputs_title, self.reset_button, self.form_scroll, self.headline, self.bars_box,
+        self._head_widgets = [inputs_title, self.reset_button, self.form_scroll, self.headline, self.bars_scroll,
                               self.file_button]
 
         self._live = VisibleRefresh(self, self.update_prediction)
@@ -160,10 +166,11 @@ class PredictPanel(QWidget):
         discard([*self.bar_widgets, *self.bar_labels])
         self.bar_widgets, self.bar_labels = [], []
         if dataset is None or dataset.task != "classification":
-            self.bars_box.hide()
+            self.bars_scroll.hide()
             return
         for c, name in enumerate(dataset.class_names):
             label = QLabel(name)
+            label.setTextFormat(Qt.TextFormat.PlainText)
             bar = QProgressBar()
             bar.setRange(0, BAR_STEPS)
             bar.setTextVisible(True)
@@ -177,7 +184,13 @@ class PredictPanel(QWidget):
             self.bars.addWidget(bar, c, 1)
             self.bar_labels.append(label)
             self.bar_widgets.append(bar)
-        self.bars_box.show()
+        height = self.bars.sizeHint().height() + 2
+        if len(self.bar_widgets) <= MAX_UNSCROLLED_BARS:
+            self.bars_scroll.setFixedHeight(height)
+        else:
+            self.bars_scroll.setMinimumHeight(height * MAX_UNSCROLLED_BARS // len(self.bar_widgets))
+            self.bars_scroll.setMaximumHeight(height)
+        self.bars_scroll.show()
 
     def row(self) -> dict:
         """The raw input row the fields hold, by column name."""

@@ -377,3 +377,22 @@ def test_names_with_angle_brackets_are_shown_as_written(qtbot, panel, model):
     legend = _shown(boundary.legend)
     assert "<=50K" in legend and ">50K" in legend, legend
     assert boundary.plot.getAxis("bottom").labelText == "age&lt;30?"      # pyqtgraph labels are HTML too
+
+
+def test_many_classes_scroll_in_the_predict_tab_instead_of_making_the_window_taller(qtbot, panel, model):
+    # UCI letter recognition: 26 classes; one bar each made the tab taller than a screen
+    rng = np.random.default_rng(1)
+    letters = rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 520)
+    frame = pd.DataFrame({f"x{j}": rng.integers(0, 16, 520) for j in range(16)})
+    frame["letter"] = letters
+    model.set_dataset(build_dataset(from_frame(frame, "letters"), val_split=0.2, seed=0))
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
+    assert len(predict.bar_widgets) == 26
+    assert panel.minimumSizeHint().height() < 760, panel.minimumSizeHint()
+    panel.resize(420, 700)
+    qtbot.waitUntil(lambda: predict.bars_scroll.verticalScrollBar().maximum() > 0)   # the rest scrolls
+    use(model, "iris")                                                              # three classes: no scrolling
+    qtbot.waitUntil(lambda: len(predict.bar_widgets) == 3)
+    assert predict.bars_scroll.verticalScrollBar().maximum() == 0
