@@ -347,7 +347,7 @@ def test_new_data_rebuilds_every_view(panel, model):
     assert not panel.boundary.axes_row.isVisible()
     use(model, "sine")
     assert panel.evaluation.stack.currentIndex() == 2
-    assert panel.predict.bars_box.isHidden()
+    assert panel.predict.bars_scroll.isHidden()          # no class bars for a regression
 
 
 def _shown(label) -> str:
