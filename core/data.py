@@ -2053,15 +2053,16 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
 
     # --- inputs
     if inputs is None:
-        inputs = []
+        inputs, left_out = [], {}
         for c in names:
             if c in targets or c in ignore:
                 continue
             reason = default_exclusion(info[c], len(frame))
             if reason:
-                notes.append(reason)
+                left_out[c] = reason
             else:
                 inputs.append(c)
+        notes.extend(exclusion_notes(left_out))
     else:
         both = [c for c in inputs if c in targets]
         if both:
@@ -2228,6 +2229,24 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")
     return None
+
+
+def exclusion_notes(reasons: dict[str, str]) -> list[str]:
+    """default_exclusion's notes for several columns: one per column, or one per reason once three or
+    more columns share it — an MNIST-like file has hundreds of constant pixels."""
+    groups: dict[str, list[str]] = {}
+    for name, reason in reasons.items():
+        groups.setdefault(reason.removeprefix(f"column '{name}'"), []).append(name)
+    notes = []
+    for tail, names in groups.items():
+        if len(names) < 3:
+            notes.extend(f"column '{name}'{tail}" for name in names)
+        else:
+            verb, _, rest = tail.strip().partition(" ")
+            verb = {"is": "are", "looks": "look", "holds": "hold", "has": "have"}.get(verb, verb)
+            shown = ", ".join(_short(name, 30) for name in names[:4]) + (", …" if len(names) > 4 else "")
+            notes.append(f"{len(names)} columns {verb} {rest} ({shown})")
+    return notes
 
 
 def _are_dates(categories: tuple[str, ...]) -> bool:

@@ -22,6 +22,9 @@ from core.errors import BackpropError
 from gui.worker import return_home, start_in_thread, thread_running
 
 PREVIEW_ROWS = 200
+MEASURED_ROWS = 40            # column widths fit the first rows and the header (measuring all is slow)
+MEASURED_COLUMNS = 60         # ... of the first columns: a wide file scrolls anyway
+MAX_NOTES_SHOWN = 6           # under the file name; the tooltip has them all
 ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
@@ -32,16 +35,22 @@ JOIN_TIMEOUT_MS = 30_000
 
 
 class PreviewModel(QAbstractTableModel):
-    """The first PREVIEW_ROWS rows of a pandas frame; the header shows each column's kind."""
+    """The first PREVIEW_ROWS rows of a pandas frame; the header shows each column's kind.
+
+    Cells are turned into text once per table: the view asks for each cell many times (a column width
+    measures every row), and a pandas lookup per ask made a 785-column file take seconds to show."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._frame = None
+        self._cells: list[list[str]] = []          # [column][row], as shown
         self._kinds: list[str] = []
 
     def set_frame(self, frame, kinds=None) -> None:
         self.beginResetModel()
         self._frame = None if frame is None else frame.head(PREVIEW_ROWS)
+        self._cells = [] if self._frame is None else [[_cell_text(v) for v in self._frame.iloc[:, j].tolist()]
+                                                      for j in range(self._frame.shape[1])]
         self._kinds = list(kinds or [])
         self.endResetModel()
 
@@ -49,20 +58,12 @@ class PreviewModel(QAbstractTableModel):
         return 0 if self._frame is None or parent.isValid() else len(self._frame)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if self._frame is None or parent.isValid() else self._frame.shape[1]
+        return 0 if parent.isValid() else len(self._cells)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) or not index.isValid():
             return None
-        value = self._frame.iat[index.row(), index.column()]
-        if value is None:                   # a gap in a text column
-            return "—"
-        try:
-            if value != value:              # NaN: a gap in the file
-                return "—"
-        except (TypeError, ValueError):
-            pass
-        return f"{value:.6g}" if isinstance(value, float) else str(value)
+        return self._cells[index.column()][index.row()]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or self._frame is None:
@@ -72,6 +73,12 @@ class PreviewModel(QAbstractTableModel):
         name = str(self._frame.columns[section])
         kind = self._kinds[section] if section < len(self._kinds) else ""
         return f"{name}\n({kind})" if kind else name
+
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"                          # a gap in the file
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 class CsvLoader(QObject):
@@ -171,6 +178,7 @@ class DataPanel(QWidget):
         self.preview.setAlternatingRowColors(True)
         self.preview.verticalHeader().setDefaultSectionSize(20)
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
         self.preview.setToolTip(f"The first {PREVIEW_ROWS} rows; each header shows the column's kind.")
 
         self.columns = QTableWidget(0, 3)
@@ -179,6 +187,7 @@ class DataPanel(QWidget):
         self.columns.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.columns.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.columns.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
         self.columns.setToolTip("Role of each column: an input feature, a target to predict, or ignored.")
 
         self.scaling = QComboBox()
@@ -329,9 +338,14 @@ class DataPanel(QWidget):
         self.table, self.path = table, path
         kinds = [c.kind for c in table.columns]
         self.preview_model.set_frame(table.frame, kinds)
-        self.preview.resizeColumnsToContents()
+        for j in range(min(len(kinds), MEASURED_COLUMNS)):    # the rest keep the default width
+            self.preview.resizeColumnToContents(j)
         self.columns.setRowCount(0)
         self._role_combos = []
+        header = self.columns.horizontalHeader()
+        for section in (1, 2):      # fitted once below, not again after every cell of a 785-column file
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
+        self.columns.setRowCount(len(table.columns))
         from core.data import default_exclusion
 
         # why a column starts as 'ignore' (build_dataset's rule; the user may still pick any role)
@@ -339,7 +353,6 @@ class DataPanel(QWidget):
         usable = [i for i, c in enumerate(table.columns) if self._exclusions[c.name] is None]
         target = usable[-1] if usable else len(table.columns) - 1
         for i, column in enumerate(table.columns):
-            self.columns.insertRow(i)
             tip = "\n\n".join(filter(None, [self._exclusions[column.name] if i != target else None,
                                                _column_tip(column)]))
             name = QTableWidgetItem(str(column.name))
@@ -355,22 +368,28 @@ class DataPanel(QWidget):
             combo.setCurrentText("target" if i == target else "input" if i in usable else "ignore")
             self.columns.setCellWidget(i, 2, combo)
             self._role_combos.append(combo)
+        for section in (1, 2):
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.resizeRowsToContents()
         self._title = title or (os.path.basename(path) if path else (table.source or "table"))
         self._show_notes()
-        self.file_label.setToolTip(path or "")
         self._set_options_enabled(True)
 
     def _show_notes(self, built: list[str] = ()) -> None:
         """Under the file name: what the loader noticed, why columns start ignored, and what building
         the data set did (rows dropped, values filled) — the CLI prints the same notes."""
+        from core.data import exclusion_notes
+
         table = self.table
-        ignored = self.roles()["ignore"]
-        notes = [*table.notes, *(self._exclusions.get(c) for c in ignored), *built]
-        shown = html.escape("; ".join(dict.fromkeys(n for n in notes if n)), quote=False)
+        ignored = {c: self._exclusions[c] for c in self.roles()["ignore"] if self._exclusions.get(c)}
+        notes = list(dict.fromkeys([*table.notes, *exclusion_notes(ignored), *built]))
+        shown = notes if len(notes) <= MAX_NOTES_SHOWN else [
+            *notes[:MAX_NOTES_SHOWN - 1], f"{len(notes) - MAX_NOTES_SHOWN + 1} more notes: hover here to read them"]
+        text = html.escape("; ".join(shown), quote=False)
         title = html.escape(self._title, quote=False)
         self.file_label.setText(f"<b>{title}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
-                                + (f"<br><small>{shown}</small>" if shown else ""))
+                                + (f"<br><small>{text}</small>" if text else ""))
+        self.file_label.setToolTip("\n".join([self.path or "", *notes]).strip())
 
     def roles(self) -> dict[str, list[str]]:
         result = {role: [] for role in ROLES}

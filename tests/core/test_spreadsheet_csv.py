@@ -261,3 +261,15 @@ def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_fil
     assert default_exclusion(table.column("shift"), table.n_rows) is None
     few = build_dataset(read_csv_text("x,y\n" + "\n".join(f"{i},{i % 2}" for i in range(50)) + "\n,1\n,0\n"))
     assert "2 rows with missing values dropped" in few.notes
+
+
+def test_many_columns_left_out_for_one_reason_give_one_note():
+    # MNIST-like: the border pixels are 0 in every row
+    rows = ["label," + ",".join(f"pixel{j}" for j in range(12))]
+    rows += [f"{i % 3}," + ",".join("0" if j < 7 else str((i + j) % 5) for j in range(12)) for i in range(60)]
+    ds = build_dataset(read_csv_text("\n".join(rows) + "\n"), targets=["label"], val_split=0.2, seed=0)
+    assert ds.preprocessor.input_columns == [f"pixel{j}" for j in range(7, 12)]
+    assert "7 columns are constant: ignored (pixel0, pixel1, pixel2, pixel3, …)" in ds.notes
+    assert not any(note.startswith("column 'pixel") for note in ds.notes)
+    two = build_dataset(read_csv_text("a,b,c,y\n" + "\n".join(f"1,2,{i % 6},{i % 2}" for i in range(30)) + "\n"))
+    assert "column 'a' is constant: ignored" in two.notes and "column 'b' is constant: ignored" in two.notes

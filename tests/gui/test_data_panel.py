@@ -3,13 +3,14 @@ and errors that never replace the data in use."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 import core.data
 from gui import worker as worker_module
-from gui.data_panel import PREVIEW_ROWS, DataPanel
+from gui.data_panel import MAX_NOTES_SHOWN, PREVIEW_ROWS, DataPanel
 from gui.model import StudioModel
 from gui.worker import thread_running
 
@@ -116,6 +117,42 @@ def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot
     assert panel.apply(), messages
     label = panel.file_label.text()
     assert "holds dates" not in label and "dropped" not in label and "25 missing values filled" in label
+
+
+def test_a_wide_file_previews_every_column_and_offers_every_role(qtbot, panel, model, tmp_path):
+    # an MNIST-like table: a label and 784 pixel columns
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (250, 784))
+    pixels[:, :200] = 0                                   # the border: 0 in every row
+    lines = ["label," + ",".join(f"pixel{j}" for j in range(784))]
+    lines += [f"{i % 10}," + ",".join(map(str, row)) for i, row in enumerate(pixels)]
+    path = tmp_path / "train.csv"
+    path.write_text("\n".join(lines) + "\n")
+    load(qtbot, panel, str(path))
+    preview = panel.preview_model
+    assert preview.columnCount() == 785 and preview.rowCount() == PREVIEW_ROWS
+    assert preview.data(preview.index(5, 700)) == f"{float(pixels[5, 699]):.6g}"
+    assert panel.columns.rowCount() == 785 and len(panel._role_combos) == 785
+    assert panel.columns.item(784, 0).text() == "pixel783"
+    assert "200 columns are constant: ignored (pixel0, pixel1, pixel2, pixel3, …)" in panel.file_label.text()
+    panel.set_role("label", "target")
+    assert panel.apply()
+    assert model.dataset.task == "classification" and model.dataset.n_classes == 10
+
+
+def test_many_notes_show_the_first_few_and_all_on_hover(qtbot, panel, tmp_path):
+    shares = [0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]      # each column empty in another share of rows
+    lines = [",".join(f"sparse{k}" for k in range(len(shares))) + ",x,y"]
+    for i in range(100):
+        cells = ["" if i < share * 100 else str(i) for share in shares]
+        lines.append(",".join(cells) + f",{i % 7},{i % 2}")
+    path = tmp_path / "sparse.csv"
+    path.write_text("\n".join(lines) + "\n")
+    load(qtbot, panel, str(path))
+    label, tip = panel.file_label.text(), panel.file_label.toolTip()
+    assert label.count("is empty in") == MAX_NOTES_SHOWN - 1
+    assert f"{len(shares) - MAX_NOTES_SHOWN + 1} more notes: hover here to read them" in label
+    assert tip.count("is empty in") == len(shares) and str(path) in tip
 
 
 def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, tmp_path):
