@@ -1372,8 +1372,13 @@ def _num_label(v) -> str:
 def decorated_number(text: str, decimal: str = ".") -> float | None:
     """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None.
 
-    With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %"."""
-    text = text.strip()
+    With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %". A typographic
+    minus ("−5", copied from web pages) is a minus; accounts write a negative amount in parentheses:
+    "(1,234.50)"."""
+    text = text.strip().replace("\u2212", "-")
+    if text.startswith("(") and text.endswith(")"):
+        inner = decorated_number(text[1:-1], decimal)
+        return None if inner is None or inner < 0 else -inner
     if decimal == ",":
         text = _GROUP_SPACE_RE.sub("", text).translate(_SWAP_MARKS)
     m = _DECORATED_RE.match(text)
@@ -1406,6 +1411,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     present = np.array([v is not None for v in values], dtype=bool)
     texts = values[present]
     plain = texts if decimal == "." else np.array([t.replace(",", ".") for t in texts], dtype=object)
+    if any("\u2212" in t for t in plain):     # a typographic minus ("−5", copied from web pages) is a minus
+        plain = np.array([t.replace("\u2212", "-") for t in plain], dtype=object)
     nums = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in texts], dtype=bool)
     n_present, n_bad = int(present.sum()), int(bad.sum())

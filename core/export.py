@@ -962,7 +962,11 @@ def number(cell, column):
 
 
 def decorated(text):
-    """The number in "$1,234.50", "45%", "12.5 €" and the like, or None."""
+    """The number in "$1,234.50", "45%", "12.5 €", "−5", "(1,234.50)" and the like, or None."""
+    text = text.strip().replace("\\u2212", "-")
+    if text.startswith("(") and text.endswith(")"):
+        inner = decorated(text[1:-1])
+        return None if inner is None or inner < 0 else -inner
     match = DECORATED.match(text)
     if not match or (match.group(1) and match.group(2)):
         return None

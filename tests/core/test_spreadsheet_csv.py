@@ -21,12 +21,14 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize("text, value", [
     ("$1,234.50", 1234.5), ("45%", 45.0), ("12.5 €", 12.5), ("-£3", -3.0), ("£-3", -3.0),
     ("1,234,567", 1234567.0), ("¥ 800", 800.0), ("+7", 7.0), (".5%", 0.5), ("  $ 12  ", 12.0),
+    ("\u22125", -5.0), ("(1,234.50)", -1234.5), ("($ 12)", -12.0),
 ])
 def test_decorated_spellings_read_as_their_number(text, value):
     assert decorated_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%"])
+@pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%",
+                                  "((3))", "(-3)", "(abc)"])
 def test_other_text_is_no_decorated_number(text):
     assert decorated_number(text) is None
 
@@ -273,3 +275,30 @@ def test_many_columns_left_out_for_one_reason_give_one_note():
     assert not any(note.startswith("column 'pixel") for note in ds.notes)
     two = build_dataset(read_csv_text("a,b,c,y\n" + "\n".join(f"1,2,{i % 6},{i % 2}" for i in range(30)) + "\n"))
     assert "column 'a' is constant: ignored" in two.notes and "column 'b' is constant: ignored" in two.notes
+
+
+def test_a_typographic_minus_and_accounting_parentheses_are_negative_numbers(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    x = [-(i * 0.5 + 1) if i % 20 == 0 else i * 0.5 for i in range(80)]   # a few negatives in x (5%)
+    y = [(-1) ** i * (i + 0.5) for i in range(80)]                        # half of y negative
+    spelt_x = [f"\u2212{-v}" if v < 0 else f"{v}" for v in x]            # "−3.5", as copied from a web page
+    spelt_y = [f"({-v:,.2f})" if v < 0 else f"{v:,.2f}" for v in y]       # "(1.50)", as accounts write it
+    lines = ["x,y,label"] + [f'{a},"{b}",{"ab"[i % 2]}' for i, (a, b) in enumerate(zip(spelt_x, spelt_y))]
+    path = tmp_path / "ledger.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.column("x").kind == "numeric" and table.column("x").n_missing == 0
+    np.testing.assert_allclose(table.frame["x"], x, rtol=1e-6)
+    np.testing.assert_allclose(table.frame["y"], y, rtol=1e-6)
+
+    ds = build_dataset(table, targets=["label"], val_split=0)
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), pd.DataFrame({"x": x, "y": y}))
+    typed = predict_rows(LoadedModel(net, ds.preprocessor, {}), pd.DataFrame({"x": spelt_x, "y": spelt_y}))
+    assert typed.iloc[:, 0].tolist() == expected.iloc[:, 0].tolist()
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert pd.read_csv(io.StringIO(out.stdout)).iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
