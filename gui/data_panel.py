@@ -335,6 +335,8 @@ class DataPanel(QWidget):
 
     def show_table(self, table, path: str | None = None, title: str | None = None) -> None:
         """Preview a RawTable and offer its columns with default roles (last usable column = target)."""
+        from core.data import default_exclusion
+
         self.table, self.path = table, path
         kinds = [c.kind for c in table.columns]
         self.preview_model.set_frame(table.frame, kinds)
@@ -346,8 +348,6 @@ class DataPanel(QWidget):
         for section in (1, 2):      # fitted once below, not again after every cell of a 785-column file
             header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
         self.columns.setRowCount(len(table.columns))
-        from core.data import default_exclusion
-
         # why a column starts as 'ignore' (build_dataset's rule; the user may still pick any role)
         self._exclusions = {c.name: default_exclusion(c, table.n_rows) for c in table.columns}
         usable = [i for i, c in enumerate(table.columns) if self._exclusions[c.name] is None]
