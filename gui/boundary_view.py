@@ -87,6 +87,9 @@ class BoundaryView(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
+        for combo in (self.x_combo, self.y_combo):      # long column names must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.x_combo.setToolTip("The input on the horizontal axis")
         self.y_combo.setToolTip("The input on the vertical axis")
         self.x_combo.currentIndexChanged.connect(lambda _: self._on_axis_changed(self.x_combo))
@@ -109,6 +112,7 @@ class BoundaryView(QWidget):
         self.held_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.held_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.held_title = QLabel("Other inputs held at (training median / most common):")
+        self.held_title.setWordWrap(True)            # the Output dock must not be wider than this line
         self.held_title.setStyleSheet("color: #505050;")
         self.reset_held = QPushButton("Medians")
         self.reset_held.setToolTip("Put every held input back to its training median / most common value")

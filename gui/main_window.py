@@ -57,7 +57,16 @@ MAX_RECENT = 8
 STATUS_INTERVAL_MS = 200      # numbers in the status bar
 DIAGRAM_INTERVAL_MS = 25      # link colours of the network diagram: every snapshot (≤ 40 a second)
 PROJECT_SUFFIX = ".bpstudio"
+DEFAULT_SIZE = (1500, 950)    # first launch; later launches restore the user's own geometry
 OPENABLE_SUFFIXES = (*DATA_SUFFIXES, PROJECT_SUFFIX)    # what a drop on the window may open
+
+
+def _fitting(size: tuple[int, int], screen) -> tuple[int, int]:
+    """`size`, made smaller where the screen is: a 1366×768 laptop must show the whole window."""
+    if screen is None or not screen.availableGeometry().isValid():
+        return size
+    area = screen.availableGeometry()
+    return min(size[0], int(area.width() * 0.96)), min(size[1], int(area.height() * 0.94))
 
 
 def make_settings() -> QSettings:
@@ -217,7 +226,7 @@ class MainWindow(QMainWindow):
         self.project.documentChanged.connect(self._update_title)
         self._connect_views()
 
-        self.resize(1500, 950)
+        self.resize(*_fitting(DEFAULT_SIZE, self.screen()))
         self.centre.setSizes([420, 480])
         self.plots.setSizes([450, 550])
         self._restore()

@@ -8,8 +8,9 @@ import gzip
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QRect, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
@@ -350,3 +351,24 @@ def test_garbage_is_collected_by_the_gui_thread_only(qtbot):
     while gc.get_count()[0] <= 3 * gc.get_threshold()[0]:
         allocated.append(Node())
     qtbot.waitUntil(lambda: probe() is None, timeout=5_000)
+
+
+def test_the_window_fits_a_laptop_screen_whatever_the_data_names(qtbot, window):
+    from core.data import build_dataset, from_frame
+    from gui.main_window import DEFAULT_SIZE, _fitting
+
+    assert window.minimumSizeHint().width() <= 1200           # 1280- and 1366-pixel screens
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"annual_income_of_the_household_in_dollars": rng.uniform(0, 1, 80),
+                          "number_of_children_living_at_home_in_2024": rng.integers(0, 4, 80),
+                          "customer_segment_after_the_spring_campaign": rng.choice(["a", "b"], 80)})
+    window.model.set_dataset(build_dataset(from_frame(frame, "long names"), val_split=0.2, seed=0))
+    window.output_panel.tabs.setCurrentWidget(window.output_panel.boundary)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1200, window.minimumSizeHint()
+
+    class Screen:                                             # a 1366×768 laptop
+        def availableGeometry(self):
+            return QRect(0, 0, 1366, 740)
+    width, height = _fitting(DEFAULT_SIZE, Screen())
+    assert width <= 1366 and height <= 740 and (width, height) != DEFAULT_SIZE
