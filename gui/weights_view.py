@@ -162,6 +162,7 @@ class WeightsView(QWidget):
             self.colorbar.setImageItem(self.images)
             self.graphics.addItem(self.colorbar, row=1, col=0, colspan=len(shapes))
             axis = self.colorbar.getAxis("bottom")
+            axis.enableAutoSIPrefix(False)              # "-0.5 … 0.5", not "-500 … 500 (x0.001)"
             axis.setTextPen("#303030")
             axis.setPen("#606060")
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -103,3 +103,11 @@ def test_every_heatmap_and_the_colour_bar_are_in_view_and_many_layers_scroll_ins
     qtbot.waitUntil(view.scroll.horizontalScrollBar().isVisible)
     assert view.graphics.width() > visible
     assert max(_right_edges(view)) <= view.graphics.width() + 1     # reachable by scrolling, not cut off
+
+
+def test_the_colour_bar_reads_in_plain_numbers_for_small_weights(qtbot, window):
+    view = window.weights
+    view.set_weights(*_net_weights(window, 0.4))            # an untrained network's size
+    axis = view.colorbar.getAxis("bottom")
+    assert view.colorbar.levels() == (-0.4, 0.4)
+    assert "x0.001" not in axis.labelString() and axis.autoSIPrefixScale == 1.0
