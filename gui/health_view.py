@@ -15,8 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidget, QListWidgetItem,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.inspect import LayerHealth, hints, layer_health
 from core.network import Network
@@ -25,6 +25,9 @@ from gui.weights_view import layer_title
 
 SYMBOLS_BELOW = 60             # markers help while a curve has few points, and cost a lot when it has many
 HEALTHY_RATIO = 1e-3
+TABLE_MIN_PX = 66               # the header, one layer row and a scroll bar
+MIN_CONTENT_PX = 440            # below this height the tab scrolls
+HINTS_MIN_PX = 36               # one hint line
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22"]
 COLUMNS = ["layer", "activation", "dead units", "saturated units", "‖∂E/∂W‖", "update / weight"]
@@ -77,6 +80,7 @@ class HealthView(QWidget):
         self.graphics.setBackground("w")
         self.grad_plot = self._make_plot(0, "gradient norm ‖∂E/∂W‖")
         self.ratio_plot = self._make_plot(1, "update / weight  η‖∂E/∂W‖ / ‖W‖")
+        self.grad_plot.setLabel("bottom", None)     # the lower plot names the shared epoch axis
         self.healthy_line = pg.InfiniteLine(pos=math.log10(HEALTHY_RATIO), angle=0, movable=False,
                                             pen=pg.mkPen("#909090", style=Qt.PenStyle.DashLine),
                                             label="≈ 1e-3 is healthy",
@@ -96,8 +100,13 @@ class HealthView(QWidget):
         self.hint_list.setWordWrap(True)
         self.hint_list.setToolTip("Plain advice from the loss curves and the figures above")
         self.sample_label = QLabel()
+        self.sample_label.setWordWrap(True)
         self.sample_label.setStyleSheet("color: #606060;")
 
+        # In a short window the plots come first: the table and the hints scroll instead
+        self.table.setMinimumHeight(TABLE_MIN_PX)
+        self.table.setMinimumWidth(TABLE_MIN_PX)      # wide columns scroll inside the table
+        self.hint_list.setMinimumHeight(HINTS_MIN_PX)
         bottom = QWidget()
         col = QVBoxLayout(bottom)
         col.setContentsMargins(0, 0, 0, 0)
@@ -110,9 +119,16 @@ class HealthView(QWidget):
         splitter.addWidget(bottom)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        # a short window scrolls the tab rather than squash the plots to a line
+        splitter.setMinimumHeight(MIN_CONTENT_PX)
+        scroll = QScrollArea()
+        scroll.setWidget(splitter)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(scroll)
 
         controller.healthMeasured.connect(self._on_measured)
         controller.historyCleared.connect(self.reset)

@@ -372,3 +372,15 @@ def test_the_window_fits_a_laptop_screen_whatever_the_data_names(qtbot, window):
             return QRect(0, 0, 1366, 740)
     width, height = _fitting(DEFAULT_SIZE, Screen())
     assert width <= 1366 and height <= 740 and (width, height) != DEFAULT_SIZE
+
+
+def test_the_health_plots_keep_their_height_in_a_short_window(qtbot, window):
+    from gui.health_view import HealthView
+
+    window.resize(1311, 740)                                  # a 1366×768 laptop
+    health = window.findChildren(HealthView)[0]
+    window.inspect_tabs.setCurrentWidget(health)
+    qtbot.waitUntil(health.isVisible)
+    qtbot.wait(50)
+    heights = [health.grad_plot.vb.height(), health.ratio_plot.vb.height()]
+    assert min(heights) >= 60, heights                        # the table and hints scroll instead
