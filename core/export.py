@@ -870,6 +870,7 @@ import gzip
 import io
 import json
 import math
+import os
 import re
 import sys
 import zipfile
@@ -1086,8 +1087,8 @@ def prediction_table(rows):
             [[repr(float(v)) for v in row] for row in values])
 
 
-def read_rows(path):
-    """The data rows of a CSV file as dicts {column name: cell text}."""
+def read_rows(path, needed=()):
+    """The data rows of a CSV file as dicts {column name: cell text}; `needed`: the model's input columns."""
     raw = open(path, "rb").read()
     if raw[:2] == b"\\x1f\\x8b":
         raw = gzip.decompress(raw)
@@ -1109,14 +1110,27 @@ def read_rows(path):
     if hint:
         delimiter = hint.group(1)
         lines.pop(0)
-    elif not lines[0].count(delimiter):
-        delimiter = ","
-    filled = lambda line: sum(1 for cell in next(csv.reader([line], delimiter=delimiter)) if cell.strip())
-    while len(lines) > 2 and filled(lines[0]) == 1 and filled(lines[1]) > 1:
-        lines.pop(0)   # a title above the header ("Sales report 2024,,,")
-    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
-    header = [name.strip() for name in next(reader)]
-    return [dict(zip(header, cells)) for cells in reader]
+    if not hint and (not lines[0].count(delimiter) or (delimiter == "\\t" and spaced(lines))):
+        records = [next(csv.reader([line.strip().replace("\\t", " ")], delimiter=" ", skipinitialspace=True))
+                   for line in lines]                      # columns lined up with spaces (UCI's .data files)
+    else:
+        records = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
+    filled = lambda record: sum(1 for cell in record if cell.strip())
+    while len(records) > 2 and filled(records[0]) == 1 and filled(records[1]) > 1:
+        records.pop(0)   # a title above the header ("Sales report 2024,,,")
+    first = [cell.strip() for cell in records[0]]
+    if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
+        # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …
+        return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]
+    return [dict(zip(first, record)) for record in records[1:]]
+
+
+def spaced(lines):
+    """Tab-separated at first sight, but the columns are runs of whitespace: numbers lined up with spaces
+    before a tab (auto-mpg), or a tab doubled on some lines (seeds)."""
+    sample = lines[:50]
+    return (any(re.search(r"\\d {2,}\\d", line) for line in sample)
+            or (any("\\t\\t" in line for line in sample) and len({len(line.split()) for line in sample}) == 1))
 
 
 def main(argv=None):
@@ -1124,12 +1138,12 @@ def main(argv=None):
     parser.add_argument("data", help="CSV file with the model's input columns")
     parser.add_argument("--out", help="write the predictions to this CSV file instead of printing them")
     args = parser.parse_args(argv)
-    try:
-        rows = read_rows(args.data)
-    except OSError as exc:
-        sys.exit(f"error: cannot read {args.data}: {exc.strerror}")
     plan = MODEL["plan"]
     needed = [c["name"] for c in plan["columns"]] if plan else MODEL["feature_names"]
+    try:
+        rows = read_rows(args.data, needed)
+    except OSError as exc:
+        sys.exit(f"error: cannot read {args.data}: {exc.strerror}")
     missing = [name for name in needed if rows and name not in rows[0]]
     if missing:
         sys.exit("error: the data lacks the model's input column(s): " + ", ".join(missing))
@@ -1142,6 +1156,9 @@ def main(argv=None):
         writer = csv.writer(out, lineterminator="\\n")
         writer.writerow(header)
         writer.writerows(table)
+        out.flush()
+    except BrokenPipeError:             # `python THIS_FILE.py data.csv | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         if args.out:
             out.close()

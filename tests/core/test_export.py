@@ -653,3 +653,49 @@ def test_numeric_categories_are_found_by_their_number_in_script_onnx_and_app(tmp
     assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
     np.testing.assert_array_equal(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float))
     assert _onnx_vs_app(export_model(tmp_path / "m.onnx", net, ds.preprocessor), ds, net, app_rows) <= ONNX_TOLERANCE
+
+
+@pytest.mark.parametrize("name, target, text", [
+    ("adult.data", None, "".join(f"{20 + i % 50}, {'ab'[i % 2]}x, {i % 9}, {'<=50K' if i % 3 else '>50K'}\n"
+                           for i in range(60))),
+    ("auto-mpg.data", "col_1", "".join(f"{10 + i % 30:.1f}   {4 + i % 3}   {100 + i * 3:.1f}      {60 + i % 40:.1f}"
+                              f"\t\"car {i} model\"\n" for i in range(60))),
+    ("seeds.txt", None, "".join("\t".join(f"{(i * 7 + j) % 13 + 0.5:.2f}" for j in range(4))
+                                .replace("\t", "\t\t", i % 9 == 0) + f"\t{i % 3 + 1}\n" for i in range(60))),
+])
+def test_the_script_reads_files_without_a_header_like_the_one_it_learnt_from(tmp_path, name, target, text):
+    from core.data import build_dataset, read_csv
+    from core.export import LoadedModel, predict_rows
+
+    path = tmp_path / name
+    path.write_text(text)
+    table = read_csv(path)
+    assert not table.has_header
+    ds = build_dataset(table, targets=[target] if target else None, val_split=0)
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "linear" if ds.task == "regression" else
+                                                     "sigmoid" if ds.n_outputs == 1 else "softmax"],
+                  "mse" if ds.task == "regression" else "binary-cross-entropy" if ds.n_outputs == 1
+                  else "cross-entropy", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame).iloc[:, 0].astype(str).tolist()
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = [line.split(",")[0] for line in out.stdout.splitlines()[1:]]
+    if ds.task == "regression":
+        np.testing.assert_allclose([float(v) for v in printed], [float(v) for v in expected], rtol=1e-5)
+    else:
+        assert printed == expected
+
+
+def test_the_script_piped_into_head_stops_quietly(tmp_path):
+    net, pre = _net(), None
+    rows = _rows(5000)
+    data = tmp_path / "many.csv"
+    data.write_text("x1,x2,x3,x4\n" + "\n".join(",".join(f"{v:.4f}" for v in row) for row in rows) + "\n")
+    script = export_model(tmp_path / "model.py", net, pre)
+    proc = subprocess.Popen([sys.executable, str(script), str(data)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()                                       # what `| head -1` does
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in stderr, stderr
