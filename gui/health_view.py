@@ -25,9 +25,10 @@ from gui.weights_view import layer_title
 
 SYMBOLS_BELOW = 60             # markers help while a curve has few points, and cost a lot when it has many
 HEALTHY_RATIO = 1e-3
-TABLE_MIN_PX = 66               # the header, one layer row and a scroll bar
-MIN_CONTENT_PX = 440            # below this height the tab scrolls
-HINTS_MIN_PX = 36               # one hint line
+TABLE_MIN_PX = 66              # the header, one layer row and a scroll bar
+TABLE_MIN_WIDTH_PX = 120       # narrower, the table scrolls its columns itself
+HINTS_MIN_PX = 36              # one hint line
+MIN_CONTENT_PX = 440           # below this height the whole tab scrolls
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22"]
 COLUMNS = ["layer", "activation", "dead units", "saturated units", "‖∂E/∂W‖", "update / weight"]
@@ -105,7 +106,7 @@ class HealthView(QWidget):
 
         # In a short window the plots come first: the table and the hints scroll instead
         self.table.setMinimumHeight(TABLE_MIN_PX)
-        self.table.setMinimumWidth(TABLE_MIN_PX)      # wide columns scroll inside the table
+        self.table.setMinimumWidth(TABLE_MIN_WIDTH_PX)
         self.hint_list.setMinimumHeight(HINTS_MIN_PX)
         bottom = QWidget()
         col = QVBoxLayout(bottom)
