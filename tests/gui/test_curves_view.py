@@ -62,3 +62,11 @@ def test_1000_epochs_move_the_axes_only_a_few_times(qtbot, window, log):
 def test_a_rising_error_stays_in_view(qtbot, window):
     curves, controller = window.curves, window.controller
     _feed(controller, curves, np.geomspace(0.1, 1e6, 200))
+
+
+def test_the_key_is_in_the_titles_so_nothing_covers_the_curves(qtbot, window):
+    curves = window.curves
+    for plot in (curves.loss_plot, curves.acc_plot):
+        assert plot.legend is None                               # no box over the data (a rising validation
+        title = plot.titleLabel.text                             # curve ends in the top-right corner)
+        assert "━ training" in title and "━ validation" in title, title
