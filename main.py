@@ -108,7 +108,14 @@ def _load_data(args):
         raise DataError(f"{args.data}: no such file.")
     from core.data import load_csv
     options["val_split"] = 0.2 if args.val_split is None else args.val_split
-    return load_csv(args.data, **options), None
+    try:
+        return load_csv(args.data, **options), None
+    except DataError as exc:
+        if args.target is None and "target column '" in str(exc):
+            # the last column is only the default: say how to pick the one the user means
+            raise DataError(f"{exc} The target defaults to the last column; choose another with --target NAME.") \
+                from None
+        raise
 
 
 def _describe_data(dataset) -> None:

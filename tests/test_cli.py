@@ -58,6 +58,20 @@ def test_train_says_what_it_made_of_a_messy_file(tmp_path):
     assert as_json.stdout.count("\n") == 1 and set(last_json(as_json.stdout)) == SUMMARY_KEYS
 
 
+def test_an_unusable_last_column_error_says_how_to_choose_the_target(tmp_path):
+    """UCI's auto-mpg.data ends with the car's name: the default target cannot be learnt."""
+    path = tmp_path / "cars.data"
+    path.write_text("".join(f"{18 + i % 20}.0 {4 + 2 * (i % 3)} {100 + i}.0\t\"car model {i}\"\n" for i in range(60)))
+    result = run_cli("train", path, "--epochs", "2")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "choose another with --target NAME" in result.stderr and "col_4" in result.stderr, result.stderr
+    chosen = run_cli("train", path, "--epochs", "2", "--target", "col_1", "--json")
+    assert chosen.returncode == 0, chosen.stderr
+    assert last_json(chosen.stdout)["val_r2"] is not None
+    explicit = run_cli("train", path, "--epochs", "2", "--target", "col_4")    # the user's own choice: no hint
+    assert explicit.returncode == 2 and "--target" not in explicit.stderr
+
+
 def test_train_regression_reports_r2_in_target_units(tmp_path):
     result = run_cli("train", "--example", "product", "--layers", "8,8", "--optimizer", "adam",
                      "--epochs", "200", "--json")
