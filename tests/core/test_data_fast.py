@@ -5,6 +5,8 @@ thread pool. These tests shrink the pieces to 1 KB so small files take that path
 compare tables, datasets and error messages with the one-reader read of the same file.
 """
 
+import mmap
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -377,3 +379,25 @@ def test_the_first_infinite_number_of_the_file_is_reported_however_it_is_cut(how
             m.setattr(core.data, "_CHUNK_BYTES", chunk_bytes)
         message = read_one_way(path, monkeypatch, split)
     assert isinstance(message, str) and "line 202, column 'b'" in message, message
+
+
+def test_big_arrays_on_their_own_pages_load_like_small_ones(tmp_path, monkeypatch):
+    """Matrices of _PLAIN_PAGES_BYTES and more are mapped outside numpy's allocator (see _fresh_array):
+    the data set must be the same, and its arrays ordinary writable, C-contiguous numpy arrays."""
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 50, (400, 6))
+    path = tmp_path / "grid.csv"
+    path.write_text("a,b,c,d,e,label\n" + "\n".join(",".join(map(str, r[:5])) + f",{r[5] % 3}" for r in values) + "\n")
+    small = build_dataset(read_csv(path), seed=2)
+    monkeypatch.setattr(core.data, "_PLAIN_PAGES_BYTES", 64)         # every array on its own pages
+    mapped = build_dataset(read_csv(path), seed=2)
+    for name in ("X_train", "Y_train", "X_val", "Y_val"):
+        a, b = getattr(small, name), getattr(mapped, name)
+        np.testing.assert_array_equal(a, b)
+        assert b.dtype == np.float32 and b.flags.c_contiguous and b.flags.writeable
+    owner = mapped.X_train
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    assert isinstance(getattr(owner, "obj", owner), mmap.mmap)     # really the mapped path
+    mapped.X_train[0, 0] = 7.0                                       # the training code scales in place
+    assert mapped.X_train[0, 0] == 7.0
