@@ -48,6 +48,23 @@ def test_input_summaries_are_training_medians_ranges_and_modes():
     assert row[1] == colour.default and ds.preprocessor.transform([row]).shape == (1, ds.n_features)
 
 
+@pytest.mark.parametrize("rows,scaling", [(45, "standardize"), (46, "minmax"), (46, "minmax_sym"), (47, "none")])
+def test_input_summaries_match_the_raw_training_columns_for_odd_and_even_counts(rows, scaling):
+    # many columns (the summaries go in blocks of columns), ties, negative numbers, both parities of rows
+    rng = np.random.default_rng(rows)
+    frame = pd.DataFrame({f"x{j}": rng.integers(-5, 6, rows) * (j + 1) / 4 for j in range(70)})
+    frame["label"] = rng.choice(["a", "b"], rows)
+    ds = build_dataset(from_frame(frame), targets=["label"], val_split=0.0, scaling=scaling)
+    summaries = input_summaries(ds)
+    for s in summaries:
+        column = frame[s.name]
+        assert (s.default, s.low, s.high) == (pytest.approx(column.median(), abs=1e-5),
+                                             pytest.approx(column.min(), abs=1e-5),
+                                             pytest.approx(column.max(), abs=1e-5)), s.name
+    summaries[0] = None                                       # a caller's copy: the next caller is unaffected
+    assert input_summaries(ds)[0].name == "x0"
+
+
 def test_axis_values_widen_the_range_and_survive_constant_columns():
     xs = axis_values(0.0, 10.0, 11, margin=0.1)
     assert xs[0] == pytest.approx(-1.0) and xs[-1] == pytest.approx(11.0) and len(xs) == 11
