@@ -564,25 +564,30 @@ class BoundaryView(QWidget):
                 if self._mode == "line":
                     j = max(0, self.output_combo.currentIndex())
                     y = dataset.preprocessor.inverse_outputs(Y)[:, j] if len(Y) else np.zeros(0)
-                    colours = [pg.mkColor("#1a73b8")] * len(x)
+                    colours = ["#1a73b8"]
                 else:
                     # White dots, not value colours: a well-fitted row's colour would match the map under
                     # it and leave only its outline, which reads as a hollow (validation) ring.
                     y = raw.get(self._summaries[iy].name)
-                    colours = [pg.mkColor("#ffffff")] * len(x)
+                    colours = ["#ffffff"]
+                codes = np.zeros(len(x), int)
             else:
                 codes = class_probabilities(Y, dataset.n_classes).argmax(axis=1) if len(Y) else np.zeros(0, int)
-                colours = [class_colour(int(c)) for c in codes]
+                colours = [class_colour(c) for c in range(dataset.n_classes)]
                 if self._mode == "line":
                     # Two classes sit at their target 0/1 under the P(second class) curve; more on a rug below.
                     y = codes.astype(float) if dataset.n_classes == 2 else np.full(len(codes), -0.05)
                 else:
                     y = raw.get(self._summaries[iy].name)
+            # One brush or pen per colour, shared by its points: pyqtgraph styles 2,000 points with a new
+            # object each in ~60 ms, with shared ones in ~4 ms.
             if filled:
                 outline = "#303030" if regression and self._mode == "plane" else "#ffffff"
-                item.setData(x, y, brush=colours, pen=pg.mkPen(outline, width=0.8), symbol="o")
+                brushes = [pg.mkBrush(c) for c in colours]
+                item.setData(x, y, brush=[brushes[c] for c in codes], pen=pg.mkPen(outline, width=0.8), symbol="o")
             else:
-                item.setData(x, y, brush=None, pen=[pg.mkPen(c, width=2) for c in colours], symbol="o")
+                pens = [pg.mkPen(c, width=2) for c in colours]
+                item.setData(x, y, brush=None, pen=[pens[c] for c in codes], symbol="o")
                 self.val_halo.setData(x, y, symbol="o")
         self._update_legend(dataset)
 
