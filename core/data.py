@@ -2239,6 +2239,15 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     return None
 
 
+def default_roles(table: RawTable) -> dict[str, str]:
+    """Column → "input" / "target" / "ignore" as the window first offers them: columns default_exclusion
+    keeps are inputs, the last of them the target (the last column if none is kept), the rest ignored."""
+    kept = [c.name for c in table.columns if default_exclusion(c, table.n_rows) is None]
+    target = kept[-1] if kept else table.columns[-1].name
+    return {c.name: "target" if c.name == target else "input" if c.name in kept else "ignore"
+            for c in table.columns}
+
+
 def exclusion_notes(reasons: dict[str, str]) -> list[str]:
     """default_exclusion's notes for several columns: one per column, or one per reason once three or
     more columns share it — an MNIST-like file has hundreds of constant pixels."""

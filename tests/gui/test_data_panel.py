@@ -244,3 +244,40 @@ def test_examples_show_their_table_and_build_settings(qtbot, panel, model):
     assert "XOR" in panel.file_label.text()
     assert not panel.load_example("no-such-example")
     assert model.example_name == "xor"
+
+
+def test_a_loaded_file_is_prepared_off_the_gui_thread_with_the_panels_settings(qtbot, panel, model, tmp_path,
+                                                                                monkeypatch):
+    """Building the data set and the views' input summaries of a big file took seconds of frozen window:
+    the loader thread does both, with the roles the panel offers and its scaling, split and seed."""
+    import threading
+
+    from core.evaluation_support import input_summaries
+    builds = []
+    real = core.data.build_dataset
+
+    def spy(table, **options):
+        builds.append((threading.current_thread() is threading.main_thread(), options))
+        return real(table, **options)
+    monkeypatch.setattr(core.data, "build_dataset", spy)
+    panel.scaling.setCurrentIndex(panel.scaling.findData("minmax"))
+    panel.seed.setValue(7)
+    load(qtbot, panel, write_csv(tmp_path / "shapes.csv"))
+    assert [in_gui for in_gui, _ in builds] == [False], builds                     # once, in the loader thread
+    assert builds[0][1] == panel.options() and builds[0][1]["scaling"] == "minmax" and builds[0][1]["seed"] == 7
+    assert model.dataset is not None and model.dataset.preprocessor.scaling == "minmax"
+    assert getattr(model.dataset, "_input_summaries", None) == input_summaries(model.dataset)   # ready for the views
+
+    panel.set_role("width", "ignore")                    # other options: Apply builds again, in the GUI thread
+    assert panel.apply()
+    assert [in_gui for in_gui, _ in builds] == [False, True]
+    assert "width" not in model.dataset.preprocessor.input_columns
+
+
+def test_a_file_whose_default_build_fails_still_shows_and_says_why(qtbot, panel, model, tmp_path, messages):
+    path = tmp_path / "rare.csv"                      # one 'rare' row: no stratified split can hold it
+    path.write_text("a,b,label\n" + "".join(f"{i},{i * 2 % 7},{'rare' if i == 3 else 'common'}\n" for i in range(30)))
+    load(qtbot, panel, str(path))
+    assert panel.table is not None and panel.roles()["target"] == ["label"]
+    assert messages[-1][0] == "error" and "class 'rare'" in messages[-1][1], messages
+    assert model.dataset is None
