@@ -46,6 +46,19 @@ def write_csv(path, n=300):
     return str(path)
 
 
+def choose_role(panel, row, role):
+    """What a click on a Role cell and a pick from its list do: the delegate's combo box edits the cell."""
+    table = panel.columns
+    index = table.model().index(row, 2)
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editor = table.indexWidget(index)
+    assert editor is not None and [editor.itemText(i) for i in range(editor.count())] == ["input", "target", "ignore"]
+    editor.setCurrentText(role)
+    editor.activated.emit(editor.currentIndex())
+    assert table.indexWidget(index) is None and table.item(row, 2).text() == role
+
+
 def load(qtbot, panel, path):
     with qtbot.waitSignal(panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
         panel.load_path(path)
@@ -88,7 +101,7 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     preview = panel.preview_model
     assert [preview.data(preview.index(r, 1)) for r in range(4)] == ["C0", "—", "—", "C3"]  # gaps, not 'None'
     assert model.dataset.n_train + model.dataset.n_val == 120              # no row lost to 'cabin'
-    panel._role_combos[1].setCurrentText("input")                          # the user wants it anyway
+    choose_role(panel, 1, "input")                                         # the user wants it anyway
     assert panel.apply(), messages
     assert "cabin=C0" in model.dataset.feature_names
 
@@ -112,7 +125,7 @@ def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot
                                     "filling missing values instead keeps them)."), messages
     assert panel.columns.item(0, 1).toolTip().startswith(reason)             # the column says why, too
 
-    panel._role_combos[0].setCurrentText("input")                          # the user wants the dates anyway
+    choose_role(panel, 0, "input")                                         # the user wants the dates anyway
     panel.missing.setCurrentIndex(panel.missing.findData("fill"))
     assert panel.apply(), messages
     label = panel.file_label.text()
@@ -132,7 +145,8 @@ def test_a_wide_file_previews_every_column_and_offers_every_role(qtbot, panel, m
     preview = panel.preview_model
     assert preview.columnCount() == 785 and preview.rowCount() == PREVIEW_ROWS
     assert preview.data(preview.index(5, 700)) == f"{float(pixels[5, 699]):.6g}"
-    assert panel.columns.rowCount() == 785 and len(panel._role_combos) == 785
+    assert panel.columns.rowCount() == 785 and [panel.columns.item(i, 2).text() for i in (0, 784)] == ["input", "target"]
+    assert panel.columns.cellWidget(784, 2) is None                  # no widget per row: a combo box only to edit
     assert panel.columns.item(784, 0).text() == "pixel783"
     assert "200 columns are constant: ignored (pixel0, pixel1, pixel2, pixel3, …)" in panel.file_label.text()
     panel.set_role("label", "target")
