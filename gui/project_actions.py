@@ -204,11 +204,7 @@ class ProjectActions(QObject):
 
         if not self.maybe_save("starting a new project"):
             return False
-        if not self.load_example(DEFAULT_EXAMPLE, ask=False):
-            return False
-        self.model.undo_stack.clear()            # edits of the old document must not undo into this one
-        self.mark_clean()
-        return True
+        return self.load_example(DEFAULT_EXAMPLE, ask=False)
 
     def load_example(self, name: str, *, ask: bool = True) -> bool:
         """A built-in example as a new untitled document (the window's example loader does the work)."""
@@ -218,6 +214,9 @@ class ProjectActions(QObject):
             ok = self.window.apply_example(name)
         if ok:
             self.data_path = None
+            # A new document: edits of the old one must not undo into it, and setting up the example's
+            # own network is where it starts, not an edit (Ctrl+Z at start-up undid it to 8, 8).
+            self.model.undo_stack.clear()
             self._start_document(None)
         return ok
 

@@ -374,3 +374,17 @@ def test_new_and_opening_a_csv_ask_first_when_there_are_changes(qtbot, tmp_path,
     assert window.model.example_name == "spiral" and not window.project.dirty
     assert window.model.undo_stack.count() == 0 and len(window.controller.history) == 0
     assert window.windowTitle() == "Spiral — Backprop Studio"
+
+
+def test_an_example_starts_a_document_with_nothing_to_undo(qtbot, monkeypatch):
+    from core.examples import EXAMPLES
+
+    window = make_window(qtbot)                          # opened on an example: its network is where it starts
+    assert window.model.undo_stack.count() == 0 and not window.undo_action.isEnabled()
+    window.model.edit_architecture(replace(window.model.architecture, hidden=(3,)), "one layer of 3")
+    assert window.undo_action.isEnabled()
+    answer_question(monkeypatch, Button.Discard)
+    assert window.load_example("xor")
+    assert window.model.undo_stack.count() == 0 and not window.undo_action.isEnabled()
+    window.model.undo_stack.undo()                       # nothing happens: the old edits are gone
+    assert window.model.architecture.hidden == tuple(EXAMPLES["xor"].default_hidden)
