@@ -29,7 +29,7 @@ MAX_NOTES_SHOWN = 6           # under the file name; the tooltip has them all
 ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
-MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (median / most frequent)"))
+MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean / most frequent)"))
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
@@ -272,7 +272,8 @@ class DataPanel(QWidget):
         self.missing = QComboBox()
         for key, label in MISSING:
             self.missing.addItem(label, key)
-        self.missing.setToolTip("What to do with empty cells.")
+        self.missing.setToolTip("What to do with empty cells: drop the rows that have one, or fill a number with "
+                                "the training rows' mean and a text with their most frequent value.")
         self.val_split = QSlider(Qt.Orientation.Horizontal)
         self.val_split.setRange(0, 50)
         self.val_split.setValue(20)
