@@ -245,6 +245,9 @@ def cmd_predict(argv) -> int:
     loaded = load_model(args.model)
     table = read_csv(args.data)
     predictions = predict_rows(loaded, table.frame)
+    made_up = loaded.preprocessor.input_notes(table.frame) if loaded.preprocessor is not None else []
+    for note in [*table.notes, *made_up]:      # stderr: stdout may be the predictions themselves
+        print(f"note: {note}", file=sys.stderr)
     if args.out:
         from core.atomic import atomic_write_text
         atomic_write_text(args.out, predictions.to_csv(index=False))

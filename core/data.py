@@ -1642,6 +1642,36 @@ class Preprocessor:
         cols, n = self._columns(rows, self.input_columns)
         return self._encode(cols, n)
 
+    def input_notes(self, rows) -> list[str]:
+        """What transform(rows) has to make up, in plain words: missing inputs it fills with the training
+        mean or most frequent value, and text it never saw in training (encoded as none of the column's
+        categories). Predictions for such rows deserve less trust; the user should hear of them."""
+        cols, n = self._columns(rows, self.input_columns)
+        notes = []
+        for c in self.inputs:
+            values = cols[c.name]
+            if isinstance(c, _NumIn):
+                missing = int(np.isnan(_float_column(values, c.name)).sum())
+                if missing:
+                    notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
+                                 f"{c.fill:.6g}")
+                continue
+            keys = [_cat_key(v) for v in values]
+            missing = sum(k is None for k in keys)
+            if missing and c.fill is not None:
+                notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the most frequent "
+                             f"one, '{c.fill}'")
+            elif missing:
+                notes.append(f"'{c.name}': {_count(missing, 'missing value')}, encoded as none of its categories")
+            index, by_number = {k: i for i, k in enumerate(c.categories)}, _by_number(c.categories)
+            unseen = [k for k in keys if k is not None and _find_category(k, index, by_number) is None]
+            if unseen:
+                shown = ", ".join(f"'{_short(k, 20)}'" for k in list(dict.fromkeys(unseen))[:3])
+                more = ", …" if len(set(unseen)) > 3 else ""
+                notes.append(f"'{c.name}': {_count(len(unseen), 'value')} never seen in training ({shown}{more}), "
+                             "encoded as none of its categories")
+        return notes
+
     def _encode(self, cols: dict[str, np.ndarray], n: int) -> np.ndarray:
         X = np.empty((n, self.n_features), dtype=self.dtype)
         k = 0
@@ -2531,3 +2561,7 @@ def _list_names(names, n: int = 8) -> str:
 
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"

@@ -272,6 +272,7 @@ class PredictPanel(QWidget):
             table = read_csv(path)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
             text = predictions_csv(network.copy(), dataset.preprocessor, table.frame)
+            made_up = dataset.preprocessor.input_notes(table.frame)
         except BackpropError as exc:
             name, message = Path(path).name, str(exc)
             # Some messages name a column but not the file; the user just picked it, so say which.
@@ -291,5 +292,8 @@ class PredictPanel(QWidget):
             return
         self.last_saved = Path(out)
         rows = table.n_rows
-        self.message_bar.show_message(f"{rows} prediction{'s' if rows != 1 else ''} saved to {Path(out).name}.",
-                                      "info")
+        saved = f"{rows} prediction{'s' if rows != 1 else ''} saved to {Path(out).name}."
+        if made_up:       # the rows the model had to guess inputs for: worth a second look
+            self.message_bar.show_message(f"{saved} Some inputs were not as in training: {'; '.join(made_up)}.", "warning")
+        else:
+            self.message_bar.show_message(saved, "info")

@@ -110,6 +110,25 @@ def test_errors_are_one_plain_line_and_exit_2(args, fragment):
     assert "Traceback" not in result.stderr
 
 
+def test_predict_notes_inputs_it_had_to_fill_or_did_not_know(tmp_path):
+    train = tmp_path / "pets.csv"
+    train.write_text("weight,colour,kind\n" + "".join(
+        f"{3 + i % 7},{'black' if i % 3 else 'white'},{('cat', 'dog')[(i // 2) % 2]}\n" for i in range(80)))
+    model = tmp_path / "pets.npz"
+    assert run_cli("train", train, "--epochs", "5", "--export", model).returncode == 0
+    new = tmp_path / "new.csv"
+    new.write_text("colour,weight\nblack,4\nginger,5\n,\nwhite,6\n")      # columns in another order
+    result = run_cli("predict", model, new)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 5                        # header + every row, on stdout
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 3 and notes[0].startswith("note: 'weight': 1 missing value filled with the training mean ")
+    assert 3 <= float(notes[0].rsplit(" ", 1)[1]) <= 9                          # a weight of the training rows
+    assert notes[1:] == ["note: 'colour': 1 missing value filled with the most frequent one, 'black'",
+                     "note: 'colour': 1 value never seen in training ('ginger'), encoded as none of its categories"], \
+        result.stderr
+
+
 def test_predict_round_trip(tmp_path):
     model = tmp_path / "iris.npz"
     result = run_cli("train", IRIS, "--layers", "16", "--epochs", "200", "--export", model)

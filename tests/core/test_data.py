@@ -540,6 +540,23 @@ def test_transform_accepts_dicts_lists_and_handles_unknowns():
         p.transform([{"size": "M", "color": "red"}])
 
 
+def test_input_notes_name_what_transform_makes_up():
+    d = build_dataset(read_csv(fx("categorical_inputs.csv")), val_split=0)
+    p = d.preprocessor
+    assert p.input_notes([{"size": "M", "color": "red", "weight": 3.5}]) == []        # nothing made up
+    rows = [{"size": "XXL", "color": "purple", "weight": None}, {"size": "XS", "color": None, "weight": 2},
+            {"size": "XXL", "color": "red", "weight": 1}]
+    fill_colour, fill_weight = p.inputs[1].fill, p.inputs[2].fill
+    assert p.input_notes(rows) == [
+        "'size': 3 values never seen in training ('XXL', 'XS'), encoded as none of its categories",
+        f"'color': 1 missing value filled with the most frequent one, '{fill_colour}'",
+        "'color': 1 value never seen in training ('purple'), encoded as none of its categories",
+        f"'weight': 1 missing value filled with the training mean {fill_weight:.6g}",
+    ]
+    with pytest.raises(DataError, match="column 'weight' is missing"):
+        p.input_notes([{"size": "M", "color": "red"}])
+
+
 def test_predict_labels():
     d = load_csv(ROOT / "resources" / "iris.csv")
     p = d.preprocessor

@@ -308,6 +308,22 @@ def test_predict_file_writes_one_prediction_per_row(panel, model, tmp_path, monk
     assert panel.predict.message_bar.level == "info" and "12 predictions" in panel.predict.message_bar.text()
 
 
+def test_predict_file_says_which_inputs_were_missing_or_never_seen(panel, model, tmp_path, monkeypatch):
+    use(model, "iris")
+    source = tmp_path / "flowers.csv"
+    frame = example_table("iris").frame.head(5).drop(columns=["species"])
+    frame.iloc[1, 0] = None                               # a gap, filled with the training mean
+    frame.to_csv(source, index=False)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), ""))
+    panel.predict.predict_file()
+    bar = panel.predict.message_bar
+    name = frame.columns[0]
+    assert bar.level == "warning" and "5 predictions saved" in bar.text(), bar.text()
+    assert f"'{name}': 1 missing value filled with the training mean" in bar.text()
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 5   # the row is still predicted
+
+
 @pytest.mark.parametrize("content", [b"\x00\x01\x02binary\xff\xfe" * 40, b"colour,size\nred,1\nblue,2\n"])
 def test_predict_file_with_a_bad_csv_shows_a_message(panel, model, tmp_path, monkeypatch, content):
     use(model, "iris")
