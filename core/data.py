@@ -1858,6 +1858,18 @@ class Preprocessor:
             raise DataError(f"rows could not be read: {_one_line(exc)}") from None
 
 
+def unscale(x, scale, offset):
+    """Scaled inputs x' back in their column's units: x' · scale + offset, in float64.
+
+    x' was computed and stored in float32, so a raw 0 comes back as ±3e-09 or so; what is within a few
+    float32 rounding errors of zero is zero (shown to the user, -3.087e-09 reads as a real value).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    raw = x * scale + offset
+    noise = 8 * np.finfo(np.float32).eps * (np.abs(x * scale) + np.abs(offset))
+    return np.where(np.abs(raw) <= noise, 0.0, raw)
+
+
 def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: int = 8192) -> None:
     # row blocks keep the temporaries small for big matrices; overflow raises so no inf reaches training
     with np.errstate(over="raise"):

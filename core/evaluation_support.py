@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from core import metrics as _metrics
+from core.data import unscale
 from core.export import LoadedModel, _probability_columns, predict_rows
 from core.inspect import output_grid, overfitting_epoch
 from core.network import Network
@@ -55,7 +56,7 @@ def raw_inputs(preprocessor, X: np.ndarray) -> dict[str, np.ndarray]:
     for spec in _input_specs(preprocessor):
         if spec["kind"] == NUMERIC:
             # x' = (x − offset) / scale was applied in the dataset's dtype; undo it in float64.
-            out[spec["name"]] = X[:, k].astype(np.float64) * spec["scale"] + spec["offset"]
+            out[spec["name"]] = unscale(X[:, k], spec["scale"], spec["offset"])
             k += 1
         else:
             cats = list(spec["categories"])
@@ -98,7 +99,6 @@ def _input_summaries(dataset) -> list[RawInput]:
     if len(X):
         for b in range(0, len(numeric), SUMMARY_BLOCK):
             group = numeric[b:b + SUMMARY_BLOCK]
-            # x = x' · scale + offset undoes the scaling, in float64 as raw_inputs does
             scale = np.array([specs[j]["scale"] for j in group])
             offset = np.array([specs[j]["offset"] for j in group])
             # One row per column, so the partition runs over contiguous memory, in the data set's dtype.
@@ -108,7 +108,7 @@ def _input_summaries(dataset) -> list[RawInput]:
             middle = np.partition(block, sorted({(len(X) - 1) // 2, len(X) // 2}), axis=1)
 
             def raw(values):
-                return values.astype(np.float64) * scale + offset
+                return unscale(values, scale, offset)
             medians = (raw(middle[:, (len(X) - 1) // 2]) + raw(middle[:, len(X) // 2])) / 2
             for j, med, lo, hi in zip(group, medians, raw(block.min(axis=1)), raw(block.max(axis=1))):
                 figures[j] = (med, lo, hi)

@@ -81,6 +81,8 @@ def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     Numeric columns invert x' = (x − offset) / scale; a categorical column shows the category whose
     one-hot feature is set ('(unseen)' when none is).
     """
+    from core.data import unscale
+
     pre = getattr(dataset, "preprocessor", None)
     x = np.asarray(x, dtype=np.float64).ravel()
     if pre is None or len(pre.feature_names) != len(x):
@@ -90,7 +92,7 @@ def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     for column in pre.inputs:
         categories = getattr(column, "categories", None)
         if categories is None:
-            out.append((column.name, f"{x[k] * column.scale + column.offset:.4g}"))
+            out.append((column.name, f"{float(unscale(x[k], column.scale, column.offset)):.4g}"))
             k += 1
         else:
             hot = np.flatnonzero(x[k:k + len(categories)] > 0.5)

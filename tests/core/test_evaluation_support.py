@@ -32,6 +32,16 @@ def test_raw_inputs_undo_the_preprocessing():
     assert list(raw["colour"]) == [str(v) for v in ds.raw_val["colour"]]
 
 
+def test_raw_inputs_give_back_zeros_exactly():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"count": rng.integers(0, 5, 300).astype(float) * 3, "label": rng.choice(["a", "b"], 300)})
+    ds = build_dataset(from_frame(frame), targets=["label"], val_split=0.0)
+    raw = raw_inputs(ds.preprocessor, ds.X_train)["count"]
+    expected = np.sort(frame["count"].to_numpy())
+    assert np.sum(raw == 0.0) == np.sum(expected == 0.0) > 0                 # not ±3e-09
+    np.testing.assert_allclose(np.sort(raw), expected, atol=1e-5)
+
+
 def test_input_summaries_are_training_medians_ranges_and_modes():
     frame, ds = _mixed_dataset()
     summaries = input_summaries(ds)

@@ -81,6 +81,21 @@ def test_input_values_undo_scaling():
                                    ("petal_width", "0.2")]
 
 
+@pytest.mark.parametrize("scaling", ["standardize", "minmax", "minmax_sym"])
+def test_a_zero_in_the_file_shows_as_0_not_float32_residue(scaling):
+    # letter-recognition style integer features 0..15: 0 came back as -3.087e-09 after scaling
+    from core.data import build_dataset, from_frame
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({f"f{j}": rng.integers(0, 16, 200) for j in range(6)})
+    frame["label"] = rng.choice(["a", "b"], 200)
+    ds = build_dataset(from_frame(frame), scaling=scaling, val_split=0.0)
+    shown = [dict(input_values(ds, x)) for x in ds.preprocessor.transform(frame)]
+    assert all(value == str(int(value)) for row in shown for value in row.values()), shown[:3]
+    assert any(value == "0" for row in shown for value in row.values())
+
+
 def test_input_values_name_categories():
     ds = load_csv(ROOT / "tests/fixtures/csv/categorical_inputs.csv", val_split=0.0)
     x = ds.preprocessor.transform([{"size": "M", "color": "blue", "weight": 2.5}])[0]
