@@ -38,6 +38,7 @@ class RawInput:
     low: float = math.nan                    # training min / max (numeric only)
     high: float = math.nan
     categories: tuple[str, ...] = field(default=())
+    integer: bool = False                    # numeric only: every training value a whole number
 
 
 def _input_specs(preprocessor) -> list[dict]:
@@ -88,6 +89,7 @@ def input_summaries(dataset) -> list[RawInput]:
 
 
 SUMMARY_BLOCK = 64             # numeric columns summarised together: a (64, rows) block
+INTEGER_CHECK_ROWS = 2000      # rows looked at to call a column whole numbers
 
 
 def _input_summaries(dataset) -> list[RawInput]:
@@ -95,7 +97,7 @@ def _input_summaries(dataset) -> list[RawInput]:
     X = dataset.X_train
     starts = np.cumsum([0] + [1 if s["kind"] == NUMERIC else len(s["categories"]) for s in specs])
     numeric = [j for j, s in enumerate(specs) if s["kind"] == NUMERIC]
-    figures: dict[int, tuple[float, float, float]] = {}
+    figures: dict[int, tuple[float, float, float, bool]] = {}
     if len(X):
         for b in range(0, len(numeric), SUMMARY_BLOCK):
             group = numeric[b:b + SUMMARY_BLOCK]
@@ -110,14 +112,17 @@ def _input_summaries(dataset) -> list[RawInput]:
             def raw(values):
                 return unscale(values, scale, offset)
             medians = (raw(middle[:, (len(X) - 1) // 2]) + raw(middle[:, len(X) // 2])) / 2
-            for j, med, lo, hi in zip(group, medians, raw(block.min(axis=1)), raw(block.max(axis=1))):
-                figures[j] = (med, lo, hi)
+            # whole numbers (counts, codes, years), judged on the first rows, within float32 rounding
+            head = raw(block[:, :INTEGER_CHECK_ROWS].T).T
+            integer = (np.abs(head - np.round(head)) <= 1e-5 * np.maximum(1.0, np.abs(head))).all(axis=1)
+            for j, med, lo, hi, whole in zip(group, medians, raw(block.min(axis=1)), raw(block.max(axis=1)), integer):
+                figures[j] = (med, lo, hi, bool(whole))
     result = []
     for j, spec in enumerate(specs):
         if spec["kind"] == NUMERIC:
             if j in figures:
-                med, lo, hi = figures[j]
-                result.append(RawInput(spec["name"], NUMERIC, _tidy(med), _tidy(lo), _tidy(hi)))
+                med, lo, hi, whole = figures[j]
+                result.append(RawInput(spec["name"], NUMERIC, _tidy(med), _tidy(lo), _tidy(hi), integer=whole))
             else:
                 result.append(RawInput(spec["name"], NUMERIC, _tidy(spec["offset"]), 0.0, 1.0))
         else:

@@ -368,6 +368,8 @@ class BoundaryView(QWidget):
 
     def _on_slider(self, index: int, summary, pos: int, label: QLabel) -> None:
         value = summary.low + (summary.high - summary.low) * pos / SLIDER_STEPS
+        if summary.integer:                 # a count or a code holds whole numbers only
+            value = round(value)
         self._held[index] = float(f"{value:.6g}")
         label.setText(_format(self._held[index]))
         self._grid_changed()

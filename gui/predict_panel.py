@@ -128,8 +128,11 @@ class PredictPanel(QWidget):
             if summary.kind == NUMERIC:
                 field = QDoubleSpinBox()
                 field.setRange(-SPIN_LIMIT, SPIN_LIMIT)
-                field.setDecimals(_decimals(summary))
-                field.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+                if summary.integer:            # a count or a code: typed and stepped as whole numbers
+                    field.setDecimals(0)
+                else:
+                    field.setDecimals(_decimals(summary))
+                    field.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
                 field.setValue(summary.default)
                 field.setToolTip(f"training range {summary.low:.4g} to {summary.high:.4g}, "
                                  f"median {summary.default:.4g}")

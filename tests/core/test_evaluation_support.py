@@ -42,6 +42,14 @@ def test_raw_inputs_give_back_zeros_exactly():
     np.testing.assert_allclose(np.sort(raw), expected, atol=1e-5)
 
 
+def test_input_summaries_say_which_columns_hold_whole_numbers():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"children": rng.integers(0, 6, 90), "year": rng.integers(1990, 2024, 90),
+                          "height": rng.normal(170, 9, 90).round(1), "label": rng.choice(["a", "b"], 90)})
+    ds = build_dataset(from_frame(frame), targets=["label"], val_split=0.2)
+    assert {s.name: s.integer for s in input_summaries(ds)} == {"children": True, "year": True, "height": False}
+
+
 def test_input_summaries_are_training_medians_ranges_and_modes():
     frame, ds = _mixed_dataset()
     summaries = input_summaries(ds)

@@ -238,6 +238,21 @@ def test_more_inputs_choose_axes_and_hold_the_rest(panel, model):
     assert boundary.axes[0] != boundary.axes[1]
 
 
+def test_a_whole_number_input_is_held_at_whole_numbers(panel, model):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=90), "y": rng.normal(size=90), "rooms": rng.integers(1, 7, 90),
+                          "label": rng.choice(["a", "b"], 90)})
+    model.set_dataset(build_dataset(from_frame(frame), targets=["label"], val_split=0.2))
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    boundary = panel.boundary
+    boundary.set_axes("x", "y")
+    slider = next(w for w in boundary._held_widgets if w.__class__.__name__ == "QSlider")
+    for position in (0, slider.maximum() // 3, slider.maximum() // 2, slider.maximum()):
+        slider.setValue(position)
+        assert boundary._held[2] == round(boundary._held[2]), boundary._held[2]
+    assert boundary._held[2] == 6.0
+
+
 def test_categorical_inputs_are_held_at_their_mode(panel, model):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80),
@@ -268,6 +283,15 @@ def test_editing_a_predict_field_updates_the_output(qtbot, panel, model):
     assert after != before and sum(after) == pytest.approx(1.0, abs=0.01)
     assert float(predict.last_prediction["p(setosa)"].iloc[0]) == pytest.approx(after[0], abs=1e-3)
     assert predict.headline.text() != headline
+
+
+def test_whole_number_inputs_are_typed_without_decimals(panel, model):
+    frame = pd.DataFrame({"rooms": [1, 2, 3, 4, 5, 2, 3, 4] * 10, "area": np.linspace(20.5, 140.25, 80),
+                          "price": np.linspace(100, 900, 80)})
+    model.set_dataset(build_dataset(from_frame(frame), targets=["price"], val_split=0.2))
+    fields = panel.predict.fields
+    assert fields["rooms"].decimals() == 0 and fields["area"].decimals() >= 2
+    assert fields["rooms"].text() == "3"
 
 
 def test_regression_prediction_in_target_units(panel, model):
