@@ -589,6 +589,7 @@ class MainWindow(QMainWindow):
             if value is not None:
                 splitter.restoreState(value)
         self.curves.log_y.setChecked(str(s.value("curves/log_y", "false")).lower() == "true")
+        self.weights.own_scale.setChecked(str(s.value("weights/own_scale", "false")).lower() == "true")
         raw = s.value("training")
         if raw:
             try:
@@ -607,6 +608,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/centre", self.centre.saveState())
         s.setValue("window/plots", self.plots.saveState())
         s.setValue("curves/log_y", self.curves.log_y.isChecked())
+        s.setValue("weights/own_scale", self.weights.own_scale.isChecked())
         s.setValue("training", json.dumps(self.model.settings_dict()))
         s.sync()
 

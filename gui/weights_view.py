@@ -3,7 +3,9 @@
 Rows are the neurons a weight comes from, columns the neurons it goes to, so row i, column j is w_ij of
 the article. A diverging colour map is centred at zero (blue negative, white 0, red positive) by a
 symmetric colour bar shared by all layers (under the plots, so it never competes with them for width), so
-colours compare across layers. The plots are rebuilt only when the layer shapes change; snapshots only call
+colours compare across layers. A first layer of hundreds of inputs starts with weights a tenth the size of
+the last layer's, and shared colours show it nearly white: "Each layer its own scale" gives every heatmap
+its own symmetric range instead (named in its title; the shared bar is hidden meanwhile). The plots are rebuilt only when the layer shapes change; snapshots only call
 setImage. Long row names are shortened (hover gives them whole); a network with more layers than the pane
 has room for scrolls sideways instead of being cut off.
 """
@@ -15,7 +17,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFrame, QGraphicsItem, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QGraphicsItem, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.controller import RateLimiter
 
@@ -66,6 +68,20 @@ def layer_title(index: int, n_layers: int) -> tuple[str, str]:
     return src, dst
 
 
+def _plot_title(index: int, n_layers: int, fan_in: int, fan_out: int, scale: float | None = None) -> str:
+    src, dst = layer_title(index, n_layers)
+    title = f"{_short(src)} → {_short(dst)}<br>{fan_in}×{fan_out} + θ"
+    return title + (f"<br>colours ±{scale:g}" if scale else "")
+
+
+def _set_title(plot: pg.PlotItem, title: str) -> None:
+    plot.setTitle(title, color="#303030", size="9pt")
+    # pyqtgraph gives a title 30 px, two lines of this size: a third line (the scale) needs its height
+    height = max(30, math.ceil(plot.titleLabel.item.boundingRect().height()))
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
+
+
 def _short(kind: str) -> str:
     return {"inputs": "in", "outputs": "out"}.get(kind, kind.replace("hidden ", "h"))
 
@@ -98,11 +114,18 @@ class WeightsView(QWidget):
         self._shapes: list[tuple[int, int]] = []
         self._names: list[list[str]] = []
         self._scale = 0.0
+        self._layer_scales: list[float] = []   # per heatmap, when each layer has its own scale
+        self._drawn = None            # (weights, biases) on show, redrawn when the scale mode changes
         self._pending = None          # (weights, biases) not drawn yet
         self._limiter = RateLimiter(self._draw_pending, REDRAW_INTERVAL_MS, self)
 
         self.readout = QLabel("Hover a cell to read its weight.")
         self.readout.setStyleSheet("color: #404040;")
+        self.own_scale = QCheckBox("Each layer its own scale")
+        self.own_scale.setToolTip("Off: one colour bar for all layers, so colours compare across layers.\n"
+                                  "On: each heatmap spans its own largest weight (in its title), so the small "
+                                  "weights of a wide first layer show their pattern.")
+        self.own_scale.toggled.connect(self._on_scale_mode)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)    # the pane is narrow: room goes to the plots
@@ -115,7 +138,10 @@ class WeightsView(QWidget):
         self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.readout)
+        head = QHBoxLayout()
+        head.addWidget(self.readout, 1)
+        head.addWidget(self.own_scale)
+        layout.addLayout(head)
         layout.addWidget(self.scroll, 1)
 
         controller.snapshotArrived.connect(self._on_snapshot)
@@ -130,11 +156,9 @@ class WeightsView(QWidget):
         self.images, self.plots, self._buffers, self._shapes = [], [], [], list(shapes)
         cmap = pg.colormap.get(COLORMAP)
         for index, (fan_in, fan_out) in enumerate(shapes):
-            src, dst = layer_title(index, len(shapes))
             plot = self.graphics.addPlot(row=0, col=index)
             # Short titles: a 1-column output layer is narrow; the hover text gives the long names.
-            plot.setTitle(f"{_short(src)} → {_short(dst)}<br>{fan_in}×{fan_out} + θ", color="#303030",
-                          size="9pt")
+            _set_title(plot, _plot_title(index, len(shapes), fan_in, fan_out))
             plot.setMenuEnabled(True)
             plot.invertY(True)              # row 0 (the first source neuron) at the top, θ at the bottom
             plot.setMouseEnabled(x=False, y=False)
@@ -169,6 +193,9 @@ class WeightsView(QWidget):
         else:
             self.colorbar = None
         self._scale = 0.0
+        self._layer_scales = [0.0] * len(shapes)
+        if self.colorbar is not None:
+            self.colorbar.setVisible(not self.own_scale.isChecked())
         self._relabel()
 
     @Slot()
@@ -226,17 +253,39 @@ class WeightsView(QWidget):
         shapes = [tuple(w.shape) for w in weights]
         if shapes != self._shapes:
             self._rebuild(shapes)
+        self._drawn = (weights, biases)
+        own = self.own_scale.isChecked()
         largest = 0.0
         for index, (image, w, b) in enumerate(zip(self.images, weights, biases)):
             data = self._buffer(index, w)
             data[:-1] = w
             data[-1] = np.asarray(b).reshape(-1)                      # θ as the last row
-            if data.size:
-                largest = max(largest, float(np.nanmax(data)), -float(np.nanmin(data)))
+            here = max(float(np.nanmax(data)), -float(np.nanmin(data))) if data.size else 0.0
+            largest = max(largest, here)
             image.setImage(data, autoLevels=False)
-        if self.colorbar is not None and (largest > self._scale or largest < SHRINK_BELOW * self._scale):
+            scale = self._layer_scales[index]
+            if own and (here > scale or here < SHRINK_BELOW * scale):
+                self._layer_scales[index] = scale = colour_scale(here)
+                image.setLevels((-scale, scale))
+                _set_title(self.plots[index], _plot_title(index, len(self.images), *w.shape, scale))
+        if not own and self.colorbar is not None and (largest > self._scale or largest < SHRINK_BELOW * self._scale):
             self._scale = colour_scale(largest)
             self.colorbar.setLevels((-self._scale, self._scale))
+
+    @Slot(bool)
+    def _on_scale_mode(self, own: bool) -> None:
+        self._scale, self._layer_scales = 0.0, [0.0] * len(self.images)
+        if self.colorbar is not None:
+            self.colorbar.setVisible(not own)
+        if not own:
+            for index, (fan_in, fan_out) in enumerate(self._shapes):
+                _set_title(self.plots[index], _plot_title(index, len(self._shapes), fan_in, fan_out))
+        if self._drawn is not None:
+            self.set_weights(*self._drawn)
+
+    def levels(self) -> list[tuple[float, float]]:
+        """Each heatmap's colour range (lowest, highest weight colour), as drawn."""
+        return [tuple(float(v) for v in image.getLevels()) for image in self.images]
 
     def _buffer(self, index: int, w) -> np.ndarray:
         # a fresh array per redraw would be fresh pages to fault in, 40 times a second

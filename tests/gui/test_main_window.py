@@ -275,13 +275,14 @@ def test_settings_survive_a_restart(qtbot, isolated_settings):
     qtbot.addWidget(first)
     first.model.update_settings(optimizer="momentum", momentum=0.8, batch_size=0, patience=7)
     first.curves.log_y.setChecked(True)
+    first.weights.own_scale.setChecked(True)
     first.close()
     assert isolated_settings.exists()
     second = create_window(example="circles")
     qtbot.addWidget(second)
     s = second.model.settings
     assert (s.optimizer, s.momentum, s.batch_size, s.patience) == ("momentum", 0.8, 0, 7)
-    assert second.curves.log_y.isChecked()
+    assert second.curves.log_y.isChecked() and second.weights.own_scale.isChecked()
     assert second.training_panel.batch_mode.currentData() == "full"
 
 

@@ -111,3 +111,29 @@ def test_the_colour_bar_reads_in_plain_numbers_for_small_weights(qtbot, window):
     axis = view.colorbar.getAxis("bottom")
     assert view.colorbar.levels() == (-0.4, 0.4)
     assert "x0.001" not in axis.labelString() and axis.autoSIPrefixScale == 1.0
+
+
+def test_each_layer_can_have_its_own_colour_scale(qtbot, window):
+    """A wide first layer's weights are a fraction of the last layer's: on one shared bar they are all
+    nearly white. With its own scale each heatmap spans its own largest weight, named in its title."""
+    view = window.weights
+    weights, biases = _net_weights(window, 1.0)
+    weights[0] *= 0.02                                  # xavier on hundreds of inputs: small
+    biases[0] *= 0.02
+    view.set_weights(weights, biases)
+    shared = view.levels()
+    assert len(set(shared)) == 1 and view.colorbar.isVisible()
+
+    view.own_scale.setChecked(True)                     # the drawn weights are redrawn at once
+    own = view.levels()
+    for (low, high), w, b in zip(own, weights, biases):
+        largest = max(np.abs(w).max(), np.abs(b).max())
+        assert low == -high == -colour_scale(float(largest))
+    assert own[0][1] < shared[0][1] / 10 and not view.colorbar.isVisible()
+    assert f"±{own[0][1]:g}" in view.plots[0].titleLabel.text
+    view.set_weights(weights, biases)                   # a new snapshot keeps each layer's own levels
+    assert view.levels() == own
+
+    view.own_scale.setChecked(False)
+    assert view.levels() == shared and view.colorbar.isVisible()
+    assert "±" not in view.plots[0].titleLabel.text
