@@ -2547,6 +2547,10 @@ def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, tes
 # small helpers
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
 def _short(v, n: int = 40) -> str:
     s = str(v)
     s = s.replace("\r", " ").replace("\n", " ")
@@ -2574,6 +2578,3 @@ def _list_names(names, n: int = 8) -> str:
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-
-def _count(n: int, thing: str) -> str:
-    return f"{n:,} {thing}{'' if n == 1 else 's'}"

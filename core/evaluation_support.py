@@ -112,7 +112,8 @@ def _input_summaries(dataset) -> list[RawInput]:
             def raw(values):
                 return unscale(values, scale, offset)
             medians = (raw(middle[:, (len(X) - 1) // 2]) + raw(middle[:, len(X) // 2])) / 2
-            # whole numbers (counts, codes, years), judged on the first rows, within float32 rounding
+            # whole numbers (counts, codes, years)? The first rows are a random sample (training rows are
+            # shuffled); within float32 rounding
             head = raw(block[:, :INTEGER_CHECK_ROWS].T).T
             integer = (np.abs(head - np.round(head)) <= 1e-5 * np.maximum(1.0, np.abs(head))).all(axis=1)
             for j, med, lo, hi, whole in zip(group, medians, raw(block.min(axis=1)), raw(block.max(axis=1)), integer):
