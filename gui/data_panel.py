@@ -85,7 +85,11 @@ class PreviewModel(QAbstractTableModel):
 def _cell_text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"                          # a gap in the file
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))              # a price of 1052023 is not 1.05202e+06
+    return f"{value:.7g}"                   # numbers are read as float32: about 7 significant digits
 
 
 class CsvLoader(QObject):
