@@ -75,6 +75,14 @@ def output_delta_rule(loss_name: str, activation_name: str) -> tuple[str, str]:
             f"derivative of the activation stays in δ_k.")
 
 
+def _value_text(v: float) -> str:
+    """A value from the user's file as they would write it: 450932 (not 4.509e+05), 5.1, 0.0021."""
+    v = float(v)
+    if np.isfinite(v) and abs(v) < 1e15 and abs(v - round(v)) <= 1e-6 * max(1.0, abs(v)):
+        return str(int(round(v)))
+    return f"{v:.4g}"
+
+
 def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     """(column, raw value) for one network input row x (n_features,), scaling undone.
 
@@ -87,12 +95,12 @@ def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     x = np.asarray(x, dtype=np.float64).ravel()
     if pre is None or len(pre.feature_names) != len(x):
         names = list(getattr(dataset, "feature_names", None) or [f"x{k + 1}" for k in range(len(x))])
-        return [(n, f"{v:.4g}") for n, v in zip(names, x)]
+        return [(n, _value_text(v)) for n, v in zip(names, x)]
     out, k = [], 0
     for column in pre.inputs:
         categories = getattr(column, "categories", None)
         if categories is None:
-            out.append((column.name, f"{float(unscale(x[k], column.scale, column.offset)):.4g}"))
+            out.append((column.name, _value_text(float(unscale(x[k], column.scale, column.offset)))))
             k += 1
         else:
             hot = np.flatnonzero(x[k:k + len(categories)] > 0.5)
@@ -115,7 +123,7 @@ def target_text(dataset, t: np.ndarray) -> str:
     labels = list(getattr(dataset, "output_names", None) or [])
     if len(labels) != len(values):
         labels = [f"y{k + 1}" for k in range(len(values))]
-    return ", ".join(f"{n} = {v:.4g}" for n, v in zip(labels, values))
+    return ", ".join(f"{n} = {_value_text(v)}" for n, v in zip(labels, values))
 
 
 # ---- network health ------------------------------------------------------------------------------------

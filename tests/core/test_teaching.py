@@ -113,6 +113,17 @@ def test_target_text_in_the_users_terms():
     assert target_text(product, scaled) == "product = 0.25"
 
 
+def test_big_whole_numbers_read_as_written():
+    from core.data import build_dataset, from_frame
+    import pandas as pd
+
+    frame = pd.DataFrame({"rooms": [1, 2, 3, 4, 5, 6] * 10, "price": [450932 + 1000 * i for i in range(60)]})
+    ds = build_dataset(from_frame(frame), targets=["price"], val_split=0.0)
+    x = ds.preprocessor.transform(frame.head(1))[0]
+    assert dict(input_values(ds, x)) == {"rooms": "1"}
+    assert target_text(ds, ds.preprocessor.transform_targets(frame.head(1))[0]) == "price = 450932"   # not 4.509e+05
+
+
 def test_health_sample_is_fixed_small_and_sorted():
     assert health_sample(10).tolist() == list(range(10))
     a, b = health_sample(5000), health_sample(5000)
