@@ -60,26 +60,34 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
     p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")
-    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto")
+    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
+                   help="auto: text or a few whole numbers → classification, other numbers → regression")
     p.add_argument("--layers", type=_layers, default=None, help="hidden layer sizes, e.g. 8,8 (default 8)")
-    p.add_argument("--activation", default=None, help="hidden activation (default tanh)")
-    p.add_argument("--output-activation", default="auto")
-    p.add_argument("--loss", default="auto")
-    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd")
+    p.add_argument("--activation", default=None,
+                   help="hidden activation: sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, sign (default tanh)")
+    p.add_argument("--output-activation", default="auto",
+                   help="auto (softmax for > 2 classes, sigmoid for 2, linear for numbers) or an activation name")
+    p.add_argument("--loss", default="auto", help="auto (follows the output), mse (the article's ½Σ(t−o)²), "
+                                                  "cross-entropy, binary-cross-entropy")
+    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="sgd",
+                   help="sgd is the article's Δw = −η ∂E/∂w (default)")
     p.add_argument("--lr", type=float, default=None, help="learning rate η (default: 0.1 sgd, 0.05 momentum, 0.01 adam)")
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--batch-size", type=_positive_int, default=32, help="1 = online, 0 = full batch")
-    p.add_argument("--epochs", type=_positive_int, default=500)
+    p.add_argument("--momentum", type=float, default=0.9, help="momentum μ for --optimizer momentum (default 0.9)")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 weight decay λ (default 0: off)")
+    p.add_argument("--batch-size", type=_positive_int, default=32, help="1 = online, 0 = full batch (default 32)")
+    p.add_argument("--epochs", type=_positive_int, default=500, help="at most this many epochs (default 500)")
     p.add_argument("--target-error", type=float, default=None, help="stop when the training error is below this")
     p.add_argument("--patience", type=_positive_int, default=None, help="early stopping on validation loss")
     p.add_argument("--val-split", type=float, default=None,
                    help="validation fraction (default 0.2; an example's own default with --example)")
-    p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize")
-    p.add_argument("--missing", choices=["drop", "fill"], default="drop")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--init", choices=["xavier", "he", "uniform"], default="xavier")
-    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize",
+                   help="input scaling, fitted on the training rows (default standardize)")
+    p.add_argument("--missing", choices=["drop", "fill"], default="drop",
+                   help="rows with empty input cells: drop them (default) or fill with the training mean / "
+                        "most frequent value")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split, the weights and the shuffling (default 0)")
+    p.add_argument("--init", choices=["xavier", "he", "uniform"], default="xavier", help="weight init (default xavier)")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help="precision (default float32)")
     p.add_argument("--export", metavar="PATH", help="write the trained model (format from the suffix)")
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
