@@ -64,7 +64,8 @@ def train_parser() -> argparse.ArgumentParser:
                    help="auto: text or a few whole numbers → classification, other numbers → regression")
     p.add_argument("--layers", type=_layers, default=None, help="hidden layer sizes, e.g. 8,8 (default 8)")
     p.add_argument("--activation", default=None,
-                   help="hidden activation: sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, sign (default tanh)")
+                   help="hidden activation: sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, sign "
+                        "(default tanh)")
     p.add_argument("--output-activation", default="auto",
                    help="auto (softmax for > 2 classes, sigmoid for 2, linear for numbers) or an activation name")
     p.add_argument("--loss", default="auto", help="auto (follows the output), mse (the article's ½Σ(t−o)²), "
@@ -174,8 +175,6 @@ class _Progress:
 
 def cmd_train(argv) -> int:
     args = train_parser().parse_args(argv)
-    import numpy as np
-
     from core.losses import auto_output
     from core.network import Network
     from core.optimizers import make_optimizer

@@ -297,6 +297,7 @@ class PredictPanel(QWidget):
         rows = table.n_rows
         saved = f"{rows} prediction{'s' if rows != 1 else ''} saved to {Path(out).name}."
         if made_up:       # the rows the model had to guess inputs for: worth a second look
-            self.message_bar.show_message(f"{saved} Some inputs were not as in training: {'; '.join(made_up)}.", "warning")
+            self.message_bar.show_message(f"{saved} Some inputs were not as in training: {'; '.join(made_up)}.",
+                                          "warning")
         else:
             self.message_bar.show_message(saved, "info")

@@ -5,9 +5,10 @@ the article. A diverging colour map is centred at zero (blue negative, white 0, 
 symmetric colour bar shared by all layers (under the plots, so it never competes with them for width), so
 colours compare across layers. A first layer of hundreds of inputs starts with weights a tenth the size of
 the last layer's, and shared colours show it nearly white: "Each layer its own scale" gives every heatmap
-its own symmetric range instead (named in its title; the shared bar is hidden meanwhile). The plots are rebuilt only when the layer shapes change; snapshots only call
-setImage. Long row names are shortened (hover gives them whole); a network with more layers than the pane
-has room for scrolls sideways instead of being cut off.
+its own symmetric range instead (named in its title; the shared bar is hidden meanwhile). The plots are
+rebuilt only when the layer shapes change; snapshots only call setImage. Long row names are shortened
+(hover gives them whole); a network with more layers than the pane has room for scrolls sideways instead
+of being cut off.
 """
 
 from __future__ import annotations

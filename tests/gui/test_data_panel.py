@@ -155,7 +155,8 @@ def test_a_wide_file_previews_every_column_and_offers_every_role(qtbot, panel, m
     preview = panel.preview_model
     assert preview.columnCount() == 785 and preview.rowCount() == PREVIEW_ROWS
     assert preview.data(preview.index(5, 700)) == str(pixels[5, 699])
-    assert panel.columns.rowCount() == 785 and [panel.columns.item(i, 2).text() for i in (0, 784)] == ["input", "target"]
+    assert panel.columns.rowCount() == 785
+    assert [panel.columns.item(i, 2).text() for i in (0, 784)] == ["input", "target"]
     assert panel.columns.cellWidget(784, 2) is None                  # no widget per row: a combo box only to edit
     assert panel.columns.item(784, 0).text() == "pixel783"
     assert "200 columns are constant: ignored (pixel0, pixel1, pixel2, pixel3, …)" in panel.file_label.text()

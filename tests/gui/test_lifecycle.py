@@ -9,8 +9,6 @@ Waiting is done with waitSignal/waitUntil only.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, qWarning

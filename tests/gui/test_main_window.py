@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import gzip
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pytest
