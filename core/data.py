@@ -64,6 +64,7 @@ _MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table 
 _CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
 _SPLIT_BYTES = 1 << 24           # pieces parsed in parallel; ~16 MB keeps pandas' per-call cost small
 _SNIFF_RECORDS = 200
+_FACTORIZE_FROM = 64               # text cells from which distinct values are handled once each
 _PLAIN_PAGES_BYTES = 4 << 20     # from this size on, _fresh_array maps its own pages
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
 MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
@@ -1342,10 +1343,45 @@ def _piece(s, kind: str) -> tuple[np.ndarray, str]:
 
 def _as_text(values: np.ndarray) -> np.ndarray:
     """Object array of cells → object array of stripped str, None for missing."""
+    if len(values) > _FACTORIZE_FROM and _all_text(values):
+        # a text column repeats a few values (workclass, country): each distinct one once, not each cell
+        codes, uniques = _factorize(values)
+        keys = np.array([_cat_key(u) for u in uniques] + [None], dtype=object)
+        return keys[codes]                  # code −1 (a missing cell) picks the trailing None
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
         out[i] = _cat_key(v)
     return out
+
+
+def _all_text(values: np.ndarray) -> bool:
+    import pandas as pd
+
+    return pd.api.types.infer_dtype(values, skipna=True) == "string"
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of an object array of str and missing cells; code −1 = missing."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _keys(values) -> tuple[np.ndarray, list[str | None]]:
+    """(codes, keys): the category label of cell i is keys[codes[i]] (_cat_key's), missing cells have
+    code −1. Computed once per distinct cell, so a text column of 300,000 cells costs its few values."""
+    values = np.asarray(values, dtype=object)
+    if len(values) > _FACTORIZE_FROM and _all_text(values):
+        codes, uniques = _factorize(values)
+        keys = [_cat_key(u) for u in uniques]
+    else:
+        codes, uniques = _factorize(np.array([_cat_key(v) for v in values], dtype=object))
+        keys = list(uniques)
+    # a distinct spelling may still be missing ("NA " stripped) or share its label with another
+    merged = {k: i for i, k in reversed(list(enumerate(keys))) if k is not None}
+    remap = np.array([merged.get(k, -1) for k in keys] + [-1], dtype=np.int64)
+    return remap[codes], keys
 
 
 def _cat_key(v) -> str | None:
@@ -1389,14 +1425,13 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
-def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str) -> int:
-    """Fill nums where bad from decorated spellings; returns how many cells that read."""
-    read = 0
+def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str) -> np.ndarray:
+    """Fill nums where bad from decorated spellings; returns where that read a number."""
+    read = np.zeros(len(texts), dtype=bool)
     for i in np.flatnonzero(bad):
         value = decorated_number(texts[i], decimal)
         if value is not None:
-            nums[i], bad[i] = value, False
-            read += 1
+            nums[i], bad[i], read[i] = value, False, True
     return read
 
 
@@ -1409,35 +1444,42 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     import pandas as pd
 
     values = np.concatenate([p if p.dtype == object else _as_text(p) for p in pieces])
-    present = np.array([v is not None for v in values], dtype=bool)
-    texts = values[present]
-    plain = texts if decimal == "." else np.array([t.replace(",", ".") for t in texts], dtype=object)
+    # Everything below looks at each distinct text once (a column of 300,000 cells holds a handful of
+    # spellings, or as many as there are rows) and maps the verdicts back to the rows by their codes.
+    codes, distinct = _factorize(values)
+    present = codes >= 0
+    counts = np.bincount(codes[present], minlength=len(distinct))
+    plain = distinct if decimal == "." else np.array([t.replace(",", ".") for t in distinct], dtype=object)
     if any("\u2212" in t for t in plain):     # a typographic minus ("−5", copied from web pages) is a minus
         plain = np.array([t.replace("\u2212", "-") for t in plain], dtype=object)
     nums = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in texts], dtype=bool)
-    n_present, n_bad = int(present.sum()), int(bad.sum())
-    decorated = 0
+    bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in distinct], dtype=bool)
+    n_present, n_bad = int(present.sum()), int(counts[bad].sum())
+    decorated = None
     if n_bad > 0.1 * n_present:
         # only when plain numbers alone would not make the column numeric: "1,234" in a column of
         # numbers could also be a typo, but a column of "$1,234.50" is money
         trial_nums, trial_bad = nums.copy(), bad.copy()
-        read = _undecorated(texts, trial_nums, trial_bad, decimal)
-        if int(trial_bad.sum()) <= 0.1 * n_present:
-            nums, bad, decorated = trial_nums, trial_bad, read
-            n_bad = int(bad.sum())
+        read = _undecorated(distinct, trial_nums, trial_bad, decimal)
+        if int(counts[trial_bad].sum()) <= 0.1 * n_present:
+            decorated = read
+            nums, bad = trial_nums, trial_bad
+            n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
-    if decorated:
-        first = next(t for t in texts if not _NUM_RE.match(t) and decorated_number(t, decimal) is not None)
-        notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers")
+    rows = np.flatnonzero(present)
+    if decorated is not None and decorated.any():
+        spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
+        if spelt.any():
+            first = distinct[codes[rows[np.flatnonzero(spelt[codes[rows]])[0]]]]
+            notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers")
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
-        out[present] = nums.astype(np.float32)  # infinite numbers are the caller's to refuse
-    rows = np.flatnonzero(present)
+        out[present] = nums[codes[present]].astype(np.float32)  # infinite numbers are the caller's to refuse
     if n_bad:
-        r = int(rows[np.flatnonzero(bad)[0]])
-        out[rows[bad]] = np.nan
+        bad_rows = rows[bad[codes[rows]]]
+        r = int(bad_rows[0])
+        out[bad_rows] = np.nan
         line = locator.line_of_row(r)
         where = f" (line {line})" if line else ""
         notes.append(f"column '{name}': {n_bad} non-numeric value{'s' if n_bad != 1 else ''} such as "
@@ -1926,14 +1968,13 @@ def _cell_float(v, name: str) -> float:
 def _one_hot(values, categories: tuple[str, ...], fill: str | None) -> np.ndarray:
     index = {c: i for i, c in enumerate(categories)}
     by_number = _by_number(categories)
-    out = np.zeros((len(values), len(categories)), dtype=np.float32)
-    for r, v in enumerate(values):
-        key = _cat_key(v)
-        if key is None:
-            key = fill
-        i = _find_category(key, index, by_number)
-        if i is not None:
-            out[r, i] = 1.0
+    codes, keys = _keys(values)
+    # column of each distinct key, then of a missing cell (the fill); −1: no category (unseen)
+    found = [_find_category(k, index, by_number) for k in keys] + [_find_category(fill, index, by_number)]
+    columns = np.array([-1 if i is None else i for i in found], dtype=np.int64)[codes]
+    out = np.zeros((len(codes), len(categories)), dtype=np.float32)
+    hit = np.flatnonzero(columns >= 0)
+    out[hit, columns[hit]] = 1.0
     return out
 
 
@@ -2162,15 +2203,15 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     if resolved == "classification":
         t = targets[0]
         raw = frame[t].to_numpy()[rows]
-        labels = np.array([_cat_key(v) for v in raw], dtype=object) if _is_text(frame[t]) else None
-        if labels is None:
+        if not _is_text(frame[t]):
             uniq = np.unique(raw)
             class_names = [_num_label(v) for v in uniq]
             codes = np.searchsorted(uniq, raw)
         else:
-            class_names = _sorted_labels(set(labels.tolist()))
+            label_codes, keys = _keys(raw)     # the rows left have a target: no code is −1
+            class_names = _sorted_labels({keys[i] for i in np.unique(label_codes) if i >= 0})
             lookup = {c: i for i, c in enumerate(class_names)}
-            codes = np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels))
+            codes = np.array([lookup.get(k, -1) for k in keys], dtype=np.int64)[label_codes]
         if len(class_names) < 2:
             raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
                             "left: there is nothing to learn.")
@@ -2353,7 +2394,9 @@ def _constant_desc(s) -> str:
 def _missing_mask(s) -> np.ndarray:
     a = s.to_numpy()
     if a.dtype == object:
-        return np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in a], dtype=bool)
+        import pandas as pd
+
+        return pd.isna(a)                   # None and NaN, as the cells of a text column are missing
     return np.isnan(a)
 
 
@@ -2388,11 +2431,12 @@ def _usable_scale(scale: float, lo: float, hi: float) -> float:
 
 
 def _fit_categorical(name: str, values: np.ndarray) -> _CatIn:
-    present = [v for v in (_cat_key(x) for x in values) if v is not None]
-    cats = tuple(_sorted_labels(set(present)))
+    codes, keys = _keys(values)
+    tally = np.bincount(codes[codes >= 0], minlength=len(keys))
+    counts = {keys[i]: int(n) for i, n in enumerate(tally) if n}
+    cats = tuple(_sorted_labels(set(counts)))
     fill = None
-    if present:  # the most frequent value; ties go to the first in category order
-        counts = Counter(present)
+    if counts:  # the most frequent value; ties go to the first in category order
         best = max(counts.values())
         fill = next(v for v in cats if counts[v] == best)
     return _CatIn(name, cats, fill)

@@ -401,3 +401,37 @@ def test_big_arrays_on_their_own_pages_load_like_small_ones(tmp_path, monkeypatc
     assert isinstance(getattr(owner, "obj", owner), mmap.mmap)     # really the mapped path
     mapped.X_train[0, 0] = 7.0                                       # the training code scales in place
     assert mapped.X_train[0, 0] == 7.0
+
+
+def test_text_columns_read_and_encode_the_same_cell_by_cell_or_value_by_value(tmp_path, monkeypatch):
+    """Long text columns are typed and encoded one distinct value at a time (a 300,000-row census file
+    took 5 s cell by cell, 0.7 s so); the result must be what the cell-by-cell path gives."""
+    rng = np.random.default_rng(11)
+    spellings = ["Private", " Private", "Private ", "Self-emp", "?", "NA", "", "State-gov", " 7 ", "7.0", "7"]
+    rows = ["work,size,money,label"]
+    for i in range(600):
+        money = rng.choice(["$1,200.50", "$3,000", "(12.00)", "n/a", "$45"])
+        rows.append(f"{rng.choice(spellings)},{rng.choice(['S', 'M', 'L', 'NA'])},\"{money}\","
+                    f"{rng.choice(['yes', 'no', ' yes'])}")
+    path = tmp_path / "census.csv"
+    path.write_text("\n".join(rows) + "\n")
+
+    def build():
+        table = read_csv(path)
+        ds = build_dataset(table, missing="fill", seed=3)
+        return ([(c.name, c.kind, c.n_missing, c.n_unique) for c in table.columns], table.notes, ds.feature_names,
+                ds.class_names, ds.X_train, ds.Y_train, ds.preprocessor.transform(table.frame.head(40)),
+                ds.preprocessor.input_notes(table.frame), ds.preprocessor.transform(raw_rows))
+
+    raw_rows = pd.DataFrame({"work": [" Private", "State-gov ", "7", None, "Unheard-of"] * 30,   # as typed
+                             "size": ["M", " L", "XXL", "S", None] * 30, "money": [1.5, None, 3.0, 4.0, 5.0] * 30})
+
+    by_value = build()
+    monkeypatch.setattr(core.data, "_FACTORIZE_FROM", 10 ** 9)         # every cell on its own
+    by_cell = build()
+    for a, b in zip(by_value, by_cell):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b
+    assert "work=Private" in by_value[2] and "money" in by_value[2]         # "$1,200.50" read as money
