@@ -92,6 +92,7 @@ _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook; save it as CSV first"),
@@ -509,7 +510,7 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     if encoding in ("cp1252", "latin-1"):
         notes.append("the file is not UTF-8: read as Windows-1252/Latin-1")
 
-    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
+    controls = len(_CONTROL_RE.findall(text))
     if controls > max(2, 0.05 * len(text)):
         raise DataError(f"{name} is not a CSV text file: it contains binary data.")
 
@@ -1575,9 +1576,9 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
 
 
 def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
-    present = [v for v in values if v is not None]
-    n_missing = n - len(present)
-    uniq = set(present)
+    codes, distinct = _factorize(values)
+    n_missing = int((codes < 0).sum())
+    uniq = set(distinct.tolist())
     if len(uniq) <= 1:
         return ColumnInfo(name, "constant", n_missing, len(uniq))
     if n_missing == 0 and len(uniq) == n and n > _ID_MIN_ROWS:
