@@ -64,6 +64,8 @@ _MAX_SAMPLE_BYTES = 1 << 25      # a first line longer than this is not a table 
 _CHUNK_BYTES = 1 << 24           # ~16 MB of text per pandas chunk: cancel/progress granularity
 _SPLIT_BYTES = 1 << 24           # pieces parsed in parallel; ~16 MB keeps pandas' per-call cost small
 _SNIFF_RECORDS = 200
+_DECORATED_TRIAL = 1_000           # values tried before a mostly-unreadable column is given up
+_NATURAL_SORT_MAX = 20_000          # a text column with more distinct values keeps them in file order
 _FACTORIZE_FROM = 64               # text cells from which distinct values are handled once each
 _PLAIN_PAGES_BYTES = 4 << 20     # from this size on, _fresh_array maps its own pages
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
@@ -1347,12 +1349,21 @@ def _as_text(values: np.ndarray) -> np.ndarray:
     if len(values) > _FACTORIZE_FROM and _all_text(values):
         # a text column repeats a few values (workclass, country): each distinct one once, not each cell
         codes, uniques = _factorize(values)
-        keys = np.array([_cat_key(u) for u in uniques] + [None], dtype=object)
+        keys = np.append(_text_keys(uniques), None)
         return keys[codes]                  # code −1 (a missing cell) picks the trailing None
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
         out[i] = _cat_key(v)
     return out
+
+
+def _text_keys(texts: np.ndarray) -> np.ndarray:
+    """_cat_key of each str in `texts`, in bulk: stripped, None for the missing-value spellings."""
+    import pandas as pd
+
+    keys = pd.Series(texts, dtype=object).str.strip()
+    keys[keys.isin(_NA_SET)] = None
+    return keys.to_numpy(dtype=object)
 
 
 def _all_text(values: np.ndarray) -> bool:
@@ -1375,7 +1386,7 @@ def _keys(values) -> tuple[np.ndarray, list[str | None]]:
     values = np.asarray(values, dtype=object)
     if len(values) > _FACTORIZE_FROM and _all_text(values):
         codes, uniques = _factorize(values)
-        keys = [_cat_key(u) for u in uniques]
+        keys = _text_keys(uniques).tolist()
     else:
         codes, uniques = _factorize(np.array([_cat_key(v) for v in values], dtype=object))
         keys = list(uniques)
@@ -1426,13 +1437,26 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
-def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str) -> np.ndarray:
-    """Fill nums where bad from decorated spellings; returns where that read a number."""
+def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
+                 allowed: float) -> np.ndarray | None:
+    """Fill nums where bad from decorated spellings; returns where that read a number, or None as soon as
+    more than `allowed` cells (counts[i] cells spell texts[i]) are sure to stay non-numeric, or more than
+    half of _DECORATED_TRIAL values tried were no numbers: a text column ("Customer 4711", dates) gives
+    up early instead of trying every value."""
     read = np.zeros(len(texts), dtype=bool)
-    for i in np.flatnonzero(bad):
+    left_bad = tried = failed = 0
+    candidates = np.flatnonzero(bad)
+    for i in candidates[np.argsort(-counts[candidates], kind="stable")].tolist():   # frequent spellings first
         value = decorated_number(texts[i], decimal)
+        tried += 1
         if value is not None:
             nums[i], bad[i], read[i] = value, False, True
+        else:
+            left_bad += int(counts[i])
+            failed += 1
+            # sure to stay text, or as good as sure: a money column reads nearly every value it has
+            if left_bad > allowed or (tried >= _DECORATED_TRIAL and failed > tried / 2):
+                return None
     return read
 
 
@@ -1450,19 +1474,25 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     codes, distinct = _factorize(values)
     present = codes >= 0
     counts = np.bincount(codes[present], minlength=len(distinct))
-    plain = distinct if decimal == "." else np.array([t.replace(",", ".") for t in distinct], dtype=object)
-    if any("\u2212" in t for t in plain):     # a typographic minus ("−5", copied from web pages) is a minus
-        plain = np.array([t.replace("\u2212", "-") for t in plain], dtype=object)
-    nums = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(nums) & ~np.array([t.strip().lower() == "nan" for t in distinct], dtype=bool)
+    everything = "\x00".join(distinct.tolist())          # one C-level look for marks that need replacing
+    plain = pd.Series(distinct, dtype=object)
+    if decimal == "," and "," in everything:
+        plain = plain.str.replace(",", ".", regex=False)
+    if "\u2212" in everything:                # a typographic minus ("−5", copied from web pages) is a minus
+        plain = plain.str.replace("\u2212", "-", regex=False)
+    nums = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.isnan(nums)
+    for i in np.flatnonzero(bad).tolist():     # "NaN" written out is a number (texts here are stripped)
+        if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
+            bad[i] = False
     n_present, n_bad = int(present.sum()), int(counts[bad].sum())
     decorated = None
     if n_bad > 0.1 * n_present:
         # only when plain numbers alone would not make the column numeric: "1,234" in a column of
         # numbers could also be a typo, but a column of "$1,234.50" is money
         trial_nums, trial_bad = nums.copy(), bad.copy()
-        read = _undecorated(distinct, trial_nums, trial_bad, decimal)
-        if int(counts[trial_bad].sum()) <= 0.1 * n_present:
+        read = _undecorated(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
+        if read is not None and int(counts[trial_bad].sum()) <= 0.1 * n_present:
             decorated = read
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
@@ -1578,12 +1608,15 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
 def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
     codes, distinct = _factorize(values)
     n_missing = int((codes < 0).sum())
-    uniq = set(distinct.tolist())
-    if len(uniq) <= 1:
-        return ColumnInfo(name, "constant", n_missing, len(uniq))
-    if n_missing == 0 and len(uniq) == n and n > _ID_MIN_ROWS:
-        return ColumnInfo(name, "identifier", 0, len(uniq))
-    return ColumnInfo(name, "categorical", n_missing, len(uniq), tuple(_sorted_labels(uniq)))
+    n_unique = len(distinct)
+    if n_unique <= 1:
+        return ColumnInfo(name, "constant", n_missing, n_unique)
+    if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS:
+        return ColumnInfo(name, "identifier", 0, n_unique)
+    # Free text or codes, a value per row, keep the order of the file: nobody reads them in order, and
+    # the numbers-first sort key costs ~1 µs a label (a failed float() per text).
+    labels = distinct.tolist() if n_unique > _NATURAL_SORT_MAX else _sorted_labels(distinct.tolist())
+    return ColumnInfo(name, "categorical", n_missing, n_unique, tuple(labels))
 
 
 def _label_sort_key(s: str):

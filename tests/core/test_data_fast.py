@@ -435,3 +435,24 @@ def test_text_columns_read_and_encode_the_same_cell_by_cell_or_value_by_value(tm
         else:
             assert a == b
     assert "work=Private" in by_value[2] and "money" in by_value[2]         # "$1,200.50" read as money
+
+
+def test_many_distinct_money_values_read_as_numbers_and_many_names_stay_text(tmp_path):
+    """Decorated numbers are tried one distinct value at a time, giving up early on a column of names."""
+    rng = np.random.default_rng(12)
+    n = 3000
+    money = [f"${v:,.2f}" for v in rng.uniform(10, 90_000, n)]
+    for i in rng.choice(n, 150, replace=False):            # 5 %: not numbers, left missing with a note
+        money[i] = f"see note {i}"
+    rows = ["customer,amount,label"] + [f"Customer {rng.integers(10**9)},\"{m}\",{'ab'[i % 2]}"
+                                        for i, m in enumerate(money)]
+    path = tmp_path / "ledger.csv"
+    path.write_text("\n".join(rows) + "\n")
+    table = read_csv(path)
+    kinds = {c.name: c.kind for c in table.columns}
+    assert kinds["amount"] == "numeric" and kinds["customer"] in ("categorical", "identifier")
+    assert table.column("amount").n_missing == 150
+    assert any("numbers written like '$" in note for note in table.notes), table.notes
+    assert any("150 non-numeric values such as 'see note" in note for note in table.notes), table.notes
+    first = float(money[0].replace("$", "").replace(",", "")) if not money[0].startswith("see") else np.nan
+    assert table.frame["amount"].iloc[0] == pytest.approx(first, rel=1e-6, nan_ok=True)
