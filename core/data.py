@@ -1732,20 +1732,25 @@ class Preprocessor:
                     notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
                                  f"{c.fill:.6g}")
                 continue
-            keys = [_cat_key(v) for v in values]
-            missing = sum(k is None for k in keys)
+            codes, keys = _keys(values)
+            missing = int((codes < 0).sum())
             if missing and c.fill is not None:
                 notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the most frequent "
                              f"one, '{c.fill}'")
             elif missing:
                 notes.append(f"'{c.name}': {_count(missing, 'missing value')}, encoded as none of its categories")
             index, by_number = {k: i for i, k in enumerate(c.categories)}, _by_number(c.categories)
-            unseen = [k for k in keys if k is not None and _find_category(k, index, by_number) is None]
-            if unseen:
-                shown = ", ".join(f"'{_short(k, 20)}'" for k in list(dict.fromkeys(unseen))[:3])
-                more = ", …" if len(set(unseen)) > 3 else ""
-                notes.append(f"'{c.name}': {_count(len(unseen), 'value')} never seen in training ({shown}{more}), "
-                             "encoded as none of its categories")
+            tally = np.bincount(codes[codes >= 0], minlength=len(keys))
+            unknown = [j for j, k in enumerate(keys)
+                       if tally[j] and k is not None and _find_category(k, index, by_number) is None]
+            if unknown:
+                seen, first_row = np.unique(codes, return_index=True)
+                where = dict(zip(seen.tolist(), first_row.tolist()))
+                first_seen = sorted(unknown, key=where.__getitem__)                      # in row order
+                shown = ", ".join(f"'{_short(keys[j], 20)}'" for j in first_seen[:3])
+                more = ", …" if len(unknown) > 3 else ""
+                notes.append(f"'{c.name}': {_count(int(tally[unknown].sum()), 'value')} never seen in training "
+                             f"({shown}{more}), encoded as none of its categories")
         return notes
 
     def _encode(self, cols: dict[str, np.ndarray], n: int) -> np.ndarray:
