@@ -94,6 +94,8 @@ _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key": … or {"key": …
+_MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
@@ -515,6 +517,9 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     controls = len(_CONTROL_RE.findall(text))
     if controls > max(2, 0.05 * len(text)):
         raise DataError(f"{name} is not a CSV text file: it contains binary data.")
+    other = _other_format(text)
+    if other:
+        raise DataError(f"{name} holds {other}, not a CSV table: save or export it as CSV first.")
 
     lines = _LINE_RE.findall(text)
     if not eof:
@@ -608,6 +613,16 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         ln.startswith((" ", "\t")) or (delimiter + " ") in ln or (delimiter + "\t") in ln for ln in content)
     return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
                     decimal, has_header, names, comment, padded, avg_line, notes)
+
+
+def _other_format(text: str) -> str | None:
+    """'JSON' / 'XML' / 'HTML' when the file starts like one (a CSV never starts with {"key": or <?xml)."""
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    if _JSON_START_RE.match(head):
+        return "JSON"
+    if _MARKUP_START_RE.match(head):
+        return "HTML" if re.match(r"<(?:!doctype\s+html|html)", head, re.I) else "XML"
+    return None
 
 
 def _check_width_early(sample: bytes, name: str) -> None:

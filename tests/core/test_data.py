@@ -217,6 +217,25 @@ def test_bad_files_give_one_line_errors(name, pattern):
     assert one_line(str(info.value))
 
 
+@pytest.mark.parametrize("text,kind", [
+    ('[\n  {"a": 1, "label": "x"},\n  {"a": 2, "label": "y"}\n]\n', "JSON"),
+    ('{"a": 1, "label": "x"}\n{"a": 2, "label": "y"}\n', "JSON"),            # JSON lines
+    ('\ufeff<?xml version="1.0"?>\n<rows><row a="1"/></rows>\n', "XML"),
+    ("<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>\n", "HTML"),
+])
+def test_json_xml_and_html_files_are_named_as_such(text, kind):
+    with pytest.raises(DataError, match=rf"^export\.txt holds {kind}, not a CSV table: save or export it as CSV first\.$"):
+        read_csv_text(text, source="export.txt")
+
+
+def test_bracketed_and_braced_headers_are_still_csv():
+    # SQL Server exports write [id],[name]; some tools write {a},{b}
+    t = read_csv_text("[id],[weight],[label]\n1,2.5,a\n2,3.5,b\n3,4.5,a\n")
+    assert t.column_names == ["[id]", "[weight]", "[label]"]
+    t = read_csv_text("{a},{b}\n1,2\n3,4\n")
+    assert t.column_names == ["{a}", "{b}"]
+
+
 def test_missing_file_and_folder():
     with pytest.raises(DataError, match="nope.csv: file not found"):
         read_csv(FIX / "nope.csv")
