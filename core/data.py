@@ -99,7 +99,7 @@ _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive or an Excel .xlsx workbook; save it as CSV first"),
+    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (.xlsx, .ods); save it as CSV first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -287,7 +287,9 @@ def _packed(p: Path) -> bool:
 
     try:
         with zipfile.ZipFile(p) as archive:
-            return not any(n.startswith("xl/") for n in archive.namelist())   # .xlsx: a workbook, not a CSV
+            names = archive.namelist()
+            # a spreadsheet workbook (.xlsx: xl/…, .ods/.odt: mimetype + content.xml) is not a packed CSV
+            return not (any(n.startswith("xl/") for n in names) or {"mimetype", "content.xml"} <= set(names))
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
 
