@@ -99,7 +99,8 @@ _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (.xlsx, .ods); save it as CSV first"),
+    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (Excel .xlsx, LibreOffice .ods); "
+                     "save it as CSV first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -1363,15 +1364,8 @@ def _piece(s, kind: str) -> tuple[np.ndarray, str]:
 
 def _as_text(values: np.ndarray) -> np.ndarray:
     """Object array of cells → object array of stripped str, None for missing."""
-    if len(values) > _FACTORIZE_FROM and _all_text(values):
-        # a text column repeats a few values (workclass, country): each distinct one once, not each cell
-        codes, uniques = _factorize(values)
-        keys = np.append(_text_keys(uniques), None)
-        return keys[codes]                  # code −1 (a missing cell) picks the trailing None
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        out[i] = _cat_key(v)
-    return out
+    codes, keys = _keys(values)
+    return np.array(keys + [None], dtype=object)[codes]     # code −1 (a missing cell) picks the None
 
 
 def _text_keys(texts: np.ndarray) -> np.ndarray:
@@ -1402,6 +1396,7 @@ def _keys(values) -> tuple[np.ndarray, list[str | None]]:
     code −1. Computed once per distinct cell, so a text column of 300,000 cells costs its few values."""
     values = np.asarray(values, dtype=object)
     if len(values) > _FACTORIZE_FROM and _all_text(values):
+        # a text column repeats a few values (workclass, country): each distinct one once, not each cell
         codes, uniques = _factorize(values)
         keys = _text_keys(uniques).tolist()
     else:

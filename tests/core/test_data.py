@@ -224,7 +224,7 @@ def test_bad_files_give_one_line_errors(name, pattern):
     ("<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>\n", "HTML"),
 ])
 def test_json_xml_and_html_files_are_named_as_such(text, kind):
-    with pytest.raises(DataError, match=rf"^export\.txt holds {kind}, not a CSV table: save or export it as CSV first\.$"):
+    with pytest.raises(DataError, match=rf"^export\.txt holds {kind}, not a CSV table: save or export it as CSV first"):
         read_csv_text(text, source="export.txt")
 
 
