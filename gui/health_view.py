@@ -86,7 +86,10 @@ class HealthView(QWidget):
                                             pen=pg.mkPen("#909090", style=Qt.PenStyle.DashLine),
                                             label="≈ 1e-3 is healthy",
                                             labelOpts={"position": 0.08, "color": "#606060",
-                                                       "anchors": [(0, 1), (0, 1)]})
+                                                       "anchors": [(0, 1), (0, 1)],
+                                                       # readable where a curve runs through it
+                                                       "fill": pg.mkBrush(255, 255, 255, 210)})
+        self.healthy_line.setZValue(10)                   # its label over the curves, not under them
         self.ratio_plot.addItem(self.healthy_line, ignoreBounds=True)
         self.grad_curves: list[pg.PlotDataItem] = []
         self.ratio_curves: list[pg.PlotDataItem] = []
