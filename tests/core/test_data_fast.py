@@ -403,6 +403,55 @@ def test_big_arrays_on_their_own_pages_load_like_small_ones(tmp_path, monkeypatc
     assert mapped.X_train[0, 0] == 7.0
 
 
+def test_split_pieces_go_through_one_reused_parser_per_thread_where_pandas_allows(tmp_path, monkeypatch, paths):
+    """pandas ≥ 3.1 lets a parser be fed piece after piece (TextReader.load_buffer): the split read uses
+    it (tests above show it reads the same as one reader); other pandas versions read each piece anew."""
+    path = write(tmp_path, "pixels.csv", pixels(600))
+    fed = []
+    real = core.data._PieceParser.columns
+
+    def spy(self, data):
+        fed.append(self)
+        return real(self, data)
+
+    monkeypatch.setattr(core.data._PieceParser, "columns", spy)
+    split, one = read_both(path, monkeypatch)
+    assert paths == ["split", "one"]
+    assert_same_table(split, one)
+    if hasattr(pd._libs.parsers.TextReader, "load_buffer"):
+        assert len(fed) > 10 and len(set(map(id, fed))) <= 2     # many pieces, at most one parser per thread
+    else:
+        assert fed == []
+
+
+def test_a_training_set_built_on_two_threads_is_the_one_built_on_one(tmp_path, monkeypatch):
+    """Row blocks of a big numeric table are copied, fitted and scaled on two threads (_in_blocks); the
+    means and deviations are summed in block order, so the arrays match a one-thread build bit for bit."""
+    rng = np.random.default_rng(4)
+    values = rng.normal(1000, 50, (12000, 5)).round(3).astype(object)
+    values[rng.random(values.shape) < 0.03] = ""
+    lines = ["a,b,c,d,y"] + [",".join(map(str, r)) for r in values.tolist()]
+    path = tmp_path / "numbers.csv"
+    path.write_text("\n".join(lines) + "\n")
+    table = read_csv(path)
+    threads = []
+    real = core.data._in_blocks
+
+    def spy(n, block, work):
+        threads.append(len(range(0, n, block)) >= 8 and core.data._parse_workers() >= 2)
+        return real(n, block, work)
+
+    monkeypatch.setattr(core.data, "_in_blocks", spy)
+    for kw in ({}, {"missing": "fill", "test_split": 0.1}, {"scaling": "minmax"}):
+        monkeypatch.setattr(core.data, "_parse_workers", lambda: 2)
+        two = build_dataset(table, targets=["y"], **kw)
+        assert any(threads)
+        monkeypatch.setattr(core.data, "_parse_workers", lambda: 1)
+        one = build_dataset(table, targets=["y"], **kw)
+        assert_same_dataset(two, one)
+        threads.clear()
+
+
 def test_text_columns_read_and_encode_the_same_cell_by_cell_or_value_by_value(tmp_path, monkeypatch):
     """Long text columns are typed and encoded one distinct value at a time (a 300,000-row census file
     took 5 s cell by cell, 0.7 s so); the result must be what the cell-by-cell path gives."""
