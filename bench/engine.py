@@ -25,6 +25,7 @@ CASES = [  # (layer sizes, batch size, samples in the epoch, hidden activation)
 ]
 LR = 0.01
 ROUNDS = 3
+SGEMM_CASE = (784, 512, 512, 10)  # the case whose GFLOP/s is compared with sgemm
 
 
 def _data(sizes, n, seed=0):
@@ -174,12 +175,19 @@ def run():
     try:
         for sizes, bs, n, act in CASES:
             best = {peer: 0.0 for peer in procs}
+            sgemm = []
             for _ in range(ROUNDS):
+                if sizes == SGEMM_CASE:
+                    # the reference is timed beside each round (the peers' processes idle meanwhile): on this
+                    # shared VM a minute can run at half speed, and a reference timed in another minute
+                    # than the case measures the neighbours, not the engine
+                    sgemm.append(sgemm_gflops(repeats=3))
                 for peer, proc in procs.items():
                     proc.stdin.write(json.dumps([sizes, bs, n, act]) + "\n")
                     proc.stdin.flush()
                     best[peer] = max(best[peer], json.loads(proc.stdout.readline()))
-            rows.append({"case": f"{'-'.join(map(str, sizes))} bs{bs}", "sizes": sizes, "bs": bs, **best})
+            rows.append({"case": f"{'-'.join(map(str, sizes))} bs{bs}", "sizes": sizes, "bs": bs, **best,
+                         "sgemm": max(sgemm) if sgemm else None})
     finally:
         for proc in procs.values():
             proc.stdin.close()
@@ -190,7 +198,6 @@ def run():
 def main() -> list[tuple[str, bool, str]]:
     """Prints the table; returns (target, passed, measured) lines for the closing summary."""
     rows, peers = run()
-    gflops = sgemm_gflops()
     versions = ", ".join(f"{k} {v}" for k, v in peers.items())
     print(f"\n## Engine: one epoch of mini-batch SGD, float32, samples/s (best of {ROUNDS}; peers: {versions or 'none'})")
     print(f"{'case':<24}{'ours':>12}{'pytorch':>12}{'sklearn':>12}{'× pytorch':>11}{'× sklearn':>11}")
@@ -202,17 +209,18 @@ def main() -> list[tuple[str, bool, str]]:
         ratios = [f"{row['ours'] / row[p]:>10.2f}×" if p in row else f"{'—':>11}" for p in ("pytorch", "sklearn")]
         print(f"{row['case']:<24}{row['ours']:>12,.0f}{''.join(cells)}{''.join(ratios)}")
         small = row["sizes"][0] <= 4
-        if "pytorch" in row and row["sizes"] != (784, 512, 512, 10):
+        if "pytorch" in row and row["sizes"] != SGEMM_CASE:
             need = 5.0 if small else 1.5
             r = row["ours"] / row["pytorch"]
             verdicts.append((f"{row['case']} ≥ {need}× PyTorch", r >= need, f"{r:.2f}×"))
         if "sklearn" in row:
             r = row["ours"] / row["sklearn"]
             verdicts.append((f"{row['case']} ≥ 1.5× scikit-learn", r >= 1.5, f"{r:.2f}×"))
-    big = next(r for r in rows if r["sizes"] == (784, 512, 512, 10))
+    big = next(r for r in rows if r["sizes"] == SGEMM_CASE)
     achieved = big["ours"] * epoch_flops_per_sample(big["sizes"]) / 1e9
-    print(f"sgemm 2048×2048: {gflops:.1f} GFLOP/s; 784-512-512-10 bs256 reaches {achieved:.1f} GFLOP/s "
-          f"= {achieved / gflops:.2f} of sgemm")
+    gflops = big["sgemm"]
+    print(f"sgemm 2048×2048 (best of the {ROUNDS} timed beside that case's rounds): {gflops:.1f} GFLOP/s; "
+          f"784-512-512-10 bs256 reaches {achieved:.1f} GFLOP/s = {achieved / gflops:.2f} of sgemm")
     verdicts.append(("784-512-512-10 bs256 ≥ 0.8 of sgemm GFLOP/s", achieved / gflops >= 0.8, f"{achieved / gflops:.2f}"))
     return verdicts
 
