@@ -88,6 +88,14 @@ _DECORATED_RE = re.compile(
 _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _SWAP_MARKS = str.maketrans(",.", ".,")
+# a number followed by a unit: "1248 CC", "23.4 kmpl", "8GB", "120 km/h", "25 °C", "1,5 kg" (as car and
+# laptop listings write them); the unit is letters (², ³ and ° too), at most one '/'
+_UNIT_RE = re.compile(r"^([+-]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?)\s*"
+                      r"((?:[^\W\d_]|°)+(?:/(?:[^\W\d_]|°)+)?)$")
+# words that follow a number without making it a measurement: ordinals, times of day, months
+_NOT_UNITS = frozenset("st nd rd th am pm a.m p.m jan feb mar apr may jun jul aug sep sept oct nov dec "
+                       "january february march april june july august september october november december "
+                       "e".split())
 # dates and times as files write them: 2024-01-31, 2024-01-31 08:00:00, 2024-01-31T08:00Z, 31/01/2024,
 # 1-31-24, 31.01.2024 (not "1.2.10", which is more likely a version)
 _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}"
@@ -1507,6 +1515,56 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
+def number_with_unit(text: str, decimal: str = ".") -> tuple[float, str] | None:
+    """(number, unit) of a cell like "1248 CC", "23.4 kmpl" or "8GB", or None (see _UNIT_RE)."""
+    m = _UNIT_RE.match(text.strip())
+    if m is None or m.group(2).lower() in _NOT_UNITS:
+        return None
+    value = decorated_number(m.group(1), decimal)      # "1,248", and "1.248" / "1,5" with a decimal comma
+    if value is None:
+        try:
+            value = float(m.group(1))                      # "1.5e3"
+        except ValueError:
+            return None
+    return value, m.group(2)
+
+
+def _with_unit(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
+               allowed: float) -> tuple[np.ndarray, str] | None:
+    """Fill nums where bad from cells written as a number and the column's one unit ("1248 CC"); returns
+    (where that read a number, the unit as most cells spell it), or None when more than `allowed` cells
+    would stay non-numeric. A column mixing units ("23.4 kmpl", "17.3 km/kg") keeps the commoner one;
+    the other cells count as non-numeric, since a number in another unit is not the same quantity."""
+    found = {}
+    left_bad = tried = 0
+    candidates = np.flatnonzero(bad)
+    for i in candidates[np.argsort(-counts[candidates], kind="stable")].tolist():   # frequent spellings first
+        parsed = number_with_unit(texts[i], decimal)
+        tried += 1
+        if parsed is not None:
+            found[i] = parsed
+        else:
+            left_bad += int(counts[i])
+            # a text column ("Customer 4711", names) gives up early instead of trying every value
+            if left_bad > allowed or (tried >= _DECORATED_TRIAL and len(found) < tried / 2):
+                return None
+    by_unit = Counter()
+    for i, (_, unit) in found.items():
+        by_unit[unit.lower()] += int(counts[i])
+    if not by_unit:
+        return None
+    unit, n = by_unit.most_common(1)[0]
+    if int(counts[bad].sum()) - n > allowed:
+        return None
+    read = np.zeros(len(texts), dtype=bool)
+    spellings = Counter()
+    for i, (value, spelt) in found.items():
+        if spelt.lower() == unit:
+            nums[i], bad[i], read[i] = value, False, True
+            spellings[spelt] += int(counts[i])
+    return read, spellings.most_common(1)[0][0]
+
+
 def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
                  allowed: float) -> np.ndarray | None:
     """Fill nums where bad from decorated spellings; returns where that read a number, or None as soon as
@@ -1566,9 +1624,21 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             decorated = read
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
+    unit = None
+    if n_bad > 0.1 * n_present:
+        trial_nums, trial_bad = nums.copy(), bad.copy()
+        found = _with_unit(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
+        if found is not None:
+            decorated, unit = found
+            nums, bad = trial_nums, trial_bad
+            n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
     rows = np.flatnonzero(present)
+    if unit is not None:
+        first = distinct[codes[rows[np.flatnonzero(decorated[codes[rows]])[0]]]]
+        notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers")
+        decorated = None
     if decorated is not None and decorated.any():
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
         if spelt.any():
@@ -2071,6 +2141,9 @@ def _cell_float(v, name: str) -> float:
         value = decorated_number(s)
         if value is None:
             value = decorated_number(s, ",")
+        if value is None:
+            with_unit = number_with_unit(s) or number_with_unit(s, ",")
+            value = with_unit[0] if with_unit is not None else None
         if value is not None:
             return value
         raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None

@@ -822,14 +822,17 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
+    from core.data import _NOT_UNITS
+
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
              f"({', '.join(arch['activations'])}), exported {meta['created']}")
     values = {"__TITLE__": title,
               "__METADATA__": _python_text(json.dumps(meta, ensure_ascii=False, indent=1)),
-              "__MODEL__": repr(json.dumps(model))}
+              "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
-    return re.sub("__TITLE__|__METADATA__|__MODEL__", lambda m: values[m.group(0)], _SCRIPT_TEMPLATE)
+    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__", lambda m: values[m.group(0)],
+                  _SCRIPT_TEMPLATE)
 
 
 def _python_text(text: str) -> str:
@@ -886,6 +889,9 @@ DECORATED = re.compile(
     r"^([+-]?)\\s*[$€£¥₹]?\\s*([+-]?)\\s*(\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?|\\d+(?:\\.\\d*)?|\\.\\d+)\\s*[%$€£¥₹]?$")
 GROUP_SPACE = re.compile(r"(?<=\\d)[ \\u00a0\\u202f](?=\\d{3}(?!\\d))")
 SWAP_MARKS = str.maketrans(",.", ".,")
+# "1248 CC", "23.4 kmpl", "8GB", "120 km/h": a number and its unit (the studio reads the unit away too)
+UNIT = re.compile(r"^([+-]?(?:\\d[\\d,.]*|[.,]\\d+)(?:[eE][+-]?\\d+)?)\\s*((?:[^\\W\\d_]|°)+(?:/(?:[^\\W\\d_]|°)+)?)$")
+NOT_UNITS = frozenset(__NOT_UNITS__)
 BATCH = 4096
 
 
@@ -952,13 +958,34 @@ def number(cell, column):
         if DECIMAL_COMMA.match(text):
             value = float(text.replace(",", "."))
         else:
-            value = decorated(text)
-            if value is None:   # "1.234,50 €", "12,5 %": decimal comma, '.' or space between groups
-                value = decorated(GROUP_SPACE.sub("", text).translate(SWAP_MARKS))
+            value = decorated_or_comma(text)
+            if value is None:
+                value = with_unit(text)
             if value is None:
                 raise ValueError(f"column '{column}': '{text}' is not a number") from None
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
+    return value
+
+
+def decorated_or_comma(text):
+    value = decorated(text)
+    if value is None:   # "1.234,50 €", "12,5 %": decimal comma, '.' or space between groups
+        value = decorated(GROUP_SPACE.sub("", text).translate(SWAP_MARKS))
+    return value
+
+
+def with_unit(text):
+    """The number in "1248 CC", "1,5 kg", "120 km/h" and the like, or None."""
+    match = UNIT.match(text)
+    if not match or match.group(2).lower() in NOT_UNITS:
+        return None
+    value = decorated_or_comma(match.group(1))
+    if value is None:
+        try:
+            value = float(match.group(1))
+        except ValueError:
+            return None
     return value
 
 
