@@ -31,7 +31,7 @@ import threading
 import warnings
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -149,6 +149,7 @@ class ColumnInfo:
     n_missing: int
     n_unique: int
     categories: tuple[str, ...] = ()
+    unit: str | None = None     # numeric columns written with a unit ("1248 CC"): the unit, as most cells spell it
 
 
 @dataclass
@@ -1156,6 +1157,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
             pool.shutdown(wait=True)
 
     notes: list[str] = []
+    units: dict[str, str] = {}
     if pieces is not None:
         stats = None
     if pieces is None:
@@ -1164,7 +1166,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     else:
         resolved, parsed_until, first_inf = [], {}, []
         for j, name in enumerate(d.names):
-            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes))
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes, units))
             if resolved[j].dtype == np.float32:
                 inf = np.isinf(resolved[j])
                 if inf.any():
@@ -1202,6 +1204,8 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         frame = frame.drop(columns=drop)
         stats = stats.subset(keep) if stats is not None else None
         notes.append(f"{len(drop)} empty unnamed column{'s' if len(drop) != 1 else ''} dropped")
+    if units:  # read by _make_table and by Preprocessor.transform of a file read for predictions
+        frame.attrs["units"] = {n: u for n, u in units.items() if n in frame.columns}
     return frame, notes, locator, stats
 
 
@@ -1588,8 +1592,11 @@ def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: 
     return read
 
 
-def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes) -> np.ndarray:
-    """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers."""
+def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes,
+                    units: dict[str, str] | None = None) -> np.ndarray:
+    """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers.
+
+    A column read as numbers with a unit ("1248 CC") gets its unit in ``units[name]``."""
     if not pieces:
         return np.empty(0, dtype=np.float32)
     if all(p.dtype == np.float32 for p in pieces):
@@ -1639,6 +1646,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         first = distinct[codes[rows[np.flatnonzero(decorated[codes[rows]])[0]]]]
         notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers")
         decorated = None
+        if units is not None:
+            units[name] = unit
     if decorated is not None and decorated.any():
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
         if spelt.any():
@@ -1708,15 +1717,16 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
     if stats is not None and matrix is not None:
         infos = stats.infos(list(frame.columns), matrix, n)
         return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
+    units = frame.attrs.get("units", {})
     for j, name in enumerate(frame.columns):
         if matrix is not None:
             infos.append(_numeric_info(name, matrix[:, j], n))
-            continue
-        values = frame[name].to_numpy()
-        if not _is_text(frame[name]):
-            infos.append(_numeric_info(name, values, n))
+        elif not _is_text(frame[name]):
+            infos.append(_numeric_info(name, frame[name].to_numpy(), n))
         else:
-            infos.append(_text_info(name, values, n))
+            infos.append(_text_info(name, frame[name].to_numpy(), n))
+        if name in units and infos[-1].kind != "categorical":
+            infos[-1] = replace(infos[-1], unit=units[name])
     return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
 
 
@@ -1783,6 +1793,7 @@ class _NumIn:
     offset: float      # x' = (x - offset) / scale
     scale: float
     fill: float        # training mean: stands in for a missing value
+    unit: str | None = None  # "CC" when training read "1248 CC": a number in another unit counts as missing
 
 
 @dataclass(frozen=True)
@@ -1856,18 +1867,23 @@ class Preprocessor:
         (a 1-D sequence is one row) with values in ``input_columns`` order.
         """
         cols, n = self._columns(rows, self.input_columns)
-        return self._encode(cols, n)
+        return self._encode(cols, n, _file_units(rows))
 
     def input_notes(self, rows) -> list[str]:
         """What transform(rows) has to make up, in plain words: missing inputs it fills with the training
         mean or most frequent value, and text it never saw in training (encoded as none of the column's
         categories). Predictions for such rows deserve less trust; the user should hear of them."""
         cols, n = self._columns(rows, self.input_columns)
+        file_units = _file_units(rows)
         notes = []
         for c in self.inputs:
             values = cols[c.name]
             if isinstance(c, _NumIn):
-                missing = int(np.isnan(_float_column(values, c.name)).sum())
+                x, other, example = _numbers_in_unit(values, c, file_units.get(c.name))
+                if other:
+                    notes.append(f"'{c.name}': {_count(other, 'value')} not in {c.unit} as in training "
+                                 f"(such as '{_short(example, 20)}'), filled with the training mean {c.fill:.6g}")
+                missing = int(np.isnan(x).sum()) - other
                 if missing:
                     notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
                                  f"{c.fill:.6g}")
@@ -1893,13 +1909,13 @@ class Preprocessor:
                              f"({shown}{more}), encoded as none of its categories")
         return notes
 
-    def _encode(self, cols: dict[str, np.ndarray], n: int) -> np.ndarray:
+    def _encode(self, cols: dict[str, np.ndarray], n: int, file_units: dict[str, str]) -> np.ndarray:
         X = np.empty((n, self.n_features), dtype=self.dtype)
         k = 0
         nums = []
         for c in self.inputs:
             if isinstance(c, _NumIn):
-                x = _float_column(cols[c.name], c.name)
+                x, _, _ = _numbers_in_unit(cols[c.name], c, file_units.get(c.name))
                 if np.isnan(x).any():
                     x = np.where(np.isnan(x), np.float32(c.fill), x)
                 X[:, k] = x
@@ -1990,7 +2006,8 @@ class Preprocessor:
         for c in self.inputs:
             if isinstance(c, _NumIn):
                 inputs.append({"name": c.name, "kind": "numeric", "offset": float(c.offset),
-                               "scale": float(c.scale), "fill": float(c.fill)})
+                               "scale": float(c.scale), "fill": float(c.fill),
+                               **({"unit": c.unit} if c.unit is not None else {})})
             else:
                 inputs.append({"name": c.name, "kind": "categorical", "categories": list(c.categories),
                                "fill": c.fill})
@@ -2018,7 +2035,9 @@ class Preprocessor:
             inputs = []
             for c in d["inputs"]:
                 if c["kind"] == "numeric":
-                    inputs.append(_NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"])))
+                    unit = c.get("unit")
+                    inputs.append(_NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"]),
+                                         None if unit is None else str(unit)))
                 elif c["kind"] == "categorical":
                     fill = c.get("fill")
                     inputs.append(_CatIn(str(c["name"]), tuple(str(v) for v in c["categories"]),
@@ -2107,6 +2126,40 @@ def _scale_inplace(X: np.ndarray, offset: np.ndarray, scale: np.ndarray, block: 
 
 _TOO_EXTREME = ("some values lie too far outside the training range to be scaled in float32; "
                 "check for extreme values or choose a different scaling.")
+
+
+def _file_units(rows) -> dict[str, str]:
+    """Units the loader read away from the columns of a file's rows ({} for anything but such a frame)."""
+    attrs = getattr(rows, "attrs", None)
+    return dict(attrs.get("units", {})) if isinstance(attrs, dict) else {}
+
+
+def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.ndarray, int, str]:
+    """A numeric input's cells → (float32 with NaN for missing, how many were numbers in another unit than
+    training's, one of them as written). Those count as missing: 2 L is not 2 CC."""
+    a = np.asarray(values)
+    if a.dtype.kind in "iuf":
+        x = _float_column(a, spec.name)
+        if spec.unit is not None and file_unit is not None and file_unit.lower() != spec.unit.lower():
+            present = ~np.isnan(x)
+            n = int(present.sum())
+            example = f"{x[present][0]:g} {file_unit}" if n else ""
+            return np.full(len(x), np.nan, dtype=np.float32), n, example
+        return x, 0, ""
+    other, example = 0, ""
+    if spec.unit is not None:
+        unit = spec.unit.lower()
+        keep = np.ones(len(a), dtype=bool)
+        for i, v in enumerate(a.tolist()):
+            if isinstance(v, str):
+                parsed = number_with_unit(v) or number_with_unit(v, ",")
+                if parsed is not None and parsed[1].lower() != unit:
+                    keep[i] = False
+                    other += 1
+                    example = example or v.strip()
+        if other:
+            a = np.where(keep, a, None)
+    return _float_column(a, spec.name), other, example
 
 
 def _float_column(values, name: str) -> np.ndarray:
@@ -2423,6 +2476,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
             else:
                 specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
+    specs = [replace(s, unit=info[s.name].unit) if isinstance(s, _NumIn) and info[s.name].unit else s
+             for s in specs]
     n_features = sum(len(s.categories) if isinstance(s, _CatIn) else 1 for s in specs)
     if n_features > MAX_COLUMNS:
         raise DataError(f"{src}: one-hot encoding the text inputs would give more than {MAX_COLUMNS:,} features.")
@@ -2759,7 +2814,7 @@ def _raw_rows(frame, matrix: np.ndarray | None, idx: np.ndarray, cols: list[int]
 def _encode_rows(prep: Preprocessor, frame, idx: np.ndarray) -> np.ndarray:
     """X for the given table rows, with the same arithmetic as ``prep.transform`` (so they agree exactly)."""
     cols = {c: frame[c].to_numpy()[idx] for c in prep.input_columns}
-    return prep._encode(cols, len(idx))
+    return prep._encode(cols, len(idx), {})
 
 
 def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

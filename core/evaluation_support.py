@@ -39,6 +39,7 @@ class RawInput:
     high: float = math.nan
     categories: tuple[str, ...] = field(default=())
     integer: bool = False                    # numeric only: every training value a whole number
+    unit: str | None = None                  # numeric only: "CC" when the file wrote "1248 CC"
 
 
 def _input_specs(preprocessor) -> list[dict]:
@@ -123,9 +124,11 @@ def _input_summaries(dataset) -> list[RawInput]:
         if spec["kind"] == NUMERIC:
             if j in figures:
                 med, lo, hi, whole = figures[j]
-                result.append(RawInput(spec["name"], NUMERIC, _tidy(med), _tidy(lo), _tidy(hi), integer=whole))
+                result.append(RawInput(spec["name"], NUMERIC, _tidy(med), _tidy(lo), _tidy(hi), integer=whole,
+                                       unit=spec.get("unit")))
             else:
-                result.append(RawInput(spec["name"], NUMERIC, _tidy(spec["offset"]), 0.0, 1.0))
+                result.append(RawInput(spec["name"], NUMERIC, _tidy(spec["offset"]), 0.0, 1.0,
+                                       unit=spec.get("unit")))
         else:
             cats = tuple(spec["categories"])
             if len(X) and cats:

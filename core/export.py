@@ -549,6 +549,7 @@ class _Column:
     fill: float = 0.0
     categories: tuple[str, ...] = ()
     fill_category: str | None = None
+    unit: str | None = None             # numeric: cells in another unit count as missing
 
     @property
     def width(self) -> int:
@@ -577,8 +578,9 @@ def _preprocessing_plan(pre_dict: dict) -> _Plan:
         columns = []
         for c in pre_dict["inputs"]:
             if c["kind"] == "numeric":
+                unit = c.get("unit")
                 columns.append(_Column(str(c["name"]), "numeric", float(c["offset"]), float(c["scale"]),
-                                       float(c["fill"])))
+                                       float(c["fill"]), unit=None if unit is None else str(unit)))
             elif c["kind"] == "categorical":
                 fill = c.get("fill")
                 columns.append(_Column(str(c["name"]), "categorical",
@@ -844,7 +846,8 @@ def _python_text(text: str) -> str:
 
 def _plan_dict(plan: _Plan) -> dict:
     return {"columns": [{"name": c.name, "kind": c.kind, "offset": c.offset, "scale": c.scale,
-                         "fill": c.fill, "categories": list(c.categories), "fill_category": c.fill_category}
+                         "fill": c.fill, "categories": list(c.categories), "fill_category": c.fill_category,
+                         "unit": c.unit}
                         for c in plan.columns],
             "task": plan.task, "targets": list(plan.targets), "dtype": plan.dtype,
             "class_names": list(plan.class_names), "out_mean": list(plan.out_mean),
@@ -947,8 +950,9 @@ def layers():
         yield W.astype(MODEL["dtype"]), b.astype(MODEL["dtype"]), ACTIVATIONS[layer["activation"]]
 
 
-def number(cell, column):
-    """A numeric cell: missing spellings give NaN; a decimal comma is accepted."""
+def number(cell, column, unit=None):
+    """A numeric cell: missing spellings give NaN; a decimal comma is accepted. A number written with another
+    unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing."""
     text = (cell or "").strip()
     if text in MISSING:
         return math.nan
@@ -960,7 +964,9 @@ def number(cell, column):
         else:
             value = decorated_or_comma(text)
             if value is None:
-                value = with_unit(text)
+                value, spelt = with_unit(text)
+                if value is not None and unit is not None and spelt.lower() != unit.lower():
+                    return math.nan
             if value is None:
                 raise ValueError(f"column '{column}': '{text}' is not a number") from None
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
@@ -976,17 +982,17 @@ def decorated_or_comma(text):
 
 
 def with_unit(text):
-    """The number in "1248 CC", "1,5 kg", "120 km/h" and the like, or None."""
+    """(number, unit) of "1248 CC", "1,5 kg", "120 km/h" and the like, or (None, None)."""
     match = UNIT.match(text)
     if not match or match.group(2).lower() in NOT_UNITS:
-        return None
+        return None, None
     value = decorated_or_comma(match.group(1))
     if value is None:
         try:
             value = float(match.group(1))
         except ValueError:
-            return None
-    return value
+            return None, None
+    return value, match.group(2)
 
 
 def decorated(text):
@@ -1043,7 +1049,7 @@ def features(rows):
     for column in plan["columns"]:
         name = column["name"]
         if column["kind"] == "numeric":
-            x = np.array([number(row.get(name), name) for row in rows], dtype=np.float32)
+            x = np.array([number(row.get(name), name, column.get("unit")) for row in rows], dtype=np.float32)
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)

@@ -133,9 +133,12 @@ class PredictPanel(QWidget):
                 else:
                     field.setDecimals(_decimals(summary))
                     field.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+                if summary.unit:               # the file wrote "1248 CC": typed and shown in CC
+                    field.setSuffix(f" {summary.unit}")
                 field.setValue(summary.default)
-                field.setToolTip(f"training range {summary.low:.4g} to {summary.high:.4g}, "
-                                 f"median {summary.default:.4g}")
+                unit = f" {summary.unit}" if summary.unit else ""
+                field.setToolTip(f"training range {summary.low:.4g} to {summary.high:.4g}{unit}, "
+                                 f"median {summary.default:.4g}{unit}")
                 field.valueChanged.connect(self._on_edit)
             else:
                 field = QComboBox()

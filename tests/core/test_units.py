@@ -99,16 +99,40 @@ def test_predict_and_the_exported_script_read_units_like_the_studio(tmp_path):
     assert cli.returncode == 0, cli.stderr
     assert float(cli.stdout.splitlines()[1].split(",")[0]) == pytest.approx(float(expected), rel=1e-5)
 
-    # the script reads cell by cell: the file's one-unit columns (the km/kg car left out: see the note below)
-    same_unit = tmp_path / "same_unit.csv"
-    same_unit.write_text("".join(line for i, line in enumerate(cars().splitlines(keepends=True)) if i != 8))
     script = export_model(tmp_path / "cars.py", net, ds.preprocessor)
-    for data in (one, same_unit):
+    in_litres = tmp_path / "litres.csv"          # the whole engine column in another unit
+    in_litres.write_text("year,fuel,mileage,engine,max_power,seats\n2014,Diesel,23.4 kmpl,1.2 L,74 bhp,5\n"
+                         "2015,Petrol,20 kmpl,1.5 L,80 bhp,5\n2016,Petrol,21 kmpl,1.4 L,85 bhp,5\n")
+    for data in (one, path, in_litres):          # the training file holds the km/kg car
         out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         printed = [float(line.split(",")[0]) for line in out.stdout.splitlines()[1:]]
         studio = predict_rows(loaded, read_csv(data).frame).iloc[:, 0].astype(float).tolist()
         assert len(printed) == len(studio) > 0
         np.testing.assert_allclose(printed, studio, rtol=1e-5)
-    # Known difference: in a column mixing units the studio reads the rarer unit as missing (filled with
-    # the training mean); the script, cell by cell, reads its number. The studio's note names such cells.
+
+
+def test_a_number_in_another_unit_than_training_is_missing_and_said_so(tmp_path):
+    path = tmp_path / "cars.csv"
+    path.write_text(cars())
+    ds = build_dataset(read_csv(path), targets=["selling_price"], ignore=["name", "torque"], val_split=0)
+    pre = ds.preprocessor
+    assert {c["name"]: c.get("unit") for c in pre.to_dict()["inputs"]} == {
+        "year": None, "fuel": None, "mileage": "kmpl", "engine": "CC", "max_power": "bhp", "seats": None}
+    assert type(pre).from_dict(pre.to_dict()).to_dict() == pre.to_dict()      # saved with the model
+    rows = [{"year": 2014, "fuel": "Diesel", "mileage": "23.4 kmpl", "engine": "1248 CC", "max_power": "74 bhp",
+             "seats": 5},
+            {"year": 2014, "fuel": "Diesel", "mileage": "23.4", "engine": "1.2 L", "max_power": 74, "seats": 5}]
+    X = pre.transform(rows)
+    engine = pre.feature_names.index("engine")
+    assert X[0, engine] == pre.transform([dict(rows[0], engine=1248)])[0, engine]
+    assert X[1, engine] == pre.transform([dict(rows[0], engine=None)])[0, engine]   # the training mean
+    assert pre.input_notes(rows) == [
+        f"'engine': 1 value not in CC as in training (such as '1.2 L'), filled with the training mean "
+        f"{pre.inputs[3].fill:.6g}"]
+    litres = tmp_path / "litres.csv"                   # a file whose engine column is all litres
+    litres.write_text("year,fuel,mileage,engine,max_power,seats\n" + "".join(
+        f"2015,Petrol,20 kmpl,1.{i} L,80 bhp,5\n" for i in range(5)))
+    notes = pre.input_notes(read_csv(litres).frame)
+    assert notes == [f"'engine': 5 values not in CC as in training (such as '1 L'), filled with the training "
+                     f"mean {pre.inputs[3].fill:.6g}"]

@@ -436,3 +436,27 @@ def test_many_classes_scroll_in_the_predict_tab_instead_of_making_the_window_tal
     use(model, "iris")                                                              # three classes: no scrolling
     qtbot.waitUntil(lambda: len(predict.bar_widgets) == 3)
     assert predict.bars_scroll.verticalScrollBar().maximum() == 0
+
+
+def test_a_column_written_with_a_unit_is_typed_in_that_unit_and_another_unit_is_flagged(
+        panel, model, tmp_path, monkeypatch):
+    from core.data import read_csv
+
+    source = tmp_path / "cars.csv"
+    source.write_text("engine,power,price\n" + "".join(
+        f"{800 + (i * 53) % 900} CC,{40 + i % 60} bhp,{100 + 7 * i}\n" for i in range(60)))
+    model.set_dataset(build_dataset(read_csv(source), targets=["price"], val_split=0.2))
+    engine = panel.predict.fields["engine"]
+    assert engine.suffix() == " CC" and engine.text().endswith(" CC")
+    assert "CC" in engine.toolTip()
+    panel.predict.set_value("engine", 1248)
+    typed = float(panel.predict.last_prediction["predicted_price"].iloc[0])
+
+    litres = tmp_path / "litres.csv"
+    litres.write_text("engine,power\n1.2 L,74 bhp\n1.5 L,80 bhp\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(litres), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), ""))
+    panel.predict.predict_file()
+    bar = panel.predict.message_bar
+    assert bar.level == "warning" and "'engine': 2 values not in CC as in training (such as '1.2 L')" in bar.text()
+    assert np.isfinite(typed)
