@@ -419,7 +419,7 @@ class DataPanel(QWidget):
         from core.data import default_exclusion, default_roles
 
         self.table, self.path = table, path
-        kinds = [c.kind for c in table.columns]
+        kinds = [f"{c.kind}, {c.unit}" if getattr(c, "unit", None) else c.kind for c in table.columns]
         self.preview_model.set_frame(table.frame, kinds)
         for j in range(min(len(kinds), MEASURED_COLUMNS)):    # the rest keep the default width
             self.preview.resizeColumnToContents(j)
@@ -543,7 +543,9 @@ class DataPanel(QWidget):
 
 
 def _column_tip(column) -> str:
-    parts = [f"{column.name}: {column.kind}", f"{column.n_unique} distinct values"]
+    unit = getattr(column, "unit", None)
+    parts = [f"{column.name}: {column.kind}" + (f" in {unit} (the file writes it after each number)" if unit else ""),
+             f"{column.n_unique} distinct values"]
     if column.n_missing:
         parts.append(f"{column.n_missing} missing")
     categories = getattr(column, "categories", None)

@@ -142,6 +142,17 @@ def test_the_preview_shows_big_whole_numbers_and_decimals_as_written(qtbot, pane
     assert [preview.data(preview.index(r, 1)) for r in range(2)] == ["0.1234567", "2.5"]
 
 
+def test_a_column_written_with_a_unit_previews_as_numbers_and_names_its_unit(qtbot, panel, tmp_path):
+    path = tmp_path / "cars.csv"
+    path.write_text("engine,fuel,price\n" + "".join(f"{900 + 7 * i} CC,{'ab'[i % 2]},{i}\n" for i in range(30)))
+    load(qtbot, panel, str(path))
+    preview = panel.preview_model
+    assert preview.headerData(0, Qt.Orientation.Horizontal) == "engine\n(numeric, CC)"
+    assert preview.data(preview.index(1, 0)) == "907"
+    assert panel.columns.item(0, 1).toolTip().startswith("engine: numeric in CC")
+    assert "numbers in CC (like '900 CC') read as numbers" in panel.file_label.toolTip() + panel.file_label.text()
+
+
 def test_a_wide_file_previews_every_column_and_offers_every_role(qtbot, panel, model, tmp_path):
     # an MNIST-like table: a label and 784 pixel columns
     rng = np.random.default_rng(0)
