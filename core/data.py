@@ -87,6 +87,7 @@ _DECORATED_RE = re.compile(
     r"^([+-]?)\s*[$€£¥₹]?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
 _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
+_GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
 _SWAP_MARKS = str.maketrans(",.", ".,")
 # a number followed by a unit: "1248 CC", "23.4 kmpl", "8GB", "120 km/h", "25 °C", "1,5 kg" (as car and
 # laptop listings write them); the unit is letters (², ³ and ° too), at most one '/'
@@ -452,6 +453,7 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
         raise LoadCancelled(f"Loading {src.name} cancelled.")
     if progress is not None:
         progress(0.0)
+    src = _without_dos_eof(src)
     with src.open() as fh:
         dialect = _sniff(fh, src, forced_encoding)
     _check_budget(src, dialect)
@@ -461,6 +463,51 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     if progress is not None:
         progress(1.0)
     return table
+
+
+def _without_dos_eof(src: _Source) -> _Source:
+    """The source minus a trailing Ctrl-Z (0x1A), the end-of-file mark of DOS-era text files, which
+    would otherwise be a last row of one odd field."""
+    with src.open() as fh:
+        fh.seek(max(0, src.size - 64))
+        tail = fh.read()
+    kept = tail.rstrip(b"\r\n\t ")
+    if not kept.endswith(b"\x1a"):
+        return src
+    size = src.size - len(tail) + len(kept.rstrip(b"\x1a"))
+    return _Source(src.name, lambda: io.BufferedReader(_Limited(src.open(), size)), size, src.path)
+
+
+class _Limited(io.RawIOBase):
+    """A binary file that ends `size` bytes in."""
+
+    def __init__(self, fh, size: int):
+        self.fh, self.size = fh, size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.size - self.fh.tell()
+        if left <= 0:
+            return 0
+        view = memoryview(buffer)[:left]
+        return self.fh.readinto(view)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            return self.fh.seek(self.size + offset)
+        return self.fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.fh.tell()
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
 
 
 def _check_budget(src: _Source, d: _Dialect) -> None:
@@ -1503,10 +1550,13 @@ def _num_label(v) -> str:
 def decorated_number(text: str, decimal: str = ".") -> float | None:
     """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None.
 
-    With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %". A typographic
+    With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %"; Swiss files
+    group with apostrophes, "1'234.50". A typographic
     minus ("−5", copied from web pages) is a minus; accounts write a negative amount in parentheses:
     "(1,234.50)"."""
     text = text.strip().replace("\u2212", "-")
+    if "'" in text or "\u2019" in text:
+        text = _GROUP_APOSTROPHE_RE.sub("", text)
     if text.startswith("(") and text.endswith(")"):
         inner = decorated_number(text[1:-1], decimal)
         return None if inner is None or inner < 0 else -inner

@@ -891,6 +891,7 @@ DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
 DECORATED = re.compile(
     r"^([+-]?)\\s*[$€£¥₹]?\\s*([+-]?)\\s*(\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?|\\d+(?:\\.\\d*)?|\\.\\d+)\\s*[%$€£¥₹]?$")
 GROUP_SPACE = re.compile(r"(?<=\\d)[ \\u00a0\\u202f](?=\\d{3}(?!\\d))")
+GROUP_APOSTROPHE = re.compile(r"(?<=\\d)['\\u2019](?=\\d{3}(?!\\d))")     # Swiss "1'234.50"
 SWAP_MARKS = str.maketrans(",.", ".,")
 # "1248 CC", "23.4 kmpl", "8GB", "120 km/h": a number and its unit (the studio reads the unit away too)
 UNIT = re.compile(r"^([+-]?(?:\\d[\\d,.]*|[.,]\\d+)(?:[eE][+-]?\\d+)?)\\s*((?:[^\\W\\d_]|°)+(?:/(?:[^\\W\\d_]|°)+)?)$")
@@ -996,8 +997,8 @@ def with_unit(text):
 
 
 def decorated(text):
-    """The number in "$1,234.50", "45%", "12.5 €", "−5", "(1,234.50)" and the like, or None."""
-    text = text.strip().replace("\\u2212", "-")
+    """The number in "$1,234.50", "45%", "12.5 €", "−5", "(1,234.50)", "1'234.50" and the like, or None."""
+    text = GROUP_APOSTROPHE.sub("", text.strip().replace("\\u2212", "-"))
     if text.startswith("(") and text.endswith(")"):
         inner = decorated(text[1:-1])
         return None if inner is None or inner < 0 else -inner

@@ -21,14 +21,15 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize("text, value", [
     ("$1,234.50", 1234.5), ("45%", 45.0), ("12.5 €", 12.5), ("-£3", -3.0), ("£-3", -3.0),
     ("1,234,567", 1234567.0), ("¥ 800", 800.0), ("+7", 7.0), (".5%", 0.5), ("  $ 12  ", 12.0),
-    ("\u22125", -5.0), ("(1,234.50)", -1234.5), ("($ 12)", -12.0),
+    ("\u22125", -5.0), ("(1,234.50)", -1234.5), ("($ 12)", -12.0), ("1'234.50", 1234.5),
+    ("12\u2019345", 12345.0), ("-1'234'567", -1234567.0),
 ])
 def test_decorated_spellings_read_as_their_number(text, value):
     assert decorated_number(text) == value
 
 
 @pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%",
-                                  "((3))", "(-3)", "(abc)"])
+                                  "((3))", "(-3)", "(abc)", "1'23", "12'3456", "o'clock"])
 def test_other_text_is_no_decorated_number(text):
     assert decorated_number(text) is None
 
@@ -302,3 +303,42 @@ def test_a_typographic_minus_and_accounting_parentheses_are_negative_numbers(tmp
     out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert pd.read_csv(io.StringIO(out.stdout)).iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+
+
+def test_swiss_apostrophe_thousands_read_alike_in_the_studio_and_the_script(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    path = tmp_path / "preise.csv"
+    path.write_text("preis,menge,gekauft\n" + "".join(
+        f"{1 + i % 7}'{(i * 137) % 1000:03d}.{i % 100:02d},{i % 9},{'ja' if i % 3 else 'nein'}\n"
+        for i in range(40)) + "980.50,3,ja\n12\u2019000.00,4,nein\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.column("preis").kind == "numeric"
+    assert table.frame["preis"].iloc[1] == np.float32(2137.01) and table.frame["preis"].iloc[-1] == 12000
+    ds = build_dataset(table, targets=["gekauft"], val_split=0)
+    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_dos_end_of_file_mark_is_not_a_row(tmp_path, monkeypatch, split):
+    import core.data
+
+    rows = "".join(f"{i},{i * 0.5},{'ab'[i % 2]}\r\n" for i in range(300))
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(("a,b,y\r\n" + rows).encode())
+    dos = tmp_path / "dos.csv"
+    dos.write_bytes(("a,b,y\r\n" + rows).encode() + b"\x1a")
+    if split:  # the file cut in pieces parsed on two threads, as big files are
+        monkeypatch.setattr(core.data, "_SPLIT_BYTES", 512)
+        monkeypatch.setattr(core.data, "_parse_workers", lambda: 2)
+    got, want = read_csv(dos), read_csv(plain)
+    pd.testing.assert_frame_equal(got.frame, want.frame)
+    assert got.notes == want.notes and len(got.frame) == 300
