@@ -34,6 +34,7 @@ from gui.weights_view import neuron_names
 GRID = 80                      # cells per axis: smooth enough to read, 6400 rows per redraw
 LINE_POINTS = 200
 SLIDER_STEPS = 200
+MAX_HELD = 200                 # held-value rows made at most (6,000 gene columns: 0.5 s to build them all)
 # How far a sure prediction's cell moves from white to its class colour: light enough that the rows'
 # full-colour dots stand out on their own class's region.
 CLASS_STRENGTH = 0.55
@@ -336,6 +337,13 @@ class BoundaryView(QWidget):
         for index, summary in enumerate(self._summaries):
             if index in on_axes:
                 continue
+            if row == MAX_HELD:
+                more = len(self._summaries) - len(on_axes) - MAX_HELD
+                rest = QLabel(f"… and {more:,} more input{'s' if more != 1 else ''} held at the training median "
+                              "or most common value")
+                self.held_layout.addWidget(rest, row, 0, 1, 3)
+                self._held_widgets.append(rest)
+                break
             name = QLabel(summary.name)
             value = self._held[index]
             if summary.kind == NUMERIC:

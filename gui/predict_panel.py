@@ -35,6 +35,7 @@ from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, disc
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
+MAX_FIELDS = 200              # fields made at most: 6,000 gene columns took 0.6 s of frozen window to build
 MAX_UNSCROLLED_BARS = 10      # classes shown whole under the headline; more scroll (26 letters would be
                               # taller than a screen)
 SAVE_FILTER = "CSV files (*.csv);;All files (*)"
@@ -93,6 +94,9 @@ class PredictPanel(QWidget):
         self.file_button.setToolTip("Run a CSV file with the same input columns through the network and save "
                                     "its rows with the predictions added")
         self.file_button.clicked.connect(self.predict_file)
+        self.more_inputs = QLabel()          # says how many inputs past MAX_FIELDS are held at their defaults
+        self.more_inputs.setWordWrap(True)
+        self.more_inputs.setStyleSheet("color: #505050;")
         self.empty = QLabel("Load data to make predictions.")
         self.empty.setStyleSheet("color: #707070;")
         self.empty.setWordWrap(True)
@@ -103,6 +107,7 @@ class PredictPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addLayout(head)
         layout.addWidget(self.form_scroll, 2)
+        layout.addWidget(self.more_inputs)
         layout.addWidget(QLabel("<b>Network output</b>"))
         layout.addWidget(self.headline)
         layout.addWidget(self.bars_scroll, 1)
@@ -124,7 +129,7 @@ class PredictPanel(QWidget):
         self.fields = {}
         dataset = self.model.dataset
         self._summaries = input_summaries(dataset) if dataset is not None else []
-        for summary in self._summaries:
+        for summary in self._summaries[:MAX_FIELDS]:
             if summary.kind == NUMERIC:
                 field = QDoubleSpinBox()
                 field.setRange(-SPIN_LIMIT, SPIN_LIMIT)
@@ -153,6 +158,10 @@ class PredictPanel(QWidget):
             # count for nothing in the size hint the form's height is taken from below.
             label.show()
             field.show()
+        more = len(self._summaries) - MAX_FIELDS
+        self.more_inputs.setText(f"… and {more:,} more input{'s' if more != 1 else ''}, held at the training "
+                                 "median or most common value; Predict file… takes whole rows." if more > 0 else "")
+        self.more_inputs.setVisible(more > 0)
         has_data = dataset is not None
         self.empty.setVisible(not has_data)
         for widget in self._head_widgets:
@@ -199,10 +208,14 @@ class PredictPanel(QWidget):
         self.bars_scroll.show()
 
     def row(self) -> dict:
-        """The raw input row the fields hold, by column name."""
+        """The raw input row the fields hold, by column name (inputs without a field: their default)."""
         values = {}
-        for name, field in self.fields.items():
-            values[name] = field.value() if isinstance(field, QDoubleSpinBox) else field.currentText()
+        for summary in self._summaries:
+            field = self.fields.get(summary.name)
+            if field is None:
+                values[summary.name] = summary.default
+            else:
+                values[summary.name] = field.value() if isinstance(field, QDoubleSpinBox) else field.currentText()
         return values
 
     def set_value(self, column: str, value) -> None:
@@ -214,7 +227,7 @@ class PredictPanel(QWidget):
 
     @Slot()
     def reset_fields(self) -> None:
-        for summary in self._summaries:
+        for summary in self._summaries[:MAX_FIELDS]:
             field = self.fields[summary.name]
             field.blockSignals(True)
             self.set_value(summary.name, summary.default)

@@ -460,3 +460,28 @@ def test_a_column_written_with_a_unit_is_typed_in_that_unit_and_another_unit_is_
     bar = panel.predict.message_bar
     assert bar.level == "warning" and "'engine': 2 values not in CC as in training (such as '1.2 L')" in bar.text()
     assert np.isfinite(typed)
+
+
+def test_a_wide_table_gets_a_bounded_number_of_fields_and_held_sliders(qtbot, panel, model, monkeypatch):
+    import gui.boundary_view
+    import gui.predict_panel
+
+    monkeypatch.setattr(gui.predict_panel, "MAX_FIELDS", 5)
+    monkeypatch.setattr(gui.boundary_view, "MAX_HELD", 3)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(120, 9)), columns=[f"g{i}" for i in range(9)])
+    frame["label"] = np.where(frame["g0"] > 0, "up", "down")
+    model.set_dataset(build_dataset(from_frame(frame), val_split=0.2))
+    predict = panel.predict
+    assert list(predict.fields) == ["g0", "g1", "g2", "g3", "g4"]
+    assert predict.more_inputs.text().startswith("… and 4 more inputs, held at the training median")
+    row = predict.row()
+    assert list(row) == [f"g{i}" for i in range(9)]                    # the network still gets every input
+    predict.set_value("g0", 2.0)
+    assert predict.last_prediction["predicted_label"].iloc[0] in ("up", "down")
+    boundary = panel.boundary
+    labels = [w.text() for w in boundary._held_widgets if hasattr(w, "text")]
+    assert labels[-1].startswith("… and 4 more inputs held")       # 9 inputs: 2 on the axes, 3 with sliders
+    assert sum(1 for w in boundary._held_widgets if type(w).__name__ == "QSlider") == 3
+    boundary.set_held_value("g8", 1.5)                              # an input without a slider can be held too
+    assert boundary._held[8] == 1.5
