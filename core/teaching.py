@@ -96,11 +96,21 @@ def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     if pre is None or len(pre.feature_names) != len(x):
         names = list(getattr(dataset, "feature_names", None) or [f"x{k + 1}" for k in range(len(x))])
         return [(n, _value_text(v)) for n, v in zip(names, x)]
+    numeric, k = {}, 0                       # feature position → (scale, offset)
+    for column in pre.inputs:
+        categories = getattr(column, "categories", None)
+        if categories is None:
+            numeric[k] = (column.scale, column.offset)
+        k += 1 if categories is None else len(categories)
+    raw = {}
+    if numeric:                              # one call for the row, not one per column (6,000 genes: 70 ms)
+        scales, offsets = zip(*numeric.values())
+        raw = dict(zip(numeric, unscale(x[list(numeric)], np.array(scales), np.array(offsets)).tolist()))
     out, k = [], 0
     for column in pre.inputs:
         categories = getattr(column, "categories", None)
         if categories is None:
-            out.append((column.name, _value_text(float(unscale(x[k], column.scale, column.offset)))))
+            out.append((column.name, _value_text(raw[k])))
             k += 1
         else:
             hot = np.flatnonzero(x[k:k + len(categories)] > 0.5)
