@@ -28,7 +28,9 @@ REPORT_INTERVAL = 1 / 60      # seconds between report batches
 WEIGHTS_INTERVAL = 1 / 40     # seconds between weight snapshots: taken only at the end of an epoch, so
                               # short epochs give ~30 a second (measured 32/s at 10 ms epochs)
 HEALTH_INTERVAL = 0.5         # seconds between health measurements (HealthView's curves)
-GIL_YIELD_INTERVAL = 0.002    # seconds of training between voluntary releases of the GIL
+GIL_YIELD_INTERVAL = 0.002    # seconds of training between voluntary releases of the GIL while the GUI is busy
+GIL_IDLE_YIELD_INTERVAL = 0.02  # … and otherwise (each release costs the training thread ~75 µs)
+GUI_BUSY_WINDOW = 0.05        # seconds after handing the GUI reports during which it counts as busy drawing them
 SWITCH_INTERVAL = 0.0005      # seconds: how long the GUI thread waits at most to get the GIL back
 
 # Every QThread started by gui/ is listed here, so tests (tests/gui/conftest.py) can fail any test that
@@ -125,6 +127,7 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._last_weights = -1.0
         self._last_yield = 0.0
+        self._gui_busy_until = 0.0
         # (X, T) rows to measure layer health on, from snapshots, in this thread: in the GUI thread that
         # forward/backward pass competed with training for the BLAS threads.
         self._health_sample = health_sample
@@ -172,11 +175,14 @@ class TrainingWorker(QObject):
     # ---- the run, in the worker thread -----------------------------------------------------------
     def _should_stop(self) -> bool:
         now = time.perf_counter()
-        if now - self._last_yield >= GIL_YIELD_INTERVAL:
+        interval = GIL_YIELD_INTERVAL if now < self._gui_busy_until else GIL_IDLE_YIELD_INTERVAL
+        if now - self._last_yield >= interval:
             # Small networks train in pure Python + tiny numpy calls that hold the GIL nearly all the
             # time, and the GUI thread needs it for every slot and after every Qt call. Measured on the
             # spiral example (PySide6 6.11, CPython 3.11) with neither this nor the switch interval
-            # above: a 5 ms QTimer stalled for 8 s. With both: p99 under 50 ms. sleep(0) hands it over.
+            # above: a 5 ms QTimer stalled for 8 s. With both: p99 under 50 ms. sleep(0) hands it over,
+            # but costs ~75 µs: every 2 ms that was 4 % of training, so it is that frequent only while
+            # the GUI draws what it was just sent.
             time.sleep(0)
             self._last_yield = now
         with self._cond:
@@ -219,6 +225,7 @@ class TrainingWorker(QObject):
         if self._pending:
             batch, self._pending = self._pending, []
             self._last_emit = time.monotonic()
+            self._gui_busy_until = time.perf_counter() + GUI_BUSY_WINDOW
             self.reports.emit(batch)
 
     @Slot()
