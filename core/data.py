@@ -1583,30 +1583,45 @@ def number_with_unit(text: str, decimal: str = ".") -> tuple[float, str] | None:
     return value, m.group(2)
 
 
+def _read_spellings(texts: np.ndarray, bad: np.ndarray, counts: np.ndarray, allowed: float,
+                    read_one: Callable[[str], Any]) -> dict[int, Any] | None:
+    """{i: read_one(texts[i])} for the non-numeric texts it reads (not None), frequent spellings first; None
+    as soon as more than `allowed` cells (counts[i] cells spell texts[i]) are sure to stay unread, or more
+    than half of _DECORATED_TRIAL values tried were unread: a text column ("Customer 4711", dates, names)
+    gives up early instead of trying every value."""
+    found = {}
+    left_bad = tried = 0
+    candidates = np.flatnonzero(bad)
+    for i in candidates[np.argsort(-counts[candidates], kind="stable")].tolist():
+        result = read_one(texts[i])
+        tried += 1
+        if result is not None:
+            found[i] = result
+        else:
+            left_bad += int(counts[i])
+            # sure to stay text, or as good as sure: a money column reads nearly every value it has
+            if left_bad > allowed or (tried >= _DECORATED_TRIAL and tried - len(found) > tried / 2):
+                return None
+    return found
+
+
+def _number_with_any_unit(text: str) -> tuple[float, str] | None:
+    # a cell read on its own (predictions): either decimal mark, as _cell_float reads numbers
+    return number_with_unit(text) or number_with_unit(text, ",")
+
+
 def _with_unit(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
                allowed: float) -> tuple[np.ndarray, str] | None:
     """Fill nums where bad from cells written as a number and the column's one unit ("1248 CC"); returns
     (where that read a number, the unit as most cells spell it), or None when more than `allowed` cells
     would stay non-numeric. A column mixing units ("23.4 kmpl", "17.3 km/kg") keeps the commoner one;
     the other cells count as non-numeric, since a number in another unit is not the same quantity."""
-    found = {}
-    left_bad = tried = 0
-    candidates = np.flatnonzero(bad)
-    for i in candidates[np.argsort(-counts[candidates], kind="stable")].tolist():   # frequent spellings first
-        parsed = number_with_unit(texts[i], decimal)
-        tried += 1
-        if parsed is not None:
-            found[i] = parsed
-        else:
-            left_bad += int(counts[i])
-            # a text column ("Customer 4711", names) gives up early instead of trying every value
-            if left_bad > allowed or (tried >= _DECORATED_TRIAL and len(found) < tried / 2):
-                return None
+    found = _read_spellings(texts, bad, counts, allowed, lambda text: number_with_unit(text, decimal))
+    if not found:
+        return None
     by_unit = Counter()
     for i, (_, unit) in found.items():
         by_unit[unit.lower()] += int(counts[i])
-    if not by_unit:
-        return None
     unit, n = by_unit.most_common(1)[0]
     if int(counts[bad].sum()) - n > allowed:
         return None
@@ -1621,24 +1636,14 @@ def _with_unit(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: st
 
 def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
                  allowed: float) -> np.ndarray | None:
-    """Fill nums where bad from decorated spellings; returns where that read a number, or None as soon as
-    more than `allowed` cells (counts[i] cells spell texts[i]) are sure to stay non-numeric, or more than
-    half of _DECORATED_TRIAL values tried were no numbers: a text column ("Customer 4711", dates) gives
-    up early instead of trying every value."""
+    """Fill nums where bad from decorated spellings ("$1,234.50"); returns where that read a number, or
+    None when the column gives up (see _read_spellings)."""
+    found = _read_spellings(texts, bad, counts, allowed, lambda text: decorated_number(text, decimal))
+    if found is None:
+        return None
     read = np.zeros(len(texts), dtype=bool)
-    left_bad = tried = failed = 0
-    candidates = np.flatnonzero(bad)
-    for i in candidates[np.argsort(-counts[candidates], kind="stable")].tolist():   # frequent spellings first
-        value = decorated_number(texts[i], decimal)
-        tried += 1
-        if value is not None:
-            nums[i], bad[i], read[i] = value, False, True
-        else:
-            left_bad += int(counts[i])
-            failed += 1
-            # sure to stay text, or as good as sure: a money column reads nearly every value it has
-            if left_bad > allowed or (tried >= _DECORATED_TRIAL and failed > tried / 2):
-                return None
+    for i, value in found.items():
+        nums[i], bad[i], read[i] = value, False, True
     return read
 
 
@@ -1681,21 +1686,20 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             decorated = read
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
-    unit = None
+    unit = with_unit = None
     if n_bad > 0.1 * n_present:
         trial_nums, trial_bad = nums.copy(), bad.copy()
         found = _with_unit(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
         if found is not None:
-            decorated, unit = found
+            (with_unit, unit), decorated = found, None
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
     rows = np.flatnonzero(present)
     if unit is not None:
-        first = distinct[codes[rows[np.flatnonzero(decorated[codes[rows]])[0]]]]
+        first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
         notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers")
-        decorated = None
         if units is not None:
             units[name] = unit
     if decorated is not None and decorated.any():
@@ -2202,7 +2206,7 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.nd
         keep = np.ones(len(a), dtype=bool)
         for i, v in enumerate(a.tolist()):
             if isinstance(v, str):
-                parsed = number_with_unit(v) or number_with_unit(v, ",")
+                parsed = _number_with_any_unit(v)
                 if parsed is not None and parsed[1].lower() != unit:
                     keep[i] = False
                     other += 1
@@ -2245,8 +2249,8 @@ def _cell_float(v, name: str) -> float:
         if value is None:
             value = decorated_number(s, ",")
         if value is None:
-            with_unit = number_with_unit(s) or number_with_unit(s, ",")
-            value = with_unit[0] if with_unit is not None else None
+            parsed = _number_with_any_unit(s)
+            value = parsed[0] if parsed is not None else None
         if value is not None:
             return value
         raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None

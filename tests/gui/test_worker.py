@@ -243,7 +243,7 @@ def test_history_grows_and_pads_late_metrics():
 
 
 def test_training_hands_over_the_gil_often_only_while_the_gui_draws_what_it_was_sent(monkeypatch):
-    """time.sleep(0) lets the GUI thread in but costs the training thread ~75 µs: every 2 ms just after
+    """A zero-length sleep lets the GUI thread in but costs the training thread ~75 µs: every 2 ms just after
     reports went out (the GUI is drawing them), every 20 ms otherwise."""
     clock = [100.0]
     yields = []
