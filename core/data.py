@@ -83,8 +83,13 @@ _DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 # Numbers as spreadsheets and reports write them: "$1,234.50", "45%", "12.5 €", "-£3", "1,234,567" — a
 # currency sign before or after, a percent sign after (the number as written: "45%" reads 45), commas
 # between groups of three digits, "." decimals. A file with decimal commas never reads them this way.
+# A currency code may come first ("USD 1,200", "Rs. 5,00,000"), and Indian files group lakhs and crores
+# in twos ("17,67,660").
+_CURRENCY_CODES = ("USD|EUR|GBP|INR|JPY|CNY|RMB|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|MXN|ZAR|KRW|"
+                   "SGD|HKD|TRY|AED|SAR|IDR|THB|MYR|PHP|PKR|BDT|NGN|EGP|ILS|Rs\\.?|US\\$|R\\$|A\\$|C\\$|NZ\\$|HK\\$|S\\$")
 _DECORATED_RE = re.compile(
-    r"^([+-]?)\s*[$€£¥₹]?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
+    r"^([+-]?)\s*(?:(?:" + _CURRENCY_CODES + r")\s*)?[$€£¥₹]?\s*([+-]?)\s*"
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*[%$€£¥₹]?$")
 _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,56"
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
@@ -1605,6 +1610,16 @@ def _read_spellings(texts: np.ndarray, bad: np.ndarray, counts: np.ndarray, allo
     return found
 
 
+def same_unit(a: str, b: str) -> bool:
+    """One unit however a file spells it: "CC" and "cc", "years" and "year", "lbs" and "lb"."""
+    return _unit_key(a) == _unit_key(b)
+
+
+def _unit_key(unit: str) -> str:
+    unit = unit.lower()
+    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit      # "ms" stays milliseconds
+
+
 def _number_with_any_unit(text: str) -> tuple[float, str] | None:
     # a cell read on its own (predictions): either decimal mark, as _cell_float reads numbers
     return number_with_unit(text) or number_with_unit(text, ",")
@@ -1621,14 +1636,14 @@ def _with_unit(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: st
         return None
     by_unit = Counter()
     for i, (_, unit) in found.items():
-        by_unit[unit.lower()] += int(counts[i])
+        by_unit[_unit_key(unit)] += int(counts[i])
     unit, n = by_unit.most_common(1)[0]
     if int(counts[bad].sum()) - n > allowed:
         return None
     read = np.zeros(len(texts), dtype=bool)
     spellings = Counter()
     for i, (value, spelt) in found.items():
-        if spelt.lower() == unit:
+        if _unit_key(spelt) == unit:
             nums[i], bad[i], read[i] = value, False, True
             spellings[spelt] += int(counts[i])
     return read, spellings.most_common(1)[0][0]
@@ -2194,7 +2209,7 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.nd
     a = np.asarray(values)
     if a.dtype.kind in "iuf":
         x = _float_column(a, spec.name)
-        if spec.unit is not None and file_unit is not None and file_unit.lower() != spec.unit.lower():
+        if spec.unit is not None and file_unit is not None and not same_unit(file_unit, spec.unit):
             present = ~np.isnan(x)
             n = int(present.sum())
             example = f"{x[present][0]:g} {file_unit}" if n else ""
@@ -2202,12 +2217,11 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.nd
         return x, 0, ""
     other, example = 0, ""
     if spec.unit is not None:
-        unit = spec.unit.lower()
         keep = np.ones(len(a), dtype=bool)
         for i, v in enumerate(a.tolist()):
             if isinstance(v, str):
                 parsed = _number_with_any_unit(v)
-                if parsed is not None and parsed[1].lower() != unit:
+                if parsed is not None and not same_unit(parsed[1], spec.unit):
                     keep[i] = False
                     other += 1
                     example = example or v.strip()

@@ -824,16 +824,18 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import _NOT_UNITS
+    from core.data import _DECORATED_RE, _NOT_UNITS, _UNIT_RE
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
              f"({', '.join(arch['activations'])}), exported {meta['created']}")
     values = {"__TITLE__": title,
               "__METADATA__": _python_text(json.dumps(meta, ensure_ascii=False, indent=1)),
-              "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS))}
+              "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS)),
+              "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
-    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__", lambda m: values[m.group(0)],
+    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__",
+                  lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
 
@@ -887,14 +889,14 @@ METADATA = json.loads(__METADATA__)
 MODEL = json.loads(__MODEL__)
 MISSING = frozenset(MODEL["missing_tokens"])
 DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
-# "$1,234.50", "45%", "12.5 €": currency and percent signs, thousands commas (as the studio reads them)
-DECORATED = re.compile(
-    r"^([+-]?)\\s*[$€£¥₹]?\\s*([+-]?)\\s*(\\d{1,3}(?:,\\d{3})+(?:\\.\\d*)?|\\d+(?:\\.\\d*)?|\\.\\d+)\\s*[%$€£¥₹]?$")
+# "$1,234.50", "45%", "12.5 €", "USD 1,200", "Rs. 5,00,000": currency, percent signs, thousands commas
+# (the studio's own pattern)
+DECORATED = re.compile(__DECORATED__)
 GROUP_SPACE = re.compile(r"(?<=\\d)[ \\u00a0\\u202f](?=\\d{3}(?!\\d))")
 GROUP_APOSTROPHE = re.compile(r"(?<=\\d)['\\u2019](?=\\d{3}(?!\\d))")     # Swiss "1'234.50"
 SWAP_MARKS = str.maketrans(",.", ".,")
 # "1248 CC", "23.4 kmpl", "8GB", "120 km/h": a number and its unit (the studio reads the unit away too)
-UNIT = re.compile(r"^([+-]?(?:\\d[\\d,.]*|[.,]\\d+)(?:[eE][+-]?\\d+)?)\\s*((?:[^\\W\\d_]|°)+(?:/(?:[^\\W\\d_]|°)+)?)$")
+UNIT = re.compile(__UNIT__)
 NOT_UNITS = frozenset(__NOT_UNITS__)
 BATCH = 4096
 
@@ -966,13 +968,19 @@ def number(cell, column, unit=None):
             value = decorated_or_comma(text)
             if value is None:
                 value, spelt = with_unit(text)
-                if value is not None and unit is not None and spelt.lower() != unit.lower():
+                if value is not None and unit is not None and unit_key(spelt) != unit_key(unit):
                     return math.nan
             if value is None:
                 raise ValueError(f"column '{column}': '{text}' is not a number") from None
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
     return value
+
+
+def unit_key(unit):
+    """One unit however it is spelt: "CC" and "cc", "years" and "year" (as the studio compares them)."""
+    unit = unit.lower()
+    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
 
 
 def decorated_or_comma(text):

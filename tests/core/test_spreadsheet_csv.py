@@ -23,12 +23,15 @@ from tests.conftest import ROOT
     ("1,234,567", 1234567.0), ("¥ 800", 800.0), ("+7", 7.0), (".5%", 0.5), ("  $ 12  ", 12.0),
     ("\u22125", -5.0), ("(1,234.50)", -1234.5), ("($ 12)", -12.0), ("1'234.50", 1234.5),
     ("12\u2019345", 12345.0), ("-1'234'567", -1234567.0),
+    ("USD 1,200", 1200.0), ("EUR 603.51", 603.51), ("-USD 100", -100.0), ("US$ 12.5", 12.5),
+    ("Rs. 16,52,782", 1652782.0), ("Rs 1,00,000", 100000.0), ("₹17,67,660", 1767660.0),
+    ("1,23,456", 123456.0), ("1,00,000.50", 100000.5),
 ])
 def test_decorated_spellings_read_as_their_number(text, value):
     assert decorated_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["12,34", "1,23,456", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%",
+@pytest.mark.parametrize("text", ["12,34", "1,2,345", "12,34,56", "PC 17599", "ABC 100", "USD", "abc", "$", "-$-3", "€ 1.234,50", "12 apples", "3%%",
                                   "((3))", "(-3)", "(abc)", "1'23", "12'3456", "o'clock"])
 def test_other_text_is_no_decorated_number(text):
     assert decorated_number(text) is None
@@ -342,3 +345,25 @@ def test_a_dos_end_of_file_mark_is_not_a_row(tmp_path, monkeypatch, split):
     got, want = read_csv(dos), read_csv(plain)
     pd.testing.assert_frame_equal(got.frame, want.frame)
     assert got.notes == want.notes and len(got.frame) == 300
+
+
+def test_currency_codes_and_indian_grouping_read_alike_in_the_studio_and_the_script(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    path = tmp_path / "cars.csv"
+    path.write_text("price,list_price,sold\n" + "".join(
+        f"\"Rs. {1 + i % 9},{(i * 37) % 100:02d},{(i * 137) % 1000:03d}\",\"USD {i + 1},{(i * 71) % 1000:03d}\","
+        f"{'yes' if i % 3 else 'no'}\n" for i in range(40)) + "\"₹45,000\",USD 950.50,yes\n", encoding="utf-8")
+    table = read_csv(path)
+    assert [table.column(c).kind for c in ("price", "list_price")] == ["numeric", "numeric"]
+    assert table.frame["price"].iloc[1] == 237137 and table.frame["price"].iloc[-1] == 45000
+    assert table.frame["list_price"].iloc[1] == 2071 and table.frame["list_price"].iloc[-1] == np.float32(950.5)
+    ds = build_dataset(table, targets=["sold"], val_split=0)
+    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)

@@ -136,3 +136,29 @@ def test_a_number_in_another_unit_than_training_is_missing_and_said_so(tmp_path)
     notes = pre.input_notes(read_csv(litres).frame)
     assert notes == [f"'engine': 5 values not in CC as in training (such as '1 L'), filled with the training "
                      f"mean {pre.inputs[3].fill:.6g}"]
+
+
+def test_singular_and_plural_spellings_are_one_unit_everywhere(tmp_path):
+    """Experience columns say "1 year" and "12 years": one unit, no row dropped; the studio, predictions and
+    the exported script read both spellings alike, and a number in another unit still counts as missing."""
+    path = tmp_path / "salaries.csv"
+    path.write_text("experience,salary\n" + "".join(
+        f"{1 + i % 25} {'year' if i % 25 == 0 else 'years'},{30000 + 2000 * (i % 25)}\n" for i in range(60)))
+    table = read_csv(path)
+    assert table.column("experience").kind == "numeric" and table.column("experience").unit == "years"
+    assert not table.frame["experience"].isna().any() and table.frame["experience"].iloc[0] == 1
+    ds = build_dataset(table, targets=["salary"], val_split=0)
+    assert ds.X_train.shape[0] == 60
+    net = Network([ds.n_features, 3, 1], ["tanh", "linear"], "mse", seed=0)
+    loaded = LoadedModel(net, ds.preprocessor, {})
+    new = tmp_path / "new.csv"
+    new.write_text("experience,salary\n1 year,30000\n1 years,31000\n3 Yrs,36000\n")
+    predicted = predict_rows(loaded, read_csv(new).frame).iloc[:, 0].astype(float).tolist()
+    assert predicted[0] == predicted[1]
+    assert ds.preprocessor.input_notes(read_csv(new).frame) == [
+        f"'experience': 1 value not in years as in training (such as '3 Yrs'), filled with the training "
+        f"mean {ds.preprocessor.inputs[0].fill:.6g}"]
+    script = export_model(tmp_path / "salaries.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(new)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_allclose([float(v) for v in out.stdout.splitlines()[1:]], predicted, rtol=1e-5)
