@@ -1610,6 +1610,20 @@ def _read_spellings(texts: np.ndarray, bad: np.ndarray, counts: np.ndarray, allo
     return found
 
 
+# words that scale a number rather than measure it: a column of prices in lakh writes the dearest in crore
+_SCALE_WORDS = {"thousand": 1e3, "lakh": 1e5, "lac": 1e5, "crore": 1e7, "cr": 1e7, "million": 1e6,
+                "mn": 1e6, "billion": 1e9, "bn": 1e9}
+
+
+def in_unit(value: float, spelt: str, unit: str) -> float | None:
+    """`value`, written in `spelt`, expressed in `unit`: itself for the same unit, rescaled between scale
+    words ("1.2 Cr" is 120 Lakh), None for another quantity ("2 L" is no number of CC)."""
+    if _unit_key(spelt) == _unit_key(unit):
+        return value
+    a, b = _SCALE_WORDS.get(_unit_key(spelt)), _SCALE_WORDS.get(_unit_key(unit))
+    return value * a / b if a and b else None
+
+
 def same_unit(a: str, b: str) -> bool:
     """One unit however a file spells it: "CC" and "cc", "years" and "year", "lbs" and "lb"."""
     return _unit_key(a) == _unit_key(b)
@@ -1626,27 +1640,34 @@ def _number_with_any_unit(text: str) -> tuple[float, str] | None:
 
 
 def _with_unit(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
-               allowed: float) -> tuple[np.ndarray, str] | None:
+               allowed: float) -> tuple[np.ndarray, str, Counter] | None:
     """Fill nums where bad from cells written as a number and the column's one unit ("1248 CC"); returns
-    (where that read a number, the unit as most cells spell it), or None when more than `allowed` cells
-    would stay non-numeric. A column mixing units ("23.4 kmpl", "17.3 km/kg") keeps the commoner one;
-    the other cells count as non-numeric, since a number in another unit is not the same quantity."""
+    (where that read a number, the unit as most cells spell it, {other scale word: cells rescaled}), or
+    None when more than `allowed` cells would stay non-numeric. A column mixing units ("23.4 kmpl",
+    "17.3 km/kg") keeps the commoner one; the other cells count as non-numeric, since a number in another
+    unit is not the same quantity. Scale words are one quantity: "1.2 Cr" in a column of Lakh reads 120."""
     found = _read_spellings(texts, bad, counts, allowed, lambda text: number_with_unit(text, decimal))
     if not found:
         return None
-    by_unit = Counter()
-    for i, (_, unit) in found.items():
-        by_unit[_unit_key(unit)] += int(counts[i])
-    unit, n = by_unit.most_common(1)[0]
+    by_kind, spellings = Counter(), Counter()
+    for i, (_, spelt) in found.items():
+        key = _unit_key(spelt)
+        by_kind["×" if key in _SCALE_WORDS else key] += int(counts[i])
+        spellings[spelt] += int(counts[i])
+    kind, n = by_kind.most_common(1)[0]
     if int(counts[bad].sum()) - n > allowed:
         return None
+    unit = next(spelt for spelt, _ in spellings.most_common()
+                if ("×" if _unit_key(spelt) in _SCALE_WORDS else _unit_key(spelt)) == kind)
     read = np.zeros(len(texts), dtype=bool)
-    spellings = Counter()
+    rescaled = Counter()
     for i, (value, spelt) in found.items():
-        if _unit_key(spelt) == unit:
+        value = in_unit(value, spelt, unit)
+        if value is not None:
             nums[i], bad[i], read[i] = value, False, True
-            spellings[spelt] += int(counts[i])
-    return read, spellings.most_common(1)[0][0]
+            if not same_unit(spelt, unit):
+                rescaled[spelt] += int(counts[i])
+    return read, unit, rescaled
 
 
 def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: str, counts: np.ndarray,
@@ -1706,7 +1727,7 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         trial_nums, trial_bad = nums.copy(), bad.copy()
         found = _with_unit(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
         if found is not None:
-            (with_unit, unit), decorated = found, None
+            (with_unit, unit, rescaled), decorated = found, None
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
@@ -1714,7 +1735,9 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     rows = np.flatnonzero(present)
     if unit is not None:
         first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
-        notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers")
+        notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers"
+                     + "".join(f"; {_count(k, 'value')} in {spelt} converted to {unit}"
+                               for spelt, k in rescaled.items()))
         if units is not None:
             units[name] = unit
     if decorated is not None and decorated.any():
@@ -2205,11 +2228,15 @@ def _file_units(rows) -> dict[str, str]:
 
 def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.ndarray, int, str]:
     """A numeric input's cells → (float32 with NaN for missing, how many were numbers in another unit than
-    training's, one of them as written). Those count as missing: 2 L is not 2 CC."""
+    training's, one of them as written). Those count as missing: 2 L is not 2 CC; scale words are
+    rescaled: "1.2 Cr" where training read Lakh is 120."""
     a = np.asarray(values)
     if a.dtype.kind in "iuf":
         x = _float_column(a, spec.name)
         if spec.unit is not None and file_unit is not None and not same_unit(file_unit, spec.unit):
+            factor = in_unit(1.0, file_unit, spec.unit)
+            if factor is not None:
+                return (x * np.float32(factor)).astype(np.float32), 0, ""
             present = ~np.isnan(x)
             n = int(present.sum())
             example = f"{x[present][0]:g} {file_unit}" if n else ""
@@ -2217,16 +2244,16 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.nd
         return x, 0, ""
     other, example = 0, ""
     if spec.unit is not None:
-        keep = np.ones(len(a), dtype=bool)
-        for i, v in enumerate(a.tolist()):
+        cells = a.tolist()
+        for i, v in enumerate(cells):
             if isinstance(v, str):
                 parsed = _number_with_any_unit(v)
                 if parsed is not None and not same_unit(parsed[1], spec.unit):
-                    keep[i] = False
-                    other += 1
-                    example = example or v.strip()
-        if other:
-            a = np.where(keep, a, None)
+                    cells[i] = in_unit(parsed[0], parsed[1], spec.unit)      # None (missing) if no scale
+                    if cells[i] is None:
+                        other += 1
+                        example = example or v.strip()
+        a = np.array(cells, dtype=object)
     return _float_column(a, spec.name), other, example
 
 

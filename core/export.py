@@ -824,7 +824,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import _DECORATED_RE, _NOT_UNITS, _UNIT_RE
+    from core.data import _DECORATED_RE, _NOT_UNITS, _SCALE_WORDS, _UNIT_RE
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -832,9 +832,10 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     values = {"__TITLE__": title,
               "__METADATA__": _python_text(json.dumps(meta, ensure_ascii=False, indent=1)),
               "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS)),
-              "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern)}
+              "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern),
+              "__SCALE_WORDS__": repr(_SCALE_WORDS)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
-    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__",
+    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -898,6 +899,7 @@ SWAP_MARKS = str.maketrans(",.", ".,")
 # "1248 CC", "23.4 kmpl", "8GB", "120 km/h": a number and its unit (the studio reads the unit away too)
 UNIT = re.compile(__UNIT__)
 NOT_UNITS = frozenset(__NOT_UNITS__)
+SCALE_WORDS = __SCALE_WORDS__          # "1.2 Cr" where the model learnt Lakh is 120 Lakh
 BATCH = 4096
 
 
@@ -969,7 +971,10 @@ def number(cell, column, unit=None):
             if value is None:
                 value, spelt = with_unit(text)
                 if value is not None and unit is not None and unit_key(spelt) != unit_key(unit):
-                    return math.nan
+                    scales = SCALE_WORDS.get(unit_key(spelt)), SCALE_WORDS.get(unit_key(unit))
+                    if not all(scales):
+                        return math.nan
+                    value = value * scales[0] / scales[1]
             if value is None:
                 raise ValueError(f"column '{column}': '{text}' is not a number") from None
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:

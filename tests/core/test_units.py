@@ -162,3 +162,38 @@ def test_singular_and_plural_spellings_are_one_unit_everywhere(tmp_path):
     out = subprocess.run([sys.executable, str(script), str(new)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     np.testing.assert_allclose([float(v) for v in out.stdout.splitlines()[1:]], predicted, rtol=1e-5)
+
+
+def test_prices_in_lakh_and_crore_are_one_quantity(tmp_path):
+    """Indian listings write prices in lakh and the dearest in crore ("45 Lac", "1.2 Cr"): one column of
+    numbers in the commoner word, the others rescaled with a note; predictions and the exported script
+    rescale alike, and a number in a unit of another quantity still counts as missing."""
+    path = tmp_path / "flats.csv"
+    path.write_text("area,price,sold\n" + "".join(
+        f"{500 + 37 * i},{f'{i / 20:.2f} Cr' if i % 5 == 0 else f'{20 + i} Lac'},{'yes' if i % 3 else 'no'}\n"
+        for i in range(1, 61)))
+    table = read_csv(path)
+    assert table.column("price").kind == "numeric" and table.column("price").unit == "Lac"
+    assert table.frame["price"].iloc[4] == pytest.approx(25) and table.frame["price"].iloc[0] == 21
+    assert any("12 values in Cr converted to Lac" in note for note in table.notes)
+    ds = build_dataset(table, targets=["sold"], val_split=0)
+    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    loaded = LoadedModel(net, ds.preprocessor, {})
+    new = tmp_path / "new.csv"
+    new.write_text("area,price\n1200,1.2 Cr\n1200,120 Lac\n1200,120 Lakhs\n1200,5 km\n")
+    frame = read_csv(new).frame
+    predicted = predict_rows(loaded, frame).iloc[:, 1].astype(float).tolist()
+    assert predicted[0] == pytest.approx(predicted[1]) and predicted[1] == predicted[2] != predicted[3]
+    assert ds.preprocessor.input_notes(frame) == [
+        f"'price': 1 value not in Lac as in training (such as '5 km'), filled with the training mean "
+        f"{ds.preprocessor.inputs[1].fill:.6g}"]
+    in_crore = tmp_path / "crore.csv"              # a whole column in crore reads as numbers in Cr
+    in_crore.write_text("area,price\n" + "".join(f"1200,{1 + i / 10:.1f} Cr\n" for i in range(6)))
+    crore = read_csv(in_crore).frame
+    assert predict_rows(loaded, crore).iloc[2, 1] == pytest.approx(predicted[0])
+    script = export_model(tmp_path / "flats.py", net, ds.preprocessor)
+    for data, expected in ((new, predicted), (in_crore, predict_rows(loaded, crore).iloc[:, 1].tolist())):
+        out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        np.testing.assert_allclose([float(line.split(",")[1]) for line in out.stdout.splitlines()[1:]],
+                                   expected, rtol=1e-5)
