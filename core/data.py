@@ -811,9 +811,30 @@ def _is_title(record: list[str], decimal: str) -> bool:
     return len(cells) == 1 and _cell_kind(cells[0], decimal) == "str"
 
 
+def _numbers_as_names(cells: list[str]) -> bool:
+    """Whole numbers that name columns rather than hold values: years ('country,2019,2020,2021') or a
+    run of column indices (pandas writes ',0,1,2' over a frame with default column names)."""
+    if not cells or not all(c.isdigit() and len(c) <= 4 for c in cells):
+        return False
+    values = [int(c) for c in cells]
+    if all(1800 <= v <= 2100 for v in values) and len(set(values)) == len(values):
+        return True
+    return len(values) >= 2 and values[0] in (0, 1) and values == list(range(values[0], values[0] + len(values)))
+
+
 def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) -> bool:
     kinds = [_cell_kind(c, decimal) for c in first]
-    if "num" in kinds or "str" not in kinds:
+    if "num" in kinds:
+        # a header may name some columns with numbers, when rows below do not hold such numbers there
+        where = [j for j, k in enumerate(kinds) if k == "num"]
+        if not _numbers_as_names([first[j].strip() for j in where]):
+            return False
+        if any(_numbers_as_names([r[j].strip() for j in where]) for r in rest[:50] if len(r) > where[-1]):
+            return False
+        if "str" not in kinds and not (kinds[0] == "na" and not first[0].strip() and len(where) >= 2):
+            return False
+        kinds = ["str" if k == "num" else k for k in kinds]
+    elif "str" not in kinds:
         return False
     if not rest:
         return True  # a lone line of names: the caller reports "header only"
@@ -2725,6 +2746,19 @@ def _constant_desc(s) -> str:
     if len(v) == 0:
         return "every cell is empty"
     return f"every row is {_short(_cat_key(v.iloc[0]))}"
+
+
+def rows_with_values(table: RawTable) -> tuple["pandas.DataFrame", list[str]]:
+    """The table's rows that hold at least one value, and a note on the rows of bare delimiters (",,,,",
+    as spreadsheets leave below a table) left out: training skips them, predictions skip them too."""
+    frame = table.frame
+    if not all(info.n_missing for info in table.columns) or not len(frame.columns):
+        return frame, []
+    empty = np.logical_and.reduce([_missing_mask(frame[c]) for c in frame.columns])
+    n_empty = int(empty.sum())
+    if not n_empty:
+        return frame, []
+    return frame[~empty], [f"{n_empty} empty row{'s' if n_empty != 1 else ''} skipped"]
 
 
 def _missing_mask(s) -> np.ndarray:

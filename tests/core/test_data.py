@@ -114,6 +114,31 @@ def test_no_header_names_columns():
     assert any("no header" in n for n in t.notes)
 
 
+@pytest.mark.parametrize("text, names", [
+    # a wide time series: years name the columns
+    ("country,2019,2020,2021\nFrance,1.2,1.3,1.4\nSpain,2.2,2.1,2.5\nItaly,0.5,0.7,0.9\n",
+     ["country", "2019", "2020", "2021"]),
+    ("a,b,c,2023,label\n1,2,3,4.5,x\n2,3,4,5.5,y\n3,1,2,6.5,x\n", ["a", "b", "c", "2023", "label"]),
+    # pandas' to_csv of a frame with default column names: an unnamed index, then 0, 1, 2
+    (",0,1,2\n0,5.1,3.5,1.4\n1,4.9,3.0,1.4\n2,4.7,3.2,1.3\n", ["col_1", "0", "1", "2"]),
+])
+def test_a_header_may_name_columns_with_years_or_indices(text, names):
+    t = read_csv_text(text)
+    assert t.has_header and list(t.frame.columns) == names
+    assert len(t.frame) == 3
+
+
+@pytest.mark.parametrize("text", [
+    "alice,1990,2010\nbob,1985,2001\ncarol,1970,1999\n",   # years are the data
+    "1,2,3\n4,5,6\n7,8,9\n",
+    "0,1,2\n1,2,3\n2,3,4\n",
+    "x,7,3.5\ny,8,2.5\nz,9,1.5\n",
+])
+def test_a_first_row_of_numbers_that_are_data_is_no_header(text):
+    t = read_csv_text(text)
+    assert not t.has_header and len(t.frame) == 3
+
+
 def test_quoted_fields_keep_delimiters_quotes_and_newlines():
     t = read_csv(fx("quoted.csv"))
     assert list(t.frame.columns) == ["name", "comment", "x", "label"]
