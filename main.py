@@ -246,14 +246,15 @@ def cmd_predict(argv) -> int:
     p.add_argument("data")
     p.add_argument("--out", help="write predictions to this CSV (default: print them)")
     args = p.parse_args(argv)
-    from core.data import read_csv
+    from core.data import read_csv, rows_with_values
     from core.export import load_model, predict_rows
 
     loaded = load_model(args.model)
     table = read_csv(args.data)
-    predictions = predict_rows(loaded, table.frame)
-    made_up = loaded.preprocessor.input_notes(table.frame) if loaded.preprocessor is not None else []
-    for note in [*table.notes, *made_up]:      # stderr: stdout may be the predictions themselves
+    rows, skipped = rows_with_values(table)
+    predictions = predict_rows(loaded, rows)
+    made_up = loaded.preprocessor.input_notes(rows) if loaded.preprocessor is not None else []
+    for note in [*table.notes, *skipped, *made_up]:      # stderr: stdout may be the predictions themselves
         print(f"note: {note}", file=sys.stderr)
     if args.out:
         from core.atomic import atomic_write_text

@@ -1165,6 +1165,8 @@ def read_rows(path, needed=()):
     filled = lambda record: sum(1 for cell in record if cell.strip())
     while len(records) > 2 and filled(records[0]) == 1 and filled(records[1]) > 1:
         records.pop(0)   # a title above the header ("Sales report 2024,,,")
+    # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
+    records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
     first = [cell.strip() for cell in records[0]]
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …

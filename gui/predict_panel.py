@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubl
                                QScrollArea, QVBoxLayout, QWidget)
 
 from core.atomic import atomic_write_text
-from core.data import read_csv
+from core.data import read_csv, rows_with_values
 from core.errors import BackpropError
 from core.evaluation_support import NUMERIC, input_summaries, prediction_model, predictions_csv
 from core.export import predict_rows
@@ -289,9 +289,10 @@ class PredictPanel(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             table = read_csv(path)
+            rows, skipped = rows_with_values(table)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
-            text = predictions_csv(network.copy(), dataset.preprocessor, table.frame)
-            made_up = dataset.preprocessor.input_notes(table.frame)
+            text = predictions_csv(network.copy(), dataset.preprocessor, rows)
+            made_up = dataset.preprocessor.input_notes(rows)
         except BackpropError as exc:
             name, message = Path(path).name, str(exc)
             # Some messages name a column but not the file; the user just picked it, so say which.
@@ -310,8 +311,9 @@ class PredictPanel(QWidget):
             self.message_bar.show_message(str(exc), "error")
             return
         self.last_saved = Path(out)
-        rows = table.n_rows
-        saved = f"{rows} prediction{'s' if rows != 1 else ''} saved to {Path(out).name}."
+        n = len(rows)
+        saved = f"{n} prediction{'s' if n != 1 else ''} saved to {Path(out).name}" + (
+            f" ({skipped[0]})." if skipped else ".")
         if made_up:       # the rows the model had to guess inputs for: worth a second look
             self.message_bar.show_message(f"{saved} Some inputs were not as in training: {'; '.join(made_up)}.",
                                           "warning")

@@ -116,14 +116,16 @@ def test_predict_notes_inputs_it_had_to_fill_or_did_not_know(tmp_path):
     model = tmp_path / "pets.npz"
     assert run_cli("train", train, "--epochs", "5", "--export", model).returncode == 0
     new = tmp_path / "new.csv"
-    new.write_text("colour,weight\nblack,4\nginger,5\n,\nwhite,6\n")      # columns in another order
+    # columns in another order; a row of bare delimiters at the end, as spreadsheets leave them
+    new.write_text("colour,weight\nblack,4\nginger,5\nwhite,\n,6\n,\n")
     result = run_cli("predict", model, new)
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.strip().splitlines()) == 5                        # header + every row, on stdout
+    assert len(result.stdout.strip().splitlines()) == 5                        # header + every row with a value
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
-    assert len(notes) == 3 and notes[0].startswith("note: 'weight': 1 missing value filled with the training mean ")
-    assert 3 <= float(notes[0].rsplit(" ", 1)[1]) <= 9                          # a weight of the training rows
-    assert notes[1:] == ["note: 'colour': 1 missing value filled with the most frequent one, 'black'",
+    assert len(notes) == 4 and notes[0] == "note: 1 empty row skipped", result.stderr
+    assert notes[1].startswith("note: 'weight': 1 missing value filled with the training mean ")
+    assert 3 <= float(notes[1].rsplit(" ", 1)[1]) <= 9                          # a weight of the training rows
+    assert notes[2:] == ["note: 'colour': 1 missing value filled with the most frequent one, 'black'",
                      "note: 'colour': 1 value never seen in training ('ginger'), encoded as none of its categories"], \
         result.stderr
 

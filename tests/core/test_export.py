@@ -404,11 +404,11 @@ def _odd_rows(ds):
 
     raw = ds.raw_val[ds.preprocessor.input_columns].copy()
     extra = raw.iloc[:2].copy()
-    for column in extra.columns:
+    for k, column in enumerate(extra.columns):
         if extra[column].dtype == object:
             extra[column] = ["purple", None]
-        else:
-            extra[column] = np.array([np.nan, 1e3], dtype=extra[column].dtype)
+        else:   # a gap in each row, never a row of gaps only (an empty row is skipped, not predicted)
+            extra[column] = np.array([np.nan, 1e3][::1 - 2 * (k % 2)], dtype=extra[column].dtype)
     return pd.concat([raw, extra], ignore_index=True)
 
 

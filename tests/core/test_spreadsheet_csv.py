@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.data import build_dataset, decorated_number, read_csv, read_csv_text
+from core.data import build_dataset, decorated_number, read_csv, read_csv_text, rows_with_values
 from tests.conftest import ROOT
 
 
@@ -234,7 +234,9 @@ def test_a_title_above_the_header_and_bare_delimiter_rows_below_are_not_data(tmp
     assert out.returncode == 0, out.stderr
     printed = pd.read_csv(io.StringIO(out.stdout))
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame.iloc[:80])
-    assert printed.iloc[:80, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()   # and no row for ',,,,'
+    rows, skipped = rows_with_values(table)
+    assert len(rows) == 80 and skipped == ["2 empty rows skipped"]
 
 
 def test_a_one_cell_line_over_numbers_is_no_title_above_a_header():

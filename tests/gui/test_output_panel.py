@@ -338,12 +338,15 @@ def test_predict_file_says_which_inputs_were_missing_or_never_seen(panel, model,
     frame = example_table("iris").frame.head(5).drop(columns=["species"])
     frame.iloc[1, 0] = None                               # a gap, filled with the training mean
     frame.to_csv(source, index=False)
+    with open(source, "a") as f:
+        f.write(",,,\n,,,\n")                           # bare delimiters below the table: no rows
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), ""))
     panel.predict.predict_file()
     bar = panel.predict.message_bar
     name = frame.columns[0]
-    assert bar.level == "warning" and "5 predictions saved" in bar.text(), bar.text()
+    assert bar.level == "warning" and "5 predictions saved to out.csv (2 empty rows skipped)" in bar.text(), \
+        bar.text()
     assert f"'{name}': 1 missing value filled with the training mean" in bar.text()
     assert len(pd.read_csv(tmp_path / "out.csv")) == 5   # the row is still predicted
 
