@@ -462,6 +462,9 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     with src.open() as fh:
         dialect = _sniff(fh, src, forced_encoding)
     _check_budget(src, dialect)
+    src, footer = _without_footer(src, dialect)
+    if footer:
+        dialect = replace(dialect, notes=dialect.notes + [footer])
     frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
@@ -481,6 +484,40 @@ def _without_dos_eof(src: _Source) -> _Source:
         return src
     size = src.size - len(tail) + len(kept.rstrip(b"\x1a"))
     return _Source(src.name, lambda: io.BufferedReader(_Limited(src.open(), size)), size, src.path)
+
+
+_FOOTER_MAX_LINES = 20
+_BYTE_LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r|$)")
+
+
+def _without_footer(src: _Source, d: _Dialect) -> tuple[_Source, str | None]:
+    """The source minus the lines of text below the table that reports and statistics offices add
+    ("Note: provisional figures", "Source: …", "© 2024 …"): lines of one text field at the end of a
+    table of several columns. They would otherwise be ragged rows. Returns the note saying so."""
+    if len(d.names) < 2 or d.delimiter == _WHITESPACE or d.encoding.startswith("utf-16"):
+        return src, None
+    with src.open() as fh:
+        start = max(d.data_offset, src.size - (1 << 16))
+        fh.seek(start)
+        tail = fh.read()
+    cut, skipped = len(tail), []
+    for line in reversed(list(_BYTE_LINE_RE.finditer(tail))):
+        text = line.group().decode(d.encoding, errors="replace").strip()
+        if text:
+            if len(skipped) == _FOOTER_MAX_LINES or text.count('"') % 2 or text.startswith("#"):
+                break
+            fields = next(csv.reader([text], delimiter=d.delimiter))
+            if len(fields) != 1 or _cell_kind(fields[0], d.decimal) != "str":
+                break
+            skipped.append(fields[0].strip())
+            cut = line.start()
+    if not skipped or start + cut <= d.data_offset:
+        return src, None
+    size = start + cut
+    n = len(skipped)
+    note = (f"{n} line{'s' if n != 1 else ''} of text below the table skipped "
+            f"('{_short(skipped[-1], 40)}'{' …' if n > 1 else ''})")
+    return _Source(src.name, lambda: io.BufferedReader(_Limited(src.open(), size)), size, src.path), note
 
 
 class _Limited(io.RawIOBase):

@@ -1167,6 +1167,8 @@ def read_rows(path, needed=()):
         records.pop(0)   # a title above the header ("Sales report 2024,,,")
     # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
     records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
+    while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
+        records.pop()    # notes below the table ("Source: …", "© 2024 …"), skipped by the studio too
     first = [cell.strip() for cell in records[0]]
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …

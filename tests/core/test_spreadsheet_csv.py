@@ -239,6 +239,33 @@ def test_a_title_above_the_header_and_bare_delimiter_rows_below_are_not_data(tmp
     assert len(rows) == 80 and skipped == ["2 empty rows skipped"]
 
 
+def test_notes_below_the_table_are_skipped_in_training_and_prediction(tmp_path):
+    from core.export import export_model
+    from core.network import Network
+
+    rows = [f"{i % 7 + 0.5},{(i * 13) % 10},{'ab'[i % 2]}" for i in range(40)]
+    footer = ["", "Note: 2024 figures are provisional.", '"Source: Example Agency, table 4"', "© 2024 Example Agency"]
+    path = tmp_path / "report.csv"
+    path.write_text("\n".join(["x,z,label", *rows, *footer]) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.n_rows == 40 and table.column("x").kind == "numeric"
+    assert "3 lines of text below the table skipped ('Note: 2024 figures are provisional.' …)" in table.notes
+    ds = build_dataset(table, val_split=0.25, seed=0)
+    assert ds.n_train + ds.n_val == 40 and ds.class_names == ["a", "b"]
+
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert len(pd.read_csv(io.StringIO(out.stdout))) == 40
+
+
+def test_the_last_lines_of_a_quoted_cell_are_no_notes_below_the_table():
+    t = read_csv_text('id,comment\n1,"first line\nsecond line"\n2,"one\nlast line"\n')
+    assert t.n_rows == 2 and t.frame["comment"].tolist() == ["first line\nsecond line", "one\nlast line"]
+    assert not any("below the table" in note for note in t.notes)
+
+
 def test_a_one_cell_line_over_numbers_is_no_title_above_a_header():
     table = read_csv_text("first,,\n1,2,3\n4,5,6\n7,,9\n")
     assert not any("title" in note for note in table.notes)
