@@ -107,6 +107,11 @@ _NOT_UNITS = frozenset("st nd rd th am pm a.m p.m jan feb mar apr may jun jul au
 _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}"
                       r"|\d{4}/\d{1,2}/\d{1,2})"
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
+# "< 0,05", ">1000", "≤2"; read as the limit itself. No number at all ("n.d.", "BDL", "<LOD") is missing.
+_LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
+_NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
+                           "not detected", "below detection limit", "below detection"])
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key": … or {"key": …
@@ -1632,6 +1637,23 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
+def detection_limit(text: str, decimal: str = ".") -> float | None:
+    """The limit in a cell like "<0.5" or ">1000" (see _LIMIT_RE), NaN for "n.d."-like spellings of
+    nothing detected, None for anything else."""
+    text = text.strip()
+    if text.lower() in _NOT_DETECTED:
+        return math.nan
+    m = _LIMIT_RE.match(text)
+    if m is None:
+        return None
+    number = m.group(1)
+    if "," in number:
+        if decimal != ",":
+            return None
+        number = number.replace(",", ".")
+    return float(number)
+
+
 def number_with_unit(text: str, decimal: str = ".") -> tuple[float, str] | None:
     """(number, unit) of a cell like "1248 CC", "23.4 kmpl" or "8GB", or None (see _UNIT_RE)."""
     m = _UNIT_RE.match(text.strip())
@@ -1770,6 +1792,14 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
             bad[i] = False
     n_present, n_bad = int(present.sum()), int(counts[bad].sum())
+    limits = None
+    if n_bad:
+        limits = _read_spellings(distinct, bad, counts, 0.1 * n_present, lambda t: detection_limit(t, decimal))
+        if limits:
+            nums = nums.copy()      # pandas' array may be read-only
+            for i, value in limits.items():
+                nums[i], bad[i] = value, False
+            n_bad = int(counts[bad].sum())
     decorated = None
     if n_bad > 0.1 * n_present:
         # only when plain numbers alone would not make the column numeric: "1,234" in a column of
@@ -1798,6 +1828,20 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
                                for spelt, k in rescaled.items()))
         if units is not None:
             units[name] = unit
+    if limits:
+        at_limit = sum(int(counts[i]) for i, v in limits.items() if not math.isnan(v))
+        none = sum(int(counts[i]) for i, v in limits.items() if math.isnan(v))
+        said = []
+        if at_limit:
+            like = next(distinct[i] for i, v in sorted(limits.items(), key=lambda kv: -counts[kv[0]])
+                        if not math.isnan(v))
+            said.append(f"{_count(at_limit, 'value')} given as a detection limit (like '{_short(like)}') "
+                        "read as the limit")
+        if none:
+            like = next(distinct[i] for i, v in sorted(limits.items(), key=lambda kv: -counts[kv[0]])
+                        if math.isnan(v))
+            said.append(f"{_count(none, 'value')} like '{_short(like)}' (nothing detected) treated as missing")
+        notes.append(f"column '{name}': " + "; ".join(said))
     if decorated is not None and decorated.any():
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
         if spelt.any():
@@ -2347,6 +2391,8 @@ def _cell_float(v, name: str) -> float:
         value = decorated_number(s)
         if value is None:
             value = decorated_number(s, ",")
+        if value is None:
+            value = detection_limit(s, ",")
         if value is None:
             parsed = _number_with_any_unit(s)
             value = parsed[0] if parsed is not None else None

@@ -824,7 +824,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import _DECORATED_RE, _NOT_UNITS, _SCALE_WORDS, _UNIT_RE
+    from core.data import _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _UNIT_RE
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -833,9 +833,11 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__METADATA__": _python_text(json.dumps(meta, ensure_ascii=False, indent=1)),
               "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS)),
               "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern),
-              "__SCALE_WORDS__": repr(_SCALE_WORDS)}
+              "__SCALE_WORDS__": repr(_SCALE_WORDS), "__LIMIT__": repr(_LIMIT_RE.pattern),
+              "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
-    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__",
+    return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
+                  "|__LIMIT__|__NOT_DETECTED__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -900,6 +902,8 @@ SWAP_MARKS = str.maketrans(",.", ".,")
 UNIT = re.compile(__UNIT__)
 NOT_UNITS = frozenset(__NOT_UNITS__)
 SCALE_WORDS = __SCALE_WORDS__          # "1.2 Cr" where the model learnt Lakh is 120 Lakh
+LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, read as the limit
+NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
 BATCH = 4096
 
 
@@ -959,13 +963,15 @@ def number(cell, column, unit=None):
     """A numeric cell: missing spellings give NaN; a decimal comma is accepted. A number written with another
     unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing."""
     text = (cell or "").strip()
-    if text in MISSING:
+    if text in MISSING or text.lower() in NOT_DETECTED:
         return math.nan
     try:
         value = float(text)
     except ValueError:
         if DECIMAL_COMMA.match(text):
             value = float(text.replace(",", "."))
+        elif LIMIT.match(text):
+            value = float(LIMIT.match(text).group(1).replace(",", "."))
         else:
             value = decorated_or_comma(text)
             if value is None:

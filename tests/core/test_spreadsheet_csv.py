@@ -396,3 +396,51 @@ def test_currency_codes_and_indian_grouping_read_alike_in_the_studio_and_the_scr
     assert out.returncode == 0, out.stderr
     printed = pd.read_csv(io.StringIO(out.stdout))
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
+
+
+def _lab_rows(n):
+    # water-quality style: results under the method's limit as '<0.5', over it as '>1000', none as 'n.d.'
+    lead = ["<0.5", "1.25", "n.d.", "2.5", "3.75", "<0.5", "0.9", "4.1"]
+    nitrate = ["12.5", ">1000", "430", "87.5", "990", "250"]
+    return [f"S{i % 5},{lead[i % 8]},{nitrate[i % 6]},{6 + (i * 7) % 20 / 10},{'good' if i % 3 else 'poor'}"
+            for i in range(n)]
+
+
+def test_detection_limits_read_as_the_limit_and_nothing_detected_as_missing(tmp_path):
+    path = tmp_path / "lab.csv"
+    path.write_text("site,lead,nitrate,ph,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    assert [table.column(c).kind for c in ("lead", "nitrate")] == ["numeric", "numeric"]
+    assert table.frame["lead"].iloc[0] == np.float32(0.5) and np.isnan(table.frame["lead"].iloc[2])
+    assert table.frame["nitrate"].iloc[1] == 1000
+    assert ("column 'lead': 12 values given as a detection limit (like '<0.5') read as the limit; "
+            "6 values like 'n.d.' (nothing detected) treated as missing") in table.notes
+    assert "column 'nitrate': 8 values given as a detection limit (like '>1000') read as the limit" in table.notes
+
+
+@pytest.mark.parametrize("cells", [["<=50K", ">50K"], ["<18", "18-30", "31-65", ">65"]])
+def test_classes_written_with_comparisons_stay_classes(cells):
+    t = read_csv_text("age,income\n" + "".join(f"{20 + i},{cells[i % len(cells)]}\n" for i in range(40)))
+    assert t.column("income").kind == "categorical"
+    assert sorted(t.column("income").categories) == sorted(cells)
+
+
+def test_detection_limits_read_alike_in_the_studio_the_predict_form_and_the_script(tmp_path):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    path = tmp_path / "lab.csv"
+    path.write_text("site,lead,nitrate,ph,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    ds = build_dataset(table, targets=["quality"], val_split=0, missing="fill")
+    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    loaded = LoadedModel(net, ds.preprocessor, {})
+    expected = predict_rows(loaded, table.frame)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
+    typed = predict_rows(loaded, [{"site": "S1", "lead": "<0.5", "nitrate": ">1000", "ph": "7"}])
+    plain = predict_rows(loaded, [{"site": "S1", "lead": "0.5", "nitrate": "1000", "ph": "7"}])
+    assert typed.iloc[0, 1] == plain.iloc[0, 1]
