@@ -246,15 +246,26 @@ def cmd_predict(argv) -> int:
     p.add_argument("data")
     p.add_argument("--out", help="write predictions to this CSV (default: print them)")
     args = p.parse_args(argv)
-    from core.data import read_csv, rows_with_values
+    from pathlib import Path
+
+    from core.data import named_for_model, read_csv, rows_with_values
+    from core.errors import DataError
     from core.export import load_model, predict_rows
 
     loaded = load_model(args.model)
     table = read_csv(args.data)
     rows, skipped = rows_with_values(table)
-    predictions = predict_rows(loaded, rows)
-    made_up = loaded.preprocessor.input_notes(rows) if loaded.preprocessor is not None else []
-    for note in [*table.notes, *skipped, *made_up]:      # stderr: stdout may be the predictions themselves
+    pre = loaded.preprocessor
+    renamed = []
+    if pre is not None:
+        rows, renamed = named_for_model(rows, pre.input_columns)
+    try:
+        predictions = predict_rows(loaded, rows)
+        made_up = pre.input_notes(rows) if pre is not None else []
+    except DataError as exc:
+        name = Path(args.data).name
+        raise DataError(str(exc) if name in str(exc) else f"{name}: {exc}") from None
+    for note in [*table.notes, *skipped, *renamed, *made_up]:      # stderr: stdout may be the predictions themselves
         print(f"note: {note}", file=sys.stderr)
     if args.out:
         from core.atomic import atomic_write_text

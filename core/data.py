@@ -2534,10 +2534,20 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     targets = _as_list(targets, "targets", src)
     inputs = _as_list(inputs, "inputs", src)
     ignore = _as_list(ignore, "ignore", src) or []
+    resolved = []
     for group in (targets or [], inputs or [], ignore):
+        resolved.append([])
         for c in group:
-            if c not in info:
+            found = matching_column(c, names)      # "--target Species" for a column "species"
+            if found is None:
                 raise DataError(f"{src}: there is no column '{c}' (columns: {_list_names(names)}).")
+            resolved[-1].append(found)
+    targets = resolved[0] if targets is not None else None
+    inputs = resolved[1] if inputs is not None else None
+    ignore = resolved[2]
+    if targets and set(targets) & set(ignore):
+        both = next(t for t in targets if t in ignore)
+        raise DataError(f"{src}: column '{both}' cannot be both the target and ignored.")
     if targets is None:
         targets = [names[-1]]
     if not targets:
@@ -2829,6 +2839,40 @@ def _constant_desc(s) -> str:
     if len(v) == 0:
         return "every cell is empty"
     return f"every row is {_short(_cat_key(v.iloc[0]))}"
+
+
+def _loose_name(name: str) -> str:
+    return " ".join(str(name).replace("_", " ").split()).casefold()
+
+
+def matching_column(wanted: str, available) -> str | None:
+    """The column of `available` that `wanted` names: itself, else the one column spelt the same but for
+    case, spaces and underscores ("Species" for "species", "sepal length" for "Sepal_Length")."""
+    available = list(available)
+    if wanted in available:
+        return wanted
+    alike = [c for c in available if _loose_name(c) == _loose_name(wanted)]
+    return alike[0] if len(alike) == 1 else None
+
+
+def named_for_model(frame: "pandas.DataFrame", needed: list[str]) -> tuple["pandas.DataFrame", list[str]]:
+    """The frame with its columns named as the model's inputs where a file spells them differently
+    ("Sepal Length" for sepal_length), and a note naming them."""
+    renames = {}
+    for name in needed:
+        if name not in frame.columns:
+            found = matching_column(name, [c for c in frame.columns if c not in needed])
+            if found is not None:
+                renames[found] = name
+    if not renames:
+        return frame, []
+    notes = [("columns read as the model's inputs: " if len(renames) > 1 else "column read as the model's input: ")
+             + ", ".join(f"'{a}' as '{b}'" for a, b in renames.items())]
+    out = frame.rename(columns=renames)
+    units = frame.attrs.get("units")
+    if units:
+        out.attrs["units"] = {renames.get(k, k): v for k, v in units.items()}
+    return out, notes
 
 
 def rows_with_values(table: RawTable) -> tuple["pandas.DataFrame", list[str]]:

@@ -1176,6 +1176,12 @@ def read_rows(path, needed=()):
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
         records.pop()    # notes below the table ("Source: …", "© 2024 …"), skipped by the studio too
     first = [cell.strip() for cell in records[0]]
+    loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
+    for name in needed or []:
+        if name not in first:   # "Sepal Length" for the model's sepal_length, as the studio reads it
+            alike = [k for k, cell in enumerate(first) if cell not in needed and loose(cell) == loose(name)]
+            if len(alike) == 1:
+                first[alike[0]] = name
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …
         return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]

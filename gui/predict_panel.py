@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubl
                                QScrollArea, QVBoxLayout, QWidget)
 
 from core.atomic import atomic_write_text
-from core.data import read_csv, rows_with_values
+from core.data import named_for_model, read_csv, rows_with_values
 from core.errors import BackpropError
 from core.evaluation_support import NUMERIC, input_summaries, prediction_model, predictions_csv
 from core.export import predict_rows
@@ -290,9 +290,10 @@ class PredictPanel(QWidget):
         try:
             table = read_csv(path)
             rows, skipped = rows_with_values(table)
+            rows, renamed = named_for_model(rows, dataset.preprocessor.input_columns)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
             text = predictions_csv(network.copy(), dataset.preprocessor, rows)
-            made_up = dataset.preprocessor.input_notes(rows)
+            made_up = renamed + dataset.preprocessor.input_notes(rows)
         except BackpropError as exc:
             name, message = Path(path).name, str(exc)
             # Some messages name a column but not the file; the user just picked it, so say which.

@@ -141,3 +141,34 @@ def test_predict_round_trip(tmp_path):
     assert len(lines) == 151
     body = "\n".join(lines[1:])
     assert "setosa" in body and "virginica" in body
+
+
+def test_column_names_match_whatever_their_case_spaces_or_underscores(tmp_path):
+    model = tmp_path / "iris.npz"
+    result = run_cli("train", IRIS, "--target", "Species", "--ignore", "Petal Width", "--epochs", "30",
+                     "--export", model)
+    assert result.returncode == 0, result.stderr
+    assert "→ species" in result.stdout and "3 input columns" in result.stdout
+    lines = IRIS.read_text().splitlines()
+    renamed = tmp_path / "flowers.csv"
+    renamed.write_text("\n".join(["Sepal Length,SEPAL_WIDTH,Petal_Length,petal width"]
+                                 + [",".join(line.split(",")[:4]) for line in lines[1:]]) + "\n")
+    plain = run_cli("predict", model, IRIS)
+    loose = run_cli("predict", model, renamed)
+    assert loose.returncode == 0, loose.stderr
+    assert loose.stdout == plain.stdout and len(loose.stdout.splitlines()) == len(lines)
+    assert ("note: columns read as the model's inputs: 'Sepal Length' as 'sepal_length', "
+            "'SEPAL_WIDTH' as 'sepal_width', 'Petal_Length' as 'petal_length'") in loose.stderr
+
+
+def test_predict_names_the_file_that_lacks_an_input_and_target_cannot_be_ignored(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert run_cli("train", IRIS, "--epochs", "5", "--export", model).returncode == 0
+    short = tmp_path / "three.csv"
+    short.write_text("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n")
+    result = run_cli("predict", model, short)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: three.csv: column 'petal_width' is missing"), result.stderr
+    result = run_cli("train", IRIS, "--target", "species", "--ignore", "SPECIES")
+    assert result.returncode == 2
+    assert "column 'species' cannot be both the target and ignored" in result.stderr

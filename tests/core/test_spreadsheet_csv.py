@@ -444,3 +444,28 @@ def test_detection_limits_read_alike_in_the_studio_the_predict_form_and_the_scri
     typed = predict_rows(loaded, [{"site": "S1", "lead": "<0.5", "nitrate": ">1000", "ph": "7"}])
     plain = predict_rows(loaded, [{"site": "S1", "lead": "0.5", "nitrate": "1000", "ph": "7"}])
     assert typed.iloc[0, 1] == plain.iloc[0, 1]
+
+
+def test_the_script_reads_inputs_spelt_with_other_case_spaces_or_underscores(tmp_path):
+    from core.data import named_for_model
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    path = tmp_path / "lab.csv"
+    path.write_text("site,lead,nitrate_mg,ph,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
+    table = read_csv(path)
+    ds = build_dataset(table, targets=["quality"], val_split=0, missing="fill")
+    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    loaded = LoadedModel(net, ds.preprocessor, {})
+    expected = predict_rows(loaded, table.frame)
+    other = tmp_path / "other.csv"
+    other.write_text("Site,LEAD,Nitrate mg,pH,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
+    frame, notes = named_for_model(read_csv(other).frame, ds.preprocessor.input_columns)
+    assert notes == ["columns read as the model's inputs: 'Site' as 'site', 'LEAD' as 'lead', "
+                     "'Nitrate mg' as 'nitrate_mg', 'pH' as 'ph'"]
+    assert predict_rows(loaded, frame).equals(expected)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(other)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout))
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)

@@ -351,6 +351,21 @@ def test_predict_file_says_which_inputs_were_missing_or_never_seen(panel, model,
     assert len(pd.read_csv(tmp_path / "out.csv")) == 5   # the row is still predicted
 
 
+def test_predict_file_takes_inputs_spelt_another_way(panel, model, tmp_path, monkeypatch):
+    use(model, "iris")
+    source = tmp_path / "flowers.csv"
+    frame = example_table("iris").frame.head(6).drop(columns=["species"])
+    first = frame.columns[0]
+    frame.rename(columns={first: first.upper().replace("_", " ")}).to_csv(source, index=False)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), ""))
+    panel.predict.predict_file()
+    bar = panel.predict.message_bar
+    assert "6 predictions saved to out.csv" in bar.text(), bar.text()
+    assert f"'{first.upper().replace('_', ' ')}' as '{first}'" in bar.text()
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 6
+
+
 @pytest.mark.parametrize("content", [b"\x00\x01\x02binary\xff\xfe" * 40, b"colour,size\nred,1\nblue,2\n"])
 def test_predict_file_with_a_bad_csv_shows_a_message(panel, model, tmp_path, monkeypatch, content):
     use(model, "iris")
