@@ -112,6 +112,8 @@ _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|
 _LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
 _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
                            "not detected", "below detection limit", "below detection"])
+# times of day: 18:30, 6:05:12 PM, 18.00.00 (as the UCI air-quality file writes them)
+_TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?$|^\d{1,2}\.\d{2}\.\d{2}$")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key": … or {"key": …
@@ -161,6 +163,9 @@ class ColumnInfo:
     n_unique: int
     categories: tuple[str, ...] = ()
     unit: str | None = None     # numeric columns written with a unit ("1248 CC"): the unit, as most cells spell it
+    # numeric columns: the smallest and largest value (the loader's look for codes such as -200 for missing)
+    low: float | None = field(default=None, compare=False, repr=False)
+    high: float | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -1465,7 +1470,7 @@ class _NumericStats:
                 col = np.ascontiguousarray(matrix[:, j])
                 n_unique = int(len(np.unique(col[~np.isnan(col)] if n_missing else col)))
             out.append(ColumnInfo(name, _numeric_kind(bool(self.integral[j]), n_missing, n, n_unique, lo, hi),
-                                  n_missing, n_unique))
+                                  n_missing, n_unique, low=lo, high=hi))
         return out
 
 
@@ -1910,7 +1915,8 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
     matrix = _float_matrix(frame)
     if stats is not None and matrix is not None:
         infos = stats.infos(list(frame.columns), matrix, n)
-        return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
+        return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos),
+                        locator)
     units = frame.attrs.get("units", {})
     for j, name in enumerate(frame.columns):
         if matrix is not None:
@@ -1921,7 +1927,40 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
             infos.append(_text_info(name, frame[name].to_numpy(), n))
         if name in units and infos[-1].kind != "categorical":
             infos[-1] = replace(infos[-1], unit=units[name])
-    return RawTable(frame, infos, source, delimiter, has_header, list(notes), locator)
+    return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos), locator)
+
+
+_NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
+
+
+def _code_notes(frame, infos: list[ColumnInfo]) -> list[str]:
+    """A note for each numeric column whose smallest or largest value looks like a code for "missing"
+    rather than a measurement: a negative whole number (-200, -999) in a column otherwise never below
+    zero, or 99/999/9999 far above every other value, each in at least 1 % of the rows. Said, not
+    changed: the studio cannot know, and the user can blank those cells."""
+    notes = []
+    for info in infos:
+        if info.kind != "numeric" or info.low is None:
+            continue
+        low, high = info.low, info.high
+        for code, far in ((low, low <= -9 and low.is_integer()), (high, high in _NINES)):
+            if not far:
+                continue
+            col = frame[info.name].to_numpy()
+            is_code = col == code
+            count = int(is_code.sum())
+            present = len(col) - info.n_missing
+            if count < max(3, 0.01 * present) or count == present:
+                continue
+            rest = np.where(is_code, np.nan, col)
+            if code == low and not np.fmin.reduce(rest) >= 0:
+                continue
+            if code == high and not np.fmax.reduce(rest) * 2 < high:
+                continue
+            notes.append(f"column '{info.name}': {code:g} in {_count(count, 'row')} ({count / present:.0%}) lies far "
+                         "from every other value, probably a code for a missing value; make those cells empty "
+                         "if so")
+    return notes
 
 
 def _float_matrix(frame) -> np.ndarray | None:
@@ -1946,7 +1985,8 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
         n_unique = int(np.count_nonzero(np.bincount((vals - lo).astype(np.int64))))
     else:
         n_unique = int(len(np.unique(vals)))
-    return ColumnInfo(name, _numeric_kind(integral, n_missing, n, n_unique, lo, hi), n_missing, n_unique)
+    return ColumnInfo(name, _numeric_kind(integral, n_missing, n, n_unique, lo, hi), n_missing, n_unique,
+                      low=lo, high=hi)
 
 
 def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
@@ -1955,7 +1995,7 @@ def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
     n_unique = len(distinct)
     if n_unique <= 1:
         return ColumnInfo(name, "constant", n_missing, n_unique)
-    if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS:
+    if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS and not _are_dates(distinct):
         return ColumnInfo(name, "identifier", 0, n_unique)
     # Free text or codes, a value per row, keep the order of the file: nobody reads them in order, and
     # the numbers-first sort key costs ~1 µs a label (a failed float() per text).
@@ -2799,9 +2839,11 @@ def exclusion_notes(reasons: dict[str, str]) -> list[str]:
     return notes
 
 
-def _are_dates(categories: tuple[str, ...]) -> bool:
+def _are_dates(categories) -> bool:
+    """Dates, timestamps or times of day (nearly) throughout: a sequence of str (tuple or object array)."""
     sample = categories[:: max(1, len(categories) // 200)]
-    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c)) >= 0.9 * len(sample)
+    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c) or _TIME_RE.match(c)) \
+        >= 0.9 * len(sample)
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:

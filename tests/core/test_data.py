@@ -12,7 +12,7 @@ import pytest
 
 from core.data import (
     MAX_COLUMNS, ColumnInfo, DataError, Dataset, LoadCancelled, Preprocessor, RawTable, build_dataset,
-    from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
+    default_exclusion, from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
 )
 from core.errors import ModelFileError
 
@@ -673,3 +673,29 @@ def test_line_breaks_in_names_and_values_never_reach_messages():
     with pytest.raises(DataError) as info:
         build_dataset(t)
     assert one_line(str(info.value))
+
+
+def test_times_of_day_and_unique_timestamps_are_left_out_as_dates():
+    rows = "".join(f"{10 + i // 24}/03/2004;{i % 24:02d}.00.00;{i % 24}:30;2004-03-{10 + i // 24}T{i % 24:02d}:00:00;"
+                   f"{(i * 7) % 30},{i % 10};{(i * 13) % 50}\n" for i in range(60))
+    t = read_csv_text("Date;Time;clock;stamp;T;RH\n" + rows)
+    assert [t.column(c).kind for c in ("Time", "clock", "stamp")] == ["categorical"] * 3
+    reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
+    for name in ("Date", "Time", "clock", "stamp"):
+        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (derive numbers such as month "
+                                 "or hour to use it)")
+    assert reasons["T"] is None and reasons["RH"] is None
+
+
+def _code_note(name, code, count, share):
+    return (f"column '{name}': {code} in {count} rows ({share}) lies far from every other value, probably a code "
+            "for a missing value; make those cells empty if so")
+
+
+def test_a_code_for_missing_values_is_pointed_out():
+    # -200 in an otherwise positive column (the UCI air-quality file), 999 far above ages
+    rows = "".join(f"{-200 if i % 5 == 0 else 1 + (i * 37) % 90 / 10},{999 if i % 10 == 3 else 20 + i % 50},"
+                   f"{-20 + i % 40},{(i * 7) % 900 if i % 10 else 999},{i % 3}\n" for i in range(100))
+    t = read_csv_text("co,age,temperature,count,y\n" + rows)
+    codes = [n for n in t.notes if "code for a missing value" in n]
+    assert codes == [_code_note("co", -200, 20, "20%"), _code_note("age", 999, 10, "10%")], t.notes
