@@ -1914,7 +1914,7 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
     infos = []
     matrix = _float_matrix(frame)
     if stats is not None and matrix is not None:
-        infos = stats.infos(list(frame.columns), matrix, n)
+        infos = _with_number_ids(frame, stats.infos(list(frame.columns), matrix, n), has_header)
         return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos),
                         locator)
     units = frame.attrs.get("units", {})
@@ -1927,10 +1927,33 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
             infos.append(_text_info(name, frame[name].to_numpy(), n))
         if name in units and infos[-1].kind != "categorical":
             infos[-1] = replace(infos[-1], unit=units[name])
+    infos = _with_number_ids(frame, infos, has_header)
     return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos), locator)
 
 
 _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
+# names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
+_ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*)$", re.I)
+_CAMEL_ID_RE = re.compile(r"^.*[a-z](?:ID|Id)$")
+
+
+def _with_number_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[ColumnInfo]:
+    """Numeric columns that are record numbers rather than measurements, as identifiers: whole numbers, a
+    different one in every row, under an id-like name ("id", "PatientID"), or in the first column of a file
+    without header, spread far wider than the rows (the UCI breast-cancer file starts with sample codes
+    8670 … 911320502). A first column named by a header may be prices: it stays."""
+    out = list(infos)
+    for j, info in enumerate(infos):
+        n = len(frame)
+        if info.kind != "numeric" or info.n_missing or info.n_unique != n or n <= _ID_MIN_ROWS:
+            continue
+        named = bool(_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name))
+        if not (named or (j == 0 and not has_header and info.high - info.low > 10 * n)):
+            continue
+        col = frame[info.name].to_numpy()
+        if np.all(col == np.floor(col)):
+            out[j] = replace(info, kind="identifier")
+    return out
 
 
 def _code_notes(frame, infos: list[ColumnInfo]) -> list[str]:

@@ -699,3 +699,23 @@ def test_a_code_for_missing_values_is_pointed_out():
     t = read_csv_text("co,age,temperature,count,y\n" + rows)
     codes = [n for n in t.notes if "code for a missing value" in n]
     assert codes == [_code_note("co", -200, 20, "20%"), _code_note("age", 999, 10, "10%")], t.notes
+
+
+@pytest.mark.parametrize("header, first", [
+    ("", lambda i: 8670 + (i * 7919) % 1000 * 911),              # no header: sparse sample codes first (UCI wdbc)
+    ("PatientID,", lambda i: 1000 + i),
+    ("sample_id,", lambda i: 5000 - 3 * i),
+])
+def test_whole_numbers_that_number_the_records_are_identifiers(header, first):
+    rows = "".join(f"{first(i)},{(i * 37) % 100 / 10},{'MB'[i % 2]}\n" for i in range(60))
+    t = read_csv_text((header + "size,label\n" if header else "") + rows)
+    key = t.columns[0]
+    assert key.kind == "identifier"
+    assert default_exclusion(key, t.n_rows).endswith("looks like an identifier (a different value in every row): ignored")
+
+
+def test_years_and_measurements_with_a_value_per_row_stay_inputs():
+    rows = "".join(f"{100000 + (i * 7919) % 5000 * 97},{1950 + i},{(i * 37) % 100}\n" for i in range(60))
+    t = read_csv_text("price,year,sales\n" + rows)       # a listing may start with the price
+    assert [c.kind for c in t.columns] == ["numeric", "numeric", "numeric"]
+    assert t.column("price").n_unique == 60
