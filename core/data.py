@@ -476,6 +476,13 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     if footer:
         dialect = replace(dialect, notes=dialect.notes + [footer])
     frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+    if frame.attrs.pop("header_echo", False):
+        # a column holds its own name: files pasted together repeat the header; read again without those
+        src, repeats = _without_repeated_header(src, dialect)
+        if repeats:
+            dialect = replace(dialect, notes=dialect.notes + [repeats])
+            frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+            frame.attrs.pop("header_echo", None)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
     if progress is not None:
@@ -497,6 +504,8 @@ def _without_dos_eof(src: _Source) -> _Source:
 
 
 _FOOTER_MAX_LINES = 20
+# the first cell of a summary row below a table, as spreadsheets and reports add one
+_TOTAL_WORDS = frozenset(["total", "totals", "grand total", "sum", "subtotal", "average", "mean", "overall"])
 _BYTE_LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r|$)")
 
 
@@ -510,24 +519,62 @@ def _without_footer(src: _Source, d: _Dialect) -> tuple[_Source, str | None]:
         start = max(d.data_offset, src.size - (1 << 16))
         fh.seek(start)
         tail = fh.read()
-    cut, skipped = len(tail), []
+    cut, skipped, totals = len(tail), [], []
     for line in reversed(list(_BYTE_LINE_RE.finditer(tail))):
         text = line.group().decode(d.encoding, errors="replace").strip()
         if text:
-            if len(skipped) == _FOOTER_MAX_LINES or text.count('"') % 2 or text.startswith("#"):
+            if len(skipped) + len(totals) == _FOOTER_MAX_LINES or text.count('"') % 2 or text.startswith("#"):
                 break
             fields = next(csv.reader([text], delimiter=d.delimiter))
-            if len(fields) != 1 or _cell_kind(fields[0], d.decimal) != "str":
+            if len(fields) > 1 and fields[0].strip().casefold() in _TOTAL_WORDS and len(totals) < 3:
+                totals.append(fields[0].strip())       # "Total,1234,5678" sums the rows above: no row
+            elif len(fields) != 1 or _cell_kind(fields[0], d.decimal) != "str" or totals:
                 break
-            skipped.append(fields[0].strip())
+            else:
+                skipped.append(fields[0].strip())
             cut = line.start()
-    if not skipped or start + cut <= d.data_offset:
+    if not (skipped or totals) or start + cut <= d.data_offset:
         return src, None
     size = start + cut
-    n = len(skipped)
-    note = (f"{n} line{'s' if n != 1 else ''} of text below the table skipped "
-            f"('{_short(skipped[-1], 40)}'{' …' if n > 1 else ''})")
+    said = []
+    if totals:
+        n = len(totals)
+        said.append(f"{'the ' + ' and '.join(repr(t) for t in reversed(totals))} row{'s' if n != 1 else ''} "
+                    "at the end of the table skipped (a summary of the rows above)")
+    if skipped:
+        n = len(skipped)
+        said.append(f"{n} line{'s' if n != 1 else ''} of text below the table skipped "
+                    f"('{_short(skipped[-1], 40)}'{' …' if n > 1 else ''})")
+    note = "; ".join(said)
     return _Source(src.name, lambda: io.BufferedReader(_Limited(src.open(), size)), size, src.path), note
+
+
+def _without_repeated_header(src: _Source, d: _Dialect) -> tuple[_Source, str | None]:
+    """The source minus lines that repeat the header further down, as files pasted together from several
+    exports have them; they would turn every column into text. A search at C speed for the header's bytes
+    finds them; only a file that has them is copied, without them, into memory."""
+    if not d.has_header or d.encoding.startswith("utf-16") or d.data_offset < 2:
+        return src, None
+    with src.open() as fh:
+        fh.seek(max(0, d.data_offset - (1 << 16)))
+        head = fh.read(d.data_offset - fh.tell())
+        header = head.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].rsplit(b"\r", 1)[-1].strip()
+        if len(header) < 3:
+            return src, None
+        fh.seek(d.data_offset)
+        body = fh.read()
+    found = [m.start() for m in re.finditer(rb"(?:^|(?<=[\r\n]))[ \t]*" + re.escape(header) + rb"[ \t]*(?:\r\n|\r|\n|$)",
+                                            body)] if header in body else []
+    if not found:
+        return src, None
+    kept = re.sub(rb"(?:^|(?<=[\r\n]))[ \t]*" + re.escape(header) + rb"[ \t]*(?:\r\n|\r|\n|$)", b"", body)
+    with src.open() as fh:
+        data = fh.read(d.data_offset) + kept
+    n = len(found)
+    line = d.first_data_line + body.count(b"\n", 0, found[0])
+    note = (f"{n} line{'s' if n != 1 else ''} repeating the header skipped (the first is line {line}); "
+            "later line numbers count without them")
+    return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), note
 
 
 class _Limited(io.RawIOBase):
@@ -1278,6 +1325,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
 
     notes: list[str] = []
     units: dict[str, str] = {}
+    echoes: list[str] = []
     if pieces is not None:
         stats = None
     if pieces is None:
@@ -1286,7 +1334,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     else:
         resolved, parsed_until, first_inf = [], {}, []
         for j, name in enumerate(d.names):
-            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes, units))
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes, units, echoes))
             if resolved[j].dtype == np.float32:
                 inf = np.isinf(resolved[j])
                 if inf.any():
@@ -1324,6 +1372,8 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         frame = frame.drop(columns=drop)
         stats = stats.subset(keep) if stats is not None else None
         notes.append(f"{len(drop)} empty unnamed column{'s' if len(drop) != 1 else ''} dropped")
+    if echoes and d.has_header:
+        frame.attrs["header_echo"] = True
     if units:  # read by _make_table and by Preprocessor.transform of a file read for predictions
         frame.attrs["units"] = {n: u for n, u in units.items() if n in frame.columns}
     return frame, notes, locator, stats
@@ -1769,7 +1819,7 @@ def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: 
 
 
 def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes,
-                    units: dict[str, str] | None = None) -> np.ndarray:
+                    units: dict[str, str] | None = None, echoes: list[str] | None = None) -> np.ndarray:
     """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers.
 
     A column read as numbers with a unit ("1248 CC") gets its unit in ``units[name]``."""
@@ -1786,6 +1836,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     present = codes >= 0
     counts = np.bincount(codes[present], minlength=len(distinct))
     everything = "\x00".join(distinct.tolist())          # one C-level look for marks that need replacing
+    if echoes is not None and f"\x00{name}\x00" in f"\x00{everything}\x00":
+        echoes.append(name)                                # a cell spelt as the column's name
     plain = pd.Series(distinct, dtype=object)
     if decimal == "," and "," in everything:
         plain = plain.str.replace(",", ".", regex=False)

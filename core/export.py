@@ -824,7 +824,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _UNIT_RE
+    from core.data import _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -834,10 +834,10 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS)),
               "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern),
               "__SCALE_WORDS__": repr(_SCALE_WORDS), "__LIMIT__": repr(_LIMIT_RE.pattern),
-              "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED))}
+              "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
-                  "|__LIMIT__|__NOT_DETECTED__",
+                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -904,6 +904,7 @@ NOT_UNITS = frozenset(__NOT_UNITS__)
 SCALE_WORDS = __SCALE_WORDS__          # "1.2 Cr" where the model learnt Lakh is 120 Lakh
 LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, read as the limit
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
+TOTAL_WORDS = frozenset(__TOTAL_WORDS__)     # first cells of a summary row at the end of a table
 BATCH = 4096
 
 
@@ -1175,6 +1176,9 @@ def read_rows(path, needed=()):
     records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
         records.pop()    # notes below the table ("Source: …", "© 2024 …"), skipped by the studio too
+    for _ in range(3):   # a "Total" or "Average" row at the end sums the rows above
+        if len(records) > 2 and len(records[-1]) > 1 and records[-1][0].strip().casefold() in TOTAL_WORDS:
+            records.pop()
     first = [cell.strip() for cell in records[0]]
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
     for name in needed or []:
@@ -1185,7 +1189,9 @@ def read_rows(path, needed=()):
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …
         return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]
-    return [dict(zip(first, record)) for record in records[1:]]
+    header = [cell.strip() for cell in records[0]]
+    # files pasted together repeat their header line: not a row
+    return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
 
 
 def spaced(lines):

@@ -469,3 +469,46 @@ def test_the_script_reads_inputs_spelt_with_other_case_spaces_or_underscores(tmp
     assert out.returncode == 0, out.stderr
     printed = pd.read_csv(io.StringIO(out.stdout))
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
+
+
+def _script_rows(tmp_path, table, path):
+    """Rows the exported script predicts for `path`, from a model trained on `table`."""
+    from core.export import export_model
+    from core.network import Network
+
+    ds = build_dataset(table, val_split=0, seed=0)
+    net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return len(pd.read_csv(io.StringIO(out.stdout)))
+
+
+def test_a_header_repeated_by_files_pasted_together_is_no_row(tmp_path):
+    part = lambda k: [f"{(i * 37 + k) % 100 / 10},{i % 50 + 1},{'ab'[(i + k) % 2]}" for i in range(30)]
+    path = tmp_path / "pasted.csv"
+    path.write_text("\n".join(["x,z,label", *part(0), "x,z,label", *part(1), " x,z,label", *part(2)]) + "\n")
+    table = read_csv(path)
+    assert table.n_rows == 90 and [c.kind for c in table.columns] == ["numeric", "numeric", "categorical"]
+    assert table.column("label").categories == ("a", "b")
+    assert "2 lines repeating the header skipped (the first is line 32); later line numbers count without them" \
+        in table.notes
+    assert _script_rows(tmp_path, table, path) == 90
+
+
+def test_summary_rows_at_the_end_of_a_table_are_no_rows(tmp_path):
+    rows = [f"{'NS'[i % 2]},{i % 50 + 1},{(i * 37) % 100 + 0.5},{'yes' if (i * 37) % 100 > 50 else 'no'}"
+            for i in range(40)]
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(["region,units,price,bought", *rows, "Total,1020,2000.5,", "Average,25.5,50.0,",
+                               "", "Source: sales database"]) + "\n")
+    table = read_csv(path)
+    assert table.n_rows == 40 and table.column("region").categories == ("N", "S")
+    assert ("the 'Total' and 'Average' rows at the end of the table skipped (a summary of the rows above); "
+            "1 line of text below the table skipped ('Source: sales database')") in table.notes
+    assert _script_rows(tmp_path, table, path) == 40
+
+
+def test_a_table_whose_rows_repeat_is_read_whole():
+    t = read_csv_text("a,b\n1,2\n1,2\n1,2\n3,4\n")                 # no header repeats here: rows do
+    assert t.n_rows == 4 and not any("repeating" in note for note in t.notes)
