@@ -230,8 +230,19 @@ def cmd_train(argv) -> int:
               f"{summary['epochs']} epochs ({summary['stop_reason']}) in {summary['elapsed_s']:.2f} s, "
               f"{summary['samples_per_second']:,.0f} samples/s")
         print(f"train loss {train_loss:.5g}" + (f", validation loss {val_loss:.5g}" if math.isfinite(val_loss) else ""))
+        targets = dataset.preprocessor.target_columns
         for key in ("val_accuracy", "val_rmse", "val_r2"):
-            if summary[key] is not None:
+            if summary[key] is None:
+                continue
+            if key == "val_rmse" and len(targets) > 1 and inverse is not None:
+                # one RMSE over several targets would add up different units: one per target
+                import numpy as np
+
+                errors = inverse(network.predict(dataset.X_val)) - inverse(dataset.Y_val)
+                each = np.sqrt(np.mean(np.asarray(errors, np.float64) ** 2, axis=0))
+                print("val rmse: " + ", ".join(f"{t} {e:.4g}" for t, e in zip(targets, each))
+                      + " (each in its target's units)")
+            else:
                 print(f"{key.replace('_', ' ')}: {summary[key]:.4f}")
     return 0
 

@@ -2032,9 +2032,8 @@ def _code_notes(frame, infos: list[ColumnInfo]) -> list[str]:
                 continue
             if code == high and not np.fmax.reduce(rest) * 2 < high:
                 continue
-            notes.append(f"column '{info.name}': {code:g} in {_count(count, 'row')} ({count / present:.0%}) lies far "
-                         "from every other value, probably a code for a missing value; make those cells empty "
-                         "if so")
+            notes.append(f"column '{info.name}': {code:g} in {_count(count, 'row')} ({count / present:.0%}), far "
+                         "from every other value, is likely a code for missing: blank those cells if so")
     return notes
 
 
@@ -2694,6 +2693,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             if ci.kind == "identifier":
                 raise DataError(f"{src}: target column '{t}' has a different value in every row: "
                                 "there are no classes to learn.")
+            if ci.kind == "categorical" and _are_dates(ci.categories):
+                raise DataError(f"{src}: target column '{t}' holds dates or times, which a network does not "
+                                "predict as classes.")
             resolved = "classification"
         elif task == "auto":
             resolved = "classification" if _looks_like_classes(frame[t].to_numpy(), ci) else "regression"
@@ -2720,6 +2722,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         if both:
             raise DataError(f"{src}: column '{both[0]}' cannot be both an input and a target.")
         inputs = [c for c in dict.fromkeys(inputs) if c not in ignore]
+    if not inputs and len(names) == 1:
+        raise DataError(f"{src} has a single column ('{names[0]}'): a network needs input columns besides its "
+                        "target. Is the delimiter one the studio knows (comma, semicolon, tab, |, spaces)?")
     if not inputs:
         raise DataError(f"{src}: no input column left (the target is {_list_names(targets)}; every other column "
                         "is ignored, constant or an identifier).")
@@ -2928,7 +2933,8 @@ def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:
     for name in class_names:
         groups.setdefault(name.casefold(), []).append(name)
     return [f"target '{column}': classes {' and '.join(repr(n) for n in names)} differ only in case; "
-            "they are kept apart" for names in groups.values() if len(names) > 1]
+            "they are kept apart (spell them one way in the file to make them one class)"
+            for names in groups.values() if len(names) > 1]
 
 
 def _memory_budget() -> float:

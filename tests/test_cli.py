@@ -172,3 +172,22 @@ def test_predict_names_the_file_that_lacks_an_input_and_target_cannot_be_ignored
     result = run_cli("train", IRIS, "--target", "species", "--ignore", "SPECIES")
     assert result.returncode == 2
     assert "column 'species' cannot be both the target and ignored" in result.stderr
+
+
+def test_messages_for_a_one_column_file_a_date_target_and_several_regression_targets(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("x\n1\n2\n3\n4\n")
+    result = run_cli("train", one)
+    assert result.returncode == 2 and "one.csv has a single column ('x')" in result.stderr
+    dated = tmp_path / "dated.csv"
+    dated.write_text("a,b,when\n" + "".join(f"{i},{i * 3 % 7},2024-01-{i % 28 + 1:02d}\n" for i in range(40)))
+    result = run_cli("train", dated)
+    assert result.returncode == 2
+    assert "target column 'when' holds dates or times, which a network does not predict as classes." \
+        in result.stderr and "--target NAME" in result.stderr
+    two = tmp_path / "two.csv"
+    two.write_text("x,celsius,grams\n" + "".join(f"{i % 9 / 2},{i % 30},{1000 * i + 5}\n" for i in range(60)))
+    result = run_cli("train", two, "--target", "celsius", "--target", "grams", "--epochs", "5")
+    assert result.returncode == 0, result.stderr
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("val rmse"))
+    assert line.startswith("val rmse: celsius ") and ", grams " in line and line.endswith("(each in its target's units)")

@@ -218,7 +218,7 @@ def test_big_integers_and_old_mac_line_endings():
 def test_single_column_file():
     t = read_csv_text("value\n1\n2\n3\n")
     assert list(t.frame.columns) == ["value"]
-    with pytest.raises(DataError, match="no input column"):
+    with pytest.raises(DataError, match=r"has a single column \('value'\): a network needs input columns"):
         build_dataset(t)
 
 
@@ -688,8 +688,8 @@ def test_times_of_day_and_unique_timestamps_are_left_out_as_dates():
 
 
 def _code_note(name, code, count, share):
-    return (f"column '{name}': {code} in {count} rows ({share}) lies far from every other value, probably a code "
-            "for a missing value; make those cells empty if so")
+    return (f"column '{name}': {code} in {count} rows ({share}), far from every other value, is likely a code "
+            "for missing: blank those cells if so")
 
 
 def test_a_code_for_missing_values_is_pointed_out():
@@ -697,7 +697,7 @@ def test_a_code_for_missing_values_is_pointed_out():
     rows = "".join(f"{-200 if i % 5 == 0 else 1 + (i * 37) % 90 / 10},{999 if i % 10 == 3 else 20 + i % 50},"
                    f"{-20 + i % 40},{(i * 7) % 900 if i % 10 else 999},{i % 3}\n" for i in range(100))
     t = read_csv_text("co,age,temperature,count,y\n" + rows)
-    codes = [n for n in t.notes if "code for a missing value" in n]
+    codes = [n for n in t.notes if "code for missing" in n]
     assert codes == [_code_note("co", -200, 20, "20%"), _code_note("age", 999, 10, "10%")], t.notes
 
 

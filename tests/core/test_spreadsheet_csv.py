@@ -188,7 +188,8 @@ def test_classes_spelt_alike_but_for_case_are_kept_apart_with_a_note():
     rows = [f"{i % 7},{('yes', 'no', 'No')[i % 3]}" for i in range(60)]
     ds = build_dataset(read_csv_text("x,returned\n" + "\n".join(rows) + "\n"), val_split=0.2, seed=0)
     assert ds.class_names == ["No", "no", "yes"]
-    assert "target 'returned': classes 'No' and 'no' differ only in case; they are kept apart" in ds.notes
+    assert ("target 'returned': classes 'No' and 'no' differ only in case; they are kept apart (spell them one way "
+            "in the file to make them one class)") in ds.notes
     plain = build_dataset(read_csv_text("x,y\n" + "\n".join(f"{i % 5},{'ab'[i % 2]}" for i in range(40)) + "\n"))
     assert not any("differ only in case" in note for note in plain.notes)
 
