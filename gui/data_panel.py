@@ -15,7 +15,8 @@ import traceback
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QProgressBar, QPushButton, QSlider, QSpinBox, QStyle,
+                               QFrame, QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSlider,
+                               QSpinBox, QStyle,
                                QStyledItemDelegate, QStyleOptionComboBox, QTableView, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -26,6 +27,7 @@ PREVIEW_ROWS = 200
 MEASURED_ROWS = 40            # column widths fit the first rows and the header (measuring all is slow)
 MEASURED_COLUMNS = 60         # ... of the first columns: a wide file scrolls anyway
 MAX_NOTES_SHOWN = 6           # under the file name; the tooltip has them all
+NOTES_LINES = 6               # lines of notes on show before they scroll
 ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
@@ -233,9 +235,17 @@ class DataPanel(QWidget):
         self.file_label = QLabel("No data")
         self.file_label.setWordWrap(True)
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.file_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The notes can be many and long (a messy file): they scroll instead of being cut off.
+        self._notes_area = QScrollArea()
+        self._notes_area.setWidget(self.file_label)
+        self._notes_area.setWidgetResizable(True)
+        self._notes_area.setFrameShape(QFrame.Shape.NoFrame)
+        self._notes_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_notes_area()
         top = QHBoxLayout()
-        top.addWidget(self.open_button)
-        top.addWidget(self.file_label, 1)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self._notes_area, 1)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -461,11 +471,23 @@ class DataPanel(QWidget):
         notes = list(dict.fromkeys([*table.notes, *exclusion_notes(ignored), *built]))
         shown = notes if len(notes) <= MAX_NOTES_SHOWN else [
             *notes[:MAX_NOTES_SHOWN - 1], f"{len(notes) - MAX_NOTES_SHOWN + 1} more notes: hover here to read them"]
-        text = html.escape("; ".join(shown), quote=False)
+        text = "<br>".join("• " + html.escape(note, quote=False) for note in shown)
         title = html.escape(self._title, quote=False)
         self.file_label.setText(f"<b>{title}</b> — {len(table.frame)} rows × {len(table.columns)} columns"
                                 + (f"<br><small>{text}</small>" if text else ""))
         self.file_label.setToolTip("\n".join([self.path or "", *notes]).strip())
+        self._fit_notes_area()
+
+    def _fit_notes_area(self) -> None:
+        """As tall as the notes, up to NOTES_LINES lines; more scroll."""
+        width = max(100, self._notes_area.viewport().width())
+        needed = self.file_label.heightForWidth(width)
+        most = self.fontMetrics().lineSpacing() * NOTES_LINES
+        self._notes_area.setFixedHeight(max(self.fontMetrics().lineSpacing(), min(most, needed + 2)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_notes_area()
 
     def roles(self) -> dict[str, list[str]]:
         result = {role: [] for role in ROLES}

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 import core.data
 from gui import worker as worker_module
-from gui.data_panel import MAX_NOTES_SHOWN, PREVIEW_ROWS, DataPanel
+from gui.data_panel import MAX_NOTES_SHOWN, NOTES_LINES, PREVIEW_ROWS, DataPanel
 from gui.model import StudioModel
 from gui.worker import thread_running
 
@@ -189,6 +189,17 @@ def test_many_notes_show_the_first_few_and_all_on_hover(qtbot, panel, tmp_path):
     assert label.count("is empty in") == MAX_NOTES_SHOWN - 1
     assert f"{len(shares) - MAX_NOTES_SHOWN + 1} more notes: hover here to read them" in label
     assert tip.count("is empty in") == len(shares) and str(path) in tip
+    # one note a line, in an area that scrolls once they are more than NOTES_LINES lines: none is cut off
+    assert label.count("• ") == MAX_NOTES_SHOWN
+    panel.resize(380, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    area, line = panel._notes_area, panel.fontMetrics().lineSpacing()
+    assert area.height() <= NOTES_LINES * line < panel.file_label.height()
+    assert area.verticalScrollBar().maximum() > 0
+
+    load(qtbot, panel, write_csv(tmp_path / "plain.csv"))                  # few notes: no empty space below
+    assert area.height() <= panel.file_label.heightForWidth(area.viewport().width()) + 2
 
 
 def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, tmp_path):
