@@ -551,8 +551,8 @@ def _without_footer(src: _Source, d: _Dialect) -> tuple[_Source, str | None]:
 
 def _without_repeated_header(src: _Source, d: _Dialect) -> tuple[_Source, str | None]:
     """The source minus lines that repeat the header further down, as files pasted together from several
-    exports have them; they would turn every column into text. A search at C speed for the header's bytes
-    finds them; only a file that has them is copied, without them, into memory."""
+    exports have them; they would turn every column into text. Called only when a column holds its own
+    name; a file that has such lines is copied, without them, into memory."""
     if not d.has_header or d.encoding.startswith("utf-16") or d.data_offset < 2:
         return src, None
     with src.open() as fh:
@@ -563,11 +563,11 @@ def _without_repeated_header(src: _Source, d: _Dialect) -> tuple[_Source, str | 
             return src, None
         fh.seek(d.data_offset)
         body = fh.read()
-    found = [m.start() for m in re.finditer(rb"(?:^|(?<=[\r\n]))[ \t]*" + re.escape(header) + rb"[ \t]*(?:\r\n|\r|\n|$)",
-                                            body)] if header in body else []
+    repeated = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*" + re.escape(header) + rb"[ \t]*(?:\r\n|\r|\n|$)")
+    found = [m.start() for m in repeated.finditer(body)]
     if not found:
         return src, None
-    kept = re.sub(rb"(?:^|(?<=[\r\n]))[ \t]*" + re.escape(header) + rb"[ \t]*(?:\r\n|\r|\n|$)", b"", body)
+    kept = repeated.sub(b"", body)
     with src.open() as fh:
         data = fh.read(d.data_offset) + kept
     n = len(found)
@@ -1886,18 +1886,14 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         if units is not None:
             units[name] = unit
     if limits:
-        at_limit = sum(int(counts[i]) for i, v in limits.items() if not math.isnan(v))
-        none = sum(int(counts[i]) for i, v in limits.items() if math.isnan(v))
         said = []
-        if at_limit:
-            like = next(distinct[i] for i, v in sorted(limits.items(), key=lambda kv: -counts[kv[0]])
-                        if not math.isnan(v))
-            said.append(f"{_count(at_limit, 'value')} given as a detection limit (like '{_short(like)}') "
-                        "read as the limit")
-        if none:
-            like = next(distinct[i] for i, v in sorted(limits.items(), key=lambda kv: -counts[kv[0]])
-                        if math.isnan(v))
-            said.append(f"{_count(none, 'value')} like '{_short(like)}' (nothing detected) treated as missing")
+        for nothing in (False, True):       # limits first, then "n.d."; each with its commonest spelling
+            spelt = sorted((i for i, v in limits.items() if math.isnan(v) == nothing), key=lambda i: -counts[i])
+            if not spelt:
+                continue
+            k, like = sum(int(counts[i]) for i in spelt), _short(distinct[spelt[0]])
+            said.append(f"{_count(k, 'value')} like '{like}' (nothing detected) treated as missing" if nothing else
+                        f"{_count(k, 'value')} given as a detection limit (like '{like}') read as the limit")
         notes.append(f"column '{name}': " + "; ".join(said))
     if decorated is not None and decorated.any():
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
@@ -1994,9 +1990,8 @@ def _with_number_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
     different one in every row, under an id-like name ("id", "PatientID"), or in the first column of a file
     without header, spread far wider than the rows (the UCI breast-cancer file starts with sample codes
     8670 … 911320502). A first column named by a header may be prices: it stays."""
-    out = list(infos)
+    out, n = list(infos), len(frame)
     for j, info in enumerate(infos):
-        n = len(frame)
         if info.kind != "numeric" or info.n_missing or info.n_unique != n or n <= _ID_MIN_ROWS:
             continue
         named = bool(_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name))
@@ -2648,17 +2643,17 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     targets = _as_list(targets, "targets", src)
     inputs = _as_list(inputs, "inputs", src)
     ignore = _as_list(ignore, "ignore", src) or []
-    resolved = []
+    named = []
     for group in (targets or [], inputs or [], ignore):
-        resolved.append([])
+        named.append([])
         for c in group:
             found = matching_column(c, names)      # "--target Species" for a column "species"
             if found is None:
                 raise DataError(f"{src}: there is no column '{c}' (columns: {_list_names(names)}).")
-            resolved[-1].append(found)
-    targets = resolved[0] if targets is not None else None
-    inputs = resolved[1] if inputs is not None else None
-    ignore = resolved[2]
+            named[-1].append(found)
+    targets = named[0] if targets is not None else None
+    inputs = named[1] if inputs is not None else None
+    ignore = named[2]
     if targets and set(targets) & set(ignore):
         both = next(t for t in targets if t in ignore)
         raise DataError(f"{src}: column '{both}' cannot be both the target and ignored.")
