@@ -120,8 +120,10 @@ def _run_epoch(network, optimizer, X, Y, order, batch, task, should_stop, xbuf, 
         else:
             rows = order[start:stop]
             xb, yb = xbuf[:stop - start], ybuf[:stop - start]
-            np.take(X, rows, axis=0, out=xb)
-            np.take(Y, rows, axis=0, out=yb)
+            # mode="clip": the rows come from a permutation, always in range; numpy's default "raise"
+            # gathers through a temporary buffer when given out= (measured 2× slower)
+            np.take(X, rows, axis=0, out=xb, mode="clip")
+            np.take(Y, rows, axis=0, out=yb, mode="clip")
         out = network.forward(xb)
         if task == "classification":
             correct += classification_metrics(out, yb) * xb.shape[0]
@@ -183,8 +185,8 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
         order = rng.permutation(n) if config.shuffle and batch < n else None
         Xe, Ye = X, Y
         if order is not None and copy_whole_epoch:
-            np.take(X, order, axis=0, out=X_epoch)
-            np.take(Y, order, axis=0, out=Y_epoch)
+            np.take(X, order, axis=0, out=X_epoch, mode="clip")      # in range, unbuffered (see _run_epoch)
+            np.take(Y, order, axis=0, out=Y_epoch, mode="clip")
             Xe, Ye, order = X_epoch, Y_epoch, None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # Overflow on the way to divergence is expected and detected here; numpy need not warn.
