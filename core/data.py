@@ -80,6 +80,7 @@ _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spa
 _NUM_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.I)
 _DEC_COMMA_RE = re.compile(r"^[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?$")
 _DEC_DOT_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+_DOT_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")     # "43.445" with a decimal comma: 43445
 # Numbers as spreadsheets and reports write them: "$1,234.50", "45%", "12.5 €", "-£3", "1,234,567" — a
 # currency sign before or after, a percent sign after (the number as written: "45%" reads 45), commas
 # between groups of three digits, "." decimals. A file with decimal commas never reads them this way.
@@ -114,6 +115,8 @@ _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<l
                            "not detected", "below detection limit", "below detection"])
 # times of day: 18:30, 6:05:12 PM, 18.00.00 (as the UCI air-quality file writes them)
 _TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?$|^\d{1,2}\.\d{2}\.\d{2}$")
+# Excel's error values start with '#' but are cells ("#N/A,0.26,…" is a row, not a comment)
+_EXCEL_ERROR_RE = re.compile(r"#(?:N/A|NA|VALUE!|DIV/0!|REF!|NAME\?|NUM!|NULL!)")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key": … or {"key": …
@@ -432,6 +435,7 @@ class _Dialect:
     padded: bool                   # some fields start with spaces ("a, b"): costs pandas ~50% when on
     avg_line_bytes: float
     notes: list[str]
+    thousands: str | None = None   # "." in a decimal-comma file that groups thousands so ("43.445")
 
 
 def _read_guarded(src: _Source, progress, cancel) -> RawTable:
@@ -692,10 +696,10 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     n_lead = n_comments = 0
     for ln in lines:
         s = ln.strip()
-        if s and not s.startswith("#"):
+        if s and not _is_comment(s):
             break
         n_lead += 1
-        n_comments += s.startswith("#")
+        n_comments += _is_comment(s)
     # Excel writes (and reads) a first line "sep=;" naming the delimiter
     hint = _SEP_HINT_RE.match(lines[n_lead]) if n_lead < len(lines) else None
     if hint:
@@ -706,8 +710,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         if n_comments:
             raise DataError(f"{name} has no data: it contains only comment lines.")
         raise DataError(f"{name} is empty.")
-    content = [ln for ln in body_lines if ln.strip() and not ln.lstrip().startswith("#")]
-    n_comments += sum(1 for ln in body_lines if ln.lstrip().startswith("#"))
+    content = [ln for ln in body_lines if ln.strip() and not _is_comment(ln.lstrip())]
+    n_comments += sum(1 for ln in body_lines if _is_comment(ln.lstrip()))
     comment = not any("#" in ln for ln in content)
     if n_comments:
         more = "" if eof else " near the top"
@@ -719,13 +723,19 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     if not records:
         raise DataError(f"{name} is empty.")
 
-    decimal = "."
+    decimal, thousands = ".", None
     if delimiter != ",":
-        cells = [c.strip() for r in records[1:] or records for c in r]
+        # "10,3 %" and "12,50 €" count as what they hold: a decimal comma
+        cells = [c.strip().strip("%€$£ \u00a0\u202f") for r in records[1:] or records for c in r]
+        # "43.445" beside "189,8" groups thousands with a dot, as German statistics tables write them
         if (any(_DEC_COMMA_RE.match(c) or _GROUPED_DEC_COMMA_RE.match(c) for c in cells)
-                and not any(_DEC_DOT_RE.match(c) for c in cells)):
+                and not any(_DEC_DOT_RE.match(c) and not _DOT_THOUSANDS_RE.match(c) for c in cells)):
             decimal = ","
             notes.append("decimal comma detected")
+            if any(_DOT_THOUSANDS_RE.match(c) for c in cells) and not any(_DATE_RE.match(c) for c in cells):
+                thousands = "."
+                grouped = next(c for c in cells if _DOT_THOUSANDS_RE.match(c))
+                notes.append(f"'.' groups thousands ('{grouped}' reads {grouped.replace('.', '')})")
 
     # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"
     while (header_lines == 1 and len(records) > 2 and _is_title(records[0], decimal)
@@ -737,6 +747,11 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
 
     first, rest = records[0], records[1:]
     has_header = _looks_like_header(first, rest, decimal)
+    if has_header and header_lines == 1 and _is_sub_header(rest, decimal):
+        # a line of units ("µS/cm", "mg/L") or dashes under the header, over columns of numbers
+        notes.append(f"line {n_lead + 2} ('{_short(_title_text(rest[0]), 40)}') skipped: units, an underline "
+                     "or a second header below the header")
+        header_lines, rest = 2, rest[1:]
     data = rest if has_header else records
     counts = Counter(len(r) for r in data)
     n_fields = max(counts, key=lambda k: (counts[k], k)) if counts else len(first)
@@ -771,7 +786,11 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     padded = delimiter != _WHITESPACE and any(
         ln.startswith((" ", "\t")) or (delimiter + " ") in ln or (delimiter + "\t") in ln for ln in content)
     return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
-                    decimal, has_header, names, comment, padded, avg_line, notes)
+                    decimal, has_header, names, comment, padded, avg_line, notes, thousands)
+
+
+def _is_comment(line: str) -> bool:
+    return line.startswith("#") and not _EXCEL_ERROR_RE.match(line)
 
 
 def _other_format(text: str) -> str | None:
@@ -903,6 +922,26 @@ def _title_text(record: list[str]) -> str:
 def _is_title(record: list[str], decimal: str) -> bool:
     cells = [c for c in record if c.strip()]
     return len(cells) == 1 and _cell_kind(cells[0], decimal) == "str"
+
+
+def _is_sub_header(rest: list[list[str]], decimal: str) -> bool:
+    """The first line below a header holds no number, only words (or dashes) over columns that are
+    numbers in the lines after it, or one word repeated under every column: units, an underline or a
+    second header, not a row."""
+    if len(rest) < 3:
+        return False
+    second, below = rest[0], rest[1:21]
+    kinds = [_cell_kind(c, decimal) if c.strip() else "na" for c in second]
+    if "num" in kinds:
+        return False
+    words = [j for j, k in enumerate(kinds) if k == "str"]
+    over_numbers = [j for j in words if all(j < len(r) and _cell_kind(r[j], decimal) == "num" for r in below)]
+    if over_numbers and len(over_numbers) * 2 >= len(words):
+        return True
+    # survey exports write one word under every question ("Response"), a word no answer below repeats
+    same = {second[j].strip() for j in words}
+    return (len(words) >= 3 and len(same) == 1
+            and not any(j < len(r) and r[j].strip() in same for r in below for j in words))
 
 
 def _numbers_as_names(cells: list[str]) -> bool:
@@ -1388,7 +1427,7 @@ def _pandas_kwargs(d: _Dialect) -> dict:
     return dict(
         sep=r"\s+" if d.delimiter == _WHITESPACE else d.delimiter, header=None, names=d.names,
         index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
-        skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal,
+        skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal, thousands=d.thousands,
         comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict", on_bad_lines="error",
     )
 
@@ -2721,8 +2760,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         raise DataError(f"{src} has a single column ('{names[0]}'): a network needs input columns besides its "
                         "target. Is the delimiter one the studio knows (comma, semicolon, tab, |, spaces)?")
     if not inputs:
-        raise DataError(f"{src}: no input column left (the target is {_list_names(targets)}; every other column "
-                        "is ignored, constant or an identifier).")
+        why = [default_exclusion(info[c], len(frame)) for c in names if c not in targets and c not in ignore]
+        why = [w for w in why if w]
+        said = "; ".join(why[:3]) + ("; …" if len(why) > 3 else "")
+        raise DataError(f"{src}: no input column left (the target is {_list_names(targets)}"
+                        + (f"; {said}" if said else "; every other column is ignored") + ").")
 
     # --- missing values
     used = inputs + targets

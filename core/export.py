@@ -892,6 +892,11 @@ METADATA = json.loads(__METADATA__)
 MODEL = json.loads(__MODEL__)
 MISSING = frozenset(MODEL["missing_tokens"])
 DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
+GROUPED_DEC_COMMA = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+,\\d+$")     # "1.234,56"
+NUMBER = re.compile(r"^[+-]?(?:\\d+[.,]?\\d*|[.,]\\d+)(?:[eE][+-]?\\d+)?$")
+DEC_DOT = re.compile(r"^[+-]?\\d*\\.\\d+(?:[eE][+-]?\\d+)?$")
+DOT_THOUSANDS = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+$")               # "43.445"
+EXCEL_ERROR = re.compile(r"#(?:N/A|NA|VALUE!|DIV/0!|REF!|NAME\\?|NUM!|NULL!)")   # a cell, not a comment
 # "$1,234.50", "45%", "12.5 €", "USD 1,200", "Rs. 5,00,000": currency, percent signs, thousands commas
 # (the studio's own pattern)
 DECORATED = re.compile(__DECORATED__)
@@ -906,6 +911,8 @@ LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, rea
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
 TOTAL_WORDS = frozenset(__TOTAL_WORDS__)     # first cells of a summary row at the end of a table
 BATCH = 4096
+FILE = {"decimal": ".", "thousands": None}    # the data file's marks, read as the studio reads them
+NOT_NUMBERS = {}                              # column → words found where a number belongs (read as missing)
 
 
 def _sigmoid(z):
@@ -966,10 +973,12 @@ def number(cell, column, unit=None):
     text = (cell or "").strip()
     if text in MISSING or text.lower() in NOT_DETECTED:
         return math.nan
+    if FILE["thousands"] and "." in text:
+        text = text.replace(".", "")        # "43.445" in a file of decimal commas is 43445
     try:
         value = float(text)
     except ValueError:
-        if DECIMAL_COMMA.match(text):
+        if DECIMAL_COMMA.match(text) and FILE["decimal"] == ",":
             value = float(text.replace(",", "."))
         elif LIMIT.match(text):
             value = float(LIMIT.match(text).group(1).replace(",", "."))
@@ -982,8 +991,9 @@ def number(cell, column, unit=None):
                     if not all(scales):
                         return math.nan
                     value = value * scales[0] / scales[1]
-            if value is None:
-                raise ValueError(f"column '{column}': '{text}' is not a number") from None
+            if value is None:   # as the studio reads a stray word in a column of numbers: missing
+                NOT_NUMBERS.setdefault(column, []).append(text)
+                return math.nan
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
     return value
@@ -1086,6 +1096,8 @@ def features(rows):
             if key is None:
                 key = column["fill_category"]
             j = index.get(key)
+            if j is None and key is not None and key.lower() in ("true", "false"):
+                j = index.get(key.capitalize())    # "TRUE": the studio's reader spells booleans True/False
             if j is None and key is not None:
                 try:
                     j = numbers.get(number_label(float(key)))   # "0" finds "0.0", as in the app
@@ -1152,26 +1164,34 @@ def read_rows(path, needed=()):
             if len(names) != 1:
                 sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
             raw = archive.read(names[0])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if raw[:2] in (b"\\xff\\xfe", b"\\xfe\\xff"):
+        text = raw.decode("utf-16")                        # Excel's "Unicode text"
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    comment = lambda line: line.lstrip().startswith("#") and not EXCEL_ERROR.match(line.lstrip())
+    lines = [line for line in text.splitlines() if line.strip() and not comment(line)]
     if not lines:
         return []
     delimiter = max(",;\\t|", key=lines[0].count)
     hint = re.match(r'^"?sep=([^"])"?[ ]*$', lines[0], re.I)   # Excel's "sep=;" line names it
     if hint:
         delimiter = hint.group(1)
-        lines.pop(0)
+        sep_line = lines.pop(0)
     if not hint and (not lines[0].count(delimiter) or (delimiter == "\\t" and spaced(lines))):
         records = [next(csv.reader([line.strip().replace("\\t", " ")], delimiter=" ", skipinitialspace=True))
                    for line in lines]                      # columns lined up with spaces (UCI's .data files)
-    else:
-        records = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
+    else:   # the whole text, so a quoted cell may hold line breaks
+        body = text.split(sep_line, 1)[1] if hint else text
+        records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
+                   if any(cell.strip() for cell in r) and not comment(r[0])]
     filled = lambda record: sum(1 for cell in record if cell.strip())
     while len(records) > 2 and filled(records[0]) == 1 and filled(records[1]) > 1:
         records.pop(0)   # a title above the header ("Sales report 2024,,,")
+    if sub_header(records):
+        records.pop(1)   # units ("mg/L"), an underline or a survey's second header line, as the studio skips
     # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
     records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
@@ -1179,7 +1199,12 @@ def read_rows(path, needed=()):
     for _ in range(3):   # a "Total" or "Average" row at the end sums the rows above
         if len(records) > 2 and len(records[-1]) > 1 and records[-1][0].strip().casefold() in TOTAL_WORDS:
             records.pop()
-    first = [cell.strip() for cell in records[0]]
+    cells = [cell.strip().strip("%€$£ \\u00a0\\u202f") for r in records[1:] for cell in r]
+    if delimiter != "," and any(DECIMAL_COMMA.match(c) or GROUPED_DEC_COMMA.match(c) for c in cells) \
+            and not any(DEC_DOT.match(c) and not DOT_THOUSANDS.match(c) for c in cells):
+        FILE["decimal"] = ","          # the studio's rule: decimal commas, and no number with a decimal dot
+        FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
+    first = unique_names([cell.strip() for cell in records[0]])
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
     for name in needed or []:
         if name not in first:   # "Sepal Length" for the model's sepal_length, as the studio reads it
@@ -1192,6 +1217,37 @@ def read_rows(path, needed=()):
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row
     return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
+
+
+def sub_header(records):
+    """The line below the header holds no number: words over columns of numbers, or one word under
+    every column (the studio's rule)."""
+    if len(records) < 4:
+        return False
+    second, below = records[1], records[2:22]
+    is_number = lambda cell: NUMBER.match(cell.strip()) is not None
+    if any(is_number(cell) for cell in second):
+        return False
+    words = [j for j, cell in enumerate(second) if cell.strip() and cell.strip() not in MISSING]
+    over = [j for j in words if all(j < len(r) and is_number(r[j]) for r in below)]
+    if over and 2 * len(over) >= len(words):
+        return True
+    same = {second[j].strip() for j in words}
+    return (len(words) >= 3 and len(same) == 1
+            and not any(j < len(r) and r[j].strip() in same for r in below for j in words))
+
+
+def unique_names(names):
+    """Header names as the studio makes them: one line each, a repeated or empty one numbered."""
+    out, seen = [], set()
+    for j, name in enumerate(names):
+        base = " ".join(name.split()) or f"col_{j + 1}"
+        candidate, k = base, 2
+        while candidate in seen:
+            candidate, k = f"{base}_{k}", k + 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def spaced(lines):
@@ -1220,6 +1276,9 @@ def main(argv=None):
         header, table = prediction_table(rows)
     except ValueError as exc:
         sys.exit(f"error: {exc}")
+    for column, words in NOT_NUMBERS.items():   # stderr: stdout may be the predictions themselves
+        print(f"note: column '{column}': {len(words)} non-numeric value(s) such as '{words[0]}' read as missing",
+              file=sys.stderr)
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         writer = csv.writer(out, lineterminator="\\n")

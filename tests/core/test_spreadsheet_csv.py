@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from core.data import build_dataset, decorated_number, read_csv, read_csv_text, rows_with_values
+from core.errors import DataError
 from tests.conftest import ROOT
 
 
@@ -513,3 +514,81 @@ def test_summary_rows_at_the_end_of_a_table_are_no_rows(tmp_path):
 def test_a_table_whose_rows_repeat_is_read_whole():
     t = read_csv_text("a,b\n1,2\n1,2\n1,2\n3,4\n")                 # no header repeats here: rows do
     assert t.n_rows == 4 and not any("repeating" in note for note in t.notes)
+
+
+def _rows(n, make):
+    return "".join(make(i) for i in range(n))
+
+
+# files the studio reads and the exported script once read otherwise (found by a sweep of messy files)
+SCRIPT_CASES = {
+    "quoted thousands": ("units,price,kind\n" + _rows(40, lambda i: f'{i % 7},"{1 + i % 5},{(i * 37) % 1000:03d}",'
+                                                       f'{"ab"[i % 2]}\n'), "kind"),
+    "TRUE/FALSE": ("age,smoker,sporty,label\n" + _rows(40, lambda i: f"{20 + i},{'TRUE' if i % 3 else 'FALSE'},"
+                                                       f"{'true' if i % 2 else 'false'},{'xy'[i % 2]}\n"), "label"),
+    "line breaks in a quoted cell": ("size,review,label\n" + _rows(40, lambda i: f'{i % 9},"Okay\nbut {i % 3}",'
+                                                                   f'{"ab"[i % 2]}\n'), "label"),
+    "#N/A first": ("x1,x2,y\n" + _rows(40, lambda i: f"{'#N/A' if i == 5 else i % 7},{(i * 3) % 11},"
+                                                     f"{'ab'[i % 2]}\n"), "y"),
+    "duplicate names": ("value,value,flag,flag,result\n" + _rows(40, lambda i: f"{i % 7},{i % 5},{'yn'[i % 2]},"
+                                                                 f"{'yn'[i % 3 % 2]},{'hl'[i % 2]}\n"), "result"),
+    "a word for missing": ("x1,x2,y\n" + _rows(40, lambda i: f"{'.' if i % 13 == 0 else i % 7},{(i * 3) % 11},"
+                                                             f"{'ab'[i % 2]}\n"), "y"),
+    "units under the header": ("Sample\tpH\tNitrate\tQuality\n\t\tmg/L\t\n" + _rows(
+        40, lambda i: f"S{i}\t{6 + i % 10 / 10}\t{1 + (i * 7) % 30 / 10}\t{'gp'[i % 2]}\n"), "Quality"),
+    "dotted thousands, decimal comma": ("Gemeinde;Einwohner;Fläche;Typ\n" + _rows(
+        40, lambda i: f"G{i};{40 + i}.{100 + i * 7};{100 + i},{i % 10};{'SL'[i % 2]}\n"), "Typ"),
+}
+
+
+@pytest.mark.parametrize("case", list(SCRIPT_CASES))
+def test_the_exported_script_predicts_what_the_studio_predicts(tmp_path, case):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    text, target = SCRIPT_CASES[case]
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_csv(path)
+    ds = build_dataset(table, targets=[target], val_split=0, missing="fill")
+    net = Network([ds.n_features, 4, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=1)
+    rows, _ = rows_with_values(table)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    for data in (path, tmp_path / "utf16.txt"):
+        if data.name == "utf16.txt":          # Excel's "Unicode text" of the same table
+            data.write_bytes(text.encode("utf-16"))
+        out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        printed = pd.read_csv(io.StringIO(out.stdout), keep_default_na=False)
+        assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+        np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float),
+                                   atol=1e-6)
+
+
+def test_german_tables_percentages_and_lines_under_the_header_read_as_numbers():
+    t = read_csv_text(SCRIPT_CASES["dotted thousands, decimal comma"][0])
+    assert t.frame["Einwohner"].iloc[1] == 41107 and t.frame["Fläche"].iloc[1] == np.float32(101.1)
+    assert "'.' groups thousands ('40.100' reads 40100)" in t.notes
+    t = read_csv_text("Region;Quote;Frauen;Bewertung\n" + _rows(30, lambda i: f"R{i};{10 + i % 9},{i % 10} %;"
+                                                                   f"{45 + i % 7},{i % 3}%;{'gs'[i % 2]}\n"))
+    assert [t.column(c).kind for c in ("Quote", "Frauen")] == ["numeric", "numeric"]
+    assert t.frame["Quote"].iloc[1] == np.float32(11.1)
+    t = read_csv_text(SCRIPT_CASES["units under the header"][0])
+    assert t.n_rows == 40 and t.column("Nitrate").kind == "numeric"
+    assert "line 2 ('mg/L') skipped: units, an underline or a second header below the header" in t.notes
+    survey = read_csv_text("RespondentID,Q1,Q2,Q3,score\n,Response,Response,Response,Response\n" + _rows(
+        30, lambda i: f"{9000000 + i * 17},{'Agree' if i % 2 else 'Disagree'},{'Yes' if i % 3 else 'No'},"
+                      f"{'a' if i % 4 else 'b'},{i % 5 + 1}\n"))
+    assert survey.n_rows == 30 and survey.column("score").kind == "numeric"
+    assert survey.column("RespondentID").kind == "identifier"
+    na_first = read_csv_text(SCRIPT_CASES["#N/A first"][0])
+    assert na_first.n_rows == 40 and not any("comment" in note for note in na_first.notes)
+
+
+def test_no_input_column_left_says_why_each_column_was_left_out():
+    t = read_csv_text("id,name,label\n" + _rows(30, lambda i: f"{1000 + i * 7},person {i},{'ab'[i % 2]}\n"))
+    with pytest.raises(DataError) as caught:
+        build_dataset(t, targets=["label"])
+    assert "column 'id' looks like an identifier" in str(caught.value)
+    assert "column 'name' looks like an identifier" in str(caught.value)
