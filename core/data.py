@@ -737,21 +737,27 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
                 grouped = next(c for c in cells if _DOT_THOUSANDS_RE.match(c))
                 notes.append(f"'.' groups thousands ('{grouped}' reads {grouped.replace('.', '')})")
 
-    # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"
-    while (header_lines == 1 and len(records) > 2 and _is_title(records[0], decimal)
-           and _looks_like_header(records[1], records[2:], decimal)):
-        notes.append(f"line {n_lead + 1} ('{_short(_title_text(records[0]), 40)}') skipped: "
-                     "a title above the header")
+    # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"; short
+    # "key,value" lines above a wider table, as bank statements start: "Account:,12345678"
+    while header_lines == 1 and len(records) > 2 and _is_preamble(records, decimal):
+        what = "a title above the header" if _is_title(records[0], decimal) else "a line above the table"
+        notes.append(f"line {n_lead + 1} ('{_short(_title_text(records[0]), 40)}') skipped: {what}")
         n_lead += 1
         records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)
 
     first, rest = records[0], records[1:]
     has_header = _looks_like_header(first, rest, decimal)
-    if has_header and header_lines == 1 and _is_sub_header(rest, decimal):
-        # a line of units ("µS/cm", "mg/L") or dashes under the header, over columns of numbers
-        notes.append(f"line {n_lead + 2} ('{_short(_title_text(rest[0]), 40)}') skipped: units, an underline "
-                     "or a second header below the header")
-        header_lines, rest = 2, rest[1:]
+    if has_header and _is_sub_header(rest, decimal):
+        if any(not c.strip() for c in first) and all(c.strip() for c in rest[0]):
+            # a header of merged cells (",Population,,Households") over the names of each column
+            first = _merged_header(first, rest[0])
+            notes.append(f"two header lines (merged cells) read as one: columns named like "
+                         f"'{_short(first[1], 30)}'")
+        else:
+            # a line of units ("µS/cm", "mg/L") or dashes under the header, over columns of numbers
+            notes.append(f"line {n_lead + 2} ('{_short(_title_text(rest[0]), 40)}') skipped: units, an "
+                         "underline or a second header below the header")
+        header_lines, rest = header_lines + 1, rest[1:]
     data = rest if has_header else records
     counts = Counter(len(r) for r in data)
     n_fields = max(counts, key=lambda k: (counts[k], k)) if counts else len(first)
@@ -924,6 +930,33 @@ def _is_title(record: list[str], decimal: str) -> bool:
     return len(cells) == 1 and _cell_kind(cells[0], decimal) == "str"
 
 
+def _is_preamble(records: list[list[str]], decimal: str) -> bool:
+    """records[0] is a line above the table: a title over the header, or a line of one or two cells
+    (a key and its value) narrower than the table, with the header among the next few lines."""
+    if _is_title(records[0], decimal):
+        return _looks_like_header(records[1], records[2:], decimal)
+    widths = Counter(len(r) for r in records[:60])
+    width = max(widths, key=lambda k: (widths[k], k))
+    filled = sum(1 for c in records[0] if c.strip())
+    if not (1 <= filled <= 2 and len(records[0]) < width and width >= 3):
+        return False
+    for h in range(1, min(6, len(records) - 1)):
+        if len(records[h]) == width:
+            return _looks_like_header(records[h], records[h + 1:], decimal)
+    return False
+
+
+def _merged_header(top: list[str], below: list[str]) -> list[str]:
+    """Names from two header lines where the top one spans several columns, as merged cells export:
+    the top name carried to the right over its empty cells, then the name below ("Population Male")."""
+    names, group = [], ""
+    for j, name in enumerate(below):
+        cell = top[j].strip() if j < len(top) else ""
+        group = cell or (group if j else "")
+        names.append(f"{group} {name.strip()}".strip())
+    return names
+
+
 def _is_sub_header(rest: list[list[str]], decimal: str) -> bool:
     """The first line below a header holds no number, only words (or dashes) over columns that are
     numbers in the lines after it, or one word repeated under every column: units, an underline or a
@@ -931,11 +964,12 @@ def _is_sub_header(rest: list[list[str]], decimal: str) -> bool:
     if len(rest) < 3:
         return False
     second, below = rest[0], rest[1:21]
-    kinds = [_cell_kind(c, decimal) if c.strip() else "na" for c in second]
-    if "num" in kinds:
+    is_number = lambda c: _cell_kind(c, decimal) == "num" or decorated_number(c, decimal) is not None
+    if any(is_number(c) for c in second):
         return False
+    kinds = [_cell_kind(c, decimal) if c.strip() else "na" for c in second]
     words = [j for j, k in enumerate(kinds) if k == "str"]
-    over_numbers = [j for j in words if all(j < len(r) and _cell_kind(r[j], decimal) == "num" for r in below)]
+    over_numbers = [j for j in words if all(j < len(r) and is_number(r[j]) for r in below)]
     if over_numbers and len(over_numbers) * 2 >= len(words):
         return True
     # survey exports write one word under every question ("Response"), a word no answer below repeats

@@ -876,6 +876,7 @@ The weights, the preprocessing and a description of the model (METADATA) are emb
 
 import argparse
 import base64
+import collections
 import csv
 import gzip
 import io
@@ -1188,10 +1189,20 @@ def read_rows(path, needed=()):
         records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
                    if any(cell.strip() for cell in r) and not comment(r[0])]
     filled = lambda record: sum(1 for cell in record if cell.strip())
-    while len(records) > 2 and filled(records[0]) == 1 and filled(records[1]) > 1:
-        records.pop(0)   # a title above the header ("Sales report 2024,,,")
+    widths = collections.Counter(len(r) for r in records[:60])
+    width = max(widths, key=lambda k: (widths[k], k))
+    while len(records) > 2 and ((filled(records[0]) == 1 and filled(records[1]) > 1)
+                                or (1 <= filled(records[0]) <= 2 and len(records[0]) < width and width >= 3)):
+        records.pop(0)   # a title above the header ("Sales report 2024,,,"), or "Account:,12345678"
     if sub_header(records):
-        records.pop(1)   # units ("mg/L"), an underline or a survey's second header line, as the studio skips
+        below = records.pop(1)   # units ("mg/L"), an underline or a survey's second header, as the studio skips
+        if any(not cell.strip() for cell in records[0]) and all(cell.strip() for cell in below):
+            group, merged = "", []     # a header of merged cells over each column's name: "Population Male"
+            for j, name in enumerate(below):
+                cell = records[0][j].strip() if j < len(records[0]) else ""
+                group = cell or (group if j else "")
+                merged.append(f"{group} {name.strip()}".strip())
+            records[0] = merged
     # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
     records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
@@ -1225,7 +1236,7 @@ def sub_header(records):
     if len(records) < 4:
         return False
     second, below = records[1], records[2:22]
-    is_number = lambda cell: NUMBER.match(cell.strip()) is not None
+    is_number = lambda cell: NUMBER.match(cell.strip()) is not None or decorated(cell.strip()) is not None
     if any(is_number(cell) for cell in second):
         return False
     words = [j for j, cell in enumerate(second) if cell.strip() and cell.strip() not in MISSING]

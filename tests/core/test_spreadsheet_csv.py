@@ -538,7 +538,24 @@ SCRIPT_CASES = {
         40, lambda i: f"S{i}\t{6 + i % 10 / 10}\t{1 + (i * 7) % 30 / 10}\t{'gp'[i % 2]}\n"), "Quality"),
     "dotted thousands, decimal comma": ("Gemeinde;Einwohner;Fläche;Typ\n" + _rows(
         40, lambda i: f"G{i};{40 + i}.{100 + i * 7};{100 + i},{i % 10};{'SL'[i % 2]}\n"), "Typ"),
+    "lines above the table": ('"Account:","12345678"\n"Statement period:","01/01/2024 - 31/03/2024"\n\n'
+                              "Date,Amount,Balance,Category\n" + _rows(
+                                  40, lambda i: f'0{i % 9 + 1}/02/2024,"({i + 10}.50)","1,{300 + i}.06",'
+                                                f'{"FG"[i % 2]}\n'), "Category"),
+    "a header of merged cells": (",Population,,Area,kind\nDistrict,Male,Female,km²,type\n" + _rows(
+        40, lambda i: f'District {i},"{10 + i},{(i * 37) % 1000:03d}",{900 + i * 3},{200 + i % 9}.5,'
+                      f'{"ur"[i % 2]}\n'), "kind type"),
 }
+
+
+def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
+    t = read_csv_text(SCRIPT_CASES["lines above the table"][0])
+    assert t.column_names == ["Date", "Amount", "Balance", "Category"] and t.n_rows == 40
+    assert "line 1 ('Account: 12345678') skipped: a line above the table" in t.notes
+    t = read_csv_text(SCRIPT_CASES["a header of merged cells"][0])
+    assert t.column_names == ["District", "Population Male", "Population Female", "Area km²", "kind type"]
+    assert t.n_rows == 40 and t.frame["Population Male"].iloc[1] == 11037
+    assert "two header lines (merged cells) read as one: columns named like 'Population Male'" in t.notes
 
 
 @pytest.mark.parametrize("case", list(SCRIPT_CASES))
