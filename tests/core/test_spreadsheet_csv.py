@@ -71,10 +71,7 @@ def test_decimal_comma_files_with_grouped_thousands_and_percents_load_as_numbers
     from_text = predict_rows(LoadedModel(net, ds.preprocessor, {}),
                              pd.DataFrame({"Preis": spelt, "Rabatt": [r.split(";")[1] for r in rows]}))
     assert from_text.iloc[:, 0].tolist() == expected.iloc[:, 0].tolist()
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(export_model(tmp_path / "model.py", net, ds.preprocessor), path)
     assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
 
 
@@ -177,10 +174,7 @@ def test_excels_sep_line_names_the_delimiter_for_the_loader_and_the_script(tmp_p
     assert any("sep=" in note.lower() for note in table.notes), table.notes
     ds = build_dataset(table, targets=["y"], val_split=0)
     net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(export_model(tmp_path / "model.py", net, ds.preprocessor), path)
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
     assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
 
@@ -231,10 +225,7 @@ def test_a_title_above_the_header_and_bare_delimiter_rows_below_are_not_data(tmp
     assert not any("missing" in note for note in ds.notes), ds.notes
 
     net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(export_model(tmp_path / "model.py", net, ds.preprocessor), path)
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame.iloc[:80])
     assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()   # and no row for ',,,,'
     rows, skipped = rows_with_values(table)
@@ -353,10 +344,7 @@ def test_swiss_apostrophe_thousands_read_alike_in_the_studio_and_the_script(tmp_
     ds = build_dataset(table, targets=["gekauft"], val_split=0)
     net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(export_model(tmp_path / "model.py", net, ds.preprocessor), path)
     assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
 
@@ -393,10 +381,7 @@ def test_currency_codes_and_indian_grouping_read_alike_in_the_studio_and_the_scr
     ds = build_dataset(table, targets=["sold"], val_split=0)
     net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), table.frame)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(export_model(tmp_path / "model.py", net, ds.preprocessor), path)
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
 
 
@@ -427,21 +412,32 @@ def test_classes_written_with_comparisons_stay_classes(cells):
     assert sorted(t.column("income").categories) == sorted(cells)
 
 
-def test_detection_limits_read_alike_in_the_studio_the_predict_form_and_the_script(tmp_path):
-    from core.export import LoadedModel, export_model, predict_rows
+def _lab_model(tmp_path, header):
+    """(file, table, loaded model, exported script) of a small network fitted on _lab_rows under `header`."""
+    from core.export import LoadedModel, export_model
     from core.network import Network
 
     path = tmp_path / "lab.csv"
-    path.write_text("site,lead,nitrate,ph,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
+    path.write_text(header + "\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
     table = read_csv(path)
     ds = build_dataset(table, targets=["quality"], val_split=0, missing="fill")
     net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
-    loaded = LoadedModel(net, ds.preprocessor, {})
-    expected = predict_rows(loaded, table.frame)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    return path, table, LoadedModel(net, ds.preprocessor, {}), export_model(tmp_path / "model.py", net,
+                                                                            ds.preprocessor)
+
+
+def _script_predictions(script, path):
     out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    return pd.read_csv(io.StringIO(out.stdout))
+
+
+def test_detection_limits_read_alike_in_the_studio_the_predict_form_and_the_script(tmp_path):
+    from core.export import predict_rows
+
+    path, table, loaded, script = _lab_model(tmp_path, "site,lead,nitrate,ph,quality")
+    expected = predict_rows(loaded, table.frame)
+    printed = _script_predictions(script, path)
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
     typed = predict_rows(loaded, [{"site": "S1", "lead": "<0.5", "nitrate": ">1000", "ph": "7"}])
     plain = predict_rows(loaded, [{"site": "S1", "lead": "0.5", "nitrate": "1000", "ph": "7"}])
@@ -450,26 +446,17 @@ def test_detection_limits_read_alike_in_the_studio_the_predict_form_and_the_scri
 
 def test_the_script_reads_inputs_spelt_with_other_case_spaces_or_underscores(tmp_path):
     from core.data import named_for_model
-    from core.export import LoadedModel, export_model, predict_rows
-    from core.network import Network
+    from core.export import predict_rows
 
-    path = tmp_path / "lab.csv"
-    path.write_text("site,lead,nitrate_mg,ph,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
-    table = read_csv(path)
-    ds = build_dataset(table, targets=["quality"], val_split=0, missing="fill")
-    net = Network([ds.n_features, 3, 1], ["tanh", "sigmoid"], "binary-cross-entropy", seed=0)
-    loaded = LoadedModel(net, ds.preprocessor, {})
+    _, table, loaded, script = _lab_model(tmp_path, "site,lead,nitrate_mg,ph,quality")
     expected = predict_rows(loaded, table.frame)
     other = tmp_path / "other.csv"
     other.write_text("Site,LEAD,Nitrate mg,pH,quality\n" + "\n".join(_lab_rows(48)) + "\n", encoding="utf-8")
-    frame, notes = named_for_model(read_csv(other).frame, ds.preprocessor.input_columns)
+    frame, notes = named_for_model(read_csv(other).frame, loaded.preprocessor.input_columns)
     assert notes == ["columns read as the model's inputs: 'Site' as 'site', 'LEAD' as 'lead', "
                      "'Nitrate mg' as 'nitrate_mg', 'pH' as 'ph'"]
     assert predict_rows(loaded, frame).equals(expected)
-    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(other)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(io.StringIO(out.stdout))
+    printed = _script_predictions(script, other)
     np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float), atol=1e-6)
 
 
