@@ -981,8 +981,8 @@ def number(cell, column, unit=None):
     except ValueError:
         if DECIMAL_COMMA.match(text) and FILE["decimal"] == ",":
             value = float(text.replace(",", "."))
-        elif LIMIT.match(text):
-            value = float(LIMIT.match(text).group(1).replace(",", "."))
+        elif limit := LIMIT.match(text):
+            value = float(limit.group(1).replace(",", "."))
         else:
             value = decorated_or_comma(text)
             if value is None:
