@@ -436,6 +436,7 @@ class _Dialect:
     avg_line_bytes: float
     notes: list[str]
     thousands: str | None = None   # "." in a decimal-comma file that groups thousands so ("43.445")
+    extra_empty_fields: bool = False  # some rows end in empty fields past the last column ("1,2,x,,")
 
 
 def _read_guarded(src: _Source, progress, cancel) -> RawTable:
@@ -479,7 +480,12 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     src, footer = _without_footer(src, dialect)
     if footer:
         dialect = replace(dialect, notes=dialect.notes + [footer])
-    frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+    try:
+        frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+    except _ExtraEmptyFields as extra:
+        note = f"line {extra.line} (and any like it) has empty fields after the last column: ignored"
+        dialect = replace(dialect, extra_empty_fields=True, notes=dialect.notes + [note])
+        frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
     if frame.attrs.pop("header_echo", False):
         # a column holds its own name: files pasted together repeat the header; read again without those
         src, repeats = _without_repeated_header(src, dialect)
@@ -1149,6 +1155,13 @@ class _Forward:
             self.report(fraction)
 
 
+class _ExtraEmptyFields(Exception):
+    """Some rows have empty fields after the last column (a stray trailing delimiter): read again, ignoring them."""
+
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Fallback(Exception):
     """A piece of a split read failed: the one-reader read of the whole file gives the exact error (or
     succeeds, when the split fell inside a quoted field that spans lines)."""
@@ -1256,7 +1269,7 @@ class _PieceParser:
     def make(cls, kwargs: dict) -> "_PieceParser | None":
         import pandas as pd
 
-        if kwargs.get("encoding") not in ("utf-8", "utf-8-sig"):
+        if kwargs.get("encoding") not in ("utf-8", "utf-8-sig") or "usecols" in kwargs:
             return None  # load_buffer takes raw bytes as UTF-8; other encodings are transcoded by read_csv
         try:
             reader = pd.read_csv(io.BytesIO(b""), low_memory=False, iterator=True, **kwargs)
@@ -1387,6 +1400,8 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
             m = re.match(r"Expected (\d+) fields? in line (\d+), saw (\d+)", msg)
             if m:  # pandas counts lines from where it started reading: the first data line
                 line = d.first_data_line - 1 + int(m.group(2))
+                if int(m.group(3)) > int(m.group(1)) and not d.extra_empty_fields:
+                    raise _ExtraEmptyFields(line)  # the locator found no field with content past the header's
                 raise DataError(f"{src.name}, line {line}: expected {m.group(1)} fields, found {m.group(3)}.") from None
             if "EOF inside string" in msg:
                 raise DataError(f"{src.name}: a quoted field is opened with \" but never closed.") from None
@@ -1463,6 +1478,8 @@ def _pandas_kwargs(d: _Dialect) -> dict:
         index_col=False, engine="c", na_values=list(NA_TOKENS), keep_default_na=False, skipinitialspace=d.padded,
         skip_blank_lines=True, quotechar='"', doublequote=True, decimal=d.decimal, thousands=d.thousands,
         comment="#" if d.comment else None, encoding=d.encoding, encoding_errors="strict", on_bad_lines="error",
+        # pandas drops every field past usecols, so this is set only once no such field holds anything
+        **({"usecols": list(range(len(d.names)))} if d.extra_empty_fields else {}),
     )
 
 
@@ -1502,7 +1519,8 @@ def _reread_text(src: _Source, d: _Dialect, names: list[str], n_rows: int, cance
     with src.open() as fh, warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)  # the first read has already vetted the rows
         fh.seek(d.data_offset)
-        with pd.read_csv(fh, usecols=names, dtype=object, chunksize=_rows_per_chunk(d), **_pandas_kwargs(d)) as reader:
+        kwargs = _pandas_kwargs(d) | {"usecols": names}
+        with pd.read_csv(fh, dtype=object, chunksize=_rows_per_chunk(d), **kwargs) as reader:
             for chunk in reader:
                 if cancel is not None and cancel():
                     raise LoadCancelled(f"Loading {src.name} cancelled.")

@@ -197,6 +197,23 @@ def test_trailing_delimiters():
     assert t.frame["label"].tolist() == ["a", "b", "a"]
 
 
+@pytest.mark.parametrize("text", [
+    "a,b,label\n1,2,x\n3,4,y,,\n5,6,x\n",             # one row with stray delimiters
+    "a,b,label,\n1,2,x,\n3,4,y,,\n5,6,x,\n",          # every line ends in one, one row in two
+    "a;b;label\n1,5;2;x\n3;4;y;;;\n5;6;x\n",          # semicolons, decimal comma
+])
+def test_a_row_with_empty_fields_past_the_last_column_is_read_with_a_note(text):
+    t = read_csv_text(text)
+    assert t.column_names == ["a", "b", "label"] and t.n_rows == 3
+    assert t.frame["label"].tolist() == ["x", "y", "x"] and t.frame["b"].tolist() == [2, 4, 6]
+    assert "line 3 (and any like it) has empty fields after the last column: ignored" in t.notes
+
+
+def test_a_row_with_a_value_past_the_last_column_is_still_refused():
+    with pytest.raises(DataError, match=r"line 3: expected 3 fields like the header, found 5"):
+        read_csv_text("a,b,label\n1,2,x\n3,4,y,,7\n5,6,x\n")
+
+
 def test_duplicate_names_are_made_unique():
     t = read_csv(fx("duplicate_names.csv"))
     assert list(t.frame.columns) == ["x", "x_2", "label"]

@@ -532,6 +532,8 @@ SCRIPT_CASES = {
     "a header of merged cells": (",Population,,Area,kind\nDistrict,Male,Female,km²,type\n" + _rows(
         40, lambda i: f'District {i},"{10 + i},{(i * 37) % 1000:03d}",{900 + i * 3},{200 + i % 9}.5,'
                       f'{"ur"[i % 2]}\n'), "kind type"),
+    "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
+                                                                  f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
 
 
