@@ -95,6 +95,11 @@ _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
 _SWAP_MARKS = str.maketrans(",.", ".,")
+# A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
+# "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
+# only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
+_COMMA_DECIMAL_ONLY_RE = re.compile(r"^[+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+)$")
+_COMMA_THOUSANDS_ONLY_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d*$|^[+-]?\d{1,3}(?:,\d{3}){2,}$")
 # a number followed by a unit: "1248 CC", "23.4 kmpl", "8GB", "120 km/h", "25 °C", "1,5 kg" (as car and
 # laptop listings write them); the unit is letters (², ³ and ° too), at most one '/'
 _UNIT_RE = re.compile(r"^([+-]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?)\s*"
@@ -1420,9 +1425,23 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         writer.check_finite()
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
-        resolved, parsed_until, first_inf = [], {}, []
+        resolved, column_notes = [], [[] for _ in d.names]
         for j, name in enumerate(d.names):
-            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, notes, units, echoes))
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, column_notes[j], units, echoes))
+        if d.delimiter == "," and d.decimal == ".":
+            switched, evidence, dot_thousands = _quoted_decimal_commas(src, d, pieces, origins, n_rows, cancel)
+            for j in switched:
+                column_notes[j] = []
+                resolved[j] = _resolve_column(pieces[j], d.names[j], ",", locator, column_notes[j], units, [],
+                                              dot_thousands)
+            numeric = [d.names[j] for j in switched if resolved[j].dtype == np.float32]
+            if numeric:
+                grouped = " and '.' between thousands" if dot_thousands else ""
+                notes.append(f"decimal commas in quoted numbers (like '{evidence}'): {_list_names(numeric)} read "
+                             f"with ',' as the decimal mark{grouped}")
+        parsed_until, first_inf = {}, []
+        for j, name in enumerate(d.names):
+            notes.extend(column_notes[j])
             if resolved[j].dtype == np.float32:
                 inf = np.isinf(resolved[j])
                 if inf.any():
@@ -1490,6 +1509,50 @@ def _pandas_kwargs(d: _Dialect) -> dict:
 # and its spelling is lost, which made the labels depend on where the chunk boundaries fell. Those rows
 # are read again as text (_reread_text) when the column ends up as text. Columns of nothing but pandas'
 # boolean spellings keep pandas' "True"/"False", as they always have whatever the chunking.
+
+
+def _quoted_decimal_commas(src: _Source, d: _Dialect, pieces: list[list[np.ndarray]], origins: list[list[str]],
+                           n_rows: int, cancel) -> tuple[list[int], str, bool]:
+    """The columns of a comma-delimited file to read again with a decimal comma, the cell that showed it,
+    and whether '.' groups thousands there ("1.933.535", and then "143.573" is 143573); no columns for
+    most files. The rule is the one for other delimiters (_sniff), on every cell: a cell only a decimal
+    comma explains (_COMMA_DECIMAL_ONLY_RE), none only thousands commas explain, no decimal dot. Columns
+    pandas read as numbers are read again as text only once such a cell is found (it is rare)."""
+    def verdict(cells) -> str | None:
+        nonlocal evidence, dot_thousands
+        for cell in cells:
+            text = cell.strip("%€$£ \u00a0\u202f")
+            if _COMMA_THOUSANDS_ONLY_RE.match(text) or (_DEC_DOT_RE.match(text) and not _DOT_THOUSANDS_RE.match(text)):
+                return "dots"
+            if evidence is None and _COMMA_DECIMAL_ONLY_RE.match(text):
+                evidence = text
+            dot_thousands = dot_thousands or bool(_DOT_THOUSANDS_RE.match(text))
+        return None
+
+    evidence, dot_thousands = None, False
+    marked: dict[int, list[str]] = {}
+    lost = []            # columns with chunks pandas read as numbers: their spelling is gone
+    for j, column in enumerate(pieces):
+        if any(p.dtype != object and len(p) for p in column):
+            lost.append(j)
+        marked[j] = [v for v in dict.fromkeys(v for p in column if p.dtype == object for v in p.tolist())
+                     if isinstance(v, str) and ("," in v or "." in v)]
+        if verdict(marked[j]):
+            return [], "", False
+    if evidence is None:
+        return [], "", False
+    if lost:
+        texts = _reread_text(src, d, [d.names[j] for j in lost], n_rows, cancel)
+        for j in lost:
+            pieces[j], origins[j] = [texts[d.names[j]]], ["str"]
+            marked[j] = [v for v in dict.fromkeys(pieces[j][0].tolist()) if isinstance(v, str) and ("," in v or "." in v)]
+            if verdict(marked[j]):
+                return [], "", False
+    return [j for j in marked if marked[j]], evidence, dot_thousands
+
+
+def _without_dot_groups(text: str) -> str:
+    return text.replace(".", "") if _DOT_THOUSANDS_RE.match(text) or _GROUPED_DEC_COMMA_RE.match(text) else text
 
 
 def _text_lost_until(pieces: list[np.ndarray], origins: list[str]) -> int:
@@ -1900,7 +1963,16 @@ def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: 
                  allowed: float) -> np.ndarray | None:
     """Fill nums where bad from decorated spellings ("$1,234.50"); returns where that read a number, or
     None when the column gives up (see _read_spellings)."""
-    found = _read_spellings(texts, bad, counts, allowed, lambda text: decorated_number(text, decimal))
+    def read_one(text: str) -> float | None:
+        value = decorated_number(text, decimal)
+        if value is None and decimal == ".":
+            # a comma-delimited file quotes its decimal-comma cells ("4260,7", "6.109,29") and may group
+            # thousands with spaces ("120 444"); predictions (_cell_float) and the exported script read such
+            # a cell the same way
+            value = decorated_number(text, ",")
+        return value
+
+    found = _read_spellings(texts, bad, counts, allowed, read_one)
     if found is None:
         return None
     read = np.zeros(len(texts), dtype=bool)
@@ -1910,10 +1982,12 @@ def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: 
 
 
 def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes,
-                    units: dict[str, str] | None = None, echoes: list[str] | None = None) -> np.ndarray:
+                    units: dict[str, str] | None = None, echoes: list[str] | None = None,
+                    dot_thousands: bool = False) -> np.ndarray:
     """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers.
 
-    A column read as numbers with a unit ("1248 CC") gets its unit in ``units[name]``."""
+    A column read as numbers with a unit ("1248 CC") gets its unit in ``units[name]``. With
+    `dot_thousands` (and a decimal comma) "143.573" is 143573, as pandas reads it with thousands set to '.'."""
     if not pieces:
         return np.empty(0, dtype=np.float32)
     if all(p.dtype == np.float32 for p in pieces):
@@ -1930,6 +2004,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     if echoes is not None and f"\x00{name}\x00" in f"\x00{everything}\x00":
         echoes.append(name)                                # a cell spelt as the column's name
     plain = pd.Series(distinct, dtype=object)
+    if dot_thousands:
+        plain = pd.Series([_without_dot_groups(t) for t in distinct.tolist()], dtype=object)
     if decimal == "," and "," in everything:
         plain = plain.str.replace(",", ".", regex=False)
     if "\u2212" in everything:                # a typographic minus ("−5", copied from web pages) is a minus

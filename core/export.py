@@ -824,7 +824,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE
+    from core.data import (_COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED,
+                           _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -834,10 +835,12 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MODEL__": repr(json.dumps(model)), "__NOT_UNITS__": repr(sorted(_NOT_UNITS)),
               "__DECORATED__": repr(_DECORATED_RE.pattern), "__UNIT__": repr(_UNIT_RE.pattern),
               "__SCALE_WORDS__": repr(_SCALE_WORDS), "__LIMIT__": repr(_LIMIT_RE.pattern),
-              "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS))}
+              "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS)),
+              "__COMMA_DECIMAL_ONLY__": repr(_COMMA_DECIMAL_ONLY_RE.pattern),
+              "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
-                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__",
+                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -897,6 +900,10 @@ GROUPED_DEC_COMMA = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+,\\d+$")     # "1.2
 NUMBER = re.compile(r"^[+-]?(?:\\d+[.,]?\\d*|[.,]\\d+)(?:[eE][+-]?\\d+)?$")
 DEC_DOT = re.compile(r"^[+-]?\\d*\\.\\d+(?:[eE][+-]?\\d+)?$")
 DOT_THOUSANDS = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+$")               # "43.445"
+# in a comma-delimited file: cells only a decimal comma explains ("4260,7", "6.109,29"), and cells only
+# thousands commas explain ("1,234.50", "1,933,535")
+COMMA_DECIMAL_ONLY = re.compile(__COMMA_DECIMAL_ONLY__)
+COMMA_THOUSANDS_ONLY = re.compile(__COMMA_THOUSANDS_ONLY__)
 EXCEL_ERROR = re.compile(r"#(?:N/A|NA|VALUE!|DIV/0!|REF!|NAME\\?|NUM!|NULL!)")   # a cell, not a comment
 # "$1,234.50", "45%", "12.5 €", "USD 1,200", "Rs. 5,00,000": currency, percent signs, thousands commas
 # (the studio's own pattern)
@@ -1214,6 +1221,10 @@ def read_rows(path, needed=()):
     if delimiter != "," and any(DECIMAL_COMMA.match(c) or GROUPED_DEC_COMMA.match(c) for c in cells) \
             and not any(DEC_DOT.match(c) and not DOT_THOUSANDS.match(c) for c in cells):
         FILE["decimal"] = ","          # the studio's rule: decimal commas, and no number with a decimal dot
+        FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
+    elif delimiter == "," and any(COMMA_DECIMAL_ONLY.match(c) for c in cells) and not any(
+            COMMA_THOUSANDS_ONLY.match(c) or (DEC_DOT.match(c) and not DOT_THOUSANDS.match(c)) for c in cells):
+        FILE["decimal"] = ","          # decimal commas in quoted numbers ("4260,7"): "5,895" is 5.895 there too
         FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
     first = unique_names([cell.strip() for cell in records[0]])
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()

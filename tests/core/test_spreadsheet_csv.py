@@ -532,9 +532,39 @@ SCRIPT_CASES = {
     "a header of merged cells": (",Population,,Area,kind\nDistrict,Male,Female,km²,type\n" + _rows(
         40, lambda i: f'District {i},"{10 + i},{(i * 37) % 1000:03d}",{900 + i * 3},{200 + i % 9}.5,'
                       f'{"ur"[i % 2]}\n'), "kind type"),
+    "quoted decimal commas": ("cidade,populacao,renda_media,indice,porte\n" + _rows(
+        40, lambda i: (f'C{i},"{1 + i % 3}.{100 + i * 7:03d}.{(i * 37) % 1000:03d}",'
+                       f'"{5 + i % 4}.{i * 13 % 1000:03d},{i % 90 + 10}","{i % 9 + 1},{(i * 71) % 1000:03d}"'
+                       if i % 5 else f'C{i},"{140 + i}.573","4260,7","5,895"') + f",{'PG'[i % 2]}\n"), "porte"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
+
+
+def test_quoted_decimal_commas_in_a_comma_file_make_every_quoted_comma_decimal():
+    # a Brazilian export: dots between thousands, decimal commas, every number quoted
+    t = read_csv_text('cidade,populacao,renda_media,indice\nC0,"1.933.535","6.109,29","5,895"\n'
+                      'C1,"143.573","4.329,78","4,607"\nC2,"2.440.547","7.593,45","7,747"\n')
+    assert [t.column(n).kind for n in ("populacao", "renda_media", "indice")] == ["numeric"] * 3
+    assert t.frame["populacao"].tolist() == [1933535, 143573, 2440547]      # "143.573" is no 143.573
+    np.testing.assert_allclose(t.frame["renda_media"], [6109.29, 4329.78, 7593.45], rtol=1e-6)
+    np.testing.assert_allclose(t.frame["indice"], [5.895, 4.607, 7.747], rtol=1e-6)   # not 5895
+    assert ("decimal commas in quoted numbers (like '6.109,29'): populacao, renda_media, indice read with ',' "
+            "as the decimal mark and '.' between thousands") in t.notes
+    # a Swedish one: spaces between thousands, decimal commas only where a cell needs quotes
+    t = read_csv_text('kommun,invånare,yta_km2,storstad\nK0,120 444,"4260,7",nej\nK1,780 414,"3830,9",ja\n'
+                      'K2,139 208,"260,5",nej\n')
+    assert t.frame["invånare"].tolist() == [120444, 780414, 139208]
+    np.testing.assert_allclose(t.frame["yta_km2"], [4260.7, 3830.9, 260.5], rtol=1e-6)
+
+
+@pytest.mark.parametrize("text", [
+    'item,price,weight\na,"1,234.50","5,895"\nb,"2,100.00","1,250"\nc,"950.00","3,400"\n',   # thousands commas
+    'item,size,weight\na,3.5,"5,895"\nb,4.25,"1,250"\nc,"4,5","3,400"\n',     # decimal dots elsewhere
+])
+def test_quoted_thousands_stay_thousands_where_the_file_shows_dots(text):
+    t = read_csv_text(text)
+    assert t.frame["weight"].tolist() == [5895, 1250, 3400]
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
