@@ -95,6 +95,10 @@ _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
 _SWAP_MARKS = str.maketrans(",.", ".,")
+# Wikipedia tables mark numbers with footnotes: "9.5[7]", "1,544[a][3]"; the mark is no part of the number
+_FOOTNOTE_RE = re.compile(r"(?<=[\d%])\s?(?:\[[^\[\]\s][^\[\]]{0,18}\])+$")
+# what sensor logs, reports and web tables write for "no value" in a column of numbers
+_DASHES = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212"])
 # A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
 # "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
 # only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
@@ -1832,6 +1836,8 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     minus ("−5", copied from web pages) is a minus; accounts write a negative amount in parentheses:
     "(1,234.50)"."""
     text = text.strip().replace("\u2212", "-")
+    if text.endswith("]"):
+        text = _FOOTNOTE_RE.sub("", text)
     if "'" in text or "\u2019" in text:
         text = _GROUP_APOSTROPHE_RE.sub("", text)
     if text.startswith("(") and text.endswith(")"):
@@ -2010,12 +2016,22 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         plain = plain.str.replace(",", ".", regex=False)
     if "\u2212" in everything:                # a typographic minus ("−5", copied from web pages) is a minus
         plain = plain.str.replace("\u2212", "-", regex=False)
+    footnoted = None
+    if "]" in everything:
+        marked = plain.str.contains(_FOOTNOTE_RE, regex=True, na=False).to_numpy(dtype=bool)
+        if marked.any():
+            footnoted = marked
+            plain = plain.str.replace(_FOOTNOTE_RE, "", regex=True)
     nums = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64)
     bad = np.isnan(nums)
+    dashes = []
     for i in np.flatnonzero(bad).tolist():     # "NaN" written out is a number (texts here are stripped)
         if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
             bad[i] = False
-    n_present, n_bad = int(present.sum()), int(counts[bad].sum())
+        elif distinct[i] in _DASHES:           # "---" for no value: missing, and no reason to call the column text
+            bad[i] = False
+            dashes.append(i)
+    n_present, n_bad = int(present.sum()) - int(counts[dashes].sum()), int(counts[bad].sum())
     limits = None
     if n_bad:
         limits = _read_spellings(distinct, bad, counts, 0.1 * n_present, lambda t: detection_limit(t, decimal))
@@ -2062,6 +2078,13 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             said.append(f"{_count(k, 'value')} like '{like}' (nothing detected) treated as missing" if nothing else
                         f"{_count(k, 'value')} given as a detection limit (like '{like}') read as the limit")
         notes.append(f"column '{name}': " + "; ".join(said))
+    if dashes:
+        k, like = int(counts[dashes].sum()), distinct[max(dashes, key=lambda i: counts[i])]
+        notes.append(f"column '{name}': {_count(k, 'cell')} of '{like}' treated as missing")
+    if footnoted is not None:
+        first = distinct[codes[rows[np.flatnonzero(footnoted[codes[rows]])[0]]]]
+        notes.append(f"column '{name}': footnote marks dropped from {_count(int(counts[footnoted].sum()), 'number')}"
+                     f" (like '{_short(first)}')")
     if decorated is not None and decorated.any():
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
         if spelt.any():
@@ -2657,7 +2680,7 @@ def _cell_float(v, name: str) -> float:
     if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
         return float(v)
     s = str(v).strip()
-    if s in _NA_SET:
+    if s in _NA_SET or s in _DASHES:
         return math.nan
     try:
         return float(s)

@@ -824,8 +824,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import (_COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE, _LIMIT_RE, _NOT_DETECTED,
-                           _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE)
+    from core.data import (_COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES, _DECORATED_RE, _FOOTNOTE_RE,
+                           _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -837,10 +837,12 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__SCALE_WORDS__": repr(_SCALE_WORDS), "__LIMIT__": repr(_LIMIT_RE.pattern),
               "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS)),
               "__COMMA_DECIMAL_ONLY__": repr(_COMMA_DECIMAL_ONLY_RE.pattern),
-              "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern)}
+              "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
+              "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
-                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__",
+                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
+                  "|__FOOTNOTE__|__DASHES__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -917,6 +919,8 @@ NOT_UNITS = frozenset(__NOT_UNITS__)
 SCALE_WORDS = __SCALE_WORDS__          # "1.2 Cr" where the model learnt Lakh is 120 Lakh
 LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, read as the limit
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
+DASHES = frozenset(__DASHES__)               # "---" where a number belongs: no value
+FOOTNOTE = re.compile(__FOOTNOTE__)          # "9.5[7]": a footnote mark, no part of the number
 TOTAL_WORDS = frozenset(__TOTAL_WORDS__)     # first cells of a summary row at the end of a table
 BATCH = 4096
 FILE = {"decimal": ".", "thousands": None}    # the data file's marks, read as the studio reads them
@@ -979,7 +983,7 @@ def number(cell, column, unit=None):
     """A numeric cell: missing spellings give NaN; a decimal comma is accepted. A number written with another
     unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing."""
     text = (cell or "").strip()
-    if text in MISSING or text.lower() in NOT_DETECTED:
+    if text in MISSING or text.lower() in NOT_DETECTED or text in DASHES:
         return math.nan
     if FILE["thousands"] and "." in text:
         text = text.replace(".", "")        # "43.445" in a file of decimal commas is 43445
@@ -1036,7 +1040,7 @@ def with_unit(text):
 
 def decorated(text):
     """The number in "$1,234.50", "45%", "12.5 €", "−5", "(1,234.50)", "1'234.50" and the like, or None."""
-    text = GROUP_APOSTROPHE.sub("", text.strip().replace("\\u2212", "-"))
+    text = GROUP_APOSTROPHE.sub("", FOOTNOTE.sub("", text.strip().replace("\\u2212", "-")))
     if text.startswith("(") and text.endswith(")"):
         inner = decorated(text[1:-1])
         return None if inner is None or inner < 0 else -inner

@@ -536,6 +536,9 @@ SCRIPT_CASES = {
         40, lambda i: (f'C{i},"{1 + i % 3}.{100 + i * 7:03d}.{(i * 37) % 1000:03d}",'
                        f'"{5 + i % 4}.{i * 13 % 1000:03d},{i % 90 + 10}","{i % 9 + 1},{(i * 71) % 1000:03d}"'
                        if i % 5 else f'C{i},"{140 + i}.573","4260,7","5,895"') + f",{'PG'[i % 2]}\n"), "porte"),
+    "footnote marks and dashes": ("City,Jan mean,Elevation,Climate\n" + _rows(
+        40, lambda i: f"City{i},{'−' if i % 3 else ''}{i % 9}.{i % 7}{'[7]' if i % 4 == 0 else ''},"
+                      f"{'---' if i % 6 == 1 else 100 + i * 17},{'AB'[i % 2]}\n"), "Climate"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -565,6 +568,15 @@ def test_quoted_decimal_commas_in_a_comma_file_make_every_quoted_comma_decimal()
 def test_quoted_thousands_stay_thousands_where_the_file_shows_dots(text):
     t = read_csv_text(text)
     assert t.frame["weight"].tolist() == [5895, 1250, 3400]
+
+
+def test_footnote_marks_and_dashes_leave_a_column_of_numbers_numeric():
+    t = read_csv_text(SCRIPT_CASES["footnote marks and dashes"][0])
+    assert t.column("Jan mean").kind == "numeric" and t.column("Elevation").kind == "numeric"
+    np.testing.assert_allclose(t.frame["Jan mean"][:5], [0.0, -1.1, -2.2, 3.3, -4.4], rtol=1e-6)   # "0.0[7]", "−1.1"
+    assert np.isnan(t.frame["Elevation"][1]) and t.frame["Elevation"][2] == 134
+    assert "column 'Jan mean': footnote marks dropped from 10 numbers (like '0.0[7]')" in t.notes
+    assert "column 'Elevation': 7 cells of '---' treated as missing" in t.notes
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
