@@ -1832,16 +1832,17 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     """The number in a cell like "$1,234.50" or "45%" (see _DECORATED_RE), or None.
 
     With decimal "," the marks trade places, as in "1.234,50 €", "1 234,50" and "12,5 %"; Swiss files
-    group with apostrophes, "1'234.50". A typographic
-    minus ("−5", copied from web pages) is a minus; accounts write a negative amount in parentheses:
-    "(1,234.50)"."""
+    group with apostrophes, "1'234.50". A typographic minus ("−5", copied from web pages) is a minus;
+    accounts write a negative amount in parentheses, "(1,234.50)", and SAP exports with a minus after
+    it, "6.988,09-"."""
     text = text.strip().replace("\u2212", "-")
     if text.endswith("]"):
         text = _FOOTNOTE_RE.sub("", text)
     if "'" in text or "\u2019" in text:
         text = _GROUP_APOSTROPHE_RE.sub("", text)
-    if text.startswith("(") and text.endswith(")"):
-        inner = decorated_number(text[1:-1], decimal)
+    if (text.startswith("(") and text.endswith(")")) or (text[-2:-1].isdigit() and text.endswith("-")):
+        # accounts write a negative amount in parentheses, SAP exports with a minus after it: "6.988,09-"
+        inner = decorated_number(text[1:-1] if text.endswith(")") else text[:-1], decimal)
         return None if inner is None or inner < 0 else -inner
     if decimal == ",":
         text = _GROUP_SPACE_RE.sub("", text).translate(_SWAP_MARKS)

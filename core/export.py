@@ -1041,8 +1041,8 @@ def with_unit(text):
 def decorated(text):
     """The number in "$1,234.50", "45%", "12.5 €", "−5", "(1,234.50)", "1'234.50" and the like, or None."""
     text = GROUP_APOSTROPHE.sub("", FOOTNOTE.sub("", text.strip().replace("\\u2212", "-")))
-    if text.startswith("(") and text.endswith(")"):
-        inner = decorated(text[1:-1])
+    if (text.startswith("(") and text.endswith(")")) or (text[-2:-1].isdigit() and text.endswith("-")):
+        inner = decorated(text[1:-1] if text.endswith(")") else text[:-1])   # "(1,234.50)", SAP's "6.988,09-"
         return None if inner is None or inner < 0 else -inner
     match = DECORATED.match(text)
     if not match or (match.group(1) and match.group(2)):

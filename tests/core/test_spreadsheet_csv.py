@@ -539,6 +539,9 @@ SCRIPT_CASES = {
     "footnote marks and dashes": ("City,Jan mean,Elevation,Climate\n" + _rows(
         40, lambda i: f"City{i},{'−' if i % 3 else ''}{i % 9}.{i % 7}{'[7]' if i % 4 == 0 else ''},"
                       f"{'---' if i % 6 == 1 else 100 + i * 17},{'AB'[i % 2]}\n"), "Climate"),
+    "SAP minus after the amount": ("Buchungskreis;Betrag;Menge;Art\n" + _rows(
+        40, lambda i: f"1000;{1 + i % 8}.{(i * 37) % 1000:03d},{i % 100:02d}{'-' if i % 2 else ''};{i % 9};"
+                      f"{'GR'[i % 2]}\n"), "Art"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -577,6 +580,13 @@ def test_footnote_marks_and_dashes_leave_a_column_of_numbers_numeric():
     assert np.isnan(t.frame["Elevation"][1]) and t.frame["Elevation"][2] == 134
     assert "column 'Jan mean': footnote marks dropped from 10 numbers (like '0.0[7]')" in t.notes
     assert "column 'Elevation': 7 cells of '---' treated as missing" in t.notes
+
+
+def test_sap_amounts_with_the_minus_after_them_are_negative():
+    t = read_csv_text(SCRIPT_CASES["SAP minus after the amount"][0])
+    assert t.column("Betrag").kind == "numeric"
+    np.testing.assert_allclose(t.frame["Betrag"][:3], [1000.0, -2037.01, 3074.02], rtol=1e-6)
+    assert "column 'Betrag': numbers written like '1.000,00' read as numbers" in t.notes
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
