@@ -3116,14 +3116,19 @@ def _are_dates(categories) -> bool:
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:
-    """A note per group of classes spelt alike but for case ("No", "no"): kept apart, as written, but
+    """A note per group of classes spelt alike but for case ("No", "no"), spaces or a final '.' (UCI's
+    adult test file writes ">50K." where its training file has ">50K"): kept apart, as written, but
     probably one class typed two ways."""
     groups: dict[str, list[str]] = {}
     for name in class_names:
-        groups.setdefault(name.casefold(), []).append(name)
-    return [f"target '{column}': classes {' and '.join(repr(n) for n in names)} differ only in case; "
-            "they are kept apart (spell them one way in the file to make them one class)"
-            for names in groups.values() if len(names) > 1]
+        groups.setdefault(" ".join(name.casefold().rstrip(".").split()), []).append(name)
+    notes = []
+    for names in groups.values():
+        if len(names) > 1:
+            how = "case" if len({n.casefold() for n in names}) == 1 else "case, spaces or a final '.'"
+            notes.append(f"target '{column}': classes {' and '.join(repr(n) for n in names)} differ only in {how}; "
+                         "they are kept apart (spell them one way in the file to make them one class)")
+    return notes
 
 
 def _memory_budget() -> float:

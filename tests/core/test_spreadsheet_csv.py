@@ -189,6 +189,16 @@ def test_classes_spelt_alike_but_for_case_are_kept_apart_with_a_note():
     assert not any("differ only in case" in note for note in plain.notes)
 
 
+def test_classes_spelt_alike_but_for_a_final_dot_are_kept_apart_with_a_note():
+    # UCI adult: the test file's labels end in '.'; pasted below the training file, each class is two
+    rows = [f"{i % 7},{('<=50K', '>50K', '<=50K.', '>50K.')[i % 4]}" for i in range(80)]
+    ds = build_dataset(read_csv_text("age,income\n" + "\n".join(rows) + "\n"), val_split=0.2, seed=0)
+    assert len(ds.class_names) == 4
+    assert ("target 'income': classes '<=50K' and '<=50K.' differ only in case, spaces or a final '.'; they are "
+            "kept apart (spell them one way in the file to make them one class)") in ds.notes
+    assert sum("differ only in" in note for note in ds.notes) == 2
+
+
 def test_mostly_empty_and_free_text_columns_are_left_out_unless_chosen():
     from core.data import default_exclusion
 
