@@ -119,6 +119,13 @@ _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 # a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
 # "< 0,05", ">1000", "≤2"; read as the limit itself. No number at all ("n.d.", "BDL", "<LOD") is missing.
+# durations: "48:42:00" (a clock past 24 hours), "3 days 04:00:00" (pandas), "1h 38m", "2 hrs 5 mins";
+# read as hours. "13:20:00" alone is a time of day, "45m" alone a length: a column of durations holds at
+# least one cell no time of day or length explains.
+_CLOCK_DURATION_RE = re.compile(r"^(?:(\d+) days?,? )?(\d+):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
+_WORD_DURATION_RE = re.compile(r"^(?=\d)(?:(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*)?(?:(\d+(?:\.\d+)?)\s*h(?:rs?|ours?)?\s*)?"
+                               r"(?:(\d+(?:\.\d+)?)\s*m(?:in(?:s|utes?)?)?\s*)?(?:(\d+(?:\.\d+)?)\s*s(?:ecs?|econds?)?)?$",
+                               re.I)
 _LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
 _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
                            "not detected", "below detection limit", "below detection"])
@@ -1930,6 +1937,34 @@ def _unit_key(unit: str) -> str:
     return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit      # "ms" stays milliseconds
 
 
+def duration_hours(text: str) -> tuple[float, bool] | None:
+    """(hours, whether only a duration explains the cell) for "48:42:00", "1h 38m" and the like, or None."""
+    text = text.strip()
+    m = _CLOCK_DURATION_RE.match(text)
+    if m:
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+        return days * 24 + hours + minutes / 60 + seconds / 3600, bool(m.group(1)) or hours >= 24
+    m = _WORD_DURATION_RE.match(text)
+    if m is None or not any(m.groups()):
+        return None
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    parts = sum(g is not None for g in m.groups())
+    return days * 24 + hours + minutes / 60 + seconds / 3600, parts > 1 or m.group(1) is not None
+
+
+def _durations(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, counts: np.ndarray,
+               allowed: float) -> np.ndarray | None:
+    """Fill nums where bad from durations, in hours; where that read a number, or None when the column
+    is no column of durations (see duration_hours)."""
+    found = _read_spellings(texts, bad, counts, allowed, duration_hours)
+    if not found or not any(sure for _, sure in found.values()):
+        return None
+    read = np.zeros(len(texts), dtype=bool)
+    for i, (hours, _) in found.items():
+        nums[i], bad[i], read[i] = hours, False, True
+    return read
+
+
 def _number_with_any_unit(text: str) -> tuple[float, str] | None:
     # a cell read on its own (predictions): either decimal mark, as _cell_float reads numbers
     return number_with_unit(text) or number_with_unit(text, ",")
@@ -2052,6 +2087,7 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
     unit = with_unit = None
+    durations = False
     if n_bad > 0.1 * n_present:
         trial_nums, trial_bad = nums.copy(), bad.copy()
         found = _with_unit(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
@@ -2059,10 +2095,22 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             (with_unit, unit, rescaled), decorated = found, None
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
+    if n_bad > 0.1 * n_present:
+        trial_nums, trial_bad = nums.copy(), bad.copy()
+        found = _durations(distinct, trial_nums, trial_bad, counts, 0.1 * n_present)
+        if found is not None:
+            with_unit, unit, rescaled, decorated, durations = found, "h", {}, None, True
+            nums, bad = trial_nums, trial_bad
+            n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
     rows = np.flatnonzero(present)
-    if unit is not None:
+    if durations:
+        first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
+        notes.append(f"column '{name}': durations (like '{_short(first)}') read as hours")
+        if units is not None:
+            units[name] = unit
+    elif unit is not None:
         first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
         notes.append(f"column '{name}': numbers in {unit} (like '{_short(first)}') read as numbers"
                      + "".join(f"; {_count(k, 'value')} in {spelt} converted to {unit}"
@@ -2694,7 +2742,7 @@ def _cell_float(v, name: str) -> float:
         if value is None:
             value = detection_limit(s, ",")
         if value is None:
-            parsed = _number_with_any_unit(s)
+            parsed = _number_with_any_unit(s) or duration_hours(s)
             value = parsed[0] if parsed is not None else None
         if value is not None:
             return value

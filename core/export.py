@@ -824,8 +824,9 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import (_COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES, _DECORATED_RE, _FOOTNOTE_RE,
-                           _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE)
+    from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES,
+                           _DECORATED_RE, _FOOTNOTE_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS,
+                           _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -838,11 +839,13 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS)),
               "__COMMA_DECIMAL_ONLY__": repr(_COMMA_DECIMAL_ONLY_RE.pattern),
               "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
-              "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES))}
+              "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES)),
+              "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
+              "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
-                  "|__FOOTNOTE__|__DASHES__",
+                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -921,6 +924,9 @@ LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, rea
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
 DASHES = frozenset(__DASHES__)               # "---" where a number belongs: no value
 FOOTNOTE = re.compile(__FOOTNOTE__)          # "9.5[7]": a footnote mark, no part of the number
+# durations, read as hours where the model learnt a column of them: "48:42:00", "1h 38m"
+CLOCK_DURATION = re.compile(__CLOCK_DURATION__)
+WORD_DURATION = re.compile(__WORD_DURATION__, re.I)
 TOTAL_WORDS = frozenset(__TOTAL_WORDS__)     # first cells of a summary row at the end of a table
 BATCH = 4096
 FILE = {"decimal": ".", "thousands": None}    # the data file's marks, read as the studio reads them
@@ -996,6 +1002,8 @@ def number(cell, column, unit=None):
             value = float(limit.group(1).replace(",", "."))
         else:
             value = decorated_or_comma(text)
+            if value is None and unit is not None and unit_key(unit) == "h":
+                value = hours(text)         # the studio read this column as durations, in hours
             if value is None:
                 value, spelt = with_unit(text)
                 if value is not None and unit is not None and unit_key(spelt) != unit_key(unit):
@@ -1015,6 +1023,15 @@ def unit_key(unit):
     """One unit however it is spelt: "CC" and "cc", "years" and "year" (as the studio compares them)."""
     unit = unit.lower()
     return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+
+
+def hours(text):
+    """The hours of a duration, "48:42:00", "3 days 04:00:00", "1h 38m", or None."""
+    match = CLOCK_DURATION.match(text) or WORD_DURATION.match(text)
+    if not match or not any(match.groups()):
+        return None
+    days, h, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return days * 24 + h + minutes / 60 + seconds / 3600
 
 
 def decorated_or_comma(text):

@@ -552,6 +552,8 @@ SCRIPT_CASES = {
     "SAP minus after the amount": ("Buchungskreis;Betrag;Menge;Art\n" + _rows(
         40, lambda i: f"1000;{1 + i % 8}.{(i * 37) % 1000:03d},{i % 100:02d}{'-' if i % 2 else ''};{i % 9};"
                       f"{'GR'[i % 2]}\n"), "Art"),
+    "durations": ("task,duration,wait,priority\n" + _rows(
+        40, lambda i: f"T{i},{13 + i}:{i % 60:02d}:00,{i % 3}h {(i * 7) % 60}m,{'hl'[i % 2]}\n"), "priority"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -597,6 +599,20 @@ def test_sap_amounts_with_the_minus_after_them_are_negative():
     assert t.column("Betrag").kind == "numeric"
     np.testing.assert_allclose(t.frame["Betrag"][:3], [1000.0, -2037.01, 3074.02], rtol=1e-6)
     assert "column 'Betrag': numbers written like '1.000,00' read as numbers" in t.notes
+
+
+def test_durations_are_read_as_hours_and_times_of_day_are_not():
+    t = read_csv_text(SCRIPT_CASES["durations"][0])
+    assert t.column("duration").kind == "numeric" and t.column("duration").unit == "h"
+    np.testing.assert_allclose(t.frame["duration"][:2], [13.0, 14 + 1 / 60], rtol=1e-6)     # up to "52:39:00"
+    np.testing.assert_allclose(t.frame["wait"][:3], [0.0, 1 + 7 / 60, 2 + 14 / 60], rtol=1e-6)   # "1h 7m"
+    assert "column 'duration': durations (like '13:00:00') read as hours" in t.notes
+    assert "column 'wait': durations (like '0h 0m') read as hours" in t.notes
+    # no cell past 23 hours: times of day, left out as before; lengths in metres stay lengths
+    t = read_csv_text("shift,start,len,y\n" + _rows(30, lambda i: f"S{i},{i % 24}:{i % 60:02d}:00,{i + 5}m,"
+                                                                    f"{'ab'[i % 2]}\n"))
+    assert t.column("start").kind != "numeric"
+    assert t.column("len").unit == "m" and t.frame["len"][0] == 5
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
