@@ -502,6 +502,13 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
         note = f"line {extra.line} (and any like it) has empty fields after the last column: ignored"
         dialect = replace(dialect, extra_empty_fields=True, notes=dialect.notes + [note])
         frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
+    except _RaggedRows:
+        mended = _with_joined_cells(src, dialect)
+        if mended is None:
+            raise
+        src, note = mended
+        dialect = replace(dialect, notes=dialect.notes + [note])
+        frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
     if frame.attrs.pop("header_echo", False):
         # a column holds its own name: files pasted together repeat the header; read again without those
         src, repeats = _without_repeated_header(src, dialect)
@@ -792,6 +799,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         if width < n_fields:
             if all(len(r) <= width or not any(c.strip() for c in r[width:]) for r in data):
                 n_fields = width  # data lines end with a delimiter; pandas drops the empty last field
+            elif sum(len(r) == width for r in data) >= 2:
+                n_fields = width  # rows that fit the header: the longer ones are mended or named by the parse
             else:
                 raise DataError(f"{name}, line {n_lead + header_lines + 1}: the header names {width} columns "
                                 f"but the data rows have {n_fields} fields.")
@@ -1129,14 +1138,87 @@ def _iter_lines(text) -> Iterator[str]:
         yield pending
 
 
+class _RaggedRows(DataError):
+    """A row has more or fewer fields than the header (see _with_joined_cells for the one repair tried)."""
+
+
 def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | None:
     found = locator.first_ragged()
     if found is None:
         return None
     line, k = found
     n = len(d.names)
-    return DataError(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like the "
-                     f"{'header' if d.has_header else 'first row'}, found {k}.")
+    hint = f"; a cell that holds a '{d.delimiter}' needs quotes around it" if k > n and d.delimiter != _WHITESPACE else ""
+    return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like the "
+                       f"{'header' if d.has_header else 'first row'}, found {k}{hint}.")
+
+
+_REPAIR_MAX_BYTES = 64 << 20
+
+
+def _with_joined_cells(src: _Source, d: _Dialect) -> tuple[_Source, str] | None:
+    """The source with the too-long rows mended, when one text column explains them all: its cells hold
+    the delimiter and a space without quotes ("0,19.1,calibrated, checked,n" under "id,temp,notes,ok").
+    A row could often be mended at several columns; the column chosen is the one where the rows then fit
+    the other rows best (numbers in columns of numbers, always; a known value in a column of few values).
+    None when no column is clearly best, a row is short, a delimiter in a long row is not followed by a
+    space ("5,6,a,extra" is a row too long, not a cell with a comma), or the file is too large to mend in
+    memory. The exported script mends rows the same way (its ``mended``)."""
+    n = len(d.names)
+    if d.delimiter == _WHITESPACE or d.encoding.startswith("utf-16") or src.size > _REPAIR_MAX_BYTES or n < 2:
+        return None
+    try:
+        records = list(_Locator(src, d).records())
+        with src.open() as fh:
+            lines = _LINE_RE.findall(fh.read().decode(d.encoding))
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    good = [rec for _, rec in records if len(rec) == n]
+    long = [(line, rec) for line, rec in records if len(rec) > n]
+    if not long or len(good) < 2 or any(len(rec) < n for _, rec in records):
+        return None
+    raw = []          # the long rows' fields with the spaces after each delimiter
+    for line, rec in long:
+        body = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
+        fields = next(csv.reader([body], delimiter=d.delimiter, quotechar='"'), [])
+        if [f.lstrip(" ") for f in fields] != rec:
+            return None    # the row spans lines or reads otherwise alone: leave the file as it is
+        raw.append(fields)
+    numeric = [all(_cell_kind(rec[j], d.decimal) != "str" for rec in good) for j in range(n)]
+    known = []
+    for j in range(n):
+        values = {rec[j].strip() for rec in good}
+        known.append(values if not numeric[j] and len(values) <= 20 else None)
+
+    def mended(fields: list[str], k: int) -> list[str] | None:
+        extra = len(fields) - n
+        if any(not f.startswith(" ") for f in fields[k + 1:k + extra + 1]):
+            return None
+        return [f.strip() for f in fields[:k]] + [d.delimiter.join(fields[k:k + extra + 1]).strip()] + \
+            [f.strip() for f in fields[k + extra + 1:]]
+
+    def fit(row: list[str] | None) -> int | None:
+        if row is None or any(numeric[j] and _cell_kind(cell, d.decimal) == "str" for j, cell in enumerate(row)):
+            return None
+        return sum(numeric[j] or (known[j] is not None and cell in known[j]) for j, cell in enumerate(row))
+
+    totals = [-1 if numeric[k] else 0 for k in range(n)]
+    for fields in raw:
+        for k in range(n):
+            score = None if totals[k] < 0 else fit(mended(fields, k))
+            totals[k] = -1 if score is None else totals[k] + score
+    ranked = sorted(range(n), key=lambda k: -totals[k])
+    best = ranked[0]
+    if totals[best] < 0 or totals[ranked[1]] >= totals[best]:
+        return None
+    for (line, _), fields in zip(long, raw):
+        out = io.StringIO()
+        csv.writer(out, delimiter=d.delimiter, quotechar='"', lineterminator="").writerow(mended(fields, best))
+        lines[line - 1] = out.getvalue() + lines[line - 1][len(lines[line - 1].rstrip("\r\n")):]
+    data = "".join(lines).encode(d.encoding)
+    note = (f"{_count(len(long), 'row')} with a '{d.delimiter}' inside column '{d.names[best]}' but no quotes "
+            f"(like line {long[0][0]}: '{_short(mended(raw[0], best)[best])}') read as one cell")
+    return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), note
 
 
 def _parse(src: _Source, d: _Dialect, progress, cancel):

@@ -826,7 +826,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
     from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES,
                            _DECORATED_RE, _FOOTNOTE_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS,
-                           _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
+                           _NUM_RE, _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -841,11 +841,11 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
               "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES)),
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
-              "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern)}
+              "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
-                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__",
+                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -904,6 +904,7 @@ DECIMAL_COMMA = re.compile(r"^[+-]?(?:\\d+,\\d*|,\\d+)(?:[eE][+-]?\\d+)?$")
 GROUPED_DEC_COMMA = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+,\\d+$")     # "1.234,56"
 NUMBER = re.compile(r"^[+-]?(?:\\d+[.,]?\\d*|[.,]\\d+)(?:[eE][+-]?\\d+)?$")
 DEC_DOT = re.compile(r"^[+-]?\\d*\\.\\d+(?:[eE][+-]?\\d+)?$")
+NUM = re.compile(__NUM__, re.I)    # a number as the studio's first look reads one ("1.5", "-2e3", "inf")
 DOT_THOUSANDS = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+$")               # "43.445"
 # in a comma-delimited file: cells only a decimal comma explains ("4260,7", "6.109,29"), and cells only
 # thousands commas explain ("1,234.50", "1,933,535")
@@ -1247,6 +1248,7 @@ def read_rows(path, needed=()):
             COMMA_THOUSANDS_ONLY.match(c) or (DEC_DOT.match(c) and not DOT_THOUSANDS.match(c)) for c in cells):
         FILE["decimal"] = ","          # decimal commas in quoted numbers ("4260,7"): "5,895" is 5.895 there too
         FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
+    records[1:] = mended(len(records[0]), records[1:], delimiter, text)
     first = unique_names([cell.strip() for cell in records[0]])
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
     for name in needed or []:
@@ -1260,6 +1262,52 @@ def read_rows(path, needed=()):
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row
     return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
+
+
+def mended(n, rows, delimiter, text):
+    """Rows with more cells than the header's n, where a text column holds the delimiter and a space
+    without quotes ("0,19.1,calibrated, checked,n"): that column's cells joined, at the column the studio
+    chooses (the rows then fit the other rows best: numbers in columns of numbers, known values in
+    columns of few)."""
+    good = [r for r in rows if len(r) == n]
+    long = [r for r in rows if len(r) > n]
+    if not long or len(good) < 2 or n < 2 or delimiter == " " or any(len(r) < n for r in rows):
+        return rows
+    raw = {}      # a long row's cells with the spaces after each delimiter, by the row as read
+    for line in text.splitlines():
+        if line.count(delimiter) >= n:
+            fields = next(csv.reader([line], delimiter=delimiter), [])
+            raw.setdefault(tuple(f.lstrip(" ") for f in fields), fields)
+    if any(tuple(r) not in raw for r in long):
+        return rows
+    comma = FILE["decimal"] == "," and delimiter != ","
+    is_number = lambda cell: (cell.strip() in MISSING or NUM.match(cell.strip()) is not None
+                              or (comma and DECIMAL_COMMA.match(cell.strip()) is not None))
+    numeric = [all(is_number(r[j]) for r in good) for j in range(n)]
+    known = [None if numeric[j] or len({r[j].strip() for r in good}) > 20 else {r[j].strip() for r in good}
+             for j in range(n)]
+
+    def joined(fields, k):
+        extra = len(fields) - n
+        if any(not f.startswith(" ") for f in fields[k + 1:k + extra + 1]):
+            return None
+        return ([f.strip() for f in fields[:k]] + [delimiter.join(fields[k:k + extra + 1]).strip()]
+                + [f.strip() for f in fields[k + extra + 1:]])
+
+    def fit(row):
+        if row is None or any(numeric[j] and not is_number(cell) for j, cell in enumerate(row)):
+            return None
+        return sum(numeric[j] or (known[j] is not None and cell in known[j]) for j, cell in enumerate(row))
+
+    totals = [-1 if numeric[k] else 0 for k in range(n)]
+    for r in long:
+        for k in range(n):
+            score = None if totals[k] < 0 else fit(joined(raw[tuple(r)], k))
+            totals[k] = -1 if score is None else totals[k] + score
+    ranked = sorted(range(n), key=lambda k: -totals[k])
+    if totals[ranked[0]] < 0 or totals[ranked[1]] >= totals[ranked[0]]:
+        return rows
+    return [joined(raw[tuple(r)], ranked[0]) if len(r) > n else r for r in rows]
 
 
 def sub_header(records):

@@ -554,6 +554,9 @@ SCRIPT_CASES = {
                       f"{'GR'[i % 2]}\n"), "Art"),
     "durations": ("task,duration,wait,priority\n" + _rows(
         40, lambda i: f"T{i},{13 + i}:{i % 60:02d}:00,{i % 3}h {(i * 7) % 60}m,{'hl'[i % 2]}\n"), "priority"),
+    "unquoted commas in a text column": ("id,temp,notes,ok\n" + _rows(
+        40, lambda i: f"{i},{18 + i % 7}.{i % 10},{('calibrated, checked', 'fine', 'recal, new probe, ok')[i % 3]},"
+                      f"{'ny'[i % 2]}\n"), "ok"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -613,6 +616,27 @@ def test_durations_are_read_as_hours_and_times_of_day_are_not():
                                                                     f"{'ab'[i % 2]}\n"))
     assert t.column("start").kind != "numeric"
     assert t.column("len").unit == "m" and t.frame["len"][0] == 5
+
+
+def test_commas_without_quotes_in_one_text_column_are_mended_with_a_note():
+    t = read_csv_text(SCRIPT_CASES["unquoted commas in a text column"][0])
+    assert t.n_rows == 40 and t.column_names == ["id", "temp", "notes", "ok"]
+    assert t.frame["notes"][:3].tolist() == ["calibrated, checked", "fine", "recal, new probe, ok"]
+    assert t.frame["ok"][:3].tolist() == ["n", "y", "n"]
+    assert ("27 rows with a ',' inside column 'notes' but no quotes (like line 2: 'calibrated, checked') read as "
+            "one cell") in t.notes
+    t = read_csv_text("id,name,grade\n" + _rows(30, lambda i: f"{i},{'Ann' if i % 2 else 'Bob, Jr'},"
+                                                                 f"{'AB'[i // 2 % 2]}\n"))
+    assert t.frame["name"][:3].tolist() == ["Bob, Jr", "Ann", "Bob, Jr"] and t.frame["grade"][:3].tolist() == ["A", "A", "B"]
+
+
+def test_rows_too_long_to_mend_say_where_and_what_quotes_would_fix():
+    # a space after every comma, two columns of free text side by side: "Smith, J0" and "note0", or "Smith"
+    # and "J0, note0"? No guess. (A comma with no space after it, "5,6,a,extra", is never mended.)
+    text = "id, name, notes\n" + _rows(30, lambda i: f"{i}, {f'Ann{i}' if i % 2 else f'Smith, J{i}'}, note{i}\n")
+    with pytest.raises(DataError, match=r"line 2: expected 3 fields like the header, found 4; a cell that holds "
+                                        r"a ',' needs quotes around it\."):
+        read_csv_text(text)
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
