@@ -97,6 +97,13 @@ _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # 
 _SWAP_MARKS = str.maketrans(",.", ".,")
 # Wikipedia tables mark numbers with footnotes: "9.5[7]", "1,544[a][3]"; the mark is no part of the number
 _FOOTNOTE_RE = re.compile(r"(?<=[\d%])\s?(?:\[[^\[\]\s][^\[\]]{0,18}\])+$")
+# a phrase with no digit, as files write where a number is not known ("Varies with device", "Unknown");
+# read as missing in a column of more than _PLACEHOLDER_MIN_NUMBERS different numbers
+_PLACEHOLDER_RE = re.compile(r"^[^\d]{2,40}$")
+_PLACEHOLDER_MIN_NUMBERS = 20
+# "4.1M" reviews, "201k" bytes, "100K" salaries, "2B" dollars: app-store and social-media abbreviations
+# (case matters: "5m" is five metres, a unit)
+_MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 # what sensor logs, reports and web tables write for "no value" in a column of numbers
 _DASHES = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212"])
 # A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
@@ -1935,10 +1942,14 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
         return None if inner is None or inner < 0 else -inner
     if decimal == ",":
         text = _GROUP_SPACE_RE.sub("", text).translate(_SWAP_MARKS)
+    scale = 1.0
+    if text[-2:-1].isdigit() and text[-1:] in "+kKMB":
+        scale = _MAGNITUDES.get(text[-1], 1.0)       # "10,000+" installs: at least 10,000
+        text = text[:-1]
     m = _DECORATED_RE.match(text)
     if m is None or (m.group(1) and m.group(2)):
         return None
-    value = float(m.group(3).replace(",", ""))
+    value = float(m.group(3).replace(",", "")) * scale
     return -value if "-" in (m.group(1), m.group(2)) else value
 
 
@@ -2150,6 +2161,15 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             bad[i] = False
             dashes.append(i)
     n_present, n_bad = int(present.sum()) - int(counts[dashes].sum()), int(counts[bad].sum())
+    placeholder = None
+    if n_bad > 0.1 * n_present:
+        # one phrase written where a number is unknown ("Varies with device", "Unknown") in many rows: kept
+        # out of the count of non-numbers, and read as missing if the rest is a column of many numbers
+        top = max(np.flatnonzero(bad).tolist(), key=lambda i: counts[i])
+        if counts[top] <= 0.5 * n_present and _PLACEHOLDER_RE.match(distinct[top]):
+            placeholder = top
+            bad[top] = False
+            n_present, n_bad = n_present - int(counts[top]), n_bad - int(counts[top])
     limits = None
     if n_bad:
         limits = _read_spellings(distinct, bad, counts, 0.1 * n_present, lambda t: detection_limit(t, decimal))
@@ -2186,6 +2206,12 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
+    if placeholder is not None:
+        numbers = ~bad & ~np.isnan(nums)
+        if len(np.unique(nums[numbers])) <= _PLACEHOLDER_MIN_NUMBERS:
+            return values              # a few codes and a word ("1", "2", "3", "Studio"): categories
+        notes.append(f"column '{name}': {_count(int(counts[placeholder]), 'cell')} of "
+                     f"'{_short(distinct[placeholder])}' treated as missing")
     rows = np.flatnonzero(present)
     if durations:
         first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
@@ -2220,7 +2246,9 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         spelt = decorated & np.array([not _NUM_RE.match(t) for t in distinct], dtype=bool)
         if spelt.any():
             first = distinct[codes[rows[np.flatnonzero(spelt[codes[rows]])[0]]]]
-            notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers")
+            scaled = [i for i in np.flatnonzero(spelt).tolist() if distinct[i][-1:] in _MAGNITUDES]
+            shown = (f"; '{_short(distinct[scaled[0]])}' is {nums[scaled[0]]:,.10g}" if scaled else "")
+            notes.append(f"column '{name}': numbers written like '{_short(first)}' read as numbers{shown}")
     out = np.full(len(values), np.nan, dtype=np.float32)
     with np.errstate(over="ignore"):
         out[present] = nums[codes[present]].astype(np.float32)  # infinite numbers are the caller's to refuse

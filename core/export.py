@@ -825,7 +825,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
     from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES,
-                           _DECORATED_RE, _FOOTNOTE_RE, _LIMIT_RE, _NOT_DETECTED, _NOT_UNITS, _SCALE_WORDS,
+                           _DECORATED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NOT_DETECTED, _NOT_UNITS,
+                           _SCALE_WORDS,
                            _NUM_RE, _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
 
     arch = meta["architecture"]
@@ -841,11 +842,13 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
               "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES)),
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
-              "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern)}
+              "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
+              "__MAGNITUDES__": repr(_MAGNITUDES)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
-                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__",
+                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
+                  "|__MAGNITUDES__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -925,6 +928,7 @@ LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, rea
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
 DASHES = frozenset(__DASHES__)               # "---" where a number belongs: no value
 FOOTNOTE = re.compile(__FOOTNOTE__)          # "9.5[7]": a footnote mark, no part of the number
+MAGNITUDES = __MAGNITUDES__                  # "4.1M", "201k": 4,100,000 and 201,000; "10,000+" is 10,000
 # durations, read as hours where the model learnt a column of them: "48:42:00", "1h 38m"
 CLOCK_DURATION = re.compile(__CLOCK_DURATION__)
 WORD_DURATION = re.compile(__WORD_DURATION__, re.I)
@@ -1062,10 +1066,13 @@ def decorated(text):
     if (text.startswith("(") and text.endswith(")")) or (text[-2:-1].isdigit() and text.endswith("-")):
         inner = decorated(text[1:-1] if text.endswith(")") else text[:-1])   # "(1,234.50)", SAP's "6.988,09-"
         return None if inner is None or inner < 0 else -inner
+    scale = 1.0
+    if text[-2:-1].isdigit() and text[-1:] in "+kKMB":
+        scale, text = MAGNITUDES.get(text[-1], 1.0), text[:-1]
     match = DECORATED.match(text)
     if not match or (match.group(1) and match.group(2)):
         return None
-    value = float(match.group(3).replace(",", ""))
+    value = float(match.group(3).replace(",", "")) * scale
     return -value if "-" in (match.group(1), match.group(2)) else value
 
 

@@ -557,6 +557,10 @@ SCRIPT_CASES = {
     "unquoted commas in a text column": ("id,temp,notes,ok\n" + _rows(
         40, lambda i: f"{i},{18 + i % 7}.{i % 10},{('calibrated, checked', 'fine', 'recal, new probe, ok')[i % 3]},"
                       f"{'ny'[i % 2]}\n"), "ok"),
+    "app-store abbreviations": ("App,Reviews,Size,Installs,Type\n" + _rows(
+        40, lambda i: f"App {i},{f'{i % 9 + 1}.{i % 7}M' if i % 4 == 0 else 1000 + i * 37},"
+                      f"{('Varies with device', f'{10 + i}M', f'{200 + i * 9}k')[i % 3]},"
+                      f'"{10 ** (2 + i % 5):,}+",{"FP"[i % 2]}\n'), "Type"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -637,6 +641,22 @@ def test_rows_too_long_to_mend_say_where_and_what_quotes_would_fix():
     with pytest.raises(DataError, match=r"line 2: expected 3 fields like the header, found 4; a cell that holds "
                                         r"a ',' needs quotes around it\."):
         read_csv_text(text)
+
+
+def test_app_store_abbreviations_read_in_full_and_a_placeholder_phrase_is_missing():
+    # shaped like Kaggle's Google Play apps table
+    t = read_csv_text(SCRIPT_CASES["app-store abbreviations"][0])
+    assert [t.column(c).kind for c in ("Reviews", "Size", "Installs")] == ["numeric"] * 3
+    assert t.frame["Reviews"][:2].tolist() == [1_000_000, 1037]                       # "1.0M", "1037"
+    assert np.isnan(t.frame["Size"][0]) and t.frame["Size"][1:3].tolist() == [11_000_000, 218_000]
+    assert t.frame["Installs"][:3].tolist() == [100, 1000, 10000]                      # "1,000+"
+    assert "column 'Size': 14 cells of 'Varies with device' treated as missing" in t.notes
+    assert "column 'Reviews': numbers written like '1.0M' read as numbers; '1.0M' is 1,000,000" in t.notes
+    # lower-case m is metres, a unit; a word among a few codes is a category, not a missing number
+    t = read_csv_text("h,rooms,y\n" + _rows(30, lambda i: f"{1 + i % 9}m,{'Studio' if i % 4 == 0 else i % 3 + 1},"
+                                                          f"{'ab'[i % 2]}\n"))
+    assert t.column("h").unit == "m" and t.frame["h"][0] == 1
+    assert t.column("rooms").kind == "categorical"
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
