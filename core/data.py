@@ -95,8 +95,13 @@ _GROUPED_DEC_COMMA_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234
 _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 234,56"
 _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
 _SWAP_MARKS = str.maketrans(",.", ".,")
+_AMBIGUOUS_COMMA_RE = re.compile(r"^[+-]?\d{1,3},\d{3}$")    # "1,234": a thousand and more, or a typo for 1.234
 # Wikipedia tables mark numbers with footnotes: "9.5[7]", "1,544[a][3]"; the mark is no part of the number
 _FOOTNOTE_RE = re.compile(r"(?<=[\d%])\s?(?:\[[^\[\]\s][^\[\]]{0,18}\])+$")
+# Eurostat writes a flag letter after a number: p provisional, e estimated, b break in series, u low
+# reliability, …; a column with two of them ("523.8 p", "6465 e") holds flags, not units
+_FLAGGED_RE = re.compile(r"^(.*\d) ([bcdefnprsuz])$")
+_FLAG_SEEN_RE = re.compile(r"\d [bcdefnprsuz]\x00")
 # a phrase with no digit, as files write where a number is not known ("Varies with device", "Unknown");
 # read as missing in a column of more than _PLACEHOLDER_MIN_NUMBERS different numbers
 _PLACEHOLDER_RE = re.compile(r"^[^\d]{2,40}$")
@@ -104,8 +109,9 @@ _PLACEHOLDER_MIN_NUMBERS = 20
 # "4.1M" reviews, "201k" bytes, "100K" salaries, "2B" dollars: app-store and social-media abbreviations
 # (case matters: "5m" is five metres, a unit)
 _MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
-# what sensor logs, reports and web tables write for "no value" in a column of numbers
-_DASHES = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212"])
+# what sensor logs, reports and web tables write for "no value" in a column of numbers; ".." is the World
+# Bank's, ":" Eurostat's
+_NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "..", "...", "\u2026", ":"])
 # A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
 # "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
 # only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
@@ -2138,6 +2144,13 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     everything = "\x00".join(distinct.tolist())          # one C-level look for marks that need replacing
     if echoes is not None and f"\x00{name}\x00" in f"\x00{everything}\x00":
         echoes.append(name)                                # a cell spelt as the column's name
+    flagged = None
+    if _FLAG_SEEN_RE.search(everything + "\x00"):
+        matches = [_FLAGGED_RE.match(t) for t in distinct.tolist()]
+        if len({m.group(2) for m in matches if m}) > 1:
+            flagged = np.array([m is not None for m in matches], dtype=bool)
+            first_flagged = distinct[int(np.argmax(flagged))]
+            distinct = np.array([m.group(1) if m else t for m, t in zip(matches, distinct.tolist())], dtype=object)
     plain = pd.Series(distinct, dtype=object)
     if dot_thousands:
         plain = pd.Series([_without_dot_groups(t) for t in distinct.tolist()], dtype=object)
@@ -2157,7 +2170,7 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     for i in np.flatnonzero(bad).tolist():     # "NaN" written out is a number (texts here are stripped)
         if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
             bad[i] = False
-        elif distinct[i] in _DASHES:           # "---" for no value: missing, and no reason to call the column text
+        elif distinct[i] in _NO_VALUE:         # "---" for no value: missing, and no reason to call the column text
             bad[i] = False
             dashes.append(i)
     n_present, n_bad = int(present.sum()) - int(counts[dashes].sum()), int(counts[bad].sum())
@@ -2179,14 +2192,17 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
                 nums[i], bad[i] = value, False
             n_bad = int(counts[bad].sum())
     decorated = None
-    if n_bad > 0.1 * n_present:
-        # only when plain numbers alone would not make the column numeric: "1,234" in a column of
-        # numbers could also be a typo, but a column of "$1,234.50" is money
+    if n_bad:
+        # A few cells like "1,234" in a column of plain numbers may be typos ("1.234"?), and stay missing; a
+        # column of "$1,234.50" is money, and "23 125" or "$5" among plain numbers are numbers all the same
+        # (predictions and the exported script read such a cell so too).
         trial_nums, trial_bad = nums.copy(), bad.copy()
+        if n_bad <= 0.1 * n_present:
+            trial_bad &= np.array([not _AMBIGUOUS_COMMA_RE.match(t) for t in distinct.tolist()], dtype=bool)
         read = _undecorated(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
-        if read is not None and int(counts[trial_bad].sum()) <= 0.1 * n_present:
+        if read is not None and int(counts[trial_bad].sum()) <= 0.1 * n_present and read.any():
             decorated = read
-            nums, bad = trial_nums, trial_bad
+            nums, bad = trial_nums, bad & ~read
             n_bad = int(counts[bad].sum())
     unit = with_unit = None
     durations = False
@@ -2206,6 +2222,9 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
+    if flagged is not None:
+        notes.append(f"column '{name}': flag letters after numbers (like '{_short(first_flagged)}', as Eurostat "
+                     "marks provisional or estimated figures) dropped")
     if placeholder is not None:
         numbers = ~bad & ~np.isnan(nums)
         if len(np.unique(nums[numbers])) <= _PLACEHOLDER_MIN_NUMBERS:
@@ -2839,7 +2858,7 @@ def _cell_float(v, name: str) -> float:
     if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
         return float(v)
     s = str(v).strip()
-    if s in _NA_SET or s in _DASHES:
+    if s in _NA_SET or s in _NO_VALUE:
         return math.nan
     try:
         return float(s)

@@ -824,10 +824,9 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
-    from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DASHES,
-                           _DECORATED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NOT_DETECTED, _NOT_UNITS,
-                           _SCALE_WORDS,
-                           _NUM_RE, _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
+    from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE,
+                           _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE, _NOT_DETECTED, _NOT_UNITS,
+                           _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -840,15 +839,15 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS)),
               "__COMMA_DECIMAL_ONLY__": repr(_COMMA_DECIMAL_ONLY_RE.pattern),
               "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
-              "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__DASHES__": repr(sorted(_DASHES)),
+              "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__NO_VALUE__": repr(sorted(_NO_VALUE)),
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
-              "__MAGNITUDES__": repr(_MAGNITUDES)}
+              "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
-                  "|__FOOTNOTE__|__DASHES__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
-                  "|__MAGNITUDES__",
+                  "|__FOOTNOTE__|__NO_VALUE__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
+                  "|__MAGNITUDES__|__FLAGGED__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -926,8 +925,9 @@ NOT_UNITS = frozenset(__NOT_UNITS__)
 SCALE_WORDS = __SCALE_WORDS__          # "1.2 Cr" where the model learnt Lakh is 120 Lakh
 LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, read as the limit
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
-DASHES = frozenset(__DASHES__)               # "---" where a number belongs: no value
+NO_VALUE = frozenset(__NO_VALUE__)           # "---", "..", ":" where a number belongs: no value
 FOOTNOTE = re.compile(__FOOTNOTE__)          # "9.5[7]": a footnote mark, no part of the number
+FLAGGED = re.compile(__FLAGGED__)            # "523.8 p": Eurostat's flag after a number
 MAGNITUDES = __MAGNITUDES__                  # "4.1M", "201k": 4,100,000 and 201,000; "10,000+" is 10,000
 # durations, read as hours where the model learnt a column of them: "48:42:00", "1h 38m"
 CLOCK_DURATION = re.compile(__CLOCK_DURATION__)
@@ -994,7 +994,7 @@ def number(cell, column, unit=None):
     """A numeric cell: missing spellings give NaN; a decimal comma is accepted. A number written with another
     unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing."""
     text = (cell or "").strip()
-    if text in MISSING or text.lower() in NOT_DETECTED or text in DASHES:
+    if text in MISSING or text.lower() in NOT_DETECTED or text in NO_VALUE:
         return math.nan
     if FILE["thousands"] and "." in text:
         text = text.replace(".", "")        # "43.445" in a file of decimal commas is 43445
@@ -1009,6 +1009,12 @@ def number(cell, column, unit=None):
             value = decorated_or_comma(text)
             if value is None and unit is not None and unit_key(unit) == "h":
                 value = hours(text)         # the studio read this column as durations, in hours
+            flag = FLAGGED.match(text) if value is None else None
+            if flag:                        # Eurostat's "523.8 p", "57 897 e": the number without its flag
+                try:
+                    value = float(flag.group(1))
+                except ValueError:
+                    value = decorated_or_comma(flag.group(1))
             if value is None:
                 value, spelt = with_unit(text)
                 if value is not None and unit is not None and unit_key(spelt) != unit_key(unit):

@@ -561,6 +561,10 @@ SCRIPT_CASES = {
         40, lambda i: f"App {i},{f'{i % 9 + 1}.{i % 7}M' if i % 4 == 0 else 1000 + i * 37},"
                       f"{('Varies with device', f'{10 + i}M', f'{200 + i * 9}k')[i % 3]},"
                       f'"{10 ** (2 + i % 5):,}+",{"FP"[i % 2]}\n'), "Type"),
+    "Eurostat flags and World Bank dots": ("geo\t2020\t2021\tWB\tlabel\n" + _rows(
+        40, lambda i: f"R{i}\t{(f'{i + 1} 2{i % 10}5', f'{100 + i}.{i % 9} p', ': ', f'{900 + i} e')[i % 4]}\t"
+                      f"{f'{i} 123' if i % 13 == 5 else 20 + i % 7}\t{'..' if i % 5 == 0 else i * 1.5}\t"
+                      f"{'xy'[i % 2]}\n"), "label"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -657,6 +661,23 @@ def test_app_store_abbreviations_read_in_full_and_a_placeholder_phrase_is_missin
                                                           f"{'ab'[i % 2]}\n"))
     assert t.column("h").unit == "m" and t.frame["h"][0] == 1
     assert t.column("rooms").kind == "categorical"
+
+
+def test_statistics_office_marks_are_read_as_their_numbers_or_as_missing():
+    t = read_csv_text(SCRIPT_CASES["Eurostat flags and World Bank dots"][0])
+    assert [t.column(c).kind for c in ("2020", "2021", "WB")] == ["numeric"] * 3
+    assert t.frame["2020"][:4].tolist()[:2] == [1205, pytest.approx(101.1)] and np.isnan(t.frame["2020"][2])
+    assert t.frame["2020"][3] == 903                                       # "903 e": estimated
+    assert t.frame["2021"][5] == 5123 and t.frame["2021"][18] == 18123     # "5 123" among plain numbers
+    assert np.isnan(t.frame["WB"][0]) and t.frame["WB"][1] == 1.5
+    assert ("column '2020': flag letters after numbers (like '101.1 p', as Eurostat marks provisional or "
+            "estimated figures) dropped") in t.notes
+    assert "column '2020': 10 cells of ':' treated as missing" in t.notes
+    assert "column 'WB': 8 cells of '..' treated as missing" in t.notes
+    # a lone "1,234" among plain numbers stays a question: missing, and said so
+    odd = '"1,234"'
+    t = read_csv_text("x,y\n" + _rows(30, lambda i: f"{odd if i == 4 else i * 1.5},{'ab'[i % 2]}\n"))
+    assert np.isnan(t.frame["x"][4]) and any("'1,234'" in note for note in t.notes)
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
