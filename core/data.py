@@ -139,6 +139,9 @@ _CLOCK_DURATION_RE = re.compile(r"^(?:(\d+) days?,? )?(\d+):([0-5]\d)(?::([0-5]\
 _WORD_DURATION_RE = re.compile(r"^(?=\d)(?:(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*)?(?:(\d+(?:\.\d+)?)\s*h(?:rs?|ours?)?\s*)?"
                                r"(?:(\d+(?:\.\d+)?)\s*m(?:in(?:s|utes?)?)?\s*)?(?:(\d+(?:\.\d+)?)\s*s(?:ecs?|econds?)?)?$",
                                re.I)
+# heights in feet and inches: 6'8", 6' 8", 6 ft 8 in, 5'11, 6′8″, and 6-8 in a column named like a height
+_FEET_INCHES_RE = re.compile(r"^([3-8])\s*('|′|ft\.?|feet|-)\s*((?:\d|1[01])(?:\.\d+)?)?\s*(?:\"|″|''|in\.?|inches)?$", re.I)
+_HEIGHT_NAME_RE = re.compile(r"height|\bht\b|tall", re.I)
 _LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
 _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
                            "not detected", "below detection limit", "below detection"])
@@ -2051,6 +2054,15 @@ def duration_hours(text: str) -> tuple[float, bool] | None:
     return days * 24 + hours + minutes / 60 + seconds / 3600, parts > 1 or m.group(1) is not None
 
 
+def feet_inches(text: str, dash: bool = False) -> float | None:
+    """Inches in a height like 6'8", 6 ft 8 in or 5'11 (and "6-8" when `dash`, as sports tables write
+    heights in a column named so), or None."""
+    m = _FEET_INCHES_RE.match(text.strip())
+    if m is None or (m.group(2) == "-" and not dash):
+        return None
+    return int(m.group(1)) * 12 + float(m.group(3) or 0)
+
+
 def _durations(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, counts: np.ndarray,
                allowed: float) -> np.ndarray | None:
     """Fill nums where bad from durations, in hours; where that read a number, or None when the column
@@ -2220,6 +2232,19 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             with_unit, unit, rescaled, decorated, durations = found, "h", {}, None, True
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
+    feet = False
+    if n_bad > 0.1 * n_present:
+        trial_nums, trial_bad = nums.copy(), bad.copy()
+        dash = _HEIGHT_NAME_RE.search(name) is not None       # "6-8" is a height only in a column named so
+        found = _read_spellings(distinct, trial_bad, counts, 0.1 * n_present, lambda t: feet_inches(t, dash))
+        if found:
+            for i, inches in found.items():
+                trial_nums[i], trial_bad[i] = inches, False
+            if int(counts[trial_bad].sum()) <= 0.1 * n_present:
+                with_unit = np.isin(np.arange(len(distinct)), list(found))
+                unit, rescaled, decorated, feet = "in", {}, None, True
+                nums, bad = trial_nums, trial_bad
+                n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
         return values
     if flagged is not None:
@@ -2232,9 +2257,10 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         notes.append(f"column '{name}': {_count(int(counts[placeholder]), 'cell')} of "
                      f"'{_short(distinct[placeholder])}' treated as missing")
     rows = np.flatnonzero(present)
-    if durations:
+    if durations or feet:
         first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
-        notes.append(f"column '{name}': durations (like '{_short(first)}') read as hours")
+        notes.append(f"column '{name}': durations (like '{_short(first)}') read as hours" if durations else
+                     f"column '{name}': feet and inches (like '{_short(first)}') read as inches")
         if units is not None:
             units[name] = unit
     elif unit is not None:
@@ -2872,7 +2898,7 @@ def _cell_float(v, name: str) -> float:
             value = detection_limit(s, ",")
         if value is None:
             parsed = _number_with_any_unit(s) or duration_hours(s)
-            value = parsed[0] if parsed is not None else None
+            value = parsed[0] if parsed is not None else feet_inches(s)
         if value is not None:
             return value
         raise DataError(f"column '{name}': '{_short(s)}' is not a number.") from None

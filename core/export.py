@@ -825,7 +825,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
     from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE,
-                           _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE, _NOT_DETECTED, _NOT_UNITS,
+                           _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE, _NOT_DETECTED, _NOT_UNITS,
                            _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE, _WORD_DURATION_RE)
 
     arch = meta["architecture"]
@@ -842,12 +842,13 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__NO_VALUE__": repr(sorted(_NO_VALUE)),
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
-              "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern)}
+              "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
+              "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern)}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
                   "|__FOOTNOTE__|__NO_VALUE__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
-                  "|__MAGNITUDES__|__FLAGGED__",
+                  "|__MAGNITUDES__|__FLAGGED__|__FEET_INCHES__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -927,6 +928,7 @@ LIMIT = re.compile(__LIMIT__)          # "<0.5", ">1000": a detection limit, rea
 NOT_DETECTED = frozenset(__NOT_DETECTED__)   # "n.d.", "BDL": nothing detected, missing
 NO_VALUE = frozenset(__NO_VALUE__)           # "---", "..", ":" where a number belongs: no value
 FOOTNOTE = re.compile(__FOOTNOTE__)          # "9.5[7]": a footnote mark, no part of the number
+FEET_INCHES = re.compile(__FEET_INCHES__, re.I)    # 6'8", 6 ft 8 in, 6-8: heights, in inches
 FLAGGED = re.compile(__FLAGGED__)            # "523.8 p": Eurostat's flag after a number
 MAGNITUDES = __MAGNITUDES__                  # "4.1M", "201k": 4,100,000 and 201,000; "10,000+" is 10,000
 # durations, read as hours where the model learnt a column of them: "48:42:00", "1h 38m"
@@ -1009,6 +1011,9 @@ def number(cell, column, unit=None):
             value = decorated_or_comma(text)
             if value is None and unit is not None and unit_key(unit) == "h":
                 value = hours(text)         # the studio read this column as durations, in hours
+            if value is None and unit is not None and unit_key(unit) == "in":
+                height = FEET_INCHES.match(text)     # 6'8", 6-8: the studio read this column as heights
+                value = int(height.group(1)) * 12 + float(height.group(3) or 0) if height else None
             flag = FLAGGED.match(text) if value is None else None
             if flag:                        # Eurostat's "523.8 p", "57 897 e": the number without its flag
                 try:

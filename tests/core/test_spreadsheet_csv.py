@@ -565,6 +565,8 @@ SCRIPT_CASES = {
         40, lambda i: f"R{i}\t{(f'{i + 1} 2{i % 10}5', f'{100 + i}.{i % 9} p', ': ', f'{900 + i} e')[i % 4]}\t"
                       f"{f'{i} 123' if i % 13 == 5 else 20 + i % 7}\t{'..' if i % 5 == 0 else i * 1.5}\t"
                       f"{'xy'[i % 2]}\n"), "label"),
+    "heights in feet and inches": ("player,height,reach,position\n" + _rows(
+        40, lambda i: f"P{i},{5 + i % 3}-{i % 12},\"{7 + i % 2}' {i % 12}\"\"\",{'GFC'[i % 3]}\n"), "position"),
     "stray delimiters after a row": ("a,b,label\n" + _rows(40, lambda i: f"{i % 7},{(i * 3) % 11},{'xy'[i % 2]}"
                                                                   f"{',,' if i % 9 == 4 else ''}\n"), "label"),
 }
@@ -678,6 +680,15 @@ def test_statistics_office_marks_are_read_as_their_numbers_or_as_missing():
     odd = '"1,234"'
     t = read_csv_text("x,y\n" + _rows(30, lambda i: f"{odd if i == 4 else i * 1.5},{'ab'[i % 2]}\n"))
     assert np.isnan(t.frame["x"][4]) and any("'1,234'" in note for note in t.notes)
+
+
+def test_heights_in_feet_and_inches_read_as_inches_and_age_bands_stay_bands():
+    t = read_csv_text(SCRIPT_CASES["heights in feet and inches"][0])
+    assert t.column("height").unit == "in" and t.column("reach").unit == "in"
+    assert t.frame["height"][:3].tolist() == [60, 73, 86] and t.frame["reach"][:2].tolist() == [84, 97]
+    assert "column 'height': feet and inches (like '5-0') read as inches" in t.notes
+    t = read_csv_text("age,y\n" + _rows(30, lambda i: f"{('3-5', '6-8', '7-11')[i % 3]},{'ab'[i % 2]}\n"))
+    assert t.column("age").kind == "categorical"
 
 
 def test_lines_above_the_table_and_two_header_lines_are_read_as_one_table():
