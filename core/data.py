@@ -109,6 +109,7 @@ _PLACEHOLDER_MIN_NUMBERS = 20
 # "4.1M" reviews, "201k" bytes, "100K" salaries, "2B" dollars: app-store and social-media abbreviations
 # (case matters: "5m" is five metres, a unit)
 _MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+_ODD_ENDINGS = frozenset("])-+kKMB")    # last characters decorated_number looks at more closely
 # what sensor logs, reports and web tables write for "no value" in a column of numbers; ".." is the World
 # Bank's, ":" Eurostat's
 _NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "..", "...", "\u2026", ":"])
@@ -116,6 +117,9 @@ _NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "
 # "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
 # only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
 _COMMA_DECIMAL_ONLY_RE = re.compile(r"^[+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+)$")
+_LOOK_SAMPLE = 2_000            # distinct non-numeric texts of a column searched for flags and decimal commas
+_COMMA_DECIMAL_ONLY_SEARCH = re.compile(r"(?:^|\x00)[%€$£ \u00a0\u202f]*([+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|"
+                                        r"\d{1,3}(?:\.\d{3})+,\d+))[%€$£ \u00a0\u202f]*(?=\x00|$)")
 _COMMA_THOUSANDS_ONLY_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d*$|^[+-]?\d{1,3}(?:,\d{3}){2,}$")
 # a number followed by a unit: "1248 CC", "23.4 kmpl", "8GB", "120 km/h", "25 °C", "1,5 kg" (as car and
 # laptop listings write them); the unit is letters (², ³ and ° too), at most one '/'
@@ -1535,9 +1539,11 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
         resolved, column_notes = [], [[] for _ in d.names]
+        evidence = [] if d.delimiter == "," and d.decimal == "." else None
         for j, name in enumerate(d.names):
-            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, column_notes[j], units, echoes))
-        if d.delimiter == "," and d.decimal == ".":
+            resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, column_notes[j], units, echoes,
+                                            comma_evidence=evidence))
+        if evidence:
             switched, evidence, dot_thousands = _quoted_decimal_commas(src, d, pieces, origins, n_rows, cancel)
             for j in switched:
                 column_notes[j] = []
@@ -1627,36 +1633,32 @@ def _quoted_decimal_commas(src: _Source, d: _Dialect, pieces: list[list[np.ndarr
     most files. The rule is the one for other delimiters (_sniff), on every cell: a cell only a decimal
     comma explains (_COMMA_DECIMAL_ONLY_RE), none only thousands commas explain, no decimal dot. Columns
     pandas read as numbers are read again as text only once such a cell is found (it is rare)."""
-    def verdict(cells) -> str | None:
-        nonlocal evidence, dot_thousands
-        for cell in cells:
-            text = cell.strip("%€$£ \u00a0\u202f")
-            if _COMMA_THOUSANDS_ONLY_RE.match(text) or (_DEC_DOT_RE.match(text) and not _DOT_THOUSANDS_RE.match(text)):
-                return "dots"
-            if evidence is None and _COMMA_DECIMAL_ONLY_RE.match(text):
-                evidence = text
-            dot_thousands = dot_thousands or bool(_DOT_THOUSANDS_RE.match(text))
-        return None
+    import pandas as pd
 
-    evidence, dot_thousands = None, False
-    marked: dict[int, list[str]] = {}
-    lost = []            # columns with chunks pandas read as numbers: their spelling is gone
-    for j, column in enumerate(pieces):
-        if any(p.dtype != object and len(p) for p in column):
-            lost.append(j)
-        marked[j] = [v for v in dict.fromkeys(v for p in column if p.dtype == object for v in p.tolist())
-                     if isinstance(v, str) and ("," in v or "." in v)]
-        if verdict(marked[j]):
-            return [], "", False
-    if evidence is None:
+    def marked_cells(arrays: list[np.ndarray]) -> list[str]:
+        if not arrays:
+            return []
+        cells = pd.Series(pd.unique(np.concatenate(arrays) if len(arrays) > 1 else arrays[0]), dtype=object)
+        cells = cells[cells.notna()].astype(str).str.strip().str.strip("%€$£ \u00a0\u202f")
+        return cells[cells.str.contains(r"[,.]", regex=True)].tolist()
+
+    def shows_dots(cells: list[str]) -> bool:
+        return any(_COMMA_THOUSANDS_ONLY_RE.match(t) or (_DEC_DOT_RE.match(t) and not _DOT_THOUSANDS_RE.match(t))
+                   for t in cells)
+
+    marked = {j: marked_cells([p for p in column if p.dtype == object]) for j, column in enumerate(pieces)}
+    evidence = next((t for cells in marked.values() for t in cells if _COMMA_DECIMAL_ONLY_RE.match(t)), None)
+    if evidence is None or any(shows_dots(cells) for cells in marked.values()):
         return [], "", False
-    if lost:
+    lost = [j for j, column in enumerate(pieces) if any(p.dtype != object and len(p) for p in column)]
+    if lost:       # columns with chunks pandas read as numbers: their spelling is gone
         texts = _reread_text(src, d, [d.names[j] for j in lost], n_rows, cancel)
         for j in lost:
             pieces[j], origins[j] = [texts[d.names[j]]], ["str"]
-            marked[j] = [v for v in dict.fromkeys(pieces[j][0].tolist()) if isinstance(v, str) and ("," in v or "." in v)]
-            if verdict(marked[j]):
+            marked[j] = marked_cells(pieces[j])
+            if shows_dots(marked[j]):
                 return [], "", False
+    dot_thousands = any(_DOT_THOUSANDS_RE.match(t) for cells in marked.values() for t in cells)
     return [j for j in marked if marked[j]], evidence, dot_thousands
 
 
@@ -1941,20 +1943,21 @@ def decorated_number(text: str, decimal: str = ".") -> float | None:
     accounts write a negative amount in parentheses, "(1,234.50)", and SAP exports with a minus after
     it, "6.988,09-"."""
     text = text.strip().replace("\u2212", "-")
-    if text.endswith("]"):
-        text = _FOOTNOTE_RE.sub("", text)
     if "'" in text or "\u2019" in text:
         text = _GROUP_APOSTROPHE_RE.sub("", text)
-    if (text.startswith("(") and text.endswith(")")) or (text[-2:-1].isdigit() and text.endswith("-")):
-        # accounts write a negative amount in parentheses, SAP exports with a minus after it: "6.988,09-"
-        inner = decorated_number(text[1:-1] if text.endswith(")") else text[:-1], decimal)
-        return None if inner is None or inner < 0 else -inner
+    scale = 1.0
+    if text[-1:] in _ODD_ENDINGS:          # most cells end in a digit, '%' or a currency sign: no look here
+        if text.endswith("]"):
+            text = _FOOTNOTE_RE.sub("", text)
+        if (text.startswith("(") and text.endswith(")")) or (text[-2:-1].isdigit() and text.endswith("-")):
+            # accounts write a negative amount in parentheses, SAP exports with a minus after it: "6.988,09-"
+            inner = decorated_number(text[1:-1] if text.endswith(")") else text[:-1], decimal)
+            return None if inner is None or inner < 0 else -inner
+        if text[-2:-1].isdigit() and text[-1:] in "+kKMB":
+            scale = _MAGNITUDES.get(text[-1], 1.0)       # "10,000+" installs: at least 10,000
+            text = text[:-1]
     if decimal == ",":
         text = _GROUP_SPACE_RE.sub("", text).translate(_SWAP_MARKS)
-    scale = 1.0
-    if text[-2:-1].isdigit() and text[-1:] in "+kKMB":
-        scale = _MAGNITUDES.get(text[-1], 1.0)       # "10,000+" installs: at least 10,000
-        text = text[:-1]
     m = _DECORATED_RE.match(text)
     if m is None or (m.group(1) and m.group(2)):
         return None
@@ -2136,7 +2139,7 @@ def _undecorated(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, decimal: 
 
 def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, notes,
                     units: dict[str, str] | None = None, echoes: list[str] | None = None,
-                    dot_thousands: bool = False) -> np.ndarray:
+                    dot_thousands: bool = False, comma_evidence: list[str] | None = None) -> np.ndarray:
     """Join one column's chunks; a column with any text is numeric only if the text is (nearly) all numbers.
 
     A column read as numbers with a unit ("1248 CC") gets its unit in ``units[name]``. With
@@ -2156,28 +2159,45 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     everything = "\x00".join(distinct.tolist())          # one C-level look for marks that need replacing
     if echoes is not None and f"\x00{name}\x00" in f"\x00{everything}\x00":
         echoes.append(name)                                # a cell spelt as the column's name
-    flagged = None
-    if _FLAG_SEEN_RE.search(everything + "\x00"):
-        matches = [_FLAGGED_RE.match(t) for t in distinct.tolist()]
-        if len({m.group(2) for m in matches if m}) > 1:
-            flagged = np.array([m is not None for m in matches], dtype=bool)
-            first_flagged = distinct[int(np.argmax(flagged))]
-            distinct = np.array([m.group(1) if m else t for m, t in zip(matches, distinct.tolist())], dtype=object)
-    plain = pd.Series(distinct, dtype=object)
-    if dot_thousands:
-        plain = pd.Series([_without_dot_groups(t) for t in distinct.tolist()], dtype=object)
-    if decimal == "," and "," in everything:
-        plain = plain.str.replace(",", ".", regex=False)
-    if "\u2212" in everything:                # a typographic minus ("−5", copied from web pages) is a minus
-        plain = plain.str.replace("\u2212", "-", regex=False)
-    footnoted = None
-    if "]" in everything:
-        marked = plain.str.contains(_FOOTNOTE_RE, regex=True, na=False).to_numpy(dtype=bool)
-        if marked.any():
-            footnoted = marked
-            plain = plain.str.replace(_FOOTNOTE_RE, "", regex=True)
-    nums = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64)
+
+    def numbers_of(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(the number each text reads as, NaN if none; which texts had footnote marks)."""
+        plain = pd.Series(texts, dtype=object)
+        if dot_thousands:
+            plain = pd.Series([_without_dot_groups(t) for t in texts.tolist()], dtype=object)
+        if decimal == "," and "," in everything:
+            plain = plain.str.replace(",", ".", regex=False)
+        if "\u2212" in everything:            # a typographic minus ("−5", copied from web pages) is a minus
+            plain = plain.str.replace("\u2212", "-", regex=False)
+        marked = None
+        if "]" in everything:
+            marked = plain.str.contains(_FOOTNOTE_RE, regex=True, na=False).to_numpy(dtype=bool)
+            if marked.any():
+                plain = plain.str.replace(_FOOTNOTE_RE, "", regex=True)
+            else:
+                marked = None
+        return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64), marked
+
+    nums, footnoted = numbers_of(distinct)
     bad = np.isnan(nums)
+    flagged = None
+    if bad.any():
+        # what the cells no number explains look like, from a sample of them: a look over every text of a
+        # 300,000-row column of names would cost more than the rest of its reading
+        sample = "\x00".join(distinct[np.flatnonzero(bad)[:_LOOK_SAMPLE]].tolist()) + "\x00"
+        if comma_evidence is not None and "," in sample:
+            found = _COMMA_DECIMAL_ONLY_SEARCH.search(sample)
+            if found:
+                comma_evidence.append(found.group(1))          # see _quoted_decimal_commas
+        if _FLAG_SEEN_RE.search(sample):
+            matches = [_FLAGGED_RE.match(t) for t in distinct.tolist()]
+            if len({m.group(2) for m in matches if m}) > 1:
+                flagged = np.array([m is not None for m in matches], dtype=bool)
+                first_flagged = distinct[int(np.argmax(flagged))]
+                distinct = np.array([m.group(1) if m else t for m, t in zip(matches, distinct.tolist())],
+                                    dtype=object)
+                nums, footnoted = numbers_of(distinct)
+                bad = np.isnan(nums)
     dashes = []
     for i in np.flatnonzero(bad).tolist():     # "NaN" written out is a number (texts here are stripped)
         if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
@@ -2190,7 +2210,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     if n_bad > 0.1 * n_present:
         # one phrase written where a number is unknown ("Varies with device", "Unknown") in many rows: kept
         # out of the count of non-numbers, and read as missing if the rest is a column of many numbers
-        top = max(np.flatnonzero(bad).tolist(), key=lambda i: counts[i])
+        candidates = np.flatnonzero(bad)
+        top = int(candidates[np.argmax(counts[candidates])])
         if counts[top] <= 0.5 * n_present and _PLACEHOLDER_RE.match(distinct[top]):
             placeholder = top
             bad[top] = False
