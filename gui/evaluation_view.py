@@ -25,7 +25,7 @@ from core.evaluation_support import (confusion, confusion_from_outputs, display_
                                      overfitting_status, predicted_vs_actual, regression_figures)
 from gui.controller import RateLimiter
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
-from gui.weights_view import thinned_ticks
+from gui.weights_view import _shortened, thinned_ticks
 
 EVALUATE_INTERVAL_MS = 1000    # confusion matrix / scatter: once a second at most
 OVERFIT_CHECK_MS = 200          # the warning needs no more than 5 checks a second
@@ -110,6 +110,8 @@ class EvaluationView(QWidget):
         self.matrix_image = pg.ImageItem(axisOrder="row-major")
         self.matrix_image.setColorMap(MATRIX_COLOURS)
         self.matrix_plot.addItem(self.matrix_image)
+        self._class_names: list[str] = []
+        self.matrix_plot.vb.sigResized.connect(self._fit_class_ticks)
         self.matrix_widget.setMinimumHeight(200)
 
         self.table = QTableWidget(0, 5)
@@ -211,8 +213,8 @@ class EvaluationView(QWidget):
                     self.matrix_plot.addItem(text)
                     self._cell_texts.append(text)
         self._cell_shown = [None] * len(self._cell_texts)
-        ticks = thinned_ticks(names, 400, 60)   # k ≤ ~8 names fit under a 400 px plot
-        self.matrix_plot.getAxis("bottom").setTicks(ticks)
+        self._class_names = list(names)
+        self._fit_class_ticks()
         self.matrix_plot.getAxis("left").setTicks(thinned_ticks(names, 300, 16))
         self.matrix_image.setImage(np.zeros((k, k)), levels=(0, 1))
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
@@ -222,6 +224,19 @@ class EvaluationView(QWidget):
             for c in range(1, 5):
                 self.table.setItem(i, c, QTableWidgetItem("–"))
         self._fit_table()
+
+    def _fit_class_ticks(self, *_) -> None:
+        """Class names under the columns, shortened to their column's width (the Output dock is often
+        narrow: "4.2 and up" and "5.0 - 8.0" ran into each other); every name is in the table below."""
+        names = self._class_names
+        if not names:
+            return
+        width = max(60.0, float(self.matrix_plot.vb.width()))
+        char = max(1, self.fontMetrics().averageCharWidth())
+        chars = max(3, int(width / len(names) / char) - 1)
+        shown = [_shortened(name, chars) for name in names]
+        longest = max(len(name) for name in shown)
+        self.matrix_plot.getAxis("bottom").setTicks(thinned_ticks(shown, width, (longest + 1) * char))
 
     def _fit_table(self) -> None:
         # Show every class without a scroll bar up to 8 classes; the matrix takes the rest of the height.

@@ -503,3 +503,26 @@ def test_a_wide_table_gets_a_bounded_number_of_fields_and_held_sliders(qtbot, pa
     assert sum(1 for w in boundary._held_widgets if type(w).__name__ == "QSlider") == 3
     boundary.set_held_value("g8", 1.5)                              # an input without a slider can be held too
     assert boundary._held[8] == 1.5
+
+
+def test_long_class_names_under_the_confusion_matrix_fit_their_columns(qtbot, panel, model):
+    # Google Play's "Android Ver": "4.0.3 and up", "Varies with device"… in a narrow Output dock they ran
+    # into each other; each is shortened to its column, and the table below names it in full
+    rng = np.random.default_rng(0)
+    names = ["4.0.3 and up", "4.2 and up", "5.0 - 8.0", "Varies with device"]
+    frame = pd.DataFrame({"x": rng.normal(size=120), "version": [names[i % 4] for i in range(120)]})
+    model.set_dataset(build_dataset(from_frame(frame, "apps"), val_split=0.25, seed=0))
+    view = panel.evaluation
+    view.refresh()
+
+    def labels_fit() -> bool:
+        cell = view.matrix_plot.vb.width() / len(names)
+        shown = [label for _, label in view.matrix_plot.getAxis("bottom")._tickLevels[0] if label]
+        return len(shown) == 4 and all(view.fontMetrics().horizontalAdvance(label) <= cell for label in shown)
+
+    panel.resize(300, 700)
+    qtbot.waitUntil(lambda: view.matrix_plot.vb.width() < 250 and labels_fit(), timeout=WAIT_MS)
+    panel.resize(900, 700)                                 # a wide dock names them in full
+    qtbot.waitUntil(lambda: labels_fit() and "Varies with device" in
+                    [label for _, label in view.matrix_plot.getAxis("bottom")._tickLevels[0]], timeout=WAIT_MS)
+    assert [view.table.item(i, 0).text() for i in range(4)] == names
