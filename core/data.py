@@ -134,6 +134,16 @@ _NOT_UNITS = frozenset("st nd rd th am pm a.m p.m jan feb mar apr may jun jul au
 _DATE_RE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}"
                       r"|\d{4}/\d{1,2}/\d{1,2})"
                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# dates with the month's name, as reports and web tables write them: "January 25, 2018", "Jan. 25, 2018",
+# "25 Jan 2018", "25-Jan-2018", "Monday, January 25, 2018", "Sep 2019", "2018-Jan-25" (a month alone stays
+# a category: it is a season, not a day)
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_NAMED_DATE_RE = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    rf"(?:{_MONTH}[\s-]+\d{{1,2}}(?:st|nd|rd|th)?,?[\s-]+\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[\s-]+{_MONTH},?[\s-]+\d{{2,4}}"
+    rf"|{_MONTH}[\s-]+\d{{4}}|\d{{4}}[\s-]+{_MONTH}(?:[\s-]+\d{{1,2}})?)"
+    r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?$", re.I)
 # a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
 # "< 0,05", ">1000", "≤2"; read as the limit itself. No number at all ("n.d.", "BDL", "<LOD") is missing.
 # durations: "48:42:00" (a clock past 24 hours), "3 days 04:00:00" (pandas), "1h 38m", "2 hrs 5 mins";
@@ -3335,8 +3345,8 @@ def exclusion_notes(reasons: dict[str, str]) -> list[str]:
 def _are_dates(categories) -> bool:
     """Dates, timestamps or times of day (nearly) throughout: a sequence of str (tuple or object array)."""
     sample = categories[:: max(1, len(categories) // 200)]
-    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c) or _TIME_RE.match(c)) \
-        >= 0.9 * len(sample)
+    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c) or _TIME_RE.match(c)
+                                       or _NAMED_DATE_RE.match(c)) >= 0.9 * len(sample)
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:

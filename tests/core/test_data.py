@@ -736,3 +736,15 @@ def test_years_and_measurements_with_a_value_per_row_stay_inputs():
     t = read_csv_text("price,year,sales\n" + rows)       # a listing may start with the price
     assert [c.kind for c in t.columns] == ["numeric", "numeric", "numeric"]
     assert t.column("price").n_unique == 60
+
+
+def test_dates_with_month_names_are_left_out_as_dates_and_months_alone_stay_categories():
+    # Kaggle's Google Play table: "Last Updated" is "January 7, 2018"; one-hot of its days taught nothing
+    rows = "".join(f'"{("January", "Feb.", "March")[i % 3]} {1 + i % 28}, 2018",{("Jan", "Feb", "Mar")[i % 3]},'
+                   f"{1 + i % 28} Aug 2019,{i % 7},{'ab'[i % 2]}\n" for i in range(60))
+    t = read_csv_text("updated,month,day,x,y\n" + rows)
+    reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
+    for name in ("updated", "day"):
+        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (derive numbers such as month "
+                                 "or hour to use it)")
+    assert reasons["month"] is None and t.column("month").kind == "categorical"
