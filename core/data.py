@@ -141,7 +141,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _NAMED_DATE_RE = re.compile(
     r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-    rf"(?:{_MONTH}[\s-]+\d{{1,2}}(?:st|nd|rd|th)?,?[\s-]+\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?[\s-]+{_MONTH},?[\s-]+\d{{2,4}}"
+    rf"(?:{_MONTH}[\s-]+\d{{1,2}}(?:st|nd|rd|th)?,?[\s-]+\d{{2,4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[\s-]+{_MONTH},?[\s-]+\d{{2,4}}"
     rf"|{_MONTH}[\s-]+\d{{4}}|\d{{4}}[\s-]+{_MONTH}(?:[\s-]+\d{{1,2}})?)"
     r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?$", re.I)
 # a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
@@ -151,10 +152,11 @@ _NAMED_DATE_RE = re.compile(
 # least one cell no time of day or length explains.
 _CLOCK_DURATION_RE = re.compile(r"^(?:(\d+) days?,? )?(\d+):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
 _WORD_DURATION_RE = re.compile(r"^(?=\d)(?:(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*)?(?:(\d+(?:\.\d+)?)\s*h(?:rs?|ours?)?\s*)?"
-                               r"(?:(\d+(?:\.\d+)?)\s*m(?:in(?:s|utes?)?)?\s*)?(?:(\d+(?:\.\d+)?)\s*s(?:ecs?|econds?)?)?$",
-                               re.I)
+                               r"(?:(\d+(?:\.\d+)?)\s*m(?:in(?:s|utes?)?)?\s*)?"
+                               r"(?:(\d+(?:\.\d+)?)\s*s(?:ecs?|econds?)?)?$", re.I)
 # heights in feet and inches: 6'8", 6' 8", 6 ft 8 in, 5'11, 6′8″, and 6-8 in a column named like a height
-_FEET_INCHES_RE = re.compile(r"^([3-8])\s*('|′|ft\.?|feet|-)\s*((?:\d|1[01])(?:\.\d+)?)?\s*(?:\"|″|''|in\.?|inches)?$", re.I)
+_FEET_INCHES_RE = re.compile(r"^([3-8])\s*('|′|ft\.?|feet|-)\s*((?:\d|1[01])(?:\.\d+)?)?\s*"
+                             r"(?:\"|″|''|in\.?|inches)?$", re.I)
 _HEIGHT_NAME_RE = re.compile(r"height|\bht\b|tall", re.I)
 _LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
 _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
@@ -1178,7 +1180,9 @@ def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | N
         return None
     line, k = found
     n = len(d.names)
-    hint = f"; a cell that holds a '{d.delimiter}' needs quotes around it" if k > n and d.delimiter != _WHITESPACE else ""
+    hint = ""
+    if k > n and d.delimiter != _WHITESPACE:
+        hint = f"; a cell that holds a '{d.delimiter}' needs quotes around it"
     return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like the "
                        f"{'header' if d.has_header else 'first row'}, found {k}{hint}.")
 
@@ -2076,16 +2080,20 @@ def feet_inches(text: str, dash: bool = False) -> float | None:
     return int(m.group(1)) * 12 + float(m.group(3) or 0)
 
 
-def _durations(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, counts: np.ndarray,
-               allowed: float) -> np.ndarray | None:
-    """Fill nums where bad from durations, in hours; where that read a number, or None when the column
-    is no column of durations (see duration_hours)."""
-    found = _read_spellings(texts, bad, counts, allowed, duration_hours)
+def _sure(value: float | None) -> tuple[float, bool] | None:
+    return None if value is None else (value, True)
+
+
+def _spelt_quantity(texts: np.ndarray, nums: np.ndarray, bad: np.ndarray, counts: np.ndarray, allowed: float,
+                    read_one: Callable[[str], tuple[float, bool] | None]) -> np.ndarray | None:
+    """Fill nums where bad from read_one's (value, whether only this quantity explains the text); where that
+    read a number, or None when no text is surely of the quantity ("13:20:00" alone may be a time of day)."""
+    found = _read_spellings(texts, bad, counts, allowed, read_one)
     if not found or not any(sure for _, sure in found.values()):
         return None
     read = np.zeros(len(texts), dtype=bool)
-    for i, (hours, _) in found.items():
-        nums[i], bad[i], read[i] = hours, False, True
+    for i, (value, _) in found.items():
+        nums[i], bad[i], read[i] = value, False, True
     return read
 
 
@@ -2248,7 +2256,6 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             nums, bad = trial_nums, bad & ~read
             n_bad = int(counts[bad].sum())
     unit = with_unit = None
-    durations = False
     if n_bad > 0.1 * n_present:
         trial_nums, trial_bad = nums.copy(), bad.copy()
         found = _with_unit(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
@@ -2256,24 +2263,15 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             (with_unit, unit, rescaled), decorated = found, None
             nums, bad = trial_nums, trial_bad
             n_bad = int(counts[bad].sum())
-    if n_bad > 0.1 * n_present:
-        trial_nums, trial_bad = nums.copy(), bad.copy()
-        found = _durations(distinct, trial_nums, trial_bad, counts, 0.1 * n_present)
-        if found is not None:
-            with_unit, unit, rescaled, decorated, durations = found, "h", {}, None, True
-            nums, bad = trial_nums, trial_bad
-            n_bad = int(counts[bad].sum())
-    feet = False
-    if n_bad > 0.1 * n_present:
-        trial_nums, trial_bad = nums.copy(), bad.copy()
-        dash = _HEIGHT_NAME_RE.search(name) is not None       # "6-8" is a height only in a column named so
-        found = _read_spellings(distinct, trial_bad, counts, 0.1 * n_present, lambda t: feet_inches(t, dash))
-        if found:
-            for i, inches in found.items():
-                trial_nums[i], trial_bad[i] = inches, False
-            if int(counts[trial_bad].sum()) <= 0.1 * n_present:
-                with_unit = np.isin(np.arange(len(distinct)), list(found))
-                unit, rescaled, decorated, feet = "in", {}, None, True
+    quantity = None                # "durations" or "heights": numbers spelt as a clock or in feet and inches
+    dash = _HEIGHT_NAME_RE.search(name) is not None       # "6-8" is a height only in a column named so
+    for kind, kind_unit, read_one in (("durations", "h", duration_hours),
+                                      ("heights", "in", lambda t: _sure(feet_inches(t, dash)))):
+        if n_bad > 0.1 * n_present:
+            trial_nums, trial_bad = nums.copy(), bad.copy()
+            found = _spelt_quantity(distinct, trial_nums, trial_bad, counts, 0.1 * n_present, read_one)
+            if found is not None and int(counts[trial_bad].sum()) <= 0.1 * n_present:
+                with_unit, unit, rescaled, decorated, quantity = found, kind_unit, {}, None, kind
                 nums, bad = trial_nums, trial_bad
                 n_bad = int(counts[bad].sum())
     if n_present == 0 or n_bad > 0.1 * n_present or n_present - n_bad < 2:
@@ -2288,10 +2286,10 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
         notes.append(f"column '{name}': {_count(int(counts[placeholder]), 'cell')} of "
                      f"'{_short(distinct[placeholder])}' treated as missing")
     rows = np.flatnonzero(present)
-    if durations or feet:
+    if quantity is not None:
         first = distinct[codes[rows[np.flatnonzero(with_unit[codes[rows]])[0]]]]
-        notes.append(f"column '{name}': durations (like '{_short(first)}') read as hours" if durations else
-                     f"column '{name}': feet and inches (like '{_short(first)}') read as inches")
+        notes.append(f"column '{name}': durations (like '{_short(first)}') read as hours" if quantity == "durations"
+                     else f"column '{name}': feet and inches (like '{_short(first)}') read as inches")
         if units is not None:
             units[name] = unit
     elif unit is not None:

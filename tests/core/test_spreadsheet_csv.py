@@ -637,7 +637,8 @@ def test_commas_without_quotes_in_one_text_column_are_mended_with_a_note():
             "one cell") in t.notes
     t = read_csv_text("id,name,grade\n" + _rows(30, lambda i: f"{i},{'Ann' if i % 2 else 'Bob, Jr'},"
                                                                  f"{'AB'[i // 2 % 2]}\n"))
-    assert t.frame["name"][:3].tolist() == ["Bob, Jr", "Ann", "Bob, Jr"] and t.frame["grade"][:3].tolist() == ["A", "A", "B"]
+    assert t.frame["name"][:3].tolist() == ["Bob, Jr", "Ann", "Bob, Jr"]
+    assert t.frame["grade"][:3].tolist() == ["A", "A", "B"]
 
 
 def test_rows_too_long_to_mend_say_where_and_what_quotes_would_fix():
