@@ -25,7 +25,12 @@ CELLS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=32).map(repr),
     st.floats(-1e4, 1e4).map(lambda f: f"{f:.3f}".replace(".", ",")),
     st.sampled_from(["", "NA", "N/A", "nan", "?", "null", "None", "-", "inf", "-inf", "1e39", "True", "a", "b",
-                     "red", "blue", '"x,y"', '"q""q"', '"', "#", "# c", " ", "\t", "é", "ü", "0x1F"]),
+                     "red", "blue", '"x,y"', '"q""q"', '"', "#", "# c", " ", "\t", "é", "ü", "0x1F",
+                     # spellings the loader reads as numbers or as missing: units, flags, durations, heights,
+                     # abbreviations, footnotes, statistics offices' marks, a placeholder phrase, month dates
+                     "1h 38m", "48:42:00", "6'8\"", "6-8", "523.8 p", "12 e", "..", ":", "---", "4.1M", "201k",
+                     "10,000+", "9.5[7]", "6.988,09-", '"4260,7"', '"1.933.535"', "120 444", "Varies with device",
+                     "Jan 5, 2020", "$1,234.50", "(12)", "<0.5", "n.d."]),
     st.text(alphabet=string.ascii_letters + string.digits + " .,;|\t\"'#-", max_size=8),
 )
 
