@@ -100,8 +100,9 @@ _AMBIGUOUS_COMMA_RE = re.compile(r"^[+-]?\d{1,3},\d{3}$")    # "1,234": a thousa
 _FOOTNOTE_RE = re.compile(r"(?<=[\d%])\s?(?:\[[^\[\]\s][^\[\]]{0,18}\])+$")
 # Eurostat writes a flag letter after a number: p provisional, e estimated, b break in series, u low
 # reliability, …; a column with two of them ("523.8 p", "6465 e") holds flags, not units
-_FLAGGED_RE = re.compile(r"^(.*\d) ([bcdefnprsuz])$")
-_FLAG_SEEN_RE = re.compile(r"\d [bcdefnprsuz]\x00")
+_FLAG_LETTERS = "[bcdefnprsuz]"
+_FLAGGED_RE = re.compile(rf"^(.*\d) ({_FLAG_LETTERS})$")
+_FLAG_SEEN_RE = re.compile(rf"\d {_FLAG_LETTERS}\x00")           # the same, in "\x00"-joined texts
 # a phrase with no digit, as files write where a number is not known ("Varies with device", "Unknown");
 # read as missing in a column of more than _PLACEHOLDER_MIN_NUMBERS different numbers
 _PLACEHOLDER_RE = re.compile(r"^[^\d]{2,40}$")
@@ -116,10 +117,11 @@ _NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "
 # A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
 # "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
 # only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
-_COMMA_DECIMAL_ONLY_RE = re.compile(r"^[+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+)$")
+_COMMA_DECIMAL_ONLY = r"[+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+)"
+_COMMA_DECIMAL_ONLY_RE = re.compile(rf"^{_COMMA_DECIMAL_ONLY}$")
 _LOOK_SAMPLE = 2_000            # distinct non-numeric texts of a column searched for flags and decimal commas
-_COMMA_DECIMAL_ONLY_SEARCH = re.compile(r"(?:^|\x00)[%€$£ \u00a0\u202f]*([+-]?(?:\d+,\d{1,2}|\d{4,},\d+|\d+,\d{4,}|"
-                                        r"\d{1,3}(?:\.\d{3})+,\d+))[%€$£ \u00a0\u202f]*(?=\x00|$)")
+_COMMA_DECIMAL_ONLY_SEARCH = re.compile(   # the same, with currency or percent signs, in "\x00"-joined texts
+    rf"(?:^|\x00)[%€$£ \u00a0\u202f]*({_COMMA_DECIMAL_ONLY})[%€$£ \u00a0\u202f]*(?=\x00|$)")
 _COMMA_THOUSANDS_ONLY_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d*$|^[+-]?\d{1,3}(?:,\d{3}){2,}$")
 # a number followed by a unit: "1248 CC", "23.4 kmpl", "8GB", "120 km/h", "25 °C", "1,5 kg" (as car and
 # laptop listings write them); the unit is letters (², ³ and ° too), at most one '/'
@@ -145,8 +147,6 @@ _NAMED_DATE_RE = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?[\s-]+{_MONTH},?[\s-]+\d{{2,4}}"
     rf"|{_MONTH}[\s-]+\d{{4}}|\d{{4}}[\s-]+{_MONTH}(?:[\s-]+\d{{1,2}})?)"
     r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?$", re.I)
-# a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
-# "< 0,05", ">1000", "≤2"; read as the limit itself. No number at all ("n.d.", "BDL", "<LOD") is missing.
 # durations: "48:42:00" (a clock past 24 hours), "3 days 04:00:00" (pandas), "1h 38m", "2 hrs 5 mins";
 # read as hours. "13:20:00" alone is a time of day, "45m" alone a length: a column of durations holds at
 # least one cell no time of day or length explains.
@@ -158,6 +158,8 @@ _WORD_DURATION_RE = re.compile(r"^(?=\d)(?:(\d+(?:\.\d+)?)\s*d(?:ays?)?\s*)?(?:(
 _FEET_INCHES_RE = re.compile(r"^([3-8])\s*('|′|ft\.?|feet|-)\s*((?:\d|1[01])(?:\.\d+)?)?\s*"
                              r"(?:\"|″|''|in\.?|inches)?$", re.I)
 _HEIGHT_NAME_RE = re.compile(r"height|\bht\b|tall", re.I)
+# a measurement beyond what a lab method can tell, as water-quality and assay tables write it: "<0.5",
+# "< 0,05", ">1000", "≤2"; read as the limit itself. No number at all ("n.d.", "BDL", "<LOD") is missing.
 _LIMIT_RE = re.compile(r"^(?:<=?|>=?|≤|≥)\s*([+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?)$")
 _NOT_DETECTED = frozenset(["nd", "n.d.", "n.d", "n/d", "bdl", "bql", "<lod", "<loq", "<dl", "<mdl", "<rl",
                            "not detected", "below detection limit", "below detection"])
@@ -1553,11 +1555,11 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
         resolved, column_notes = [], [[] for _ in d.names]
-        evidence = [] if d.delimiter == "," and d.decimal == "." else None
+        comma_cells = [] if d.delimiter == "," and d.decimal == "." else None
         for j, name in enumerate(d.names):
             resolved.append(_resolve_column(pieces[j], name, d.decimal, locator, column_notes[j], units, echoes,
-                                            comma_evidence=evidence))
-        if evidence:
+                                            comma_evidence=comma_cells))
+        if comma_cells:
             switched, evidence, dot_thousands = _quoted_decimal_commas(src, d, pieces, origins, n_rows, cancel)
             for j in switched:
                 column_notes[j] = []
@@ -2216,14 +2218,14 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
                                     dtype=object)
                 nums, footnoted = numbers_of(distinct)
                 bad = np.isnan(nums)
-    dashes = []
+    no_value = []
     for i in np.flatnonzero(bad).tolist():     # "NaN" written out is a number (texts here are stripped)
         if len(distinct[i]) == 3 and distinct[i].lower() == "nan":
             bad[i] = False
         elif distinct[i] in _NO_VALUE:         # "---" for no value: missing, and no reason to call the column text
             bad[i] = False
-            dashes.append(i)
-    n_present, n_bad = int(present.sum()) - int(counts[dashes].sum()), int(counts[bad].sum())
+            no_value.append(i)
+    n_present, n_bad = int(present.sum()) - int(counts[no_value].sum()), int(counts[bad].sum())
     placeholder = None
     if n_bad > 0.1 * n_present:
         # one phrase written where a number is unknown ("Varies with device", "Unknown") in many rows: kept
@@ -2309,8 +2311,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             said.append(f"{_count(k, 'value')} like '{like}' (nothing detected) treated as missing" if nothing else
                         f"{_count(k, 'value')} given as a detection limit (like '{like}') read as the limit")
         notes.append(f"column '{name}': " + "; ".join(said))
-    if dashes:
-        k, like = int(counts[dashes].sum()), distinct[max(dashes, key=lambda i: counts[i])]
+    if no_value:
+        k, like = int(counts[no_value].sum()), distinct[max(no_value, key=lambda i: counts[i])]
         notes.append(f"column '{name}': {_count(k, 'cell')} of '{like}' treated as missing")
     if footnoted is not None:
         first = distinct[codes[rows[np.flatnonzero(footnoted[codes[rows]])[0]]]]
