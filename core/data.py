@@ -252,7 +252,7 @@ class RawTable:
         for c in self.columns:
             if c.name == name:
                 return c
-        raise DataError(f"{self.source}: there is no column '{name}' (columns: {_list_names(self.column_names)})")
+        raise _no_column(self.source, name, self.column_names)
 
     def where(self, row: int, column: str | None = None) -> str:
         """'file.csv, line 12, column 'x'' for data row ``row`` (0-based), as precise as can be known."""
@@ -3074,7 +3074,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         for c in group:
             found = matching_column(c, names)      # "--target Species" for a column "species"
             if found is None:
-                raise DataError(f"{src}: there is no column '{c}' (columns: {_list_names(names)}).")
+                raise _no_column(src, c, names)
             named[-1].append(found)
     targets = named[0] if targets is not None else None
     inputs = named[1] if inputs is not None else None
@@ -3404,6 +3404,32 @@ def matching_column(wanted: str, available) -> str | None:
         return wanted
     alike = [c for c in available if _loose_name(c) == _loose_name(wanted)]
     return alike[0] if len(alike) == 1 else None
+
+
+def _no_column(src: str, wanted: str, names: list[str]) -> DataError:
+    guesses = _close_names(wanted, names)
+    hint = f" — did you mean {' or '.join(repr(g) for g in guesses)}?" if guesses else ""
+    return DataError(f"{src}: there is no column '{wanted}'{hint} (columns: {_list_names(names)}).")
+
+
+def _close_names(wanted: str, names: list[str]) -> list[str]:
+    """At most three columns `wanted` probably means: those whose name holds all its words ('Count' for
+    'Households Count', the second line of a two-line header), else near spellings ('Specie')."""
+    import difflib
+
+    words = set(_loose_name(wanted).split())
+    if not words:
+        return []
+    holding = [n for n in names if words <= set(_loose_name(n).split())]
+    if holding:
+        return holding if len(holding) <= 3 else []
+    loose = {_loose_name(n): n for n in names}
+    near = [loose[m] for m in difflib.get_close_matches(_loose_name(wanted), list(loose), n=3, cutoff=0.8)]
+    if near:
+        return near
+    near = [n for n in names if all(difflib.get_close_matches(w, _loose_name(n).split(), n=1, cutoff=0.8)
+                                    for w in words)]
+    return near if len(near) <= 3 else []
 
 
 def named_for_model(frame: "pandas.DataFrame", needed: list[str]) -> tuple["pandas.DataFrame", list[str]]:

@@ -317,6 +317,23 @@ def test_missing_target_column():
         build_dataset(t, targets=["species"])
 
 
+def test_a_missing_column_suggests_the_columns_meant():
+    # the second line of a two-line header is what the user sees above the column in a spreadsheet
+    t = read_csv_text("Table 1\n,Population,,Households\nDistrict,Male,Female,Count\n"
+                      + "".join(f"d{i},{i * 3},{i * 2 + 1},{i % 5}\n" for i in range(30)))
+    with pytest.raises(DataError, match=r"no column 'Count' — did you mean 'Households Count'\? \(columns:"):
+        build_dataset(t, targets=["Count"])
+    with pytest.raises(DataError, match=r"no column 'Femal' — did you mean 'Population Female'\?"):
+        build_dataset(t, ignore=["Femal"])
+    t = read_csv_text("sepal_length,petal_length,species\n" + "".join(f"{i},{i + 1},s{i % 3}\n" for i in range(30)))
+    with pytest.raises(DataError, match=r"did you mean 'sepal_length' or 'petal_length'\?"):
+        build_dataset(t, targets=["length"])
+    with pytest.raises(DataError, match=r"no column 'specie' — did you mean 'species'\?"):
+        t.column("specie")
+    with pytest.raises(DataError, match=r"no column 'colour' \(columns"):
+        build_dataset(t, targets=["colour"])
+
+
 def test_one_sample_class_names_the_class():
     t = read_csv(fx("one_sample_class.csv"))
     with pytest.raises(DataError, match=r"class 'lonely' of target 'label' has only 1 row") as info:
