@@ -152,6 +152,7 @@ class EvaluationView(QWidget):
         self.scatter_plot.addItem(self.scatter)
         self.scatter_widget.setMinimumHeight(200)
         self.figures_label = QLabel(" ")
+        self.figures_label.setWordWrap(True)     # big figures (house prices) would widen the whole dock
         self.figures_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.metric_combo = QComboBox()

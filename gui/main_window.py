@@ -20,7 +20,7 @@ from dataclasses import fields, replace
 from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMainWindow,
-                               QProgressBar, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
+                               QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
 from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_TARGET_ERROR
@@ -67,6 +67,17 @@ def _fitting(size: tuple[int, int], screen) -> tuple[int, int]:
         return size
     area = screen.availableGeometry()
     return min(size[0], int(area.width() * 0.96)), min(size[1], int(area.height() * 0.94))
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """The panel in a frameless vertical scroll area that lets its dock be shorter than the panel."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    # room for the vertical scroll bar beside the panel, so a short dock does not scroll sideways too
+    area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+    return area
 
 
 def make_settings() -> QSettings:
@@ -197,8 +208,10 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(model, self.controller)
         self.output_panel = (OutputPanel(model, self.controller) if OutputPanel
                              else LatestNumbers(self.controller))
-        self.data_dock = self._dock("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.training_dock = self._dock("Training", self.training_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # the two left panels are taller together than a 1366×768 laptop's window: each scrolls instead
+        self.data_dock = self._dock("Data", _scrolling(self.data_panel), Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.training_dock = self._dock("Training", _scrolling(self.training_panel),
+                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.output_dock = self._dock("Output", self.output_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.data_dock, self.training_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.data_dock, self.output_dock], [370, 300 if OutputPanel else 230],

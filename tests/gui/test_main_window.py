@@ -373,6 +373,34 @@ def test_the_window_fits_a_laptop_screen_whatever_the_data_names(qtbot, window):
     assert width <= 1366 and height <= 740 and (width, height) != DEFAULT_SIZE
 
 
+def test_the_window_fits_a_laptop_screen_in_height_with_notes_and_big_regression_figures(qtbot, window):
+    # a 1366×768 laptop leaves ~700 px under the title bar and task bar; the window may not ask for more
+    from core.data import build_dataset, from_frame
+
+    assert window.minimumSizeHint().height() <= 700, window.minimumSizeHint()
+    rng = np.random.default_rng(0)
+    area = rng.uniform(2_000, 20_000, 200)
+    frame = pd.DataFrame({"Id": np.arange(1, 201).astype(str), "LotArea": area,
+                          "PoolQC": [None] * 198 + ["Ex", "Gd"], "Alley": [None] * 190 + ["Grvl"] * 10,
+                          "Fence": [None] * 180 + ["MnPrv"] * 20, "Constant": 1.0,
+                          "SalePrice": 50_000 + 25 * area + rng.normal(0, 9_000, 200)})
+    dataset = build_dataset(from_frame(frame, "houseprices.csv"), val_split=0.2, seed=0)
+    window.model.set_dataset(dataset)
+    window.model.update_settings(epochs=3)
+    with qtbot.waitSignal(window.controller.finished, timeout=30_000):
+        window.controller.train()
+    evaluation = window.output_panel.evaluation
+    window.output_panel.tabs.setCurrentWidget(evaluation)
+    evaluation.refresh()
+    assert "RMSE" in evaluation.figures_label.text()
+    qtbot.wait(50)
+    hint = window.minimumSizeHint()
+    assert hint.height() <= 700 and hint.width() <= 1200, hint
+    window.resize(1311, 700)
+    qtbot.wait(50)
+    assert window.height() <= 700 and window.width() <= 1311, window.size()
+
+
 def test_the_health_plots_keep_their_height_in_a_short_window(qtbot, window):
     from gui.health_view import HealthView
 
