@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-SECTIONS = ["bench.engine", "bench.bench_data", "bench.gui_bench"]
+SECTIONS = ["bench.engine", "bench.bench_data", "bench.gui_bench", "bench.soak"]
 
 
 def main() -> int:
