@@ -184,6 +184,15 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"SQLite format", "an SQLite database"),
     (b"\x93NUMPY", "a numpy .npy file"),
+    # data files of other tools: each can write CSV (pandas: read_parquet(…).to_csv(…))
+    (b"PAR1", "a Parquet file; save it as CSV first"),
+    (b"ARROW1", "an Arrow/Feather file; save it as CSV first"),
+    (b"\x89HDF\r\n", "an HDF5 file; save it as CSV first"),
+    (b"$FL2", "an SPSS .sav file; save it as CSV first"),
+    (b"$FL3", "an SPSS .sav file; save it as CSV first"),
+    (b"<stata_dta>", "a Stata .dta file; save it as CSV first"),
+    (b"\x80\x04\x95", "a Python pickle; save it as CSV first"),
+    (b"\x80\x05\x95", "a Python pickle; save it as CSV first"),
 )
 
 

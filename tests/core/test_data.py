@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -257,6 +258,24 @@ def test_bad_files_give_one_line_errors(name, pattern):
     with pytest.raises(DataError, match=pattern) as info:
         read_csv(fx(name))
     assert one_line(str(info.value))
+
+
+def test_data_files_of_other_tools_are_named(tmp_path):
+    import pickle
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "label": ["x", "y", "x"]})
+    files = {"table.pkl": pickle.dumps(frame, protocol=4), "table5.pkl": pickle.dumps(frame, protocol=5),
+             "table.parquet": b"PAR1\x15\x04\x15\x10" + bytes(range(64)) + b"PAR1",
+             "table.feather": b"ARROW1\x00\x00" + bytes(range(64)),
+             "table.h5": b"\x89HDF\r\n\x1a\n" + bytes(range(64))}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    np.save(tmp_path / "table.npy", np.ones((3, 2)))
+    expected = {"table.pkl": "a Python pickle", "table5.pkl": "a Python pickle", "table.parquet": "a Parquet file",
+                "table.feather": "an Arrow/Feather file", "table.h5": "an HDF5 file", "table.npy": "a numpy .npy file"}
+    for name, what in expected.items():
+        with pytest.raises(DataError, match=rf"^{re.escape(name)} is not a CSV text file: it looks like {what}"):
+            read_csv(tmp_path / name)
 
 
 @pytest.mark.parametrize("text,kind", [
