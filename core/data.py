@@ -169,6 +169,7 @@ _TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.
 _EXCEL_ERROR_RE = re.compile(r"#(?:N/A|NA|VALUE!|DIV/0!|REF!|NAME\?|NUM!|NULL!)")
 _SEP_HINT_RE = re.compile(r'^\ufeff?"?sep=([^"\r\n])"?[ \t]*(?:\r\n|\r|\n)?$', re.I)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE_BYTES_RE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key": … or {"key": …
 _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
@@ -504,7 +505,11 @@ def _read_guarded(src: _Source, progress, cancel) -> RawTable:
         try:
             return _read(src, progress, cancel, None)
         except _Reencode as retry:
-            return _read(src, progress, cancel, retry.encoding)
+            encoding = retry.encoding
+            if encoding == "cp1252":
+                with src.open() as fh:
+                    encoding = _not_utf8_fallback(fh, 3 if fh.read(3) == codecs.BOM_UTF8 else 0)
+            return _read(src, progress, cancel, encoding)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -525,6 +530,55 @@ class _Reencode(Exception):
 
 
 _FALLBACK = {"utf-8": "cp1252", "cp1252": "latin-1"}
+
+# A UTF-8 file with a few Windows-1252 bytes (a file edited in two programs, or two exports pasted
+# together): read as Windows-1252 throughout, its 'Müller' became 'MÃ¼ller' and stopped matching the
+# 'Müller' of a clean file at prediction time. This codec reads the UTF-8 as UTF-8 and each stray byte
+# as Windows-1252.
+MIXED_ENCODING = "utf-8-with-cp1252"
+_STRAY_BYTES = "backprop-stray-cp1252"
+
+
+def _stray_as_cp1252(err: UnicodeDecodeError) -> tuple[str, int]:
+    return err.object[err.start:err.end].decode("cp1252", errors="replace"), err.end
+
+
+class _MixedDecoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data, errors, final):
+        return codecs.utf_8_decode(data, _STRAY_BYTES, final)
+
+
+def _mixed_codec(name: str):
+    if name.replace("_", "-") != MIXED_ENCODING:
+        return None
+    return codecs.CodecInfo(name=MIXED_ENCODING, encode=codecs.utf_8_encode,
+                            decode=lambda data, errors="strict": codecs.utf_8_decode(data, _STRAY_BYTES, True),
+                            incrementalencoder=codecs.getincrementalencoder("utf-8"),
+                            incrementaldecoder=_MixedDecoder,
+                            streamreader=codecs.getreader("utf-8"), streamwriter=codecs.getwriter("utf-8"))
+
+
+codecs.register_error(_STRAY_BYTES, _stray_as_cp1252)
+codecs.register(_mixed_codec)
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+
+
+def _not_utf8_fallback(fh, start: int) -> str:
+    """The encoding for a file that is not valid UTF-8 from byte `start` on: MIXED_ENCODING when its
+    valid UTF-8 characters are at least a twentieth of its stray bytes, else Windows-1252 (a real
+    Windows-1252 file's 'Ä' then '°' is valid UTF-8 only by accident, and rarely)."""
+    fh.seek(start)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    wide = stray = 0
+    while True:
+        block = fh.read(1 << 23)
+        text = decoder.decode(block, final=not block)
+        bad = text.count("\ufffd")
+        stray += bad
+        wide += len(_NON_ASCII_RE.findall(text)) - bad
+        if not block:
+            break
+    return MIXED_ENCODING if wide and wide * 20 >= stray else "cp1252"
 
 
 def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTable:
@@ -736,8 +790,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         encoding = forced_encoding or "utf-8"
         if b"\x00" in sample:
             raise DataError(f"{name} is not a CSV text file: it contains binary data (NUL bytes).")
-    if forced_encoding and bom == 0:
-        encoding = forced_encoding
+    if forced_encoding and not encoding.startswith("utf-16"):
+        encoding = forced_encoding      # after a UTF-8 read failed, with or without a UTF-8 BOM
     text = None
     while text is None:
         try:
@@ -745,9 +799,11 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         except UnicodeDecodeError:
             if encoding not in _FALLBACK:
                 raise DataError(f"{name} could not be decoded as text ({encoding}).") from None
-            encoding = _FALLBACK[encoding]
+            encoding = _not_utf8_fallback(fh, bom) if encoding == "utf-8" else _FALLBACK[encoding]
     if encoding in ("cp1252", "latin-1"):
         notes.append("the file is not UTF-8: read as Windows-1252/Latin-1")
+    elif encoding == MIXED_ENCODING:
+        notes.append("the file is UTF-8 with some Windows-1252 characters: each read as written")
 
     controls = len(_CONTROL_RE.findall(text))
     if controls > max(2, 0.05 * len(text)):
@@ -860,7 +916,10 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         raise _too_wide(name, n_fields)
 
     skipped = "".join(lines[: n_lead + (header_lines if has_header else 0)])
-    data_offset = bom + len(skipped.encode(encoding))
+    if encoding == MIXED_ENCODING:  # a stray byte is one byte in the file but two once encoded as UTF-8
+        data_offset = bom + sum(map(len, _LINE_BYTES_RE.findall(sample[bom:])[:n_lead + (header_lines if has_header else 0)]))
+    else:
+        data_offset = bom + len(skipped.encode(encoding))
     content_bytes = len(text.encode(encoding)) if len(text) < 1 << 16 else len(text) * 1.05
     avg_line = max(8.0, content_bytes / max(1, len(lines)))
     padded = delimiter != _WHITESPACE and any(
@@ -1327,7 +1386,7 @@ def _split_offsets(src: _Source, d: _Dialect) -> list[int] | None:
     """
     if src.size - d.data_offset < 2 * _SPLIT_BYTES or _parse_workers() < 2:
         return None
-    if d.encoding not in ("utf-8", "cp1252", "latin-1"):
+    if d.encoding not in ("utf-8", "cp1252", "latin-1", MIXED_ENCODING):
         return None  # UTF-16: a 0x0A byte is not necessarily a line end
     offsets = [d.data_offset]
     with src.open() as fh:

@@ -888,6 +888,7 @@ The weights, the preprocessing and a description of the model (METADATA) are emb
 
 import argparse
 import base64
+import codecs
 import collections
 import csv
 import gzip
@@ -1202,6 +1203,19 @@ def prediction_table(rows):
             [[repr(float(v)) for v in row] for row in values])
 
 
+def not_utf8(raw):
+    """Text of a file that is not valid UTF-8: UTF-8 with each stray byte read as Windows-1252 when its
+    UTF-8 characters are at least a twentieth of the stray bytes (the studio's rule), else Windows-1252."""
+    text = raw.decode("utf-8", errors="replace")
+    stray = text.count("\\ufffd")
+    wide = len(re.findall("[^\\x00-\\x7f]", text)) - stray
+    if wide and wide * 20 >= stray:
+        stray_as_cp1252 = lambda err: (err.object[err.start:err.end].decode("cp1252", errors="replace"), err.end)
+        codecs.register_error("stray-cp1252", stray_as_cp1252)
+        return raw.decode("utf-8", errors="stray-cp1252")
+    return raw.decode("cp1252", errors="replace")
+
+
 def read_rows(path, needed=()):
     """The data rows of a CSV file as dicts {column name: cell text}; `needed`: the model's input columns."""
     raw = open(path, "rb").read()
@@ -1219,7 +1233,7 @@ def read_rows(path, needed=()):
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
+            text = not_utf8(raw[3:] if raw.startswith(b"\\xef\\xbb\\xbf") else raw)
     comment = lambda line: line.lstrip().startswith("#") and not EXCEL_ERROR.match(line.lstrip())
     lines = [line for line in text.splitlines() if line.strip() and not comment(line)]
     if not lines:

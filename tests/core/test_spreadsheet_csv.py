@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.data import build_dataset, decorated_number, read_csv, read_csv_text, rows_with_values
+from core.data import build_dataset, decorated_number, read_csv, read_csv_bytes, read_csv_text, rows_with_values
 from core.errors import DataError
 from tests.conftest import ROOT
 
@@ -753,3 +753,42 @@ def test_no_input_column_left_says_why_each_column_was_left_out():
         build_dataset(t, targets=["label"])
     assert "column 'id' looks like an identifier" in str(caught.value)
     assert "column 'name' looks like an identifier" in str(caught.value)
+
+
+def _people(n: int) -> str:
+    return "".join(f"{('Müller', 'Øster', 'Smith')[i % 3]},{(i * 7) % 10 / 10},{'ab'[i % 3 == 0]}\n" for i in range(n))
+
+
+@pytest.mark.parametrize("bom, rows", [(b"", 60), (b"\xef\xbb\xbf", 60), (b"", 20_000)])   # 20,000: past the sniff
+def test_a_utf8_file_with_a_stray_windows_1252_byte_keeps_its_utf8(tmp_path, bom, rows):
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(bom + ("name,x,label\n" + _people(rows)).encode("utf-8"))
+    mixed = tmp_path / "mixed.csv"          # the same rows, and one typed in a Windows-1252 editor
+    mixed.write_bytes(clean.read_bytes() + b"Caf\xe9,0.5,a\n")
+    table = read_csv(mixed)
+    assert set(table.frame["name"]) == {"Müller", "Øster", "Smith", "Café"}        # not 'MÃ¼ller'
+    assert "the file is UTF-8 with some Windows-1252 characters: each read as written" in table.notes
+    # a model trained on the clean file knows the mixed file's 'Müller': same predictions, row for row
+    ds = build_dataset(read_csv(clean), targets=["label"], val_split=0)
+    net = Network([ds.n_features, 4, ds.n_outputs], ["tanh", "sigmoid"], "binary-cross-entropy", seed=1)
+    model = LoadedModel(net, ds.preprocessor, {})
+    from_clean = predict_rows(model, rows_with_values(read_csv(clean))[0])
+    from_mixed = predict_rows(model, rows_with_values(table)[0])
+    pd.testing.assert_frame_equal(from_mixed.iloc[:-1].reset_index(drop=True), from_clean.reset_index(drop=True))
+    if rows > 100:
+        return
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(mixed)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(io.StringIO(out.stdout), keep_default_na=False)
+    assert printed.iloc[:, 0].astype(str).tolist() == from_mixed.iloc[:, 0].tolist()
+    np.testing.assert_allclose(printed.iloc[:, 1:].to_numpy(float), from_mixed.iloc[:, 1:].to_numpy(float), atol=1e-6)
+
+
+def test_a_windows_1252_file_is_still_read_as_windows_1252():
+    t = read_csv_bytes(("name,x,label\n" + _people(30)).encode("cp1252"))
+    assert set(t.frame["name"]) == {"Müller", "Øster", "Smith"}
+    assert "the file is not UTF-8: read as Windows-1252/Latin-1" in t.notes
