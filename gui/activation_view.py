@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.activations import ACTIVATIONS
 from core.teaching import PLOT_RANGE, activation_curve, activation_labels
@@ -46,6 +46,7 @@ class ActivationPlot(QWidget):
         self.combo.activated.connect(self._on_combo)
         self.layer_label = QLabel()
         self.layer_label.setStyleSheet("color: #505050;")
+        self.layer_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(QLabel("Activation:"))

@@ -25,6 +25,10 @@ VAL_COLOR = "#ff7f0e"
 # validation curve, which is what an overfitting run is about.
 KEY = (f"&nbsp;&nbsp;<span style='color:{TRAIN_COLOR}; font-size:9pt'>━ training</span>"
        f"&nbsp;&nbsp;<span style='color:{VAL_COLOR}; font-size:9pt'>━ validation</span>")
+# in a narrow pane (a small screen, a wide Output dock) the full key ran off the plot's right edge
+SHORT_KEY = (f"&nbsp;<span style='color:{TRAIN_COLOR}; font-size:9pt'>━ train</span>"
+             f"&nbsp;<span style='color:{VAL_COLOR}; font-size:9pt'>━ val</span>")
+SHORT_KEY_BELOW_PX = 340
 
 
 def nice_axis_end(last_epoch: int) -> int:
@@ -117,6 +121,7 @@ class CurvesView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.loss_widget, 3)
         layout.addWidget(self.acc_widget, 2)
+        self._short_key = False
 
         # The epoch axis follows the run by hand, not by pyqtgraph's auto-range: with auto-range,
         # clipToView and auto-downsampling on two x-linked plots, the range can settle on neither of two
@@ -225,6 +230,15 @@ class CurvesView(QWidget):
         self.refresh()
 
     @Slot(int)
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        short = self.width() < SHORT_KEY_BELOW_PX
+        if short != self._short_key:
+            self._short_key = short
+            key = SHORT_KEY if short else KEY
+            self.loss_plot.setTitle(f"Error{key}", color="#303030", size="10pt")
+            self.acc_plot.setTitle(f"Accuracy{key}", color="#303030", size="10pt")
+
     def mark_epoch(self, epoch: int) -> None:
         """Mark the epoch whose weights are best on validation (0 removes the mark)."""
         if epoch > 0:

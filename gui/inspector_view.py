@@ -17,7 +17,7 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -158,21 +158,27 @@ class InspectorView(QWidget):
         self.spin.setPrefix("sample ")
         self.spin.setToolTip("Which training sample to push through the network")
         self.spin.valueChanged.connect(lambda v: self.set_sample(v - 1))
-        self.next_button = QPushButton("Next sample")
+        # short button texts and labels that may be cut: the pane shares a 1280-pixel screen with the
+        # error curves, which it squeezed to a sliver when its controls needed 333 px
+        self.next_button = QPushButton("Next")
+        self.next_button.setToolTip("Show the next training sample")
         self.next_button.clicked.connect(self.next_sample)
         self.count_label = QLabel()
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.apply_button = QPushButton("Apply this step")
+        self.apply_button.setToolTip("Update the weights by this sample's Δw = −η ∂E/∂w, as training would")
         self.apply_button.clicked.connect(self.apply)
         self.status = QLabel()
         self.status.setStyleSheet("color: #505050;")
-        controls = QHBoxLayout()
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        controls = QGridLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(self.spin)
-        controls.addWidget(self.count_label)
-        controls.addWidget(self.next_button)
-        controls.addSpacing(12)
-        controls.addWidget(self.apply_button)
-        controls.addWidget(self.status, 1)
+        controls.addWidget(self.spin, 0, 0)
+        controls.addWidget(self.next_button, 0, 1)
+        controls.addWidget(self.count_label, 0, 2)
+        controls.addWidget(self.apply_button, 1, 0, 1, 2)
+        controls.addWidget(self.status, 1, 2)
+        controls.setColumnStretch(2, 1)
 
         self.sample_label = QLabel()
         self.sample_label.setWordWrap(True)

@@ -18,7 +18,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QCheckBox, QFrame, QGraphicsItem, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGraphicsItem, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from gui.controller import RateLimiter
 
@@ -122,6 +123,8 @@ class WeightsView(QWidget):
 
         self.readout = QLabel("Hover a cell to read its weight.")
         self.readout.setStyleSheet("color: #404040;")
+        # cut rather than widen the pane: on a 1280-pixel screen its width comes from the error curves
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.own_scale = QCheckBox("Each layer its own scale")
         self.own_scale.setToolTip("Off: one colour bar for all layers, so colours compare across layers.\n"
                                   "On: each heatmap spans its own largest weight (in its title), so the small "

@@ -69,4 +69,21 @@ def test_the_key_is_in_the_titles_so_nothing_covers_the_curves(qtbot, window):
     for plot in (curves.loss_plot, curves.acc_plot):
         assert plot.legend is None                               # no box over the data (a rising validation
         title = plot.titleLabel.text                             # curve ends in the top-right corner)
-        assert "━ training" in title and "━ validation" in title, title
+        assert "━ train" in title and "━ val" in title, title   # "training", "validation" where there is room
+
+
+def test_the_key_fits_a_narrow_pane(qtbot, window):
+    from gui.curves_view import CurvesView
+
+    curves = CurvesView(window.controller, window.model)
+    qtbot.addWidget(curves)
+    curves.resize(260, 420)
+    curves.show()
+    qtbot.waitExposed(curves)
+    for plot, widget in ((curves.loss_plot, curves.loss_widget), (curves.acc_plot, curves.acc_widget)):
+        title = plot.titleLabel
+        assert "━ val" in title.text and "validation" not in title.text, title.text
+        assert title.item.boundingRect().width() <= widget.width(), (title.item.boundingRect(), widget.width())
+    curves.resize(700, 420)
+    qtbot.waitUntil(lambda: "━ validation" in curves.acc_plot.titleLabel.text)
+    assert "━ validation" in curves.loss_plot.titleLabel.text

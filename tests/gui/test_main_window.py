@@ -401,6 +401,18 @@ def test_the_window_fits_a_laptop_screen_in_height_with_notes_and_big_regression
     assert window.height() <= 700 and window.width() <= 1311, window.size()
 
 
+def test_the_error_curves_keep_a_readable_width_in_a_narrow_window(qtbot, window):
+    # a 1280-pixel laptop: the tabs beside the curves (weights, inspector, health, activation) squeezed
+    # them to 111 px while their own controls asked for 372 px
+    window.resize(1100, 700)
+    qtbot.wait(50)
+    curves = window.curves
+    assert window.inspect_tabs.minimumSizeHint().width() <= 240, window.inspect_tabs.minimumSizeHint()
+    assert curves.width() >= 180, (curves.width(), window.plots.sizes())
+    for plot, widget in ((curves.loss_plot, curves.loss_widget), (curves.acc_plot, curves.acc_widget)):
+        assert plot.titleLabel.item.boundingRect().width() <= widget.width(), plot.titleLabel.text
+
+
 def test_the_health_plots_keep_their_height_in_a_short_window(qtbot, window):
     from gui.health_view import HealthView
 
