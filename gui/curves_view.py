@@ -97,6 +97,12 @@ class CurvesView(QWidget):
         self.acc_plot = self.acc_widget.getPlotItem()
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
+        # three fixed ticks: pyqtgraph's own stacked six labels into the ~60 px a short window leaves
+        acc_axis = self.acc_plot.getAxis("left")
+        acc_axis.setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])
+        # "0" and "1" stand a little past a short axis, and three labels may fill more of it than
+        # pyqtgraph allows by default (it then drew none)
+        acc_axis.setStyle(hideOverlappingLabels=False, textFillLimits=[(0, 1.5)])
         self.train_acc_curve = self.acc_plot.plot(name="training", pen=pg.mkPen(TRAIN_COLOR, width=2),
                                                   connect="finite")
         self.val_acc_curve = self.acc_plot.plot(name="validation", pen=pg.mkPen(VAL_COLOR, width=2),

@@ -87,3 +87,24 @@ def test_the_key_fits_a_narrow_pane(qtbot, window):
     curves.resize(700, 420)
     qtbot.waitUntil(lambda: "━ validation" in curves.acc_plot.titleLabel.text)
     assert "━ validation" in curves.loss_plot.titleLabel.text
+
+
+def test_the_accuracy_axis_is_labelled_in_a_short_window(qtbot, window):
+    from PySide6.QtGui import QImage, QPainter
+
+    from gui.curves_view import CurvesView
+
+    curves = CurvesView(window.controller, window.model)
+    qtbot.addWidget(curves)
+    curves.resize(300, 300)                   # the accuracy plot keeps ~35 px of axis
+    curves.show()
+    qtbot.waitExposed(curves)
+    axis = curves.acc_plot.getAxis("left")
+    assert axis.height() < 50
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    assert {"0", "1"} <= {text for _, _, text in texts}, texts
