@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import mmap
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
@@ -24,6 +25,16 @@ IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 JOIN_TIMEOUT_MS = 30_000
 
 
+def _spare_array(n: int, dtype) -> np.ndarray:
+    """An uninitialised n-long array whose unwritten tail costs no memory. A big one is an anonymous
+    mapping of its own, handed back to the system when the column outgrows it: a freed heap block can
+    stay resident, and the soak's 10^6 epochs grew the process by 48 MB for 32 MB of history."""
+    dtype = np.dtype(dtype)
+    if n * dtype.itemsize < 1 << 20:
+        return np.empty(n, dtype)
+    return np.frombuffer(mmap.mmap(-1, n * dtype.itemsize), dtype, count=n)
+
+
 class _Column:
     """A growable 1-D numpy array: amortised O(1) appends, `values` is a view of the filled part."""
 
@@ -36,7 +47,7 @@ class _Column:
         values = np.asarray(values, self._data.dtype)
         need = self.size + len(values)
         if need > len(self._data):
-            grown = np.full(max(need, 2 * len(self._data)), self._fill, self._data.dtype)
+            grown = _spare_array(max(need, 2 * len(self._data)), self._data.dtype)
             grown[:self.size] = self._data[:self.size]
             self._data = grown
         self._data[self.size:need] = values
