@@ -244,7 +244,20 @@ def cmd_train(argv) -> int:
                       + " (each in its target's units)")
             else:
                 print(f"{key.replace('_', ' ')}: {summary[key]:.4f}")
+        if summary["val_accuracy"] is not None:
+            _print_baseline(network, dataset)
     return 0
+
+
+def _print_baseline(network, dataset) -> None:
+    """With one class holding most validation rows, what always answering it scores (as the window says)."""
+    from core.evaluation_support import confusion
+
+    result = confusion(network, dataset.X_val, dataset.Y_val, dataset.n_classes)
+    if result.baseline is not None:
+        k, share = result.baseline
+        print(f"always answering '{dataset.class_names[k]}' would score {share:.4f}; "
+              f"balanced accuracy (mean recall) {result.balanced_accuracy:.4f}")
 
 
 def _finite_or_none(value):

@@ -175,11 +175,34 @@ def class_probabilities(outputs: np.ndarray, n_classes: int) -> np.ndarray:
     return _probability_columns(np.asarray(outputs), [""] * n_classes)
 
 
+IMBALANCED_SHARE = 0.7     # the most frequent class's share from which accuracy is shown beside a baseline
+
+
 @dataclass(frozen=True)
 class Confusion:
     matrix: np.ndarray               # counts[true class, predicted class], (k, k)
     report: _metrics.ClassReport     # per-class precision / recall / F1 / support
     accuracy: float
+
+    @property
+    def majority(self) -> tuple[int, float]:
+        """(class, share of the rows): the accuracy of always answering the most frequent class."""
+        support = self.report.support
+        total = int(support.sum())
+        k = int(np.argmax(support)) if len(support) else 0
+        return k, (float(support[k]) / total if total else 0.0)
+
+    @property
+    def baseline(self) -> tuple[int, float] | None:
+        """`majority` when that class holds so many rows that accuracy flatters (≥ IMBALANCED_SHARE)."""
+        k, share = self.majority
+        return (k, share) if share >= IMBALANCED_SHARE else None
+
+    @property
+    def balanced_accuracy(self) -> float:
+        """Mean recall over the classes present: each class counts alike, however few its rows."""
+        present = self.report.support > 0
+        return float(self.report.recall[present].mean()) if present.any() else 0.0
 
 
 def confusion(network: Network, X: np.ndarray, Y: np.ndarray, n_classes: int) -> Confusion:

@@ -270,12 +270,23 @@ class EvaluationView(QWidget):
                       else confusion_from_outputs(outputs, Y, dataset.n_classes))
             self._show_confusion(result)
             head += f" · accuracy {result.accuracy:.1%}"
+            head += self._baseline_line(result, dataset.class_names)
         else:
             self._show_regression(network, dataset, X, Y, outputs)
         if which == "training":
             head += ("<br><span style='color:#707070'>No validation split: these are the rows it learns "
                      "from, so they flatter it.</span>")
         self.title.setText(head)
+
+    @staticmethod
+    def _baseline_line(result, class_names) -> str:
+        """With one class holding most rows, accuracy flatters: name what always answering it scores."""
+        if result.baseline is None or not class_names:
+            return ""
+        k, share = result.baseline
+        name = html.escape(str(class_names[k]), quote=False)
+        return (f"<br><span style='color:#707070'>Always answering '{name}' would score {share:.1%}; "
+                f"balanced accuracy (mean recall) {result.balanced_accuracy:.1%}.</span>")
 
     def _show_confusion(self, result) -> None:
         self.confusion = result

@@ -191,3 +191,14 @@ def test_messages_for_a_one_column_file_a_date_target_and_several_regression_tar
     assert result.returncode == 0, result.stderr
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith("val rmse"))
     assert line.startswith("val rmse: celsius ") and ", grams " in line and line.endswith("(each in its target's units)")
+
+
+def test_train_names_the_majority_baseline_of_an_imbalanced_target(tmp_path):
+    path = tmp_path / "churn.csv"
+    rows = [f"{i % 17},{(i * 7) % 23},{'yes' if i % 10 == 0 else 'no'}" for i in range(300)]
+    path.write_text("calls,months,churned\n" + "\n".join(rows) + "\n")
+    result = run_cli("train", path, "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    assert "always answering 'no' would score 0.9000; balanced accuracy (mean recall)" in result.stdout
+    iris = run_cli("train", IRIS, "--epochs", "3")
+    assert "val accuracy" in iris.stdout and "always answering" not in iris.stdout

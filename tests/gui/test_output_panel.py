@@ -526,3 +526,24 @@ def test_long_class_names_under_the_confusion_matrix_fit_their_columns(qtbot, pa
     qtbot.waitUntil(lambda: labels_fit() and "Varies with device" in
                     [label for _, label in view.matrix_plot.getAxis("bottom")._tickLevels[0]], timeout=WAIT_MS)
     assert [view.table.item(i, 0).text() for i in range(4)] == names
+
+
+def test_an_imbalanced_target_gets_the_majority_baseline_beside_its_accuracy(panel, model):
+    # 85 % 'no': an untrained or lazy network scores ~85 % by answering 'no' to everything
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    answer = np.where(x > 1.04, "yes", "no")
+    model.set_dataset(build_dataset(from_frame(pd.DataFrame({"x": x, "y": answer}), "bank"), val_split=0.25,
+                                    seed=0))
+    view = panel.evaluation
+    view.refresh()
+    k, share = view.confusion.majority
+    assert model.dataset.class_names[k] == "no" and share == pytest.approx(np.mean(answer == "no"), abs=0.03)
+    recall = view.confusion.report.recall
+    assert view.confusion.balanced_accuracy == pytest.approx(recall.mean())
+    title = view.title.text()
+    assert f"Always answering 'no' would score {share:.1%}" in title
+    assert f"balanced accuracy (mean recall) {recall.mean():.1%}" in title
+    use(model, "iris")                           # 50 / 50 / 50: accuracy needs no baseline
+    view.refresh()
+    assert "Always answering" not in view.title.text() and "accuracy" in view.title.text()
