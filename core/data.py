@@ -915,11 +915,11 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     if n_fields > MAX_COLUMNS:
         raise _too_wide(name, n_fields)
 
-    skipped = "".join(lines[: n_lead + (header_lines if has_header else 0)])
+    n_skipped = n_lead + (header_lines if has_header else 0)
     if encoding == MIXED_ENCODING:  # a stray byte is one byte in the file but two once encoded as UTF-8
-        data_offset = bom + sum(map(len, _LINE_BYTES_RE.findall(sample[bom:])[:n_lead + (header_lines if has_header else 0)]))
+        data_offset = bom + sum(map(len, _LINE_BYTES_RE.findall(sample[bom:])[:n_skipped]))
     else:
-        data_offset = bom + len(skipped.encode(encoding))
+        data_offset = bom + len("".join(lines[:n_skipped]).encode(encoding))
     content_bytes = len(text.encode(encoding)) if len(text) < 1 << 16 else len(text) * 1.05
     avg_line = max(8.0, content_bytes / max(1, len(lines)))
     padded = delimiter != _WHITESPACE and any(

@@ -235,7 +235,6 @@ class CurvesView(QWidget):
         self._y_seen, self._y_scanned = None, 0
         self.refresh()
 
-    @Slot(int)
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         short = self.width() < SHORT_KEY_BELOW_PX
@@ -245,6 +244,7 @@ class CurvesView(QWidget):
             self.loss_plot.setTitle(f"Error{key}", color="#303030", size="10pt")
             self.acc_plot.setTitle(f"Accuracy{key}", color="#303030", size="10pt")
 
+    @Slot(int)
     def mark_epoch(self, epoch: int) -> None:
         """Mark the epoch whose weights are best on validation (0 removes the mark)."""
         if epoch > 0:
