@@ -44,7 +44,8 @@ class _Column:
         self.size = 0
 
     def extend(self, values) -> None:
-        values = np.asarray(values, self._data.dtype)
+        with np.errstate(over="ignore"):         # beyond float32 (a diverging float64 run) is stored as ±inf
+            values = np.asarray(values, self._data.dtype)
         need = self.size + len(values)
         if need > len(self._data):
             grown = _spare_array(max(need, 2 * len(self._data)), self._data.dtype)

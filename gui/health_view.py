@@ -258,7 +258,13 @@ class HealthView(QWidget):
             table = np.asarray(values, dtype=np.float64).reshape(len(x), len(curves))
             for i, curve in enumerate(curves):
                 curve.setSymbol(symbol)
-                curve.setData(x, positive_or_nan(table[:, i]))
+                y = positive_or_nan(table[:, i])
+                if np.isnan(y).all():
+                    # A layer with no gradient yet (dead ReLUs above it): 0 has no place on a log axis,
+                    # and an all-NaN curve makes numpy warn on every repaint.
+                    curve.setData([], [])
+                else:
+                    curve.setData(x, y)
 
     def _show_table(self) -> None:
         net, health = self._net, self.health

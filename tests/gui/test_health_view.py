@@ -124,3 +124,27 @@ def test_during_a_run_the_training_thread_measures_even_while_the_view_is_hidden
     view.show()
     x, _ = view.grad_curves[0].getData()
     assert list(x) == view.epochs, "every point measured during the run is on the curve"
+
+
+def test_a_layer_without_gradient_draws_no_points_and_no_warning(qtbot):
+    """Every unit of a ReLU layer dead: the layers below get no gradient, so their log-scale curves
+    have nothing to show (0 has no logarithm). Drawing them must not flood the terminal with numpy's
+    'All-NaN slice' warning on every repaint."""
+    import warnings
+
+    model, controller, view = make(qtbot, "xor", hidden=(3,), acts=("relu",))
+    kill_units(model.network, 0, [0, 1, 2])
+    view.show()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        view.refresh()
+        view.grab()
+    try:
+        assert [str(w.message) for w in caught] == []
+        assert view.grad_norms[-1] == [0.0, 0.0]     # the output layer's inputs are all 0 too
+        for curve in view.grad_curves:
+            _, y = curve.getData()
+            assert y is None or len(y) == 0
+        assert view.table.item(0, 4).text() == "0"
+    finally:
+        controller.shutdown()

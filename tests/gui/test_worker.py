@@ -242,6 +242,21 @@ def test_history_grows_and_pads_late_metrics():
     assert len(history) == 0 and history.last_epoch == 0
 
 
+def test_history_keeps_a_metric_beyond_float32_as_infinity_without_a_warning():
+    """A diverging float64 run can report an RMSE of 1e200: the 4-byte metric column holds it as +inf
+    (the curves draw the finite part) instead of printing numpy's overflow warning each epoch."""
+    import warnings
+
+    history = History()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history.append([EpochReport(epoch=1, train_loss=1e200, val_loss=1e201, metrics={"val_rmse": 1e200},
+                                    lr=0.1)])
+    assert [str(w.message) for w in caught] == []
+    assert history.train_loss[-1] == 1e200                # errors stay float64
+    assert history.metric("val_rmse")[-1] == np.inf
+
+
 def test_training_hands_over_the_gil_often_only_while_the_gui_draws_what_it_was_sent(monkeypatch):
     """A zero-length sleep lets the GUI thread in but costs the training thread ~75 µs: every 2 ms just after
     reports went out (the GUI is drawing them), every 20 ms otherwise."""
