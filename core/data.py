@@ -865,6 +865,12 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
                 grouped = next(c for c in cells if _DOT_THOUSANDS_RE.match(c))
                 notes.append(f"'.' groups thousands ('{grouped}' reads {grouped.replace('.', '')})")
 
+    if len(records) > 2 and _is_shape_line(records, decimal):
+        notes.append(f"line {n_lead + 1} ('{_short(','.join(c.strip() for c in records[0]), 40)}') skipped: "
+                     f"scikit-learn's count of rows and features{_shape_line_classes(records)}")
+        n_lead += 1
+        records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)
+
     # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"; short
     # "key,value" lines above a wider table, as bank statements start: "Account:,12345678"
     while header_lines == 1 and len(records) > 2 and _is_preamble(records, decimal):
@@ -1079,6 +1085,30 @@ def _is_preamble(records: list[list[str]], decimal: str) -> bool:
     return False
 
 
+def _is_shape_line(records: list[list[str]], decimal: str) -> bool:
+    """scikit-learn's data files start with 'rows,features[,class names]' ('569,30,malignant,benign' in
+    breast_cancer.csv) above a table of features + 1 columns of numbers."""
+    first, rest = [c.strip() for c in records[0]], records[1:61]
+    if len(first) < 2 or not (first[0].isdigit() and first[1].isdigit()):
+        return False
+    widths = Counter(len(r) for r in rest)
+    width = max(widths, key=lambda k: (widths[k], k))
+    if int(first[1]) != width - 1 or len(first) > width:
+        return False
+    # a class name sits where the rows below hold numbers: this is no row of the table
+    return all(_cell_kind(first[j], decimal) == "str"
+               and all(j < len(r) and _cell_kind(r[j], decimal) == "num" for r in rest)
+               for j in range(2, len(first)) if first[j])
+
+
+def _shape_line_classes(records: list[list[str]]) -> str:
+    names = [c.strip() for c in records[0][2:] if c.strip()]
+    codes = {r[-1].strip() for r in records[1:]}
+    if not names or not codes <= {str(k) for k in range(len(names))}:
+        return ""
+    return f"; the last column's codes 0–{len(names) - 1} stand for {', '.join(names)}"
+
+
 def _merged_header(top: list[str], below: list[str]) -> list[str]:
     """Names from two header lines where the top one spans several columns, as merged cells export:
     the top name carried to the right over its empty cells, then the name below ("Population Male")."""
@@ -1253,8 +1283,8 @@ def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | N
     hint = ""
     if k > n and d.delimiter != _WHITESPACE:
         hint = f"; a cell that holds a '{d.delimiter}' needs quotes around it"
-    return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like the "
-                       f"{'header' if d.has_header else 'first row'}, found {k}{hint}.")
+    return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like "
+                       f"{'the header' if d.has_header else 'most rows'}, found {k}{hint}.")
 
 
 _REPAIR_MAX_BYTES = 64 << 20

@@ -1256,6 +1256,11 @@ def read_rows(path, needed=()):
     while len(records) > 2 and ((filled(records[0]) == 1 and filled(records[1]) > 1)
                                 or (1 <= filled(records[0]) <= 2 and len(records[0]) < width and width >= 3)):
         records.pop(0)   # a title above the header ("Sales report 2024,,,"), or "Account:,12345678"
+    counts = [cell.strip() for cell in records[0][:2]]
+    if len(records) > 2 and len(counts) == 2 and all(c.isdigit() for c in counts) and int(counts[1]) == width - 1 \
+            and len(records[0]) <= width and all(NUM.match(records[1][j].strip()) and not NUM.match(c.strip())
+                                                 for j, c in enumerate(records[0][2:], 2) if c.strip()):
+        records.pop(0)   # scikit-learn's data files start with "rows,features,class names", as the studio skips
     if sub_header(records):
         below = records.pop(1)   # units ("mg/L"), an underline or a survey's second header, as the studio skips
         if any(not cell.strip() for cell in records[0]) and all(cell.strip() for cell in below):

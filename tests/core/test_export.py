@@ -662,6 +662,8 @@ def test_numeric_categories_are_found_by_their_number_in_script_onnx_and_app(tmp
                               f"\t\"car {i} model\"\n" for i in range(60))),
     ("seeds.txt", None, "".join("\t".join(f"{(i * 7 + j) % 13 + 0.5:.2f}" for j in range(4))
                                 .replace("\t", "\t\t", i % 9 == 0) + f"\t{i % 3 + 1}\n" for i in range(60))),
+    ("breast_cancer.csv", None, "60,5,malignant,benign\n" + "".join(
+        ",".join(f"{(i * 7 + j) % 13 + 0.5:.2f}" for j in range(5)) + f",{i % 2}\n" for i in range(60))),
 ])
 def test_the_script_reads_files_without_a_header_like_the_one_it_learnt_from(tmp_path, name, target, text):
     from core.data import build_dataset, read_csv

@@ -275,6 +275,35 @@ def test_a_one_cell_line_over_numbers_is_no_title_above_a_header():
     assert table.n_rows == 3 and table.frame.iloc[:, 0].tolist() == [1, 4, 7]
 
 
+def test_scikit_learns_line_of_counts_above_its_data_files_is_skipped():
+    """scikit-learn ships its data sets as CSV files that start with 'rows,features,class names':
+    breast_cancer.csv's first line has 4 fields over rows of 31 (the file failed to load), iris.csv's
+    has as many fields as its rows (its first row was read as data with 'setosa' missing)."""
+    rng = np.random.default_rng(0)
+
+    def rows(n, features, classes):
+        return "".join(",".join(f"{v:.4g}" for v in rng.normal(10, 2, features)) + f",{i % classes}\n"
+                       for i in range(n))
+
+    cancer = read_csv_text("569,30,malignant,benign\n" + rows(60, 30, 2), "breast_cancer.csv")
+    assert cancer.n_rows == 60 and len(cancer.columns) == 31
+    assert ("line 1 ('569,30,malignant,benign') skipped: scikit-learn's count of rows and features; the "
+            "last column's codes 0–1 stand for malignant, benign") in cancer.notes
+    iris = read_csv_text("150,4,setosa,versicolor,virginica\n" + rows(30, 4, 3), "iris.csv")
+    assert iris.n_rows == 30 and not any("missing" in note or "non-numeric" in note for note in iris.notes)
+    ds = build_dataset(iris, val_split=0.2, seed=0)
+    assert ds.class_names == ["0", "1", "2"] and ds.n_features == 4
+    # Boston's file: the counts, then a header
+    boston = read_csv_text("506,3\nCRIM,ZN,MEDV\n" + "".join(f"{i}.5,{i % 3},{20 + i}\n" for i in range(20)))
+    assert [c.name for c in boston.columns] == ["CRIM", "ZN", "MEDV"] and boston.n_rows == 20
+    # a first row that merely starts with two whole numbers is data
+    plain = read_csv_text("3,4,red\n5,6,blue\n7,8,red\n1,2,blue\n")
+    assert plain.n_rows == 4 and not any("skipped" in note for note in plain.notes)
+    # any other short first line is a ragged row, measured against most rows (it said "like the first row")
+    with pytest.raises(DataError, match=r"^short\.csv, line 1: expected 31 fields like most rows, found 4\.$"):
+        read_csv_text("1,2,3,4\n" + rows(60, 30, 2), "short.csv")
+
+
 def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
