@@ -70,6 +70,7 @@ _NATURAL_SORT_MAX = 20_000          # a text column with more distinct values ke
 _FACTORIZE_FROM = 64               # text cells from which distinct values are handled once each
 _PLAIN_PAGES_BYTES = 4 << 20     # from this size on, _fresh_array maps its own pages
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
+ROW_NAMES_COLUMN = "row_names"   # the unnamed first column of R's write.table files
 MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
 MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
 MANY_ROWS_DROPPED = 0.2          # dropping more than this share of rows for missing inputs earns a hint
@@ -906,10 +907,19 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
                 n_fields = width  # data lines end with a delimiter; pandas drops the empty last field
             elif sum(len(r) == width for r in data) >= 2:
                 n_fields = width  # rows that fit the header: the longer ones are mended or named by the parse
+            elif n_fields == width + 1 and _has_row_names(lines[n_lead:], data, delimiter):
+                first = [ROW_NAMES_COLUMN, *first[:width]]
+                width = n_fields
+                notes.append(f"the header names one column fewer than the rows hold: the first column is read "
+                             f"as row names ('{ROW_NAMES_COLUMN}'), as R's write.table writes them")
             else:
                 raise DataError(f"{name}, line {n_lead + header_lines + 1}: the header names {width} columns "
                                 f"but the data rows have {n_fields} fields.")
-        names = _unique_names([c.strip() for c in first[:n_fields]] + [""] * (n_fields - width))
+        names = [c.strip() for c in first[:n_fields]]
+        if _single_quoted(names):
+            names = [n[1:-1] for n in names]
+            notes.append(f"column names written in single quotes ('{_short(names[0], 20)}'): quotes removed")
+        names = _unique_names(names + [""] * (n_fields - width))
         if not data:
             raise DataError(f"{name} has a header row ({_list_names(names)}) but no data rows.")
     else:
@@ -1181,6 +1191,22 @@ def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) ->
             if kinds[j] == "str" and any(j < len(r) and r[j].strip() == c.strip() for r in rest):
                 return False
     return True
+
+
+def _has_row_names(lines: list[str], data: list[list[str]], delimiter: str) -> bool:
+    """R's write.table quotes every name and writes no header cell above its row names, which are
+    unique: a header one field short over rows that all start with a quoted, distinct name. (A cell
+    with a stray delimiter in every row also lengthens each row by one, but leaves the first field be.)"""
+    starts = [ln.lstrip() for ln in lines if ln.strip()][:21]
+    first_fields = [r[0].strip() for r in data]
+    return (delimiter in (_WHITESPACE, ",", ";", "\t") and all(ln.startswith('"') for ln in starts)
+            and len(set(first_fields)) == len(first_fields))
+
+
+def _single_quoted(names: list[str]) -> bool:
+    """Every name in single quotes ('popul', 'vote'), as some statistics packages write a header."""
+    filled = [n for n in names if n]
+    return bool(filled) and all(len(n) > 2 and n[0] == n[-1] == "'" for n in filled)
 
 
 def _unique_names(raw: list[str]) -> list[str]:

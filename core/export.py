@@ -1286,8 +1286,14 @@ def read_rows(path, needed=()):
             COMMA_THOUSANDS_ONLY.match(c) or (DEC_DOT.match(c) and not DOT_THOUSANDS.match(c)) for c in cells):
         FILE["decimal"] = ","          # decimal commas in quoted numbers ("4260,7"): "5,895" is 5.895 there too
         FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
+    if len(records[0]) == width - 1 and all(line.lstrip().startswith('"') for line in lines[:21]) \
+            and len({r[0] for r in records[1:]}) == len(records) - 1:
+        records[0] = ["row_names", *records[0]]   # R's write.table: no header cell over the row names
     records[1:] = mended(len(records[0]), records[1:], delimiter, text)
-    first = unique_names([cell.strip() for cell in records[0]])
+    first = [cell.strip() for cell in records[0]]
+    if first and all(len(n) > 2 and n[0] == n[-1] == "'" for n in first if n):
+        first = [n[1:-1] for n in first]   # every name in single quotes ('popul', 'vote'), removed as by the studio
+    first = unique_names(first)
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
     for name in needed or []:
         if name not in first:   # "Sepal Length" for the model's sepal_length, as the studio reads it

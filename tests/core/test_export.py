@@ -666,13 +666,31 @@ def test_numeric_categories_are_found_by_their_number_in_script_onnx_and_app(tmp
         ",".join(f"{(i * 7 + j) % 13 + 0.5:.2f}" for j in range(5)) + f",{i % 2}\n" for i in range(60))),
 ])
 def test_the_script_reads_files_without_a_header_like_the_one_it_learnt_from(tmp_path, name, target, text):
+    assert not _script_agrees_with_the_studio(tmp_path, name, target, text).has_header
+
+
+def test_the_script_reads_rs_row_names_like_the_studio(tmp_path):
+    """R's write.table: every name quoted, no header cell over the row names."""
+    text = '"speed" "dist" "kind"\n' + "".join(f'"car {i}" {4 + i % 21} {2 + (i * 7) % 90} "{"ab"[i % 2]}"\n'
+                                             for i in range(60))
+    table = _script_agrees_with_the_studio(tmp_path, "cars.txt", "kind", text)
+    assert [c.name for c in table.columns] == ["row_names", "speed", "dist", "kind"]
+
+
+def test_the_script_reads_single_quoted_column_names_like_the_studio(tmp_path):
+    text = "'OBS' 'GPA' 'TUCE' 'GRADE'\n" + "".join(f"{i} {2 + (i % 9) / 5:.2f} {19 + i % 11} {i % 2}\n"
+                                                   for i in range(1, 61))
+    table = _script_agrees_with_the_studio(tmp_path, "spector.csv", "GRADE", text)
+    assert [c.name for c in table.columns] == ["OBS", "GPA", "TUCE", "GRADE"]
+
+
+def _script_agrees_with_the_studio(tmp_path, name, target, text):
     from core.data import build_dataset, read_csv
     from core.export import LoadedModel, predict_rows
 
     path = tmp_path / name
     path.write_text(text)
     table = read_csv(path)
-    assert not table.has_header
     ds = build_dataset(table, targets=[target] if target else None, val_split=0)
     net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "linear" if ds.task == "regression" else
                                                      "sigmoid" if ds.n_outputs == 1 else "softmax"],
@@ -687,6 +705,7 @@ def test_the_script_reads_files_without_a_header_like_the_one_it_learnt_from(tmp
         np.testing.assert_allclose([float(v) for v in printed], [float(v) for v in expected], rtol=1e-5)
     else:
         assert printed == expected
+    return table
 
 
 def test_the_script_piped_into_head_stops_quietly(tmp_path):

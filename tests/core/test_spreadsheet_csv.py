@@ -304,6 +304,34 @@ def test_scikit_learns_line_of_counts_above_its_data_files_is_skipped():
         read_csv_text("1,2,3,4\n" + rows(60, 30, 2), "short.csv")
 
 
+@pytest.mark.parametrize("sep", [" ", ",", "\t"])
+def test_rs_write_table_files_have_their_row_names_as_a_first_column(sep):
+    """R's write.table writes no header cell above the row names: the header is one field short. The
+    file failed ('the header names 3 columns but the data rows have 4 fields')."""
+    q = lambda cells: sep.join(cells) + "\n"                       # noqa: E731
+    text = q(['"speed"', '"dist"', '"kind"']) + "".join(
+        q([f'"car {i}"', str(4 + i % 21), str(2 + (i * 7) % 90), f'"{"ab"[i % 2]}"']) for i in range(40))
+    table = read_csv_text(text, "cars.txt")
+    assert [c.name for c in table.columns] == ["row_names", "speed", "dist", "kind"]
+    assert table.frame["speed"].tolist()[:3] == [4, 5, 6] and table.frame["kind"].tolist()[:2] == ["a", "b"]
+    assert any(note.startswith("the header names one column fewer than the rows hold") for note in table.notes)
+    ds = build_dataset(table, val_split=0.2, seed=0)
+    assert ds.preprocessor.input_columns == ["speed", "dist"]          # the names are an identifier: ignored
+    # an unquoted cell holding the delimiter in every row is still the error it was
+    with pytest.raises(DataError, match="the header names 3 columns but the data rows have 4 fields"):
+        read_csv_text("name,age,kind\n" + "".join(f"Smith {i}, John,{20 + i},{'ab'[i % 2]}\n" for i in range(40)))
+
+
+def test_column_names_in_single_quotes_lose_them():
+    """statsmodels' anes96.csv names its columns 'popul', 'TVnews', … 'vote': `--target vote` found nothing."""
+    table = read_csv_text("'popul'\t'TVnews'\t'vote'\n" + "".join(f"{i * 3}\t{i % 8}\t{i % 2}\n" for i in range(30)))
+    assert [c.name for c in table.columns] == ["popul", "TVnews", "vote"]
+    assert "column names written in single quotes ('popul'): quotes removed" in table.notes
+    assert build_dataset(table, targets=["vote"], val_split=0.2, seed=0).class_names == ["0", "1"]
+    # one quoted name among others is a name with quotes, as written
+    assert [c.name for c in read_csv_text("'a',b\n1,2\n3,4\n").columns] == ["'a'", "b"]
+
+
 def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
