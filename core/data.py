@@ -70,6 +70,7 @@ _NATURAL_SORT_MAX = 20_000          # a text column with more distinct values ke
 _FACTORIZE_FROM = 64               # text cells from which distinct values are handled once each
 _PLAIN_PAGES_BYTES = 4 << 20     # from this size on, _fresh_array maps its own pages
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
+_PREAMBLE_LINES = 12             # lines above a table that may be skipped as its title or key-value lines
 ROW_NAMES_COLUMN = "row_names"   # the unnamed first column of R's write.table files
 MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
 MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
@@ -874,11 +875,20 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
 
     # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"; short
     # "key,value" lines above a wider table, as bank statements start: "Account:,12345678"
+    skipped = []
     while header_lines == 1 and len(records) > 2 and _is_preamble(records, decimal):
-        what = "a title above the header" if _is_title(records[0], decimal) else "a line above the table"
-        notes.append(f"line {n_lead + 1} ('{_short(_title_text(records[0]), 40)}') skipped: {what}")
+        skipped.append((n_lead + 1, records[0]))
         n_lead += 1
+        while n_lead < len(lines) and not lines[n_lead].strip():
+            n_lead += 1                  # blank lines between them
         records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)
+    if len(skipped) <= 2:
+        for line, record in skipped:
+            what = "a title above the header" if _is_title(record, decimal) else "a line above the table"
+            notes.append(f"line {line} ('{_short(_title_text(record), 40)}') skipped: {what}")
+    else:
+        notes.append(f"lines {skipped[0][0]}–{n_lead} skipped: {len(skipped)} lines above the table, from "
+                     f"'{_short(' '.join(_title_text(skipped[0][1]).split()), 40)}'")
 
     first, rest = records[0], records[1:]
     has_header = _looks_like_header(first, rest, decimal)
@@ -1082,16 +1092,20 @@ def _is_title(record: list[str], decimal: str) -> bool:
 def _is_preamble(records: list[list[str]], decimal: str) -> bool:
     """records[0] is a line above the table: a title over the header, or a line of one or two cells
     (a key and its value) narrower than the table, with the header among the next few lines."""
-    if _is_title(records[0], decimal):
-        return _looks_like_header(records[1], records[2:], decimal)
+    if _is_title(records[0], decimal) and _looks_like_header(records[1], records[2:], decimal):
+        return True
     widths = Counter(len(r) for r in records[:60])
     width = max(widths, key=lambda k: (widths[k], k))
-    filled = sum(1 for c in records[0] if c.strip())
-    if not (1 <= filled <= 2 and len(records[0]) < width and width >= 3):
+    filled = lambda record: sum(1 for c in record if c.strip())     # noqa: E731
+    if not (1 <= filled(records[0]) <= 2 and len(records[0]) < width and width >= 3):
         return False
-    for h in range(1, min(6, len(records) - 1)):
-        if len(records[h]) == width:
+    # the header within the next lines, and only short lines before it (a statistics office's export
+    # starts with "Series Id:     LNS14000000Q", "Seasonally Adjusted", … above "Series id,Year,Period,Value")
+    for h in range(1, min(_PREAMBLE_LINES, len(records) - 1)):
+        if len(records[h]) >= width:
             return _looks_like_header(records[h], records[h + 1:], decimal)
+        if filled(records[h]) > 2:
+            return False
     return False
 
 

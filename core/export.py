@@ -1238,12 +1238,14 @@ def read_rows(path, needed=()):
     lines = [line for line in text.splitlines() if line.strip() and not comment(line)]
     if not lines:
         return []
-    delimiter = max(",;\\t|", key=lines[0].count)
+    # the first line with a delimiter: "Series Id:     LNS14000000Q" lines may stand above the table
+    probe = next((line for line in lines[:30] if any(d in line for d in ",;\\t|")), lines[0])
+    delimiter = max(",;\\t|", key=probe.count)
     hint = re.match(r'^"?sep=([^"])"?[ ]*$', lines[0], re.I)   # Excel's "sep=;" line names it
     if hint:
         delimiter = hint.group(1)
         sep_line = lines.pop(0)
-    if not hint and (not lines[0].count(delimiter) or (delimiter == "\\t" and spaced(lines))):
+    if not hint and (not probe.count(delimiter) or (delimiter == "\\t" and spaced(lines))):
         records = [next(csv.reader([line.strip().replace("\\t", " ")], delimiter=" ", skipinitialspace=True))
                    for line in lines]                      # columns lined up with spaces (UCI's .data files)
     else:   # the whole text, so a quoted cell may hold line breaks

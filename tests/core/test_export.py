@@ -684,6 +684,13 @@ def test_the_script_reads_single_quoted_column_names_like_the_studio(tmp_path):
     assert [c.name for c in table.columns] == ["OBS", "GPA", "TUCE", "GRADE"]
 
 
+def test_the_script_skips_the_lines_above_a_table_like_the_studio(tmp_path):
+    from tests.core.test_spreadsheet_csv import BLS_EXPORT
+
+    table = _script_agrees_with_the_studio(tmp_path, "unemp.csv", "Value", BLS_EXPORT)
+    assert table.n_rows == 80
+
+
 def _script_agrees_with_the_studio(tmp_path, name, target, text):
     from core.data import build_dataset, read_csv
     from core.export import LoadedModel, predict_rows

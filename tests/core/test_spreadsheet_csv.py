@@ -332,6 +332,22 @@ def test_column_names_in_single_quotes_lose_them():
     assert [c.name for c in read_csv_text("'a',b\n1,2\n3,4\n").columns] == ["'a'", "b"]
 
 
+BLS_EXPORT = ("Series Id:           LNS14000000Q\n\nSeasonally Adjusted\n"
+              "Series title:        (Seas) Unemployment Rate\nLabor force status:  Unemployment rate\n"
+              "Type of data:        Percent or rate\nAge:                 16 years and over\n\n\n"
+              "Series id,Year,Period,Value,\n"
+              + "".join(f"LNS14000000Q,{1959 + i // 4},Q0{i % 4 + 1},{4 + (i * 7) % 50 / 10}\n" for i in range(80)))
+
+
+def test_several_short_lines_above_a_table_are_skipped_together():
+    """The US Bureau of Labor Statistics' CSV starts with six 'key:   value' lines and blank lines; the
+    file failed with 'line 10: expected 1 field like the header, found 5'."""
+    table = read_csv_text(BLS_EXPORT, "unemp.csv")
+    assert [c.name for c in table.columns] == ["Series id", "Year", "Period", "Value"] and table.n_rows == 80
+    assert "lines 1–9 skipped: 6 lines above the table, from 'Series Id: LNS14000000Q'" in table.notes
+    assert table.frame["Value"].tolist()[:2] == pytest.approx([4.0, 4.7])
+
+
 def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
