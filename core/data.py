@@ -3340,8 +3340,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             lookup = {c: i for i, c in enumerate(class_names)}
             codes = np.array([lookup.get(k, -1) for k in keys], dtype=np.int64)[label_codes]
         if len(class_names) < 2:
+            # randhie.csv: the rows with an empty log-cost column are exactly those of the other class
+            why = (f" ({n_input_dropped:,} rows with missing inputs were dropped; filling missing values "
+                   "instead keeps them)" if n_input_dropped else "")
             raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
-                            "left: there is nothing to learn.")
+                            f"left{why}: there is nothing to learn.")
         notes.extend(_lookalike_classes(t, class_names))
         parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t)
     else:

@@ -784,3 +784,15 @@ def test_dates_with_month_names_are_left_out_as_dates_and_months_alone_stay_cate
         assert reasons[name] == (f"column '{name}' holds dates or times: ignored (derive numbers such as month "
                                  "or hour to use it)")
     assert reasons["month"] is None and t.column("month").kind == "categorical"
+
+
+def test_a_target_left_with_one_class_after_dropping_rows_says_filling_keeps_them():
+    """RAND's health insurance file: log(medical cost) is empty exactly where the 'any cost' flag is 0."""
+    text = "cost,log_cost,age,any\n" + "".join(
+        f"{c},{'' if c == 0 else f'{math.log(c):.3f}'},{20 + i % 40},{int(c > 0)}\n"
+        for i, c in enumerate([0, 12, 40, 0, 7, 300, 0, 25] * 10))
+    with pytest.raises(DataError, match=r"^data\.csv: target column 'any' has only one class \('1'\) in the rows "
+                                        r"left \(30 rows with missing inputs were dropped; filling missing values "
+                                        r"instead keeps them\): there is nothing to learn\.$"):
+        build_dataset(read_csv_text(text, "data.csv"))
+    assert build_dataset(read_csv_text(text, "data.csv"), missing="fill").class_names == ["0", "1"]
