@@ -70,7 +70,7 @@ _NATURAL_SORT_MAX = 20_000          # a text column with more distinct values ke
 _FACTORIZE_FROM = 64               # text cells from which distinct values are handled once each
 _PLAIN_PAGES_BYTES = 4 << 20     # from this size on, _fresh_array maps its own pages
 _THREADED = True                 # convert numeric chunks on a helper thread (False: inline, for profiling)
-_PREAMBLE_LINES = 12             # lines above a table that may be skipped as its title or key-value lines
+_PREAMBLE_LINES = 20             # lines above a table that may be skipped as its title or key-value lines
 ROW_NAMES_COLUMN = "row_names"   # the unnamed first column of R's write.table files
 MOSTLY_MISSING = 0.5             # an input column empty in more than this share of rows is left out
 MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
@@ -876,9 +876,9 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     # title lines above the header, as spreadsheets export them: "Sales report 2024,,,,"; short
     # "key,value" lines above a wider table, as bank statements start: "Account:,12345678"
     skipped = []
-    while header_lines == 1 and len(records) > 2 and _is_preamble(records, decimal):
+    while len(records) > 2 and _is_preamble(records, decimal):
         skipped.append((n_lead + 1, records[0]))
-        n_lead += 1
+        n_lead += header_lines           # a quoted value may span lines ('Description:,"Area and …')
         while n_lead < len(lines) and not lines[n_lead].strip():
             n_lead += 1                  # blank lines between them
         records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)

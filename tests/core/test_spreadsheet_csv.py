@@ -348,6 +348,15 @@ def test_several_short_lines_above_a_table_are_skipped_together():
     assert table.frame["Value"].tolist()[:2] == pytest.approx([4.0, 4.7])
 
 
+def test_a_block_of_key_value_lines_with_a_value_spanning_lines_is_skipped():
+    """The UK's Regional Trends CSV: 13 'key:,"value"' lines, one value over five lines, a rule and 'Table'
+    above the header (failed: 'line 16: expected 2 fields like the header, found 1')."""
+    table = read_csv_text(SCRIPT_CASES["a block of key-value lines, one spanning lines"][0], "rt.csv")
+    assert table.column_names == ["col_1", "Area (sq km)", "Persons per sq km", "Kind"] and table.n_rows == 40
+    assert "lines 1–16 skipped: 12 lines above the table, from 'Dataset Name: RT331601'" in table.notes
+    assert table.frame["Area (sq km)"].iloc[1] == 137
+
+
 def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
@@ -608,6 +617,14 @@ SCRIPT_CASES = {
         40, lambda i: f"S{i}\t{6 + i % 10 / 10}\t{1 + (i * 7) % 30 / 10}\t{'gp'[i % 2]}\n"), "Quality"),
     "dotted thousands, decimal comma": ("Gemeinde;Einwohner;Fläche;Typ\n" + _rows(
         40, lambda i: f"G{i};{40 + i}.{100 + i * 7};{100 + i},{i % 10};{'SL'[i % 2]}\n"), "Typ"),
+    "a block of key-value lines, one spanning lines": (
+        'Dataset Name:,"RT331601"\nTitle:,"Area and population, 1996"\nDescription:,"Area and population\n\n'
+        'compiled from Regional Trends 33.\n\n"\n' + "".join(f'{k}:,"{v}"\n' for k, v in [
+            ("Source", "ONS"), ("Time Frame", "1996"), ("Universe", "UK population"), ("Measure", "various"),
+            ("Units", "See table"), ("Scalar", "various"), ("Formula", "none")])
+        + "=========\nTable\n      ,\"Area (sq km)\",\"Persons per sq km\",\"Kind\"\n\n" + _rows(
+            40, lambda i: f'"Area {i}","{100 + i * 37}.00","{(i * 13) % 900}.00","{"UR"[i % 2]}"\n')
+        + 'Footnotes\n"1 - Provisional."\n', "Kind"),
     "lines above the table": ('"Account:","12345678"\n"Statement period:","01/01/2024 - 31/03/2024"\n\n'
                               "Date,Amount,Balance,Category\n" + _rows(
                                   40, lambda i: f'0{i % 9 + 1}/02/2024,"({i + 10}.50)","1,{300 + i}.06",'
