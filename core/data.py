@@ -3346,7 +3346,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
                             f"left{why}: there is nothing to learn.")
         notes.extend(_lookalike_classes(t, class_names))
-        parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t)
+        parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t,
+                                  numbers=not _is_text(frame[t]) and task == "auto")
     else:
         codes = None
         parts = _plain_split(len(rows), val_split, test_split, rng, src)
@@ -3804,7 +3805,7 @@ def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.nda
 
 
 def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, test: float, rng, src: str,
-                      target: str):
+                      target: str, numbers: bool = False):
     tr, va, te = [], [], []
     need = 1 + (val > 0) + (test > 0)
     counts = np.bincount(codes, minlength=len(class_names))
@@ -3814,7 +3815,8 @@ def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, tes
                 if need == 3 else "training and test"
             raise DataError(f"{src}: class '{_short(name)}' of target '{target}' has only {counts[k]} "
                             f"row{'s' if counts[k] != 1 else ''}; a stratified split needs at least {need} "
-                            f"(one each for {parts}); add rows, remove the class or set the split to 0.")
+                            f"(one each for {parts}); add rows, remove the class or set the split to 0"
+                            + (f", or predict '{target}' as a number (task: regression)." if numbers else "."))
     for k in range(len(class_names)):
         idx = rng.permutation(np.flatnonzero(codes == k))
         m = len(idx)

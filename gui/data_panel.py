@@ -32,6 +32,8 @@ ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
 MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean / most frequent)"))
+TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classification (classes)"),
+         ("regression", "Regression (a number)"))
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
@@ -288,6 +290,12 @@ class DataPanel(QWidget):
             self.missing.addItem(label, key)
         self.missing.setToolTip("What to do with empty cells: drop the rows that have one, or fill a number with "
                                 "the training rows' mean and a text with their most frequent value.")
+        self.task = QComboBox()
+        for key, label in TASKS:
+            self.task.addItem(label, key)
+        self.task.setToolTip("What the network predicts. Auto: a text target, or whole numbers with at most "
+                             "10 values,\nare classes; other numbers are a quantity (regression). Choose "
+                             "Regression for scores or counts,\nClassification for codes with more than 10 values.")
         self.val_split = QSlider(Qt.Orientation.Horizontal)
         self.val_split.setRange(0, 50)
         self.val_split.setValue(20)
@@ -307,6 +315,7 @@ class DataPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
 
         options = QFormLayout()
+        options.addRow("Task", self.task)
         options.addRow("Scaling", self.scaling)
         options.addRow("Missing values", self.missing)
         options.addRow("Validation", split_row)
@@ -341,6 +350,7 @@ class DataPanel(QWidget):
         self.cancel_loading()
         self._load_id += 1
         settings = {k: v for k, v in self.options().items() if k not in ("targets", "inputs", "ignore")}
+        settings["task"] = "auto"          # a new file's target: the task chosen for the last one may not fit
         self._loader = CsvLoader(str(path), self._load_id, settings)
         self._loader.progress.connect(self._on_progress)
         self._loader.loaded.connect(self._on_loaded)
@@ -429,6 +439,7 @@ class DataPanel(QWidget):
         from core.data import default_exclusion, default_roles
 
         self.table, self.path = table, path
+        self.task.setCurrentIndex(0)       # auto, until the user or a project says otherwise
         kinds = [f"{c.kind}, {c.unit}" if getattr(c, "unit", None) else c.kind for c in table.columns]
         self.preview_model.set_frame(table.frame, kinds)
         for j in range(min(len(kinds), MEASURED_COLUMNS)):    # the rest keep the default width
@@ -512,6 +523,8 @@ class DataPanel(QWidget):
 
     def set_options(self, options: dict) -> None:
         """Show build_dataset options (scaling, missing, val_split, seed) in the widgets."""
+        if "task" in options:
+            self.task.setCurrentIndex(max(0, self.task.findData(options["task"])))
         if "scaling" in options:
             self.scaling.setCurrentIndex(max(0, self.scaling.findData(options["scaling"])))
         if "missing" in options:
@@ -524,6 +537,7 @@ class DataPanel(QWidget):
     def options(self) -> dict:
         roles = self.roles()
         return {"targets": roles["target"], "inputs": roles["input"], "ignore": roles["ignore"],
+                "task": self.task.currentData(),
                 "scaling": self.scaling.currentData(), "missing": self.missing.currentData(),
                 "val_split": self.val_split.value() / 100.0, "seed": int(self.seed.value())}
 
@@ -559,7 +573,7 @@ class DataPanel(QWidget):
         return True
 
     def _set_options_enabled(self, enabled: bool) -> None:
-        for widget in (self.columns, self.scaling, self.missing, self.val_split, self.seed,
+        for widget in (self.columns, self.task, self.scaling, self.missing, self.val_split, self.seed,
                        self.apply_button):
             widget.setEnabled(enabled)
 

@@ -215,6 +215,32 @@ def test_changed_roles_and_options_apply_to_a_new_dataset(qtbot, panel, model, t
     assert dataset.n_val == 0 and dataset.X_train.min() >= 0.0 and dataset.X_train.max() <= 1.0
 
 
+def test_the_task_can_be_chosen_for_a_target_of_whole_numbers(qtbot, panel, model, tmp_path, messages):
+    """Wine-quality scores 3..8 read as six classes; a scores column with a value seen once could not be
+    trained at all in the window (the CLI had --task, the panel had no way to say 'regression')."""
+    path = tmp_path / "wine.csv"
+    path.write_text("alcohol,acidity,quality\n" + "".join(
+        f"{9 + (i % 13) / 3:.2f},{0.2 + (i % 7) / 10:.2f},{3 + (i * 5) % 6}\n" for i in range(60)))
+    load(qtbot, panel, str(path))
+    assert model.dataset.task == "classification" and model.dataset.n_classes == 6
+    assert panel.task.currentData() == "auto" and panel.task.isEnabled()
+    panel.task.setCurrentIndex(panel.task.findData("regression"))
+    assert panel.apply()
+    assert model.dataset.task == "regression" and model.dataset.output_names == ["quality"]
+    assert model.data_options["task"] == "regression"                   # saved with a project
+    before = model.dataset
+    odd = tmp_path / "scores.csv"
+    odd.write_text("x,score\n" + "".join(f"{i % 6},{[1, 2, 2, 3, 3, 3, 7][i % 7] if i else 9}\n" for i in range(40)))
+    load(qtbot, panel, str(odd))                 # a new file starts from auto: 5 whole numbers, 9 seen once
+    assert panel.task.currentData() == "auto"
+    assert messages[-1][0] == "error" and "or predict 'score' as a number (task: regression)" in messages[-1][1]
+    assert model.dataset is before
+    panel.task.setCurrentIndex(panel.task.findData("regression"))
+    assert panel.apply() and model.dataset.task == "regression"
+    panel.set_options({"task": "classification"})
+    assert panel.options()["task"] == "classification"
+
+
 def test_a_read_error_is_shown_and_the_old_data_kept(qtbot, panel, model, tmp_path, messages):
     load(qtbot, panel, write_csv(tmp_path / "good.csv"))
     before = model.dataset
