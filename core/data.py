@@ -591,6 +591,14 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     src = _without_dos_eof(src)
     with src.open() as fh:
         dialect = _sniff(fh, src, forced_encoding)
+    if len(dialect.names) == 1 and dialect.delimiter != _WHITESPACE and src.size <= _FIXED_WIDTH_MAX_BYTES:
+        columns = _fixed_width_source(src, dialect)
+        if columns is not None:
+            src = columns
+            with src.open() as fh:
+                dialect = _sniff(fh, src, "utf-8")
+            dialect.notes.insert(0, "columns read by their positions: a table lined up with spaces whose "
+                                    "values hold spaces too")
     _check_budget(src, dialect)
     src, footer = _without_footer(src, dialect)
     if footer:
@@ -620,6 +628,60 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     if progress is not None:
         progress(1.0)
     return table
+
+
+_FIXED_WIDTH_MAX_BYTES = 16 << 20
+
+
+def _fixed_width_source(src: _Source, d: _Dialect) -> _Source | None:
+    """A table lined up in columns whose values hold spaces ('12-15 years', '< 12 years' in lifelines'
+    divorce.dat; R's and Stata's printed tables), rewritten as CSV; None if the text is no such table.
+
+    The columns are the runs of character positions where some line has a character, between positions
+    blank in every line (pandas' read_fwf infers them the same way)."""
+    with src.open() as fh:
+        text = fh.read().decode(d.encoding, errors="replace").lstrip("\ufeff")
+    lines = [ln.expandtabs(8).rstrip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln.strip() and not (d.comment and _is_comment(ln.lstrip()))]
+    if len(lines) < 4:
+        return None
+    used = bytearray(max(map(len, lines)))
+    for ln in lines:
+        for j, ch in enumerate(ln):
+            if ch != " ":
+                used[j] = 1
+    spans, start = [], None
+    for j, flag in enumerate([*used, 0]):
+        if flag and start is None:
+            start = j
+        elif not flag and start is not None:
+            spans.append((start, j))
+            start = None
+    # a value's inner space may be blank in every line ('12-15 years' over '< 12 years'): a span with
+    # no name above it joins the neighbour it is closer to
+    header = lines[0]
+    while len(spans) > 1:
+        unnamed = [k for k, (a, b) in enumerate(spans) if not header[a:b].strip()]
+        if not unnamed:
+            break
+        k = unnamed[0]
+        left_gap = spans[k][0] - spans[k - 1][1] if k > 0 else None
+        right_gap = spans[k + 1][0] - spans[k][1] if k + 1 < len(spans) else None
+        to_left = right_gap is None or (left_gap is not None and left_gap < right_gap)
+        j = k - 1 if to_left else k + 1
+        spans[min(j, k):max(j, k) + 1] = [(spans[min(j, k)][0], spans[max(j, k)][1])]
+    if len(spans) < 2:
+        return None
+    rows = [[ln[a:b].strip() for a, b in spans] for ln in lines]
+    # a real table: a name over every column and cells in nearly all of them in the rows below
+    if not all(rows[0]) or sum(all(r) for r in rows[1:]) < 0.8 * (len(rows) - 1):
+        return None
+    if len({len(ln.split()) for ln in lines[1:]}) == 1:
+        return None                      # plain whitespace-separated columns, which the sniffer reads itself
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    data = out.getvalue().encode("utf-8")
+    return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path)
 
 
 def _without_dos_eof(src: _Source) -> _Source:
@@ -1092,7 +1154,7 @@ def _is_title(record: list[str], decimal: str) -> bool:
 def _is_preamble(records: list[list[str]], decimal: str) -> bool:
     """records[0] is a line above the table: a title over the header, or a line of one or two cells
     (a key and its value) narrower than the table, with the header among the next few lines."""
-    if _is_title(records[0], decimal) and _looks_like_header(records[1], records[2:], decimal):
+    if _is_title(records[0], decimal) and len(records[1]) > 1 and _looks_like_header(records[1], records[2:], decimal):
         return True
     widths = Counter(len(r) for r in records[:60])
     width = max(widths, key=lambda k: (widths[k], k))

@@ -1248,6 +1248,8 @@ def read_rows(path, needed=()):
     if not hint and (not probe.count(delimiter) or (delimiter == "\\t" and spaced(lines))):
         records = [next(csv.reader([line.strip().replace("\\t", " ")], delimiter=" ", skipinitialspace=True))
                    for line in lines]                      # columns lined up with spaces (UCI's .data files)
+        if len({len(r) for r in records[1:]}) > 1:
+            records = by_position(lines) or records       # values with spaces in them: '12-15 years'
     else:   # the whole text, so a quoted cell may hold line breaks
         body = text.split(sep_line, 1)[1] if hint else text
         records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
@@ -1308,6 +1310,36 @@ def read_rows(path, needed=()):
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row
     return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
+
+
+def by_position(lines):
+    """A table lined up in columns whose values hold spaces, cut where every line is blank, as the
+    studio reads it; None if that gives no table with a name over every column."""
+    lines = [line.expandtabs(8).rstrip() for line in lines]
+    used = [False] * max(map(len, lines))
+    for line in lines:
+        for j, ch in enumerate(line):
+            used[j] = used[j] or ch != " "
+    spans, start = [], None
+    for j, flag in enumerate(used + [False]):
+        if flag and start is None:
+            start = j
+        elif not flag and start is not None:
+            spans.append((start, j))
+            start = None
+    while len(spans) > 1:    # a span with no name above it joins the neighbour it is closer to
+        unnamed = [k for k, (a, b) in enumerate(spans) if not lines[0][a:b].strip()]
+        if not unnamed:
+            break
+        k = unnamed[0]
+        left = spans[k][0] - spans[k - 1][1] if k > 0 else None
+        right = spans[k + 1][0] - spans[k][1] if k + 1 < len(spans) else None
+        j = k - 1 if right is None or (left is not None and left < right) else k + 1
+        spans[min(j, k):max(j, k) + 1] = [(spans[min(j, k)][0], spans[max(j, k)][1])]
+    rows = [[line[a:b].strip() for a, b in spans] for line in lines]
+    if len(spans) < 2 or not all(rows[0]) or sum(all(r) for r in rows[1:]) < 0.8 * (len(rows) - 1):
+        return None
+    return rows
 
 
 def mended(n, rows, delimiter, text):

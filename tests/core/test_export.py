@@ -691,6 +691,13 @@ def test_the_script_skips_the_lines_above_a_table_like_the_studio(tmp_path):
     assert table.n_rows == 80
 
 
+def test_the_script_cuts_a_table_lined_up_with_spaces_like_the_studio(tmp_path):
+    from tests.core.test_spreadsheet_csv import DIVORCE_DAT
+
+    table = _script_agrees_with_the_studio(tmp_path, "divorce.dat", "div", DIVORCE_DAT)
+    assert table.column_names[1] == "heduc"
+
+
 def _script_agrees_with_the_studio(tmp_path, name, target, text):
     from core.data import build_dataset, read_csv
     from core.export import LoadedModel, predict_rows

@@ -357,6 +357,25 @@ def test_a_block_of_key_value_lines_with_a_value_spanning_lines_is_skipped():
     assert table.frame["Area (sq km)"].iloc[1] == 137
 
 
+DIVORCE_DAT = "       id        heduc   heblack   mixed     years   div\n" + "".join(
+    f"{9 + 2 * i:>9}{['12-15 years', '< 12 years', '16+ years'][i % 3]:>13}{'No Yes'.split()[i % 5 == 0]:>10}"
+    f"{'No Yes'.split()[i % 3 == 1]:>8}{(i * 7.31) % 40:>10.3f}{'No Yes'.split()[i % 2]:>6}\n" for i in range(60))
+
+
+def test_a_table_lined_up_with_spaces_whose_values_hold_spaces_is_cut_by_position():
+    """lifelines' divorce.dat (and R's or Stata's printed tables): 'heduc' holds '12-15 years' and
+    '< 12 years'. It was read as one column named 'id heduc heblack mixed years div'."""
+    table = read_csv_text(DIVORCE_DAT, "divorce.dat")
+    assert table.column_names == ["id", "heduc", "heblack", "mixed", "years", "div"] and table.n_rows == 60
+    assert table.frame["heduc"].tolist()[:3] == ["12-15 years", "< 12 years", "16+ years"]
+    assert table.frame["years"].iloc[1] == pytest.approx(7.31, abs=1e-3)
+    assert table.notes[0] == "columns read by their positions: a table lined up with spaces whose values hold spaces too"
+    # lines of free text stay one column, under their header, every line a row
+    words = read_csv_text("comment\n" + "".join(f"{'great value' if i % 2 else 'too small for me'}\n"
+                                                  for i in range(20)))
+    assert words.column_names == ["comment"] and words.n_rows == 20
+
+
 def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
