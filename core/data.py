@@ -196,6 +196,9 @@ _MAGIC = (
     (b"<stata_dta>", "a Stata .dta file; save it as CSV first"),
     (b"\x80\x04\x95", "a Python pickle; save it as CSV first"),
     (b"\x80\x05\x95", "a Python pickle; save it as CSV first"),
+    # a zip made on a Mac carries '._name.csv' beside name.csv: the Finder's metadata, not the table
+    (b"\x00\x05\x16\x07", "macOS's metadata companion of another file (AppleDouble); open the file of "
+                          "the same name without '._' in front"),
 )
 
 

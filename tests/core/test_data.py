@@ -267,12 +267,14 @@ def test_data_files_of_other_tools_are_named(tmp_path):
     files = {"table.pkl": pickle.dumps(frame, protocol=4), "table5.pkl": pickle.dumps(frame, protocol=5),
              "table.parquet": b"PAR1\x15\x04\x15\x10" + bytes(range(64)) + b"PAR1",
              "table.feather": b"ARROW1\x00\x00" + bytes(range(64)),
-             "table.h5": b"\x89HDF\r\n\x1a\n" + bytes(range(64))}
+             "table.h5": b"\x89HDF\r\n\x1a\n" + bytes(range(64)),
+             "._table.csv": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(range(64))}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     np.save(tmp_path / "table.npy", np.ones((3, 2)))
     expected = {"table.pkl": "a Python pickle", "table5.pkl": "a Python pickle", "table.parquet": "a Parquet file",
-                "table.feather": "an Arrow/Feather file", "table.h5": "an HDF5 file", "table.npy": "a numpy .npy file"}
+                "table.feather": "an Arrow/Feather file", "table.h5": "an HDF5 file", "table.npy": "a numpy .npy file",
+                "._table.csv": "macOS's metadata companion of another file"}
     for name, what in expected.items():
         with pytest.raises(DataError, match=rf"^{re.escape(name)} is not a CSV text file: it looks like {what}"):
             read_csv(tmp_path / name)

@@ -369,7 +369,8 @@ def test_a_table_lined_up_with_spaces_whose_values_hold_spaces_is_cut_by_positio
     assert table.column_names == ["id", "heduc", "heblack", "mixed", "years", "div"] and table.n_rows == 60
     assert table.frame["heduc"].tolist()[:3] == ["12-15 years", "< 12 years", "16+ years"]
     assert table.frame["years"].iloc[1] == pytest.approx(7.31, abs=1e-3)
-    assert table.notes[0] == "columns read by their positions: a table lined up with spaces whose values hold spaces too"
+    assert table.notes[0] == ("columns read by their positions: a table lined up with spaces whose values "
+                              "hold spaces too")
     # lines of free text stay one column, under their header, every line a row
     words = read_csv_text("comment\n" + "".join(f"{'great value' if i % 2 else 'too small for me'}\n"
                                                   for i in range(20)))
