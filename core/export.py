@@ -994,11 +994,24 @@ def layers():
         yield W.astype(MODEL["dtype"]), b.astype(MODEL["dtype"]), ACTIVATIONS[layer["activation"]]
 
 
-def number(cell, column, unit=None):
+def missing(text):
+    return text in MISSING or text.lower() in NOT_DETECTED or text in NO_VALUE
+
+
+def unit_cells_are_numbers(cells):
+    """As the studio reads a column: numbers with a unit ("136A") are numbers only where more than a
+    tenth of the cells need reading so; fewer are stray text among plain numbers, and missing."""
+    present = [text for text in ((cell or "").strip() for cell in cells) if not missing(text)]
+    bad = sum(1 for text in present if math.isnan(number(text, None, units=False)))
+    return bad > 0.1 * len(present)
+
+
+def number(cell, column, unit=None, units=True):
     """A numeric cell: missing spellings give NaN; a decimal comma is accepted. A number written with another
-    unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing."""
+    unit than `unit`, the one the model learnt ("2 L" where training read "1248 CC"), counts as missing;
+    with `units` False any number written with a unit does."""
     text = (cell or "").strip()
-    if text in MISSING or text.lower() in NOT_DETECTED or text in NO_VALUE:
+    if missing(text):
         return math.nan
     if FILE["thousands"] and "." in text:
         text = text.replace(".", "")        # "43.445" in a file of decimal commas is 43445
@@ -1022,7 +1035,7 @@ def number(cell, column, unit=None):
                     value = float(flag.group(1))
                 except ValueError:
                     value = decorated_or_comma(flag.group(1))
-            if value is None:
+            if value is None and units:
                 value, spelt = with_unit(text)
                 if value is not None and unit is not None and unit_key(spelt) != unit_key(unit):
                     scales = SCALE_WORDS.get(unit_key(spelt)), SCALE_WORDS.get(unit_key(unit))
@@ -1030,7 +1043,8 @@ def number(cell, column, unit=None):
                         return math.nan
                     value = value * scales[0] / scales[1]
             if value is None:   # as the studio reads a stray word in a column of numbers: missing
-                NOT_NUMBERS.setdefault(column, []).append(text)
+                if column is not None:
+                    NOT_NUMBERS.setdefault(column, []).append(text)
                 return math.nan
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
@@ -1130,7 +1144,9 @@ def features(rows):
     for column in plan["columns"]:
         name = column["name"]
         if column["kind"] == "numeric":
-            x = np.array([number(row.get(name), name, column.get("unit")) for row in rows], dtype=np.float32)
+            cells, unit = [row.get(name) for row in rows], column.get("unit")
+            units = unit is not None or unit_cells_are_numbers(cells)
+            x = np.array([number(cell, name, unit, units) for cell in cells], dtype=np.float32)
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)

@@ -698,6 +698,16 @@ def test_the_script_cuts_a_table_lined_up_with_spaces_like_the_studio(tmp_path):
     assert table.column_names[1] == "heduc"
 
 
+def test_the_script_reads_a_few_numbers_with_a_letter_as_missing_like_the_studio(tmp_path):
+    """Galton's families are numbered 1..205, with '136A' for a second family: a few such cells among
+    plain numbers are stray text to the studio (missing), but the script read them as 136 'in A'."""
+    text = "family,father,mother,gender,childHeight\n" + "".join(
+        f"{i // 4 + 1}{'A' if i // 4 == 30 else ''},{64 + i % 9},{60 + i % 7},{'mf'[i % 2]},{60 + (i * 7) % 15}\n"
+        for i in range(200))
+    table = _script_agrees_with_the_studio(tmp_path, "galton.csv", "childHeight", text)
+    assert np.isnan(table.frame["family"].iloc[120]) and table.frame["family"].iloc[119] == 30
+
+
 def _script_agrees_with_the_studio(tmp_path, name, target, text):
     from core.data import build_dataset, read_csv
     from core.export import LoadedModel, predict_rows
