@@ -646,8 +646,8 @@ def _fixed_width_source(src: _Source, d: _Dialect) -> _Source | None:
         text = fh.read().decode(d.encoding, errors="replace").lstrip("\ufeff")
     lines = [ln.expandtabs(8).rstrip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln.strip() and not (d.comment and _is_comment(ln.lstrip()))]
-    if len(lines) < 4:
-        return None
+    if len(lines) < 4 or len(lines[0].split()) < 2 or len({len(ln.split()) for ln in lines[1:]}) == 1:
+        return None      # one name (a one-column file), or plain columns the sniffer reads itself
     used = bytearray(max(map(len, lines)))
     for ln in lines:
         for j, ch in enumerate(ln):
@@ -679,8 +679,6 @@ def _fixed_width_source(src: _Source, d: _Dialect) -> _Source | None:
     # a real table: a name over every column and cells in nearly all of them in the rows below
     if not all(rows[0]) or sum(all(r) for r in rows[1:]) < 0.8 * (len(rows) - 1):
         return None
-    if len({len(ln.split()) for ln in lines[1:]}) == 1:
-        return None                      # plain whitespace-separated columns, which the sniffer reads itself
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     data = out.getvalue().encode("utf-8")
@@ -1157,7 +1155,8 @@ def _is_title(record: list[str], decimal: str) -> bool:
 def _is_preamble(records: list[list[str]], decimal: str) -> bool:
     """records[0] is a line above the table: a title over the header, or a line of one or two cells
     (a key and its value) narrower than the table, with the header among the next few lines."""
-    if _is_title(records[0], decimal) and len(records[1]) > 1 and _looks_like_header(records[1], records[2:], decimal):
+    if (_is_title(records[0], decimal) and len(records[1]) > 1
+            and _looks_like_header(records[1], records[2:], decimal)):
         return True
     widths = Counter(len(r) for r in records[:60])
     width = max(widths, key=lambda k: (widths[k], k))

@@ -998,12 +998,18 @@ def missing(text):
     return text in MISSING or text.lower() in NOT_DETECTED or text in NO_VALUE
 
 
-def unit_cells_are_numbers(cells):
-    """As the studio reads a column: numbers with a unit ("136A") are numbers only where more than a
-    tenth of the cells need reading so; fewer are stray text among plain numbers, and missing."""
-    present = [text for text in ((cell or "").strip() for cell in cells) if not missing(text)]
-    bad = sum(1 for text in present if math.isnan(number(text, None, units=False)))
-    return bad > 0.1 * len(present)
+def column_numbers(cells, column, unit):
+    """A numeric column's cells, as the studio reads a column: where the model's column has no unit,
+    numbers written with one ("136A") count only when more than a tenth of the cells need reading so;
+    fewer are stray text among plain numbers, and missing."""
+    values = [number(cell, column, unit, units=unit is not None) for cell in cells]
+    if unit is None:
+        present = [(cell or "").strip() for cell in cells]
+        present = [(text, value) for text, value in zip(present, values) if not missing(text)]
+        if sum(1 for _, value in present if math.isnan(value)) > 0.1 * len(present):
+            NOT_NUMBERS.pop(column, None)       # they were words to the first reading
+            values = [number(cell, column, unit) for cell in cells]
+    return values
 
 
 def number(cell, column, unit=None, units=True):
@@ -1043,8 +1049,7 @@ def number(cell, column, unit=None, units=True):
                         return math.nan
                     value = value * scales[0] / scales[1]
             if value is None:   # as the studio reads a stray word in a column of numbers: missing
-                if column is not None:
-                    NOT_NUMBERS.setdefault(column, []).append(text)
+                NOT_NUMBERS.setdefault(column, []).append(text)
                 return math.nan
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
         raise ValueError(f"column '{column}': the value {text} is infinite or too large")
@@ -1144,9 +1149,7 @@ def features(rows):
     for column in plan["columns"]:
         name = column["name"]
         if column["kind"] == "numeric":
-            cells, unit = [row.get(name) for row in rows], column.get("unit")
-            units = unit is not None or unit_cells_are_numbers(cells)
-            x = np.array([number(cell, name, unit, units) for cell in cells], dtype=np.float32)
+            x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)
