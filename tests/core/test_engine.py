@@ -362,3 +362,33 @@ def test_scaled_gradients_give_the_same_update(make):
         fused.backward(T, scale=opt_fused.grad_scale)
         opt_fused.step(fused)
     np.testing.assert_allclose(fused.flat_params, plain.flat_params, rtol=1e-12, atol=1e-14)
+
+
+def _blas_threads_now() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+@pytest.mark.parametrize("sizes, batch, one_thread", [
+    ((784, 128, 64, 10), 64, True),     # MNIST-sized, small batches: a second BLAS thread costs more
+    ((784, 512, 512, 10), 256, False),  # big products: every core
+    ((784, 512, 10), 16, False),        # a wide layer splits well even at a small batch
+])
+def test_small_networks_train_on_one_blas_thread_and_give_the_cores_back(sizes, batch, one_thread):
+    before = _blas_threads_now()
+    if before < 2:
+        pytest.skip("BLAS runs on one thread on this machine: there is nothing to choose")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2 * batch, sizes[0])).astype(np.float32)
+    Y = np.eye(sizes[-1], dtype=np.float32)[rng.integers(0, sizes[-1], 2 * batch)]
+    seen = []
+
+    def should_stop():
+        seen.append(_blas_threads_now())
+        return False
+
+    net = Network(sizes, ["relu"] * (len(sizes) - 2) + ["softmax"], "cross-entropy", seed=0)
+    list(train(net, SGD(0.01), X, Y, config=TrainConfig(epochs=2, batch_size=batch), should_stop=should_stop))
+    assert set(seen) == ({1} if one_thread else {before})
+    assert _blas_threads_now() == before      # validation, predictions and other work get every core again
