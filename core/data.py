@@ -592,8 +592,11 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
     if progress is not None:
         progress(0.0)
     src = _without_dos_eof(src)
+    src, converted = _other_table_source(src, forced_encoding)
     with src.open() as fh:
-        dialect = _sniff(fh, src, forced_encoding)
+        dialect = _sniff(fh, src, "utf-8" if converted else forced_encoding)
+    if converted:
+        dialect.notes.insert(0, converted)
     if len(dialect.names) == 1 and dialect.delimiter != _WHITESPACE and src.size <= _FIXED_WIDTH_MAX_BYTES:
         columns = _fixed_width_source(src, dialect)
         if columns is not None:
@@ -634,6 +637,33 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
 
 
 _FIXED_WIDTH_MAX_BYTES = 16 << 20
+
+
+def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Source, str | None]:
+    """(the source as CSV, a note) for Weka's ARFF and sktime's .ts files; (src, None) for any other."""
+    from core.text_formats import arff_or_ts_as_csv
+
+    with src.open() as fh:
+        head = fh.read(1 << 16)
+    head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    first = next((line for line in head.splitlines() if line.strip() and line.lstrip()[:1] not in (b"%", b"#")),
+                 b"")
+    if not first.lstrip().startswith(b"@"):
+        return src, None
+    with src.open() as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode(forced_encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        converted = arff_or_ts_as_csv(text)
+    except ValueError as exc:
+        raise DataError(f"{src.name}: {exc}.") from None
+    if converted is None:
+        return src, None
+    data = converted[0].encode("utf-8")
+    return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
 
 
 def _fixed_width_source(src: _Source, d: _Dialect) -> _Source | None:

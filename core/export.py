@@ -810,7 +810,10 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
 
 def script_source(network: Network, preprocessor=None, meta: dict | None = None) -> str:
     """Python source of a numpy-only script reproducing predict_rows for a CSV file."""
+    import inspect
+
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
+    from core.text_formats import arff_or_ts_as_csv
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -844,12 +847,13 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
-              "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern)}
+              "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
+              "__OTHER_FORMATS__": inspect.getsource(arff_or_ts_as_csv).rstrip()}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
                   "|__FOOTNOTE__|__NO_VALUE__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
-                  "|__MAGNITUDES__|__FLAGGED__|__FEET_INCHES__",
+                  "|__MAGNITUDES__|__FLAGGED__|__FEET_INCHES__|__OTHER_FORMATS__",
                   lambda m: values[m.group(0)],
                   _SCRIPT_TEMPLATE)
 
@@ -882,7 +886,7 @@ Usage:  python THIS_FILE.py data.csv [--out predictions.csv]
 Prints (or writes) one prediction row per data row, as Backprop Studio predicts them. Needs only numpy.
 The data file: UTF-8 (or Windows-1252) text with a header line naming the model's input columns,
 separated by , ; tab or |; blank lines and lines starting with # are skipped; it may be gzipped (.gz)
-or the one file in a .zip.
+or the one file in a .zip; Weka ARFF and sktime .ts files are read too.
 The weights, the preprocessing and a description of the model (METADATA) are embedded below.
 """
 
@@ -1253,6 +1257,12 @@ def read_rows(path, needed=()):
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = not_utf8(raw[3:] if raw.startswith(b"\\xef\\xbb\\xbf") else raw)
+    try:
+        converted = arff_or_ts_as_csv(text)     # Weka's ARFF and sktime's .ts, as the studio reads them
+    except ValueError as exc:
+        sys.exit(f"error: {path}: {exc}")
+    if converted:
+        text = converted[0]
     comment = lambda line: line.lstrip().startswith("#") and not EXCEL_ERROR.match(line.lstrip())
     lines = [line for line in text.splitlines() if line.strip() and not comment(line)]
     if not lines:
@@ -1329,6 +1339,9 @@ def read_rows(path, needed=()):
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row
     return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
+
+
+__OTHER_FORMATS__
 
 
 def by_position(lines):

@@ -34,7 +34,8 @@ SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max
 MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean / most frequent)"))
 TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classification (classes)"),
          ("regression", "Regression (a number)"))
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".gz", ".zip")   # .data, .dat: UCI's tables
+# .data, .dat: UCI's tables; .arff: Weka's (and OpenML's downloads); .ts: sktime's time-series archive
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".arff", ".ts", ".gz", ".zip")
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
 

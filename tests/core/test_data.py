@@ -798,3 +798,74 @@ def test_a_target_left_with_one_class_after_dropping_rows_says_filling_keeps_the
                                         r"instead keeps them\): there is nothing to learn\.$"):
         build_dataset(read_csv_text(text, "data.csv"))
     assert build_dataset(read_csv_text(text, "data.csv"), missing="fill").class_names == ["0", "1"]
+
+
+WEKA_IRIS = """% 1. Title: Iris Plants Database
+%
+@RELATION iris
+
+@ATTRIBUTE sepallength\tREAL
+@ATTRIBUTE 'sepal width'\tREAL
+@ATTRIBUTE petallength\tNUMERIC
+@ATTRIBUTE petalwidth\tREAL
+@ATTRIBUTE class\t{Iris-setosa,Iris-versicolor,'Iris virginica'}
+
+@DATA
+""" + "".join(f"{5 + k % 7 / 5:.1f},{3 + k % 3 / 5:.1f},{1 + (k % 3) * 2 + k % 4 / 10:.1f},"
+              f"{'?' if k == 7 else f'{0.2 + (k % 3) * 0.9:.1f}'},"
+              f"{['Iris-setosa', 'Iris-versicolor', chr(39) + 'Iris virginica' + chr(39)][k % 3]}\n"
+              + ("% a comment between rows\n" if k == 4 else "") for k in range(30))
+
+UCR_TS = """#Two classes of day, 6 values a day
+@problemName Demand
+@timeStamps false
+@missing false
+@univariate true
+@equalLength true
+@seriesLength 6
+@classLabel true 1 2
+@data
+""" + "".join(f"{','.join(f'{(k % 2) * 2 + j / 3 + k / 50:.4f}' for j in range(6))}:{k % 2 + 1}\n" for k in range(24))
+
+
+def test_weka_arff_files_load_with_their_attribute_names():
+    table = read_csv_text(WEKA_IRIS, source="iris.arff")
+    assert table.column_names == ["sepallength", "sepal width", "petallength", "petalwidth", "class"]
+    assert table.n_rows == 30
+    assert sorted(table.frame["class"].unique()) == ["Iris virginica", "Iris-setosa", "Iris-versicolor"]
+    assert table.frame["petalwidth"].isna().sum() == 1          # '?' is Weka's missing value
+    assert any("ARFF" in note for note in table.notes)
+    ds = build_dataset(table, missing="fill")
+    assert ds.n_classes == 3 and ds.n_features == 4 and ds.n_train + ds.n_val == 30
+
+
+def test_sktime_ts_files_load_as_one_column_per_value():
+    table = read_csv_text(UCR_TS, source="Demand_TRAIN.ts")
+    assert table.column_names == [f"t{k}" for k in range(1, 7)] + ["class"]
+    assert table.n_rows == 24
+    ds = build_dataset(table)
+    assert ds.task == "classification" and ds.n_features == 6 and ds.n_classes == 2
+    multivariate = "@problemName Motion\n@univariate false\n@dimensions 2\n@classLabel true walk run\n@data\n" + \
+        "".join(f"1,{k},3:4,5,{k % 4}:{['walk', 'run'][k % 2]}\n" for k in range(10))
+    table = read_csv_text(multivariate, source="Motion.ts")
+    assert table.column_names == ["d1_t1", "d1_t2", "d1_t3", "d2_t1", "d2_t2", "d2_t3", "class"]
+    regression = "@problemName Fat\n@univariate true\n@targetLabel true\n@data\n" + \
+        "".join(f"{k},{k * 2},{k % 3}:{k / 4}\n" for k in range(12))
+    table = read_csv_text(regression, source="Fat.ts")
+    assert table.column_names == ["t1", "t2", "t3", "target"]
+    assert build_dataset(table).task == "regression"
+
+
+@pytest.mark.parametrize("name,text,reason", [
+    ("sparse.arff", "@relation s\n@attribute a real\n@attribute b real\n@data\n{0 1.5, 1 2}\n{1 3}\n",
+     "sparse ARFF form"),
+    ("bags.arff", "@relation b\n@attribute bag relational\n  @attribute x real\n@end bag\n@attribute c {0,1}\n"
+                  "@data\n'1\\n2',0\n", "relational attribute"),
+    ("stamps.ts", "@problemName S\n@timeStamps true\n@classLabel true a b\n@data\n(0,1),(1,2):a\n", "time stamps"),
+    ("vowels.ts", "@problemName V\n@equalLength false\n@classLabel true 1 2\n@data\n1,2,3:1\n1,2:2\n1,2,3,4:1\n",
+     "its series have 2 to 4 values"),
+    ("nodata.arff", "@relation n\n@attribute a real\n", "no @data line"),
+])
+def test_arff_and_ts_files_a_table_cannot_hold_say_why(name, text, reason):
+    with pytest.raises(DataError, match=rf"^{re.escape(name)}: .*{re.escape(reason)}"):
+        read_csv_text(text, source=name)

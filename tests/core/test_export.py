@@ -744,3 +744,21 @@ def test_the_script_piped_into_head_stops_quietly(tmp_path):
     proc.stdout.close()                                       # what `| head -1` does
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "Traceback" not in stderr, stderr
+
+
+def test_the_script_reads_weka_arff_and_sktime_ts_files_like_the_studio(tmp_path):
+    from tests.core.test_data import UCR_TS, WEKA_IRIS
+
+    table = _script_agrees_with_the_studio(tmp_path, "iris.arff", "class", WEKA_IRIS.replace("?", "0.2"))
+    assert table.column_names[1] == "sepal width"
+    table = _script_agrees_with_the_studio(tmp_path, "Demand_TEST.ts", "class", UCR_TS)
+    assert table.column_names[-2:] == ["t6", "class"]
+
+
+def test_the_script_says_why_it_cannot_read_a_sparse_arff_file(tmp_path):
+    net = Network([2, 2, 1], ["tanh", "linear"], "mse", seed=0)
+    script = export_model(tmp_path / "model.py", net, None)
+    data = tmp_path / "sparse.arff"
+    data.write_text("@relation s\n@attribute a real\n@attribute b real\n@attribute y real\n@data\n{0 1.5, 2 2}\n")
+    out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "sparse ARFF form" in out.stderr and "Traceback" not in out.stderr
