@@ -69,10 +69,14 @@ def arff_or_ts_as_csv(text):
         writer.writerow(names)
         for line in body:
             if "'" in line and '"' not in line:   # values in single quotes: 'Iris-setosa', 'New York'
-                writer.writerows(csv.reader([line], quotechar="'", escapechar="\\", skipinitialspace=True))
+                try:
+                    writer.writerows(csv.reader([line], quotechar="'", escapechar="\\", skipinitialspace=True))
+                except csv.Error as exc:
+                    raise ValueError(f"a row could not be read ({exc}): {line[:60]}") from None
             else:
                 out.write(line + "\n")
-        return out.getvalue(), f"Weka ARFF file: {len(names)} columns named by its @attribute lines"
+        plural = "s" if len(names) != 1 else ""
+        return out.getvalue(), f"Weka ARFF file: {len(names)} column{plural} named by its @attribute lines"
     if settings.get("timestamps", "false").startswith("true"):
         raise ValueError("its series carry time stamps ((time, value) pairs); a network needs plain values, "
                          "one per column")
