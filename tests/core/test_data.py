@@ -869,3 +869,15 @@ def test_sktime_ts_files_load_as_one_column_per_value():
 def test_arff_and_ts_files_a_table_cannot_hold_say_why(name, text, reason):
     with pytest.raises(DataError, match=rf"^{re.escape(name)}: .*{re.escape(reason)}"):
         read_csv_text(text, source=name)
+
+
+def test_an_arff_file_of_plain_rows_reads_like_one_that_needs_rewriting(tmp_path):
+    """Rows without quotes or comments are passed on as they are; the table must be the same."""
+    header = "@relation r\n@attribute x1 real\n@attribute 'x 2' integer\n@attribute kind {a,b}\n@data\n"
+    rows = "".join(f"{k / 7:.3f},{k % 5},{'ab'[k % 2]}\n" for k in range(40))
+    (tmp_path / "plain.arff").write_text(header + rows)
+    (tmp_path / "commented.arff").write_text(header + "% rows below\n" + rows)
+    plain, commented = read_csv(tmp_path / "plain.arff"), read_csv(tmp_path / "commented.arff")
+    assert plain.column_names == commented.column_names == ["x1", "x 2", "kind"]
+    pd.testing.assert_frame_equal(plain.frame, commented.frame)
+    assert plain.n_rows == 40
