@@ -115,7 +115,9 @@ def _one_blas_thread(layer_sizes, batch: int) -> bool:
     1.0-1.5×, 256 bs16-32 1.2-1.4×, 256-256 bs16-32 1.0-1.2×, 128-64 bs128 0.9-1.0×; wide layers split
     well even at small batches (512 bs16 0.85-0.88×, 1024 bs8 0.77×), hence the width limit too. A
     network whose every product is below OpenBLAS's own threshold already runs on one thread: nothing
-    to set. The choice depends only on the sizes, so a run repeats bit for bit.
+    to set. The choice depends only on the sizes, so a run repeats bit for bit. The limit holds for the
+    whole process while an epoch runs (BLAS has no per-thread setting); the studio trains one network at
+    a time, and other work in that time (the window's views) runs on one BLAS thread too.
     """
     products = [batch * a * b for a, b in zip(layer_sizes, layer_sizes[1:])]
     return (max(products) >= _BLAS_OWN_SERIAL_MACS and sum(products) <= _ONE_BLAS_THREAD_MAX_MACS
