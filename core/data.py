@@ -658,6 +658,7 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
     at_data = re.search(rb"^[ \t]*@data[ \t]*\r?$", raw, re.I | re.M)
     arff = at_data is not None and re.search(rb"^[ \t]*@relation\b", raw[:at_data.start()], re.I | re.M)
     body = raw[at_data.end():] if arff else b""
+    body = body[2:] if body.startswith(b"\r\n") else body[1:] if body.startswith(b"\n") else body   # @data's end
     # no quotes to rewrite, no % comment lines to drop, no sparse rows to refuse (single-byte searches:
     # a multi-byte one took 0.13 s per pattern on that file)
     plain_rows = bool(arff) and b"'" not in body and b"%" not in body and b"{" not in body[:1 << 20]

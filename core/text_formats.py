@@ -15,8 +15,9 @@ def arff_or_ts_as_csv(text):
     ARFF: the column names are those of the @attribute lines, the rows those below @data; values in
     single quotes lose them. .ts: each series' values become columns t1, t2, … (d1_t1, … d2_t1, … for
     several dimensions), the label after the last ':' a column 'class' (or 'target' for a regression
-    problem). Raises ValueError, with a plain-language reason, for what a table cannot hold: sparse
-    ARFF rows, time-stamped series, series of different lengths.
+    problem). Every row stays on its line number, the lines above and comments left blank, so that a
+    message naming a line names the file's own. Raises ValueError, with a plain-language reason, for
+    what a table cannot hold: sparse ARFF rows, time-stamped series, series of different lengths.
     """
     import csv
     import io
@@ -59,7 +60,7 @@ def arff_or_ts_as_csv(text):
             settings[key.lower()] = value.strip().lower()
     else:
         raise ValueError("it has no @data line above its rows")
-    body = [line.strip() for line in lines[i:] if not comment(line)]
+    body = ["" if comment(line) else line.strip() for line in lines[i:]]   # "": a blank line in the CSV
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if kind == "arff":
@@ -67,6 +68,7 @@ def arff_or_ts_as_csv(text):
             raise ValueError("its rows are in sparse ARFF form ({index value, …}); save it as a dense ARFF "
                              "or CSV file first")
         writer.writerow(names)
+        out.write("\n" * (i - 1))
         for line in body:
             if "'" in line and '"' not in line:   # values in single quotes: 'Iris-setosa', 'New York'
                 try:
@@ -84,22 +86,30 @@ def arff_or_ts_as_csv(text):
         "target" if settings.get("targetlabel", "false").startswith("true") else None
     rows = []
     for line in body:
-        parts = line.split(":")
-        tail = [parts.pop().strip()] if label else []
+        parts = line.split(":") if line else []
+        tail = [parts.pop().strip()] if label and parts else []
         rows.append(([part.split(",") for part in parts], tail))
-    lengths = sorted({len(dims) for dims, _ in rows}), sorted({len(d) for dims, _ in rows for d in dims})
-    if len(lengths[0]) > 1:
-        raise ValueError(f"its rows hold {lengths[0][0]} to {lengths[0][-1]} series each; a network needs the "
-                         "same number in every row")
-    if len(lengths[1]) > 1:
-        raise ValueError(f"its series have {lengths[1][0]} to {lengths[1][-1]} values; a network needs the "
-                         "same number of inputs in every row")
-    n_dims = lengths[0][0] if rows else 1
-    n_values = lengths[1][0] if rows else 0
+    filled = [row for row in rows if row[0]]
+    lengths = sorted({len(dims) for dims, _ in filled}), sorted({len(d) for dims, _ in filled for d in dims})
+    if len(lengths[0]) > 1 or len(lengths[1]) > 1:
+        shape = [len(d) for d in filled[0][0]]
+        line = i + 1 + next(k for k, (dims, _) in enumerate(rows) if dims and [len(d) for d in dims] != shape)
+        if len(lengths[0]) > 1:
+            raise ValueError(f"its rows hold {lengths[0][0]} to {lengths[0][-1]} series each (line {line} differs "
+                             "from the first row); a network needs the same number in every row")
+        raise ValueError(f"its series have {lengths[1][0]} to {lengths[1][-1]} values (line {line} differs from "
+                         "the first row); a network needs the same number of inputs in every row")
+    n_dims = lengths[0][0] if filled else 1
+    n_values = lengths[1][0] if filled else 0
     columns = [f"t{k + 1}" for k in range(n_values)] if n_dims == 1 else \
         [f"d{d + 1}_t{k + 1}" for d in range(n_dims) for k in range(n_values)]
     writer.writerow(columns + ([label] if label else []))
-    writer.writerows([value.strip() for d in dims for value in d] + tail for dims, tail in rows)
+    out.write("\n" * (i - 1))
+    for dims, tail in rows:
+        if dims:
+            writer.writerow([value.strip() for d in dims for value in d] + tail)
+        else:
+            out.write("\n")
     shape = f"{n_values} values" if n_dims == 1 else f"{n_dims} series of {n_values} values"
     named = f", its label as '{label}'" if label else ""
     return out.getvalue(), f"sktime .ts file: {shape} per row as columns {columns[0]}…{columns[-1]}{named}" \

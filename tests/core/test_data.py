@@ -881,3 +881,15 @@ def test_an_arff_file_of_plain_rows_reads_like_one_that_needs_rewriting(tmp_path
     assert plain.column_names == commented.column_names == ["x1", "x 2", "kind"]
     pd.testing.assert_frame_equal(plain.frame, commented.frame)
     assert plain.n_rows == 40
+
+
+def test_messages_about_arff_and_ts_rows_name_the_files_own_lines(tmp_path):
+    text = "% made by hand\n@relation r\n@attribute a real\n@attribute b real\n@attribute c {x,y}\n\n@data\n" \
+           "1,2,x\n3,4,y\n% a comment\n5,6,x\n7,8,y,9\n"
+    for name, content in {"commented.arff": text, "plain.arff": text.replace("% a comment", "0,0,x")}.items():
+        (tmp_path / name).write_text(content)
+        with pytest.raises(DataError, match=rf"^{name}, line 12: expected 3 fields"):
+            read_csv(tmp_path / name)
+    series = "@problemName P\n@classLabel true 1 2\n@data\n1,2,3:1\n1,2,3:2\n# c\n1,2,3,4:1\n"
+    with pytest.raises(DataError, match=r"its series have 3 to 4 values \(line 7 differs from the first row\)"):
+        read_csv_text(series, source="p.ts")
