@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFile
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import BackpropError
+from gui.tables import columns_fitted_once
 from gui.worker import return_home, start_in_thread, thread_running
 
 PREVIEW_ROWS = 200
@@ -446,28 +447,24 @@ class DataPanel(QWidget):
         for j in range(min(len(kinds), MEASURED_COLUMNS)):    # the rest keep the default width
             self.preview.resizeColumnToContents(j)
         self.columns.setRowCount(0)
-        header = self.columns.horizontalHeader()
-        for section in (1, 2):      # fitted once below, not again after every cell of a 785-column file
-            header.setSectionResizeMode(section, QHeaderView.ResizeMode.Interactive)
-        self.columns.setRowCount(len(table.columns))
         # why a column starts as 'ignore' (build_dataset's rule; the user may still pick any role)
         self._exclusions = {c.name: default_exclusion(c, table.n_rows) for c in table.columns}
         roles = default_roles(table)
-        for i, column in enumerate(table.columns):
-            role = roles[column.name]
-            tip = "\n\n".join(filter(None, [self._exclusions[column.name] if role != "target" else None,
-                                               _column_tip(column)]))
-            name = QTableWidgetItem(str(column.name))
-            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name.setToolTip(tip)
-            kind = QTableWidgetItem(str(column.kind))
-            kind.setToolTip(tip)
-            kind.setFlags(kind.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.columns.setItem(i, 0, name)
-            self.columns.setItem(i, 1, kind)
-            self.columns.setItem(i, 2, QTableWidgetItem(role))
-        for section in (1, 2):
-            header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
+        with columns_fitted_once(self.columns):         # a 785-column file: fitted once, not per cell
+            self.columns.setRowCount(len(table.columns))
+            for i, column in enumerate(table.columns):
+                role = roles[column.name]
+                tip = "\n\n".join(filter(None, [self._exclusions[column.name] if role != "target" else None,
+                                                   _column_tip(column)]))
+                name = QTableWidgetItem(str(column.name))
+                name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                name.setToolTip(tip)
+                kind = QTableWidgetItem(str(column.kind))
+                kind.setToolTip(tip)
+                kind.setFlags(kind.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.columns.setItem(i, 0, name)
+                self.columns.setItem(i, 1, kind)
+                self.columns.setItem(i, 2, QTableWidgetItem(role))
         self.columns.resizeRowsToContents()
         self._title = title or (os.path.basename(path) if path else (table.source or "table"))
         self._show_notes()
@@ -518,9 +515,10 @@ class DataPanel(QWidget):
 
     def set_roles(self, roles: dict[str, str]) -> None:
         """Give each named column its role ('input' / 'target' / 'ignore'), several targets allowed."""
-        for i, info in enumerate(self.table.columns):
-            if info.name in roles:
-                self.columns.item(i, 2).setText(roles[info.name])
+        with columns_fitted_once(self.columns):
+            for i, info in enumerate(self.table.columns):
+                if info.name in roles:
+                    self.columns.item(i, 2).setText(roles[info.name])
 
     def set_options(self, options: dict) -> None:
         """Show build_dataset options (scaling, missing, val_split, seed) in the widgets."""

@@ -25,6 +25,7 @@ from core.evaluation_support import (confusion, confusion_from_outputs, display_
                                      overfitting_status, predicted_vs_actual, regression_figures)
 from gui.controller import RateLimiter
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
+from gui.tables import columns_fitted_once
 from gui.weights_view import _shortened, thinned_ticks
 
 EVALUATE_INTERVAL_MS = 1000    # confusion matrix / scatter: once a second at most
@@ -112,6 +113,7 @@ class EvaluationView(QWidget):
         self.matrix_plot.addItem(self.matrix_image)
         self._class_names: list[str] = []
         self.matrix_plot.vb.sigResized.connect(self._fit_class_ticks)
+        self.matrix_plot.vb.sigRangeChanged.connect(self._fit_class_ticks)
         self.matrix_widget.setMinimumHeight(200)
 
         self.table = QTableWidget(0, 5)
@@ -216,14 +218,16 @@ class EvaluationView(QWidget):
         self._cell_shown = [None] * len(self._cell_texts)
         self._class_names = list(names)
         self._fit_class_ticks()
-        self.matrix_plot.getAxis("left").setTicks(thinned_ticks(names, 300, 16))
         self.matrix_image.setImage(np.zeros((k, k)), levels=(0, 1))
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
-        self.table.setRowCount(k)
-        for i, name in enumerate(names):
-            self.table.setItem(i, 0, QTableWidgetItem(name))
-            for c in range(1, 5):
-                self.table.setItem(i, c, QTableWidgetItem("–"))
+        with columns_fitted_once(self.table):
+            self.table.setRowCount(k)
+            for i, name in enumerate(names):
+                item = QTableWidgetItem(name)
+                item.setToolTip(name)           # the column shortens long names
+                self.table.setItem(i, 0, item)
+                for c in range(1, 5):
+                    self.table.setItem(i, c, QTableWidgetItem("–"))
         self._fit_table()
 
     def _fit_class_ticks(self, *_) -> None:
@@ -232,12 +236,22 @@ class EvaluationView(QWidget):
         names = self._class_names
         if not names:
             return
-        width = max(60.0, float(self.matrix_plot.vb.width()))
+        vb = self.matrix_plot.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        # the matrix's own size on screen: the locked aspect pads the view beyond its k × k cells
+        width = max(60.0, float(vb.width()) * len(names) / max(x1 - x0, 1e-9))
+        height = max(60.0, float(vb.height()) * len(names) / max(y1 - y0, 1e-9))
         char = max(1, self.fontMetrics().averageCharWidth())
         chars = max(3, int(width / len(names) / char) - 1)
         shown = [_shortened(name, chars) for name in names]
         longest = max(len(name) for name in shown)
         self.matrix_plot.getAxis("bottom").setTicks(thinned_ticks(shown, width, (longest + 1) * char))
+        # Rows: names up to a quarter of the panel's width, as many as fit one above the other. Whole
+        # names took all the width: 100 classes of long names squeezed the matrix to nothing and stacked
+        # every name on one line.
+        chars = max(3, int(self.matrix_widget.width() / 4 / char))
+        self.matrix_plot.getAxis("left").setTicks(
+            thinned_ticks([_shortened(name, chars) for name in names], height, self.fontMetrics().height() + 2))
 
     def _fit_table(self) -> None:
         # Show every class without a scroll bar up to 8 classes; the matrix takes the rest of the height.
@@ -305,10 +319,11 @@ class EvaluationView(QWidget):
                 text.setText(shown[0])
                 text.setColor(shown[1])
         report = result.report
-        for i in range(self._k):
-            for c, value in enumerate((report.precision[i], report.recall[i], report.f1[i]), start=1):
-                self.table.item(i, c).setText(f"{value:.2f}")
-            self.table.item(i, 4).setText(str(int(report.support[i])))
+        with columns_fitted_once(self.table):
+            for i in range(self._k):
+                for c, value in enumerate((report.precision[i], report.recall[i], report.f1[i]), start=1):
+                    self.table.item(i, c).setText(f"{value:.2f}")
+                self.table.item(i, 4).setText(str(int(report.support[i])))
 
     def _show_regression(self, network, dataset, X, Y, outputs=None) -> None:
         j = max(0, self.target_combo.currentIndex())

@@ -516,16 +516,47 @@ def test_long_class_names_under_the_confusion_matrix_fit_their_columns(qtbot, pa
     view.refresh()
 
     def labels_fit() -> bool:
-        cell = view.matrix_plot.vb.width() / len(names)
+        (x0, x1), _ = view.matrix_plot.vb.viewRange()
+        cell = view.matrix_plot.vb.width() / (x1 - x0)       # one column on screen (the aspect is locked)
         shown = [label for _, label in view.matrix_plot.getAxis("bottom")._tickLevels[0] if label]
         return len(shown) == 4 and all(view.fontMetrics().horizontalAdvance(label) <= cell for label in shown)
 
     panel.resize(300, 700)
     qtbot.waitUntil(lambda: view.matrix_plot.vb.width() < 250 and labels_fit(), timeout=WAIT_MS)
-    panel.resize(900, 700)                                 # a wide dock names them in full
+    panel.resize(1000, 1100)                               # a big dock names them in full
     qtbot.waitUntil(lambda: labels_fit() and "Varies with device" in
                     [label for _, label in view.matrix_plot.getAxis("bottom")._tickLevels[0]], timeout=WAIT_MS)
     assert [view.table.item(i, 0).text() for i in range(4)] == names
+
+
+def test_a_target_of_hundreds_of_classes_keeps_the_evaluation_live_and_its_matrix_readable(qtbot, panel, model):
+    # 300 species with long names: filling the per-class table re-measured its columns after every cell
+    # (2.5 s a refresh, which the view then waited 80 s to repeat: it said "untrained" all run long),
+    # and the row names took the whole width, squeezing the matrix to a line of stacked names
+    rng = np.random.default_rng(0)
+    k = 300
+    names = [f"Examplea longissima varietas {i:03d}" for i in range(k)]
+    codes = np.repeat(np.arange(k), 4)
+    frame = pd.DataFrame({"x": codes + rng.normal(size=codes.size) * 0.1, "species": [names[c] for c in codes]})
+    model.set_dataset(build_dataset(from_frame(frame, "herbarium"), val_split=0.5, seed=0))
+    view = panel.evaluation                              # it evaluates as it would in the window
+    qtbot.waitUntil(lambda: "untrained" in view.title.text(), timeout=WAIT_MS)
+    assert view.table.rowCount() == k and view.table.item(k - 1, 0).toolTip() == names[-1]
+    report = trained_snapshot(model, 2)
+    panel.controller.snapshotArrived.emit(report)        # as a run's snapshot would arrive
+    qtbot.waitUntil(lambda: f"epoch {report.epoch}" in view.title.text(), timeout=5_000)
+    support = [int(view.table.item(i, 4).text()) for i in range(k)]
+    assert support == [2] * k
+
+    vb = view.matrix_plot.vb
+    qtbot.waitUntil(lambda: vb.width() > 100 and vb.height() > 100, timeout=WAIT_MS)
+    _, (y0, y1) = vb.viewRange()
+    row_pixels = vb.height() / (y1 - y0)
+    rows = [(y, label) for y, label in view.matrix_plot.getAxis("left")._tickLevels[0] if label]
+    assert len(rows) >= 2                                # first and last at least, apart
+    gaps = np.diff([y for y, _ in rows]) * row_pixels
+    assert gaps.min() >= view.fontMetrics().height()     # one name above the other, not on top
+    assert vb.width() >= view.matrix_widget.width() / 2   # the names leave the matrix most of the room
 
 
 def test_an_imbalanced_target_gets_the_majority_baseline_beside_its_accuracy(panel, model):
