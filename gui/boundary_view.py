@@ -29,7 +29,7 @@ from core.evaluation_support import (NUMERIC, OutputMap, axis_values, class_prob
 from gui.evaluation_view import network_fits
 from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
                                 style_plot)
-from gui.weights_view import neuron_names
+from gui.weights_view import _shortened, neuron_names
 
 GRID = 80                      # cells per axis: smooth enough to read, 6400 rows per redraw
 LINE_POINTS = 200
@@ -43,6 +43,8 @@ VALUE_COLOURS = "viridis"      # regression values: ordered, readable in grey, c
 ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
 POINT_SIZE = 8
 MAX_POINTS = 3000              # training rows drawn at most (validation: half as many)
+LEGEND_CLASSES = 10           # classes named under the map (ten distinct colours); past them, how many more
+LEGEND_NAME_CHARS = 20        # (a 100-class legend of long names took more room than the map)
 
 
 def _text(name) -> str:
@@ -606,8 +608,14 @@ class BoundaryView(QWidget):
         if self._sampled:
             key += f" &nbsp; ({self._sampled})"
         if dataset.task == "classification":
-            swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span> {_text(name)}"
-                                       for c, name in enumerate(dataset.class_names))
+            names = dataset.class_names
+            # each swatch and its name kept together on a line
+            swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span>&nbsp;"
+                                       f"{_text(_shortened(str(name), LEGEND_NAME_CHARS)).replace(' ', '&nbsp;')}"
+                                       for c, name in enumerate(names[:LEGEND_CLASSES]))
+            if len(names) > LEGEND_CLASSES:
+                swatches += (f" &nbsp; … and {len(names) - LEGEND_CLASSES} more classes "
+                             "(point at the map to read one)")
             self.legend.setText(f"{swatches}<br><span style='color:#606060'>{key}</span>")
         elif self._mode == "plane":
             self.legend.setText(f"<span style='color:#606060'>{key}</span>")

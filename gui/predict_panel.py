@@ -31,11 +31,13 @@ from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
 from gui.message_bar import MessageBar
 from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
+from gui.weights_view import _shortened
 
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
 MAX_FIELDS = 200              # fields made at most: 6,000 gene columns took 0.6 s of frozen window to build
+BAR_NAME_CHARS = 20           # class names beside the bars: longer ones pushed the percentages out of sight
 MAX_UNSCROLLED_BARS = 10      # classes shown whole under the headline; more scroll (26 letters would be
                               # taller than a screen)
 SAVE_FILTER = "CSV files (*.csv);;All files (*)"
@@ -184,8 +186,9 @@ class PredictPanel(QWidget):
             self.bars_scroll.hide()
             return
         for c, name in enumerate(dataset.class_names):
-            label = QLabel(name)
+            label = QLabel(_shortened(str(name), BAR_NAME_CHARS))
             label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setToolTip(str(name))
             bar = QProgressBar()
             bar.setRange(0, BAR_STEPS)
             bar.setTextVisible(True)

@@ -456,6 +456,32 @@ def test_many_classes_scroll_in_the_predict_tab_instead_of_making_the_window_tal
     assert predict.bars_scroll.verticalScrollBar().maximum() == 0
 
 
+def test_a_hundred_long_class_names_leave_room_for_the_map_and_the_probabilities(qtbot, panel, model):
+    # "Very long species name number 37 of the genus Examplea" × 100: the map's legend listed all of them,
+    # taller than the map, and the names beside the Predict bars pushed the percentages out of sight
+    rng = np.random.default_rng(0)
+    names = [f"Very long species name number {k} of the genus Examplea" for k in range(100)]
+    codes = np.repeat(np.arange(100), 6)
+    frame = pd.DataFrame({"x": codes + rng.normal(size=codes.size), "y": rng.normal(size=codes.size),
+                          "species": [names[c] for c in codes]})
+    model.set_dataset(build_dataset(from_frame(frame, "flora"), val_split=0.3, seed=0))
+    panel.tabs.setCurrentIndex(BOUNDARY)
+    panel.boundary.refresh()
+    legend = _shown(panel.boundary.legend)
+    assert legend.count("■") == 10 and "and 90 more classes" in legend, legend
+    assert names[0] not in legend and "Very long species n…" in legend         # shortened to fit beside others
+
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
+    assert [label.toolTip() for label in predict.bar_labels] == model.dataset.class_names
+    assert all(len(label.text()) <= 20 for label in predict.bar_labels)
+    qtbot.waitUntil(lambda: predict.bars_scroll.verticalScrollBar().maximum() > 0)
+    # every percentage in sight: nothing to scroll sideways in a dock of the default width
+    assert predict.bars_scroll.horizontalScrollBar().maximum() == 0
+    assert predict.bar_widgets[0].text().endswith("%")
+
+
 def test_a_column_written_with_a_unit_is_typed_in_that_unit_and_another_unit_is_flagged(
         panel, model, tmp_path, monkeypatch):
     from core.data import read_csv
