@@ -29,7 +29,8 @@ from core.evaluation_support import (NUMERIC, OutputMap, axis_values, class_prob
 from gui.evaluation_view import network_fits
 from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
                                 style_plot)
-from gui.weights_view import _shortened, neuron_names
+from gui.names import distinct_shortened, shortened
+from gui.weights_view import neuron_names
 
 GRID = 80                      # cells per axis: smooth enough to read, 6400 rows per redraw
 LINE_POINTS = 200
@@ -608,10 +609,10 @@ class BoundaryView(QWidget):
         if self._sampled:
             key += f" &nbsp; ({self._sampled})"
         if dataset.task == "classification":
-            names = dataset.class_names
+            names = distinct_shortened(dataset.class_names, lambda name: shortened(name, LEGEND_NAME_CHARS))
             # each swatch and its name kept together on a line
             swatches = " &nbsp; ".join(f"<span style='color:{class_colour(c).name()}'>■</span>&nbsp;"
-                                       f"{_text(_shortened(str(name), LEGEND_NAME_CHARS)).replace(' ', '&nbsp;')}"
+                                       f"{_text(name).replace(' ', '&nbsp;')}"
                                        for c, name in enumerate(names[:LEGEND_CLASSES]))
             if len(names) > LEGEND_CLASSES:
                 swatches += (f" &nbsp; … and {len(names) - LEGEND_CLASSES} more classes "

@@ -26,7 +26,8 @@ from core.evaluation_support import (confusion, confusion_from_outputs, display_
 from gui.controller import RateLimiter
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
 from gui.tables import columns_fitted_once
-from gui.weights_view import _shortened, thinned_ticks
+from gui.names import distinct_shortened, shortened
+from gui.weights_view import thinned_ticks
 
 EVALUATE_INTERVAL_MS = 1000    # confusion matrix / scatter: once a second at most
 OVERFIT_CHECK_MS = 200          # the warning needs no more than 5 checks a second
@@ -243,7 +244,7 @@ class EvaluationView(QWidget):
         height = max(60.0, float(vb.height()) * len(names) / max(y1 - y0, 1e-9))
         char = max(1, self.fontMetrics().averageCharWidth())
         chars = max(3, int(width / len(names) / char) - 1)
-        shown = [_shortened(name, chars) for name in names]
+        shown = distinct_shortened(names, lambda name: shortened(name, chars))
         longest = max(len(name) for name in shown)
         self.matrix_plot.getAxis("bottom").setTicks(thinned_ticks(shown, width, (longest + 1) * char))
         # Rows: names up to a quarter of the panel's width, as many as fit one above the other. Whole
@@ -251,7 +252,8 @@ class EvaluationView(QWidget):
         # every name on one line.
         chars = max(3, int(self.matrix_widget.width() / 4 / char))
         self.matrix_plot.getAxis("left").setTicks(
-            thinned_ticks([_shortened(name, chars) for name in names], height, self.fontMetrics().height() + 2))
+            thinned_ticks(distinct_shortened(names, lambda name: shortened(name, chars)), height,
+                          self.fontMetrics().height() + 2))
 
     def _fit_table(self) -> None:
         # Show every class without a scroll bar up to 8 classes; the matrix takes the rest of the height.

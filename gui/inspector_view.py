@@ -363,10 +363,14 @@ class InspectorView(QWidget):
         raw = html.escape(", ".join(f"{name} = {value}" for name, value in values[:MAX_SHOWN]), quote=False)
         if len(values) > MAX_SHOWN:
             raw += f", … ({len(values) - MAX_SHOWN} more columns)"
+        t = ", ".join(fmt(v) for v in ex.target[:MAX_SHOWN])
+        if len(ex.target) > MAX_SHOWN:         # 100 classes: a hundred 0s and a 1 filled the tab
+            hot = np.flatnonzero(np.asarray(ex.target) == 1)
+            where = f"; 1 at output {hot[0] + 1}" if ds.task == "classification" and len(hot) == 1 else ""
+            t += f", … ({len(ex.target)} values{where})"
         self.sample_label.setText(
             f"<b>Sample {self._sample + 1}</b> of the training set:&nbsp; {raw}&nbsp; → target "
-            f"<b>{html.escape(target_text(ds, ex.target), quote=False)}</b>&nbsp; "
-            f"(t = [{', '.join(fmt(v) for v in ex.target)}])")
+            f"<b>{html.escape(target_text(ds, ex.target), quote=False)}</b>&nbsp; (t = [{t}])")
 
         self.tables["input", 0].set_values(ex.layers[0].inputs)
         for i, layer in enumerate(ex.layers):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsEllipseItem, QGraphic
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.losses import LOSSES, auto_output
+from gui.names import distinct_shortened
 
 MAX_NODES = 12            # nodes drawn per layer; a bigger layer shows MAX_NODES - 1 and a "…" label
 MAX_LINKS = 1000          # links drawn in the whole diagram: fewer nodes per layer when deep
@@ -620,9 +621,11 @@ class NetworkView(QWidget):
     def _add_names(self, names: list[str], centres: list[tuple[float, float]], left: bool) -> None:
         metrics = QFontMetricsF(self._font)
         layer = 0 if left else len(self._sizes) - 1
+        # Middle elision keeps both a column name's stem and its distinguishing suffix.
+        texts = distinct_shortened(names, lambda name: metrics.elidedText(name, Qt.TextElideMode.ElideMiddle,
+                                                                              LABEL_W))
         for j, (cx, cy) in enumerate(centres):
-            # Middle elision keeps both a column name's stem and its distinguishing suffix.
-            text = metrics.elidedText(names[j], Qt.TextElideMode.ElideMiddle, LABEL_W)
+            text = texts[j]
             item = self._text(text, self._font, TEXT)
             r = item.boundingRect()
             item.setPos(cx - NODE_R - 8 - r.width() if left else cx + NODE_R + 8, cy - r.height() / 2)

@@ -31,7 +31,7 @@ from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
 from gui.message_bar import MessageBar
 from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
-from gui.weights_view import _shortened
+from gui.names import distinct_shortened, shortened
 
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12
@@ -185,8 +185,9 @@ class PredictPanel(QWidget):
         if dataset is None or dataset.task != "classification":
             self.bars_scroll.hide()
             return
+        shown = distinct_shortened(dataset.class_names, lambda name: shortened(name, BAR_NAME_CHARS))
         for c, name in enumerate(dataset.class_names):
-            label = QLabel(_shortened(str(name), BAR_NAME_CHARS))
+            label = QLabel(shown[c])
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setToolTip(str(name))
             bar = QProgressBar()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGraphicsItem, QHBoxLayout, QL
                                QVBoxLayout, QWidget)
 
 from gui.controller import RateLimiter
+from gui.names import shortened
 
 ROW_LABEL_PX = 15             # vertical room one row label needs
 ROW_LABEL_CHARS = 10          # longer row names ("colour=dark red") are shortened with "…"
@@ -99,10 +100,6 @@ def thinned_ticks(names: list[str], pixels: float, pixels_per_label: float) -> l
     named = [(i + 0.5, names[i]) for i in chosen]
     unnamed = [(i + 0.5, "") for i in sorted(set(range(n)) - set(chosen))]
     return [named, unnamed]
-
-
-def _shortened(name: str, chars: int) -> str:
-    return name if len(name) <= chars else name[: chars - 1] + "…"
 
 
 class WeightsView(QWidget):
@@ -220,7 +217,7 @@ class WeightsView(QWidget):
             if index + 1 < len(self._shapes) or not fits:
                 targets = numbers            # the title names the layer; hover gives each name
             width = CHAR_PX * max(len(t) for t in targets) + 10
-            sources = [_shortened(name, ROW_LABEL_CHARS) for name in sources]
+            sources = [shortened(name, ROW_LABEL_CHARS) for name in sources]
             plot.getAxis("left").setTicks(thinned_ticks(sources, plot.vb.height(), ROW_LABEL_PX))
             plot.getAxis("bottom").setTicks(thinned_ticks(targets, plot.vb.width(), width))
         # narrower than the plots can be drawn: scroll rather than cut the last layers off

@@ -251,3 +251,29 @@ def test_the_sample_line_shows_names_with_angle_brackets_as_written(qtbot):
     assert "age<30? = " in line and ("job = R&D" in line or "job = <none>" in line), line
     assert f"→ target {target}" in line, line
     controller.shutdown()
+
+
+def test_a_target_of_many_classes_is_written_short(qtbot):
+    # 40 classes: the one-hot t was forty numbers, lines of zeros above the first table
+    import pandas as pd
+    from PySide6.QtGui import QTextDocument
+
+    from core.data import build_dataset, from_frame
+
+    rng = np.random.default_rng(0)
+    codes = np.repeat(np.arange(40), 3)
+    frame = pd.DataFrame({"x": codes + rng.normal(size=codes.size), "kind": [f"k{c:02d}" for c in codes]})
+    model = StudioModel()
+    model.set_dataset(build_dataset(from_frame(frame, "kinds"), val_split=0, seed=0))
+    controller = TrainingController(model)
+    view = InspectorView(model, controller)
+    qtbot.addWidget(view)
+    view.set_sample(4)
+    document = QTextDocument()
+    document.setHtml(view.sample_label.text())
+    line = document.toPlainText()
+    hot = int(np.argmax(model.dataset.Y_train[4]))
+    assert f"→ target {model.dataset.class_names[hot]}" in line, line
+    assert f", … (40 values; 1 at output {hot + 1})" in line, line
+    assert line.count(", 0") + line.count("[0") <= MAX_SHOWN, line
+    controller.shutdown()
