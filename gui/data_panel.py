@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFile
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import BackpropError
+from gui.sizing import may_narrow
 from gui.tables import columns_fitted_once
 from gui.worker import return_home, start_in_thread, thread_running
 
@@ -295,6 +296,7 @@ class DataPanel(QWidget):
         self.task = QComboBox()
         for key, label in TASKS:
             self.task.addItem(label, key)
+        may_narrow(self.task, self.scaling, self.missing)
         self.task.setToolTip("What the network predicts. Auto: a text target, or whole numbers with at most "
                              "10 values,\nare classes; other numbers are a quantity (regression). Choose "
                              "Regression for scores or counts,\nClassification for codes with more than 10 values.")

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsEllipseItem, QGraphic
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.losses import LOSSES, auto_output
 from gui.names import distinct_shortened
+from gui.sizing import may_narrow
 
 MAX_NODES = 12            # nodes drawn per layer; a bigger layer shows MAX_NODES - 1 and a "…" label
 MAX_LINKS = 1000          # links drawn in the whole diagram: fewer nodes per layer when deep
 LOCKED_TIP = "stop training to edit"
-COMBO_MIN_PX = 72         # the toolbar's combos may narrow to this: the window must fit a 1280-px screen
 
 # Scene geometry, in scene units (≈ pixels at scale 1).
 NODE_R = 11.0
@@ -325,7 +325,7 @@ class NetworkView(QWidget):
         row.addWidget(self.layer_label)
         self.activation_combo = QComboBox()
         self.activation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.activation_combo.setMinimumWidth(COMBO_MIN_PX)   # may narrow (and elide) on a small screen
+        may_narrow(self.activation_combo)
         self.activation_combo.currentIndexChanged.connect(self._apply_activation)
         row.addWidget(self.activation_combo)
         row.addSpacing(10)
@@ -333,7 +333,7 @@ class NetworkView(QWidget):
         row.addWidget(QLabel("loss:"))
         self.loss_combo = QComboBox()
         self.loss_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.loss_combo.setMinimumWidth(COMBO_MIN_PX)
+        may_narrow(self.loss_combo)
         self.loss_combo.currentIndexChanged.connect(self._apply_loss)
         row.addWidget(self.loss_combo)
         row.addStretch(1)

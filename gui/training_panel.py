@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from core.network import DTYPES, INITS
 from core.optimizers import OPTIMIZERS
+from gui.sizing import may_narrow
 
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LR_MIN, LR_MAX = 1e-6, 10.0
@@ -145,6 +146,7 @@ class TrainingPanel(QWidget):
         self.dtype = QComboBox()
         self.dtype.addItems(list(DTYPES))
 
+        may_narrow(self.optimizer, self.batch_mode, self.batch_size, self.init, self.dtype)
         for spin in (self.momentum, self.l2, self.batch_size, self.epochs, self.target_error, self.patience,
                      self.seed):
             spin.setKeyboardTracking(False)      # one update when the typing is done, not per digit
