@@ -640,19 +640,34 @@ _FIXED_WIDTH_MAX_BYTES = 16 << 20
 
 
 def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Source, str | None]:
-    """(the source as CSV, a note) for Weka's ARFF and sktime's .ts files; (src, None) for any other."""
-    from core.text_formats import arff_or_ts_as_csv
+    """(the source as CSV, a note) for JSON tables, Weka's ARFF and sktime's .ts files; (src, None) for
+    any other."""
+    from core.text_formats import arff_or_ts_as_csv, json_as_csv
 
     with src.open() as fh:
         head = fh.read(1 << 16)
     head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = next((line for line in head.splitlines() if line.strip() and line.lstrip()[:1] not in (b"%", b"#")),
                  b"")
-    if not first.lstrip().startswith(b"@"):
+    json_start = head.lstrip()[:1] in (b"[", b"{")
+    if not json_start and not first.lstrip().startswith(b"@"):
         return src, None
     with src.open() as fh:
         raw = fh.read()
     encoding = forced_encoding or "utf-8-sig"
+    if json_start:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = raw.decode("cp1252", errors="replace")
+        try:
+            converted = json_as_csv(text)
+        except ValueError as exc:
+            raise DataError(f"{src.name}: {exc}.") from None
+        if converted is None:
+            return src, None
+        data = converted[0].encode("utf-8")
+        return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
     # an ARFF file's rows of plain numbers and names are CSV already: only its header is rewritten (a
     # 60,000-row file of pixels: 2.4 s → 1.1 s)
     at_data = re.search(rb"^[ \t]*@data[ \t]*\r?$", raw, re.I | re.M)

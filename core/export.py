@@ -813,7 +813,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     import inspect
 
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
-    from core.text_formats import arff_or_ts_as_csv
+    from core.text_formats import arff_or_ts_as_csv, json_as_csv, other_format_as_csv
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -848,7 +848,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
-              "__OTHER_FORMATS__": inspect.getsource(arff_or_ts_as_csv).rstrip()}
+              "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
+                  json_as_csv, arff_or_ts_as_csv, other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
@@ -1258,7 +1259,7 @@ def read_rows(path, needed=()):
         except UnicodeDecodeError:
             text = not_utf8(raw[3:] if raw.startswith(b"\\xef\\xbb\\xbf") else raw)
     try:
-        converted = arff_or_ts_as_csv(text)     # Weka's ARFF and sktime's .ts, as the studio reads them
+        converted = other_format_as_csv(text)     # JSON, Weka's ARFF and sktime's .ts, as the studio reads them
     except ValueError as exc:
         sys.exit(f"error: {path}: {exc}")
     if converted:

@@ -114,3 +114,116 @@ def arff_or_ts_as_csv(text):
     named = f", its label as '{label}'" if label else ""
     return out.getvalue(), f"sktime .ts file: {shape} per row as columns {columns[0]}…{columns[-1]}{named}" \
         if columns else f"sktime .ts file{named}"
+
+
+def json_as_csv(text):
+    """(CSV text, a note on how it was read) for a JSON table; None for text that is not JSON.
+
+    A table is a list of records ([{"a": 1, "b": "x"}, …], or one record per line: JSON Lines), a list of
+    rows ([["a", "b"], [1, "x"], …]), an object of columns ({"a": [1, 2], …}, or pandas' to_json forms
+    'columns', 'index' and 'split'), or any of these as the one list inside an object ({"data": [...]},
+    GeoJSON's "features"). Keys of nested records become columns 'outer.inner'; a list inside a record
+    stays one text value; null is an empty cell. Raises ValueError, with a plain-language reason, for JSON
+    that is broken or holds no table.
+    """
+    import csv
+    import io
+    import json
+    import re
+
+    body = text.lstrip("\ufeff \t\r\n")
+    if body[:1] not in ("[", "{"):
+        return None
+    # a CSV file may start with "[" or "{" too ("{id},{name}"): only text that starts like JSON is
+    # reported as broken JSON; other text is left to the CSV reader
+    looks_like_json = re.match(r'\[\s*[\[{"]|\{\s*"', body) is not None
+    how = "JSON"
+    try:
+        data = json.loads(body)
+    except ValueError as whole:
+        data = []
+        for number, line in enumerate(text.splitlines(), 1):      # JSON Lines: one record per line
+            if line.strip():
+                try:
+                    data.append(json.loads(line))
+                except ValueError as exc:
+                    if not data:
+                        if not looks_like_json:
+                            return None
+                        raise ValueError(f"it is not valid JSON: line {whole.lineno}, column {whole.colno}: "
+                                         f"{whole.msg}") from None
+                    raise ValueError(f"line {number} is not valid JSON ({exc.msg}, column {exc.colno}); the "
+                                     "lines above each hold one record") from None
+        how = "JSON Lines"
+
+    def flat(record, prefix=""):
+        out = {}
+        for key, value in record.items():
+            if isinstance(value, dict) and value:
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, dict)):
+            return json.dumps(value, ensure_ascii=False)
+        return str(value)
+
+    where = ""
+    if isinstance(data, dict):
+        keys = list(data)
+        values = list(data.values())
+        if "columns" in data and isinstance(data.get("data"), list):          # pandas orient="split"
+            header, rows = [cell(name) for name in data["columns"]], data["data"]
+            data = [dict(zip(header, row)) if isinstance(row, list) else row for row in rows]
+        elif values and all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1 \
+                and not any(isinstance(x, (dict, list)) for v in values for x in v[:50]):
+            data = [dict(zip(keys, row)) for row in zip(*values)]           # an object of columns
+        elif values and all(isinstance(v, dict) for v in values):
+            inner = list(dict.fromkeys(k for v in values for k in v))
+            if all(re.fullmatch(r"-?\d+", str(k)) for k in keys) and \
+                    not all(re.fullmatch(r"-?\d+", str(k)) for k in inner):
+                data = [values[i] for i in range(len(values))]               # pandas orient="index"
+            else:                                                           # pandas' default, "columns"
+                data = [{k: data[k].get(row) for k in keys} for row in inner]
+        else:
+            tables = [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], (dict, list))]
+            if len(tables) != 1:
+                raise ValueError(f"it holds one JSON object ({len(keys)} key{'s' * (len(keys) != 1)}) and no list of "
+                                 "records in it: "
+                                 "a table is a list with one object per row" if not tables else
+                                 f"it holds {len(tables)} lists of records ({', '.join(tables[:4])}): save the "
+                                 "one to learn from on its own")
+            where = f" (the list under '{tables[0]}')"
+            data = data[tables[0]]
+    if not isinstance(data, list) or not data:
+        raise ValueError("its JSON holds no rows")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if all(isinstance(row, dict) for row in data):
+        records = [flat(row) for row in data]
+        columns = list(dict.fromkeys(key for record in records for key in record))
+        writer.writerow(columns)
+        writer.writerows([cell(record.get(key)) for key in columns] for record in records)
+        shape = f"{len(records)} record{'s' * (len(records) != 1)} as rows, their keys as {len(columns)} columns"
+    elif all(isinstance(row, list) for row in data):
+        writer.writerows([cell(value) for value in row] for row in data)
+        shape = f"{len(data)} list{'s' * (len(data) != 1)} as rows"
+    elif not any(isinstance(row, (dict, list)) for row in data):
+        writer.writerow(["value"])
+        writer.writerows([cell(value)] for value in data)
+        shape = f"{len(data)} value{'s' * (len(data) != 1)} as column 'value'"
+    else:
+        raise ValueError("its list mixes records with other values; a table needs one record per row")
+    return out.getvalue(), f"{how}{where}: {shape}"
+
+
+def other_format_as_csv(text):
+    """(CSV text, note) for a JSON table, an ARFF or a .ts file (see json_as_csv, arff_or_ts_as_csv);
+    None for any other text."""
+    return json_as_csv(text) or arff_or_ts_as_csv(text)

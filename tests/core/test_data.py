@@ -281,14 +281,64 @@ def test_data_files_of_other_tools_are_named(tmp_path):
 
 
 @pytest.mark.parametrize("text,kind", [
-    ('[\n  {"a": 1, "label": "x"},\n  {"a": 2, "label": "y"}\n]\n', "JSON"),
-    ('{"a": 1, "label": "x"}\n{"a": 2, "label": "y"}\n', "JSON"),            # JSON lines
     ('\ufeff<?xml version="1.0"?>\n<rows><row a="1"/></rows>\n', "XML"),
     ("<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>\n", "HTML"),
 ])
-def test_json_xml_and_html_files_are_named_as_such(text, kind):
+def test_xml_and_html_files_are_named_as_such(text, kind):
     with pytest.raises(DataError, match=rf"^export\.txt holds {kind}, not a CSV table: save or export it as CSV first"):
         read_csv_text(text, source="export.txt")
+
+
+JSON_CARS = [{"Name": "chevrolet chevelle malibu", "Miles_per_Gallon": 18, "Cylinders": 8, "Origin": "USA"},
+             {"Name": "toyota corona mark ii", "Miles_per_Gallon": 24, "Cylinders": 4, "Origin": "Japan"},
+             {"Name": "citroen ds-21 pallas", "Miles_per_Gallon": None, "Cylinders": 4, "Origin": "Europe"},
+             {"Name": "ford torino", "Miles_per_Gallon": 17, "Cylinders": 8, "Origin": "USA"}]
+
+
+@pytest.mark.parametrize("name,text", [
+    ("cars.json", json.dumps(JSON_CARS, indent=2)),                                 # vega-datasets' form
+    ("cars.jsonl", "".join(json.dumps(r) + "\n" for r in JSON_CARS)),              # JSON Lines
+    ("columns.json", pd.DataFrame(JSON_CARS).to_json()),                           # pandas' default
+    ("index.json", pd.DataFrame(JSON_CARS).to_json(orient="index")),
+    ("split.json", pd.DataFrame(JSON_CARS).to_json(orient="split")),
+    ("table.json", pd.DataFrame(JSON_CARS).to_json(orient="table")),               # {"schema":…, "data": […]}
+    ("lists.json", json.dumps({k: [r[k] for r in JSON_CARS] for k in JSON_CARS[0]})),
+    ("rows.json", json.dumps([list(JSON_CARS[0])] + [list(r.values()) for r in JSON_CARS])),   # a header row
+    ("api.json", json.dumps({"count": 4, "next": None, "results": JSON_CARS})),
+])
+def test_json_tables_load_in_every_common_form(name, text):
+    table = read_csv_text(text, source=name)
+    assert table.column_names[-4:] == ["Name", "Miles_per_Gallon", "Cylinders", "Origin"]
+    assert table.n_rows == 4
+    assert table.frame["Miles_per_Gallon"].isna().sum() == 1                   # null is a missing value
+    assert list(table.frame["Cylinders"]) == [8, 4, 4, 8]
+    assert any("JSON" in note for note in table.notes), table.notes
+    ds = build_dataset(table, targets=["Cylinders"], ignore=["Name"], val_split=0, missing="fill")
+    assert ds.n_train == 4 and ds.task == "classification"
+
+
+def test_nested_json_records_become_dotted_columns():
+    geo = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"city": c, "people": p}, "geometry": {"type": "Point", "coordinates": [x, y]}}
+        for c, p, x, y in [("Oslo", 700, 10.7, 59.9), ("Bergen", 290, 5.3, 60.4), ("Tromsø", 77, 18.9, 69.6)]]}
+    table = read_csv_text(json.dumps(geo, ensure_ascii=False), source="cities.geojson")
+    assert table.column_names == ["type", "properties.city", "properties.people", "geometry.type",
+                                  "geometry.coordinates"]
+    assert list(table.frame["properties.city"]) == ["Oslo", "Bergen", "Tromsø"]
+    assert table.frame["geometry.coordinates"][0] == "[10.7, 59.9]"             # a list stays one value
+    assert any("the list under 'features'" in note for note in table.notes)
+
+
+@pytest.mark.parametrize("text,reason", [
+    ('[{"a": 1, "b": 2},\n {"a": 3, "b": ', "it is not valid JSON: line 2, column"),
+    ('{"a": 1, "b": 2}\n{"a": 3, "b" 4}\n', "line 2 is not valid JSON"),
+    ('{"name": "settings", "version": 3}', "one JSON object (2 keys) and no list of records"),
+    ('{"train": [{"a": 1}], "test": [{"a": 2}]}', "2 lists of records (train, test)"),
+    ('[]', "no rows"),
+])
+def test_json_that_holds_no_table_says_why(text, reason):
+    with pytest.raises(DataError, match=rf"^export\.json: .*{re.escape(reason)}"):
+        read_csv_text(text, source="export.json")
 
 
 def test_bracketed_and_braced_headers_are_still_csv():

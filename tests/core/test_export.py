@@ -755,6 +755,20 @@ def test_the_script_reads_weka_arff_and_sktime_ts_files_like_the_studio(tmp_path
     assert table.column_names[-2:] == ["t6", "class"]
 
 
+def test_the_script_reads_json_tables_like_the_studio(tmp_path):
+    import json
+
+    from tests.core.test_data import JSON_CARS
+
+    cars = JSON_CARS * 3
+    table = _script_agrees_with_the_studio(tmp_path, "cars.json", "Origin", json.dumps(cars))
+    assert table.column_names == ["Name", "Miles_per_Gallon", "Cylinders", "Origin"]
+    lines = "".join(json.dumps({"car": r["Name"], "spec": {"mpg": r["Miles_per_Gallon"], "cyl": r["Cylinders"]}})
+                    + "\n" for r in cars)
+    table = _script_agrees_with_the_studio(tmp_path, "cars.jsonl", "spec.cyl", lines)
+    assert table.column_names == ["car", "spec.mpg", "spec.cyl"]
+
+
 def test_the_script_says_why_it_cannot_read_a_sparse_arff_file(tmp_path):
     net = Network([2, 2, 1], ["tanh", "linear"], "mse", seed=0)
     script = export_model(tmp_path / "model.py", net, None)
