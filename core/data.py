@@ -177,8 +177,8 @@ _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (Excel .xlsx, LibreOffice .ods); "
-                     "save it as CSV first"),
+    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (LibreOffice .ods, Excel .xlsb); save it as CSV "
+                     "or .xlsx first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -640,12 +640,25 @@ _FIXED_WIDTH_MAX_BYTES = 16 << 20
 
 
 def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Source, str | None]:
-    """(the source as CSV, a note) for JSON tables, Weka's ARFF and sktime's .ts files; (src, None) for
-    any other."""
-    from core.text_formats import arff_or_ts_as_csv, json_as_csv
+    """(the source as CSV, a note) for Excel workbooks, JSON tables, Weka's ARFF and sktime's .ts files;
+    (src, None) for any other."""
+    from core.text_formats import arff_or_ts_as_csv, json_as_csv, xlsx_as_csv
 
     with src.open() as fh:
         head = fh.read(1 << 16)
+        if head.startswith(b"PK\x03\x04"):
+            fh.seek(0)
+            try:
+                converted = xlsx_as_csv(fh)
+            except ValueError as exc:
+                raise DataError(f"{src.name}: {exc}.") from None
+            if converted is None and src.name.lower().endswith((".xlsx", ".xlsm")):
+                raise DataError(f"{src.name} is a damaged Excel workbook: it does not open as one. Open it in "
+                                "Excel or LibreOffice and save it again, or as CSV.")
+            if converted is None:
+                return src, None
+            data = converted[0].encode("utf-8")
+            return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
     head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = next((line for line in head.splitlines() if line.strip() and line.lstrip()[:1] not in (b"%", b"#")),
                  b"")

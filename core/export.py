@@ -813,7 +813,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     import inspect
 
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
-    from core.text_formats import arff_or_ts_as_csv, json_as_csv, other_format_as_csv
+    from core.text_formats import arff_or_ts_as_csv, json_as_csv, other_format_as_csv, xlsx_as_csv
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -849,7 +849,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  json_as_csv, arff_or_ts_as_csv, other_format_as_csv))}
+                  xlsx_as_csv, json_as_csv, arff_or_ts_as_csv, other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
@@ -1245,12 +1245,19 @@ def read_rows(path, needed=()):
     raw = open(path, "rb").read()
     if raw[:2] == b"\\x1f\\x8b":
         raw = gzip.decompress(raw)
-    elif raw[:4] == b"PK\\x03\\x04":
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
-            if len(names) != 1:
-                sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
-            raw = archive.read(names[0])
+    try:
+        workbook = xlsx_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None   # Excel, as the studio reads it
+        if workbook is None and raw[:4] == b"PK\\x03\\x04":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
+                if len(names) != 1:
+                    sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
+                raw = archive.read(names[0])
+            workbook = xlsx_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None
+    except ValueError as exc:
+        sys.exit(f"error: {path}: {exc}")
+    if workbook:
+        raw = workbook[0].encode("utf-8")
     if raw[:2] in (b"\\xff\\xfe", b"\\xfe\\xff"):
         text = raw.decode("utf-16")                        # Excel's "Unicode text"
     else:

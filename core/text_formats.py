@@ -231,3 +231,139 @@ def other_format_as_csv(text):
     """(CSV text, note) for a JSON table, an ARFF or a .ts file (see json_as_csv, arff_or_ts_as_csv);
     None for any other text."""
     return json_as_csv(text) or arff_or_ts_as_csv(text)
+
+
+def xlsx_as_csv(source):
+    """(CSV text, a note on how it was read) for an Excel .xlsx workbook (bytes or a binary file); None
+    for anything else.
+
+    The worksheet with the most cells is read (a title page or a summary beside the data is smaller); the
+    note names it and the others.
+    Shared and inline strings are read as text, numbers as written (3.1400000000000001 → 3.14), cells
+    formatted as dates or times as ISO dates ("2024-03-01", "2024-03-01 08:30:00", "08:30:00"), TRUE /
+    FALSE as such and errors (#N/A) as Excel shows them. Raises ValueError for a damaged workbook or one
+    without a table.
+    """
+    import csv
+    import datetime
+    import io
+    import re
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    try:
+        book = zipfile.ZipFile(source)
+        names = set(book.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "xl/workbook.xml" not in names:
+        return None
+    local = lambda tag: tag.rsplit("}", 1)[-1]         # any namespace: transitional or strict OOXML
+
+    def parse(name):
+        try:
+            return ElementTree.fromstring(book.read(name))
+        except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as exc:
+            raise ValueError(f"the workbook is damaged ({name}: {exc})") from None
+
+    def text_of(element):                              # <t> runs, without the phonetic guides (<rPh>)
+        if local(element.tag) == "t":
+            return element.text or ""
+        return "".join(text_of(child) for child in element if local(child.tag) in ("t", "r"))
+
+    workbook = parse("xl/workbook.xml")
+    date1904 = any(local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in workbook.iter())
+    sheets = [(e.get("name"), next((v for k, v in e.attrib.items() if local(k) == "id"), None))
+              for e in workbook.iter() if local(e.tag) == "sheet"]
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for e in parse("xl/_rels/workbook.xml.rels").iter():
+            target = e.get("Target", "")
+            targets[e.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    shared = []
+    if "xl/sharedStrings.xml" in names:
+        shared = [text_of(si) for si in parse("xl/sharedStrings.xml") if local(si.tag) == "si"]
+    dated = set()                                      # cell styles that show a number as a date or time
+    if "xl/styles.xml" in names:
+        styles = parse("xl/styles.xml")
+        codes = {e.get("numFmtId"): e.get("formatCode", "") for e in styles.iter() if local(e.tag) == "numFmt"}
+        built_in = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+        xfs = next((e for e in styles.iter() if local(e.tag) == "cellXfs"), [])
+        for index, xf in enumerate(x for x in xfs if local(x.tag) == "xf"):
+            code = codes.get(xf.get("numFmtId", "0"))
+            plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code or "").lower()
+            if (int(xf.get("numFmtId", "0")) in built_in) if code is None else re.search("[dmyhs]", plain):
+                dated.add(index)
+    epoch = datetime.datetime(1904, 1, 1) if date1904 else datetime.datetime(1899, 12, 30)
+
+    def number(v, style):
+        value = float(v)
+        if style in dated and 0 <= value < 2958466:
+            moment = epoch + datetime.timedelta(days=value)
+            moment = moment.replace(microsecond=0) + datetime.timedelta(seconds=round(moment.microsecond / 1e6))
+            if value < 1:
+                return moment.time().isoformat()
+            return moment.date().isoformat() if value == int(value) else moment.isoformat(sep=" ")
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+    def rows_of(path):
+        rows, row, column = [], {}, 0
+        try:
+            with book.open(path) as stream:
+                for _, element in ElementTree.iterparse(stream):
+                    tag = local(element.tag)
+                    if tag == "c":
+                        ref = re.match(r"[A-Z]+", element.get("r") or "")
+                        if ref:
+                            column = 0
+                            for letter in ref.group(0):
+                                column = column * 26 + ord(letter) - 64
+                            column -= 1
+                        kind = element.get("t", "n")
+                        v = next((child.text for child in element if local(child.tag) == "v"), None)
+                        if kind == "inlineStr":
+                            value = "".join(text_of(child) for child in element if local(child.tag) == "is")
+                        elif v is None:
+                            value = None
+                        elif kind == "s":
+                            value = shared[int(v)]
+                        elif kind == "b":
+                            value = "TRUE" if v.strip() == "1" else "FALSE"
+                        elif kind == "n":
+                            value = number(v, int(element.get("s", "0")))
+                        else:                                      # str (a formula's text), e (#N/A), d
+                            value = v
+                        if value not in (None, ""):
+                            row[column] = value
+                        column += 1
+                        element.clear()
+                    elif tag == "row":
+                        at = int(element.get("r") or len(rows) + 1)
+                        rows.extend([{}] * max(0, at - 1 - len(rows)))      # empty rows are left out
+                        rows.append(row)
+                        row, column = {}, 0
+                        element.clear()
+        except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, IndexError) as exc:
+            raise ValueError(f"the workbook is damaged ({path}: {exc})") from None
+        return rows
+
+    # the sheet with the most cells: a title page or a summary beside the data is the smaller one
+    best, name, rows = 0, None, []
+    for sheet, rel in sheets:
+        path = targets.get(rel)
+        found = rows_of(path) if path in names else []
+        cells = sum(len(row) for row in found)
+        if cells > best and sum(1 for row in found if row) >= 2:
+            best, name, rows = cells, sheet, found
+    if name is None:
+        raise ValueError("the workbook has no sheet with a table (two rows or more)")
+    width = 1 + max(max(row) for row in rows if row)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([row.get(c, "") for c in range(width)] if row else [] for row in rows)
+    others = [other for other, _ in sheets if other != name]
+    also = f", the largest; its other sheets ({', '.join(others[:5])}{', …' if len(others) > 5 else ''}) were " \
+        "not read" if others else ""
+    return out.getvalue(), f"Excel workbook: sheet '{name}'{also}"

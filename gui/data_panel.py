@@ -37,8 +37,8 @@ MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean /
 TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classification (classes)"),
          ("regression", "Regression (a number)"))
 # .data, .dat: UCI's tables; .arff: Weka's (and OpenML's downloads); .ts: sktime's time-series archive
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".arff", ".ts", ".json", ".jsonl", ".ndjson", ".geojson",
-                 ".gz", ".zip")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx", ".xlsm", ".arff", ".ts", ".json", ".jsonl",
+                 ".ndjson", ".geojson", ".gz", ".zip")
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
 

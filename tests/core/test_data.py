@@ -341,6 +341,69 @@ def test_json_that_holds_no_table_says_why(text, reason):
         read_csv_text(text, source="export.json")
 
 
+def test_excel_workbooks_load_their_first_table_with_dates_as_dates(tmp_path):
+    import datetime
+
+    pytest.importorskip("openpyxl")            # a test extra: it writes the workbooks, the reader needs none
+    n = 12
+    sales = pd.DataFrame({
+        "item": [f'bolt, "M{k}"' for k in range(n)],                  # commas and quotes inside cells
+        "price": np.round(np.linspace(0.1, 9.9, n), 2),
+        "count": np.arange(n) * 7,
+        "sold_on": pd.date_range("2024-01-30", periods=n, freq="D"),
+        "opened": pd.date_range("2024-01-01 08:30", periods=n, freq="h"),
+        "in_stock": [True, False] * (n // 2),
+        "discount": [0.25, None] * (n // 2),
+        "shop": ["Oslo", "Bergen", "Tromsø"] * (n // 3),
+    })
+    path = tmp_path / "sales.xlsx"
+    with pd.ExcelWriter(path) as book:                                    # openpyxl, as Excel writes them
+        pd.DataFrame().to_excel(book, sheet_name="Cover", index=False)
+        sales.to_excel(book, sheet_name="Sales 2024", index=False)
+        sales.head(2).to_excel(book, sheet_name="Notes", index=False)
+    table = read_csv(path)
+    assert table.column_names == list(sales.columns)
+    assert table.n_rows == n
+    assert any("sheet 'Sales 2024'" in note and "Cover, Notes" in note for note in table.notes), table.notes
+    frame = table.frame
+    assert list(frame["item"]) == list(sales["item"])
+    np.testing.assert_allclose(frame["price"].astype(float), sales["price"], rtol=1e-6)
+    assert list(frame["count"]) == list(sales["count"])
+    assert frame["discount"].isna().sum() == n // 2
+    assert {str(v).lower() for v in frame["in_stock"]} == {"true", "false"}
+    # dates as dates, not Excel's day numbers (45321…), so the loader sees them for what they are
+    assert (frame["sold_on"][0], frame["opened"][1]) == ("2024-01-30", "2024-01-01 09:30:00")
+    assert "holds dates or times" in build_dataset(table, targets=["count"]).notes[0] or \
+        any("'sold_on' holds dates or times" in note for note in build_dataset(table, targets=["count"]).notes)
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["start", "rate", "label"])
+    for k in range(6):
+        sheet.append([datetime.time(8, 30 + k), 0.05 * k, "ab"[k % 2]])
+        sheet.cell(row=k + 2, column=2).number_format = "0%"          # a percentage keeps its value
+    book.save(tmp_path / "shifts.xlsx")
+    frame = read_csv(tmp_path / "shifts.xlsx").frame
+    np.testing.assert_allclose(frame["rate"].astype(float), [0.05 * k for k in range(6)], rtol=1e-6)
+    assert list(frame["start"])[:2] == ["08:30:00", "08:31:00"]                # a time of day as Excel shows it
+
+
+def test_excel_workbooks_that_cannot_be_read_say_why(tmp_path):
+    import zipfile
+
+    (tmp_path / "cut.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(200)))
+    with pytest.raises(DataError, match=r"^cut\.xlsx is a damaged Excel workbook"):
+        read_csv(tmp_path / "cut.xlsx")
+    with zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='A'")
+    with pytest.raises(DataError, match=r"^broken\.xlsx: the workbook is damaged \(xl/workbook\.xml"):
+        read_csv(tmp_path / "broken.xlsx")
+    pytest.importorskip("openpyxl")
+    pd.DataFrame(columns=["only a title"]).to_excel(tmp_path / "one.xlsx", index=False)
+    with pytest.raises(DataError, match=r"^one\.xlsx: the workbook has no sheet with a table \(two rows or more\)"):
+        read_csv(tmp_path / "one.xlsx")
+
+
 def test_bracketed_and_braced_headers_are_still_csv():
     # SQL Server exports write [id],[name]; some tools write {a},{b}
     t = read_csv_text("[id],[weight],[label]\n1,2.5,a\n2,3.5,b\n3,4.5,a\n")

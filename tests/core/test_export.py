@@ -713,7 +713,7 @@ def _script_agrees_with_the_studio(tmp_path, name, target, text):
     from core.export import LoadedModel, predict_rows
 
     path = tmp_path / name
-    path.write_text(text)
+    (path.write_bytes if isinstance(text, bytes) else path.write_text)(text)
     table = read_csv(path)
     ds = build_dataset(table, targets=[target] if target else None, val_split=0)
     net = Network([ds.n_features, 3, ds.n_outputs], ["tanh", "linear" if ds.task == "regression" else
@@ -767,6 +767,24 @@ def test_the_script_reads_json_tables_like_the_studio(tmp_path):
                     + "\n" for r in cars)
     table = _script_agrees_with_the_studio(tmp_path, "cars.jsonl", "spec.cyl", lines)
     assert table.column_names == ["car", "spec.mpg", "spec.cyl"]
+
+
+def test_the_script_reads_excel_workbooks_like_the_studio(tmp_path):
+    import io
+
+    import pandas as pd
+
+    from tests.core.test_data import JSON_CARS
+
+    pytest.importorskip("openpyxl")
+    cars = pd.DataFrame(JSON_CARS * 3)
+    cars["built"] = pd.date_range("1970-01-01", periods=len(cars), freq="W")
+    book = io.BytesIO()
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"about": ["cars, from vega-datasets"]}).to_excel(writer, sheet_name="About", index=False)
+        cars.to_excel(writer, sheet_name="Cars", index=False)
+    table = _script_agrees_with_the_studio(tmp_path, "cars.xlsx", "Origin", book.getvalue())
+    assert table.column_names == ["Name", "Miles_per_Gallon", "Cylinders", "Origin", "built"]
 
 
 def test_the_script_says_why_it_cannot_read_a_sparse_arff_file(tmp_path):
