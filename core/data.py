@@ -648,17 +648,11 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
         head = fh.read(1 << 16)
         if head.startswith(b"PK\x03\x04"):
             fh.seek(0)
-            try:
-                converted = xlsx_as_csv(fh)
-            except ValueError as exc:
-                raise DataError(f"{src.name}: {exc}.") from None
-            if converted is None and src.name.lower().endswith((".xlsx", ".xlsm")):
+            converted = _converted_source(src, xlsx_as_csv, fh)
+            if converted[1] is None and src.name.lower().endswith((".xlsx", ".xlsm")):
                 raise DataError(f"{src.name} is a damaged Excel workbook: it does not open as one. Open it in "
                                 "Excel or LibreOffice and save it again, or as CSV.")
-            if converted is None:
-                return src, None
-            data = converted[0].encode("utf-8")
-            return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
+            return converted
     head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = next((line for line in head.splitlines() if line.strip() and line.lstrip()[:1] not in (b"%", b"#")),
                  b"")
@@ -673,14 +667,7 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             text = raw.decode("cp1252", errors="replace")
-        try:
-            converted = json_as_csv(text)
-        except ValueError as exc:
-            raise DataError(f"{src.name}: {exc}.") from None
-        if converted is None:
-            return src, None
-        data = converted[0].encode("utf-8")
-        return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
+        return _converted_source(src, json_as_csv, text)
     # an ARFF file's rows of plain numbers and names are CSV already: only its header is rewritten (a
     # 60,000-row file of pixels: 2.4 s → 1.1 s)
     at_data = re.search(rb"^[ \t]*@data[ \t]*\r?$", raw, re.I | re.M)
@@ -694,15 +681,19 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
         text = (raw[:at_data.end()] if plain_rows else raw).decode(encoding)
     except (UnicodeDecodeError, LookupError):
         text, plain_rows = raw.decode("cp1252", errors="replace"), False
+    return _converted_source(src, arff_or_ts_as_csv, text, tail=body if plain_rows else b"")
+
+
+def _converted_source(src: _Source, convert, given, tail: bytes = b"") -> tuple[_Source, str | None]:
+    """(the CSV text convert(given) makes, as a source, followed by `tail`; its note), or (src, None) when
+    `given` is not in convert's format; convert's ValueError becomes a DataError naming the file."""
     try:
-        converted = arff_or_ts_as_csv(text)
+        converted = convert(given)
     except ValueError as exc:
         raise DataError(f"{src.name}: {exc}.") from None
     if converted is None:
         return src, None
-    data = converted[0].encode("utf-8")
-    if plain_rows:
-        data += body
+    data = converted[0].encode("utf-8") + tail
     return _Source(src.name, lambda: io.BytesIO(data), len(data), src.path), converted[1]
 
 
