@@ -653,6 +653,9 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
                 raise DataError(f"{src.name} is a damaged Excel workbook: it does not open as one. Open it in "
                                 "Excel or LibreOffice and save it again, or as CSV.")
             return converted
+    # UTF-16 with its byte-order mark: what Windows PowerShell's Out-File writes (ConvertTo-Json | Out-File)
+    utf16 = head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    head = head.decode("utf-16", errors="ignore").encode("utf-8") if utf16 else head
     head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
     first = next((line for line in head.splitlines() if line.strip() and line.lstrip()[:1] not in (b"%", b"#")),
                  b"")
@@ -661,7 +664,7 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
         return src, None
     with src.open() as fh:
         raw = fh.read()
-    encoding = forced_encoding or "utf-8-sig"
+    encoding = "utf-16" if utf16 else forced_encoding or "utf-8-sig"
     if json_start:
         try:
             text = raw.decode(encoding)
@@ -676,7 +679,7 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
     body = body[2:] if body.startswith(b"\r\n") else body[1:] if body.startswith(b"\n") else body   # @data's end
     # no quotes to rewrite, no % comment lines to drop, no sparse rows to refuse (single-byte searches:
     # a multi-byte one took 0.13 s per pattern on that file)
-    plain_rows = bool(arff) and b"'" not in body and b"%" not in body and b"{" not in body[:1 << 20]
+    plain_rows = bool(arff) and not utf16 and b"'" not in body and b"%" not in body and b"{" not in body[:1 << 20]
     try:
         text = (raw[:at_data.end()] if plain_rows else raw).decode(encoding)
     except (UnicodeDecodeError, LookupError):

@@ -317,6 +317,13 @@ def test_json_tables_load_in_every_common_form(name, text):
     assert ds.n_train == 4 and ds.task == "classification"
 
 
+def test_json_written_by_windows_powershell_in_utf16_loads():
+    # ConvertTo-Json | Out-File: UTF-16 with a byte-order mark, four-space indents
+    data = json.dumps(JSON_CARS, indent=4).encode("utf-16")
+    table = read_csv_bytes(data, source="cars.json")
+    assert table.column_names == ["Name", "Miles_per_Gallon", "Cylinders", "Origin"] and table.n_rows == 4
+
+
 def test_nested_json_records_become_dotted_columns():
     geo = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"city": c, "people": p}, "geometry": {"type": "Point", "coordinates": [x, y]}}
