@@ -285,21 +285,26 @@ def xlsx_as_csv(source):
     shared = []
     if "xl/sharedStrings.xml" in names:
         shared = [text_of(si) for si in parse("xl/sharedStrings.xml") if local(si.tag) == "si"]
-    dated = set()                                      # cell styles that show a number as a date or time
+    dated, elapsed = set(), set()      # cell styles that show a number as a date or time / as [h]:mm:ss
     if "xl/styles.xml" in names:
         styles = parse("xl/styles.xml")
         codes = {e.get("numFmtId"): e.get("formatCode", "") for e in styles.iter() if local(e.tag) == "numFmt"}
-        built_in = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+        built_in = set(range(14, 23)) | set(range(27, 37)) | {45, 47} | set(range(50, 59))
         xfs = next((e for e in styles.iter() if local(e.tag) == "cellXfs"), [])
         for index, xf in enumerate(x for x in xfs if local(x.tag) == "xf"):
             code = codes.get(xf.get("numFmtId", "0"))
             plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code or "").lower()
-            if (int(xf.get("numFmtId", "0")) in built_in) if code is None else re.search("[dmyhs]", plain):
+            if xf.get("numFmtId") == "46" if code is None else re.search(r"\[(h+|m+|s+)\]", code.lower()):
+                elapsed.add(index)
+            elif (int(xf.get("numFmtId", "0")) in built_in) if code is None else re.search("[dmyhs]", plain):
                 dated.add(index)
     epoch = datetime.datetime(1904, 1, 1) if date1904 else datetime.datetime(1899, 12, 30)
 
     def number(v, style):
         value = float(v)
+        if style in elapsed and abs(value) < 1e9:          # a duration: 1.5 days shows as 36:00:00
+            seconds = round(abs(value) * 86400)
+            return f"{'-' if value < 0 else ''}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
         if style in dated and 0 <= value < 2958466:
             moment = epoch + datetime.timedelta(days=value)
             moment = moment.replace(microsecond=0) + datetime.timedelta(seconds=round(moment.microsecond / 1e6))

@@ -385,14 +385,19 @@ def test_excel_workbooks_load_their_first_table_with_dates_as_dates(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["start", "rate", "label"])
+    sheet.append(["start", "rate", "lap", "paid", "day", "label"])
     for k in range(6):
-        sheet.append([datetime.time(8, 30 + k), 0.05 * k, "ab"[k % 2]])
-        sheet.cell(row=k + 2, column=2).number_format = "0%"          # a percentage keeps its value
+        sheet.append([datetime.time(8, 30 + k), 0.05 * k, 1.5 + k / 24, 1234.5 * k, 45000 + k, "ab"[k % 2]])
+        for column, style in ((2, "0%"), (3, "[h]:mm:ss"), (4, '_-* #,##0.00\\ "€"_-;\\-* #,##0.00\\ "€"_-'),
+                              (5, "[$-409]mmmm d, yyyy")):
+            sheet.cell(row=k + 2, column=column).number_format = style
     book.save(tmp_path / "shifts.xlsx")
     frame = read_csv(tmp_path / "shifts.xlsx").frame
-    np.testing.assert_allclose(frame["rate"].astype(float), [0.05 * k for k in range(6)], rtol=1e-6)
+    np.testing.assert_allclose(frame["rate"].astype(float), [0.05 * k for k in range(6)], rtol=1e-6)   # 0%
+    np.testing.assert_allclose(frame["paid"].astype(float), [1234.5 * k for k in range(6)])          # € 1,234.50
     assert list(frame["start"])[:2] == ["08:30:00", "08:31:00"]                # a time of day as Excel shows it
+    assert list(frame["day"])[:2] == ["2023-03-15", "2023-03-16"]             # "March 15, 2023" is a date
+    assert list(frame["lap"])[:2] == [36.0, 37.0]               # [h]:mm:ss 36:00:00: a duration in hours, not a date
 
 
 def test_excel_workbooks_that_cannot_be_read_say_why(tmp_path):
