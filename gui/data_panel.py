@@ -236,7 +236,8 @@ class DataPanel(QWidget):
         self.confirm_load = None
 
         self.open_button = QPushButton("Open CSV…")
-        self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window.")
+        self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window. Excel .xlsx, JSON, "
+                                    "Weka .arff and sktime .ts files open too.")
         self.open_button.clicked.connect(self.open_dialog)
         self.file_label = QLabel("No data")
         self.file_label.setWordWrap(True)
