@@ -348,7 +348,7 @@ def test_json_that_holds_no_table_says_why(text, reason):
         read_csv_text(text, source="export.json")
 
 
-def test_excel_workbooks_load_their_first_table_with_dates_as_dates(tmp_path):
+def test_excel_workbooks_load_their_largest_sheet_with_dates_as_dates(tmp_path):
     import datetime
 
     pytest.importorskip("openpyxl")            # a test extra: it writes the workbooks, the reader needs none
