@@ -345,9 +345,10 @@ def xlsx_as_csv(source):
                         column += 1
                         element.clear()
                     elif tag == "row":
-                        at = int(element.get("r") or len(rows) + 1)
-                        rows.extend([{}] * max(0, at - 1 - len(rows)))      # empty rows are left out
-                        rows.append(row)
+                        if row:        # rows of styled, empty cells far below the table are never written
+                            at = int(element.get("r") or len(rows) + 1)
+                            rows.extend([{}] * max(0, at - 1 - len(rows)))  # blank lines keep the row numbers
+                            rows.append(row)
                         row, column = {}, 0
                         element.clear()
         except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, IndexError) as exc:

@@ -400,6 +400,25 @@ def test_excel_workbooks_load_their_largest_sheet_with_dates_as_dates(tmp_path):
     assert list(frame["lap"])[:2] == [36.0, 37.0]               # [h]:mm:ss 36:00:00: a duration in hours, not a date
 
 
+def test_an_excel_sheet_styled_far_below_its_table_reads_only_the_table(tmp_path):
+    # a column formatted to its end: Excel writes every styled, empty cell, 200,000 rows for 50 of data
+    openpyxl = pytest.importorskip("openpyxl")
+    from core.text_formats import xlsx_as_csv
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["a", "b", "kind"])
+    for k in range(50):
+        sheet.append([k, k * 2, "xy"[k % 2]])
+    bold = openpyxl.styles.Font(bold=True)
+    for row in range(52, 5_000):
+        sheet.cell(row=row, column=1).font = bold
+    book.save(tmp_path / "styled.xlsx")
+    text, _ = xlsx_as_csv((tmp_path / "styled.xlsx").read_bytes())
+    assert text.count("\n") == 51                       # the header and the 50 rows, no trail of blank lines
+    assert read_csv(tmp_path / "styled.xlsx").n_rows == 50
+
+
 def test_excel_workbooks_that_cannot_be_read_say_why(tmp_path):
     import zipfile
 
