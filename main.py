@@ -56,8 +56,8 @@ def _layers(text):
 
 def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="main.py train", description="Train a network on a CSV file (or a built-in example).")
-    p.add_argument("data", nargs="?", help="CSV file (also .tsv, .txt, Excel .xlsx, Weka .arff, sktime .ts, "
-                                           "JSON records; gzipped or zipped; omit with --example)")
+    p.add_argument("data", nargs="?", help="CSV file (also .tsv, .txt, Excel .xlsx, LibreOffice .ods, Weka .arff, "
+                                           "sktime .ts, JSON records; gzipped or zipped; omit with --example)")
     p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
     p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")

@@ -177,8 +177,8 @@ _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
 _MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (LibreOffice .ods, Excel .xlsb); save it as CSV "
-                     "or .xlsx first"),
+    (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (Excel .xlsb, Numbers); save it as CSV or .xlsx "
+                     "first"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as CSV first"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -640,17 +640,17 @@ _FIXED_WIDTH_MAX_BYTES = 16 << 20
 
 
 def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Source, str | None]:
-    """(the source as CSV, a note) for Excel workbooks, JSON tables, Weka's ARFF and sktime's .ts files;
-    (src, None) for any other."""
-    from core.text_formats import arff_or_ts_as_csv, json_as_csv, xlsx_as_csv
+    """(the source as CSV, a note) for Excel and OpenDocument spreadsheets, JSON tables, Weka's ARFF and
+    sktime's .ts files; (src, None) for any other."""
+    from core.text_formats import arff_or_ts_as_csv, json_as_csv, workbook_as_csv
 
     with src.open() as fh:
         head = fh.read(1 << 16)
         if head.startswith(b"PK\x03\x04"):
             fh.seek(0)
-            converted = _converted_source(src, xlsx_as_csv, fh)
-            if converted[1] is None and src.name.lower().endswith((".xlsx", ".xlsm")):
-                raise DataError(f"{src.name} is a damaged Excel workbook: it does not open as one. Open it in "
+            converted = _converted_source(src, workbook_as_csv, fh)
+            if converted[1] is None and src.name.lower().endswith((".xlsx", ".xlsm", ".ods")):
+                raise DataError(f"{src.name} is a damaged spreadsheet: it does not open as one. Open it in "
                                 "Excel or LibreOffice and save it again, or as CSV.")
             return converted
     # UTF-16 with its byte-order mark: what Windows PowerShell's Out-File writes (ConvertTo-Json | Out-File)

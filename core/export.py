@@ -813,7 +813,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     import inspect
 
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
-    from core.text_formats import arff_or_ts_as_csv, json_as_csv, other_format_as_csv, xlsx_as_csv
+    from core.text_formats import (arff_or_ts_as_csv, json_as_csv, ods_as_csv, other_format_as_csv, sheets_as_csv,
+                                   workbook_as_csv, xlsx_as_csv)
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -849,7 +850,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  xlsx_as_csv, json_as_csv, arff_or_ts_as_csv, other_format_as_csv))}
+                  sheets_as_csv, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
+                  other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
@@ -1246,14 +1248,14 @@ def read_rows(path, needed=()):
     if raw[:2] == b"\\x1f\\x8b":
         raw = gzip.decompress(raw)
     try:
-        workbook = xlsx_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None   # Excel, as the studio reads it
+        workbook = workbook_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None   # as the studio reads it
         if workbook is None and raw[:4] == b"PK\\x03\\x04":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
                 if len(names) != 1:
                     sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
                 raw = archive.read(names[0])
-            workbook = xlsx_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None
+            workbook = workbook_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None
     except ValueError as exc:
         sys.exit(f"error: {path}: {exc}")
     if workbook:

@@ -355,11 +355,19 @@ def xlsx_as_csv(source):
             raise ValueError(f"the workbook is damaged ({path}: {exc})") from None
         return rows
 
-    # the sheet with the most cells: a title page or a summary beside the data is the smaller one
+    return sheets_as_csv([(sheet, rows_of(targets[rel]) if targets.get(rel) in names else [])
+                          for sheet, rel in sheets], "Excel workbook")
+
+
+def sheets_as_csv(sheets, kind):
+    """(CSV text, note) of the sheet with the most cells among `sheets`, [(name, rows)] with each row a
+    dict {column index: text} and {} for an empty row: a title page or a summary beside the data is the
+    smaller one. Raises ValueError when no sheet holds two rows or more."""
+    import csv
+    import io
+
     best, name, rows = 0, None, []
-    for sheet, rel in sheets:
-        path = targets.get(rel)
-        found = rows_of(path) if path in names else []
+    for sheet, found in sheets:
         cells = sum(len(row) for row in found)
         if cells > best and sum(1 for row in found if row) >= 2:
             best, name, rows = cells, sheet, found
@@ -372,4 +380,107 @@ def xlsx_as_csv(source):
     others = [other for other, _ in sheets if other != name]
     also = f", the largest; its other sheets ({', '.join(others[:5])}{', …' if len(others) > 5 else ''}) were " \
         "not read" if others else ""
-    return out.getvalue(), f"Excel workbook: sheet '{name}'{also}"
+    return out.getvalue(), f"{kind}: sheet '{name}'{also}"
+
+
+def ods_as_csv(source):
+    """(CSV text, a note on how it was read) for a LibreOffice / OpenDocument .ods spreadsheet (bytes or a
+    binary file); None for anything else.
+
+    As xlsx_as_csv: the sheet with the most cells; numbers as written, dates as ISO dates, times as
+    h:mm:ss, TRUE / FALSE; cells and rows repeated by the format are repeated, the empty rows it
+    repeats down to the sheet's end are not. Raises ValueError for a damaged file.
+    """
+    import io
+    import re
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    try:
+        book = zipfile.ZipFile(source)
+        names = set(book.namelist())
+        mimetype = book.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+    if "content.xml" not in names or "opendocument.spreadsheet" not in mimetype:
+        return None
+    table_ns = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    office_ns = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    text_ns = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+    def text_of(element):              # a paragraph: spans, links, runs of spaces (<text:s text:c="3"/>)
+        parts = [element.text or ""]
+        for child in element:
+            if child.tag == text_ns + "s":
+                parts.append(" " * int(child.get(text_ns + "c", "1")))
+            elif child.tag == text_ns + "tab":
+                parts.append("\t")
+            elif child.tag == text_ns + "line-break":
+                parts.append("\n")
+            elif child.tag != office_ns + "annotation":          # a comment is not the cell's text
+                parts.append(text_of(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def value_of(cell):
+        kind = cell.get(office_ns + "value-type")
+        if kind in ("float", "percentage", "currency"):
+            value = float(cell.get(office_ns + "value", "nan"))
+            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if kind == "date":
+            return cell.get(office_ns + "date-value", "").replace("T", " ")
+        if kind == "time":                                         # PT08H30M00S
+            parts = re.fullmatch(r"-?PT(\d+)H(\d+)M([\d.]+)S", cell.get(office_ns + "time-value", ""))
+            if parts:
+                hours, minutes, seconds = int(parts.group(1)), int(parts.group(2)), round(float(parts.group(3)))
+                return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+        if kind == "boolean":
+            return "TRUE" if cell.get(office_ns + "boolean-value") == "true" else "FALSE"
+        return "\n".join(text_of(p) for p in cell if p.tag == text_ns + "p")
+
+    sheets, rows, row, column, blank = [], [], {}, 0, 0
+    try:
+        with book.open("content.xml") as stream:
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == table_ns + "table":
+                        rows, blank = [], 0
+                    elif tag == table_ns + "table-row":
+                        row, column = {}, 0
+                    continue
+                if tag in (table_ns + "table-cell", table_ns + "covered-table-cell"):
+                    repeat = int(element.get(table_ns + "number-columns-repeated", "1"))
+                    value = value_of(element)
+                    if value:
+                        for k in range(min(repeat, 16384 - column)):
+                            row[column + k] = value
+                    column += repeat
+                    element.clear()
+                elif tag == table_ns + "table-row":
+                    repeat = int(element.get(table_ns + "number-rows-repeated", "1"))
+                    if row:
+                        rows.extend([{}] * blank)                          # blank lines keep row numbers
+                        rows.extend([row] * min(repeat, 1_048_576))
+                        blank = 0
+                    else:
+                        blank += repeat                                    # written only if a row follows
+                    element.clear()
+                elif tag == table_ns + "table":
+                    sheets.append((element.get(table_ns + "name"), rows))
+                    element.clear()
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValueError(f"the spreadsheet is damaged (content.xml: {exc})") from None
+    return sheets_as_csv(sheets, "OpenDocument spreadsheet")
+
+
+def workbook_as_csv(source):
+    """(CSV text, note) for an Excel .xlsx or an OpenDocument .ods spreadsheet (bytes or a seekable binary
+    file); None for anything else."""
+    converted = xlsx_as_csv(source)
+    if converted is None and hasattr(source, "seek"):
+        source.seek(0)
+    return converted if converted is not None else ods_as_csv(source)
+

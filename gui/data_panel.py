@@ -37,7 +37,7 @@ MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean /
 TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classification (classes)"),
          ("regression", "Regression (a number)"))
 # .data, .dat: UCI's tables; .arff: Weka's (and OpenML's downloads); .ts: sktime's time-series archive
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx", ".xlsm", ".arff", ".ts", ".json", ".jsonl",
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx", ".xlsm", ".ods", ".arff", ".ts", ".json", ".jsonl",
                  ".ndjson", ".geojson", ".gz", ".zip")
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
@@ -236,7 +236,7 @@ class DataPanel(QWidget):
         self.confirm_load = None
 
         self.open_button = QPushButton("Open CSV…")
-        self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window. Excel .xlsx, JSON, "
+        self.open_button.setToolTip("Open a CSV file (Ctrl+O), or drop one onto the window. Excel .xlsx, .ods, JSON, "
                                     "Weka .arff and sktime .ts files open too.")
         self.open_button.clicked.connect(self.open_dialog)
         self.file_label = QLabel("No data")

@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.act_open = QAction(icon(QStyle.StandardPixmap.SP_DialogOpenButton), "&Open CSV…", self)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
-        self.act_open.setToolTip("Open a CSV file (Ctrl+O); Excel .xlsx, JSON, .arff and .ts files open too")
+        self.act_open.setToolTip("Open a CSV file (Ctrl+O); Excel .xlsx, .ods, JSON, .arff and .ts files open too")
         self.act_open.triggered.connect(self.data_panel.open_dialog)
         self.act_quit = QAction("&Quit", self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)

@@ -419,11 +419,66 @@ def test_an_excel_sheet_styled_far_below_its_table_reads_only_the_table(tmp_path
     assert read_csv(tmp_path / "styled.xlsx").n_rows == 50
 
 
+LIBREOFFICE_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.3">
+<office:body><office:spreadsheet><table:calculation-settings table:automatic-find-labels="false"/>
+<table:table table:name="Readme"><table:table-column table:number-columns-repeated="2"/>
+<table:table-row><table:table-cell office:value-type="string"><text:p>Fuel use, by hand</text:p></table:table-cell>
+</table:table-row></table:table>
+<table:table table:name="Cars" table:style-name="ta1">
+<table:table-column table:style-name="co1" table:number-columns-repeated="6" table:default-cell-style-name="Default"/>
+<table:table-row table:style-name="ro1">
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>car</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>mpg</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>bought</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>start</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>share</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>origin</text:p></table:table-cell>
+</table:table-row>
+__ROWS__
+<table:table-row table:style-name="ro1" table:number-rows-repeated="1048560"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+</table:table><table:named-expressions/></office:spreadsheet></office:body></office:document-content>
+"""
+LIBREOFFICE_ROW = """<table:table-row table:style-name="ro1">
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>ford<text:s text:c="2"/>pinto <text:span text:style-name="T1">{k}</text:span></text:p></table:table-cell>
+<table:table-cell office:value-type="float" office:value="{mpg}" calcext:value-type="float"><text:p>{mpg}</text:p></table:table-cell>
+<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="2024-03-{day:02d}" calcext:value-type="date"><text:p>03/{day:02d}/24</text:p></table:table-cell>
+<table:table-cell office:value-type="time" office:time-value="PT08H{day:02d}M00S" calcext:value-type="time"><text:p>08:{day:02d}:00 AM</text:p></table:table-cell>
+<table:table-cell office:value-type="percentage" office:value="0.{day:02d}" calcext:value-type="percentage"><text:p>{day}%</text:p></table:table-cell>
+<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{origin}</text:p><office:annotation><text:p>checked</text:p></office:annotation></table:table-cell>
+</table:table-row>"""
+
+
+def test_libreoffice_spreadsheets_load_their_largest_sheet(tmp_path):
+    import zipfile
+
+    rows = "".join(LIBREOFFICE_ROW.format(k=k, mpg=18 + k / 4, day=k + 1, origin="USA" if k % 3 else "Japan")
+                   for k in range(9))
+    rows += ('<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="6"/>'
+             "</table:table-row>") + LIBREOFFICE_ROW.format(k=9, mpg=20, day=10, origin="USA")
+    path = tmp_path / "cars.ods"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", LIBREOFFICE_CONTENT.replace("__ROWS__", rows))
+    table = read_csv(path)
+    assert table.column_names == ["car", "mpg", "bought", "start", "share", "origin"]
+    assert table.n_rows == 10                          # two blank rows skipped, none of the million below
+    assert any("OpenDocument spreadsheet: sheet 'Cars'" in note and "Readme" in note for note in table.notes)
+    frame = table.frame
+    assert frame["car"][0] == "ford  pinto 0"          # <text:s text:c="2"/> is two spaces; the note is left out
+    np.testing.assert_allclose(frame["mpg"].astype(float), [18 + k / 4 for k in range(9)] + [20])
+    np.testing.assert_allclose(frame["share"].astype(float)[:2], [0.01, 0.02])
+    assert (frame["bought"][0], frame["origin"][0]) == ("2024-03-01", "Japan")
+    assert frame["start"][0] == "08:01:00"                # PT08H01M00S, written as the .xlsx reader writes times
+
+
 def test_excel_workbooks_that_cannot_be_read_say_why(tmp_path):
     import zipfile
 
     (tmp_path / "cut.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(200)))
-    with pytest.raises(DataError, match=r"^cut\.xlsx is a damaged Excel workbook"):
+    with pytest.raises(DataError, match=r"^cut\.xlsx is a damaged spreadsheet"):
         read_csv(tmp_path / "cut.xlsx")
     with zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='A'")

@@ -787,6 +787,22 @@ def test_the_script_reads_excel_workbooks_like_the_studio(tmp_path):
     assert table.column_names == ["Name", "Miles_per_Gallon", "Cylinders", "Origin", "built"]
 
 
+def test_the_script_reads_libreoffice_spreadsheets_like_the_studio(tmp_path):
+    import io
+    import zipfile
+
+    from tests.core.test_data import LIBREOFFICE_CONTENT, LIBREOFFICE_ROW
+
+    rows = "".join(LIBREOFFICE_ROW.format(k=k, mpg=18 + k / 4, day=k + 1, origin="USA" if k % 3 else "Japan")
+                   for k in range(24))
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", LIBREOFFICE_CONTENT.replace("__ROWS__", rows))
+    table = _script_agrees_with_the_studio(tmp_path, "cars.ods", "origin", book.getvalue())
+    assert table.n_rows == 24
+
+
 def test_the_script_says_why_it_cannot_read_a_sparse_arff_file(tmp_path):
     net = Network([2, 2, 1], ["tanh", "linear"], "mse", seed=0)
     script = export_model(tmp_path / "model.py", net, None)
