@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from core.evaluation_support import (confusion, confusion_from_outputs, display_sample, evaluation_set,
                                      overfitting_status, predicted_vs_actual, regression_figures)
 from gui.controller import RateLimiter
+from gui.names import distinct_shortened, shortened
 from gui.output_support import TEXT_COLOUR, NetworkMirror, VisibleRefresh, style_plot
 from gui.tables import columns_fitted_once
-from gui.names import distinct_shortened, shortened
 from gui.weights_view import thinned_ticks
 
 EVALUATE_INTERVAL_MS = 1000    # confusion matrix / scatter: once a second at most

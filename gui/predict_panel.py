@@ -30,8 +30,8 @@ from core.export import predict_rows
 from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
 from gui.message_bar import MessageBar
-from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
 from gui.names import distinct_shortened, shortened
+from gui.output_support import NetworkMirror, VisibleRefresh, class_colour, discard
 
 BAR_STEPS = 1000
 SPIN_LIMIT = 1e12

@@ -776,7 +776,6 @@ def test_the_script_reads_excel_workbooks_like_the_studio(tmp_path):
 
     from tests.core.test_data import JSON_CARS
 
-    pytest.importorskip("openpyxl")
     cars = pd.DataFrame(JSON_CARS * 3)
     cars["built"] = pd.date_range("1970-01-01", periods=len(cars), freq="W")
     book = io.BytesIO()
