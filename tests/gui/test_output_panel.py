@@ -8,6 +8,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog
 
 from core.data import build_dataset, from_frame
@@ -15,6 +17,7 @@ from core.examples import example_table, load_example
 from core.optimizers import make_optimizer
 from core.training import EpochReport, TrainConfig, train
 from gui.controller import TrainingController
+from gui.evaluation_view import CELL_DARK
 from gui.model import StudioModel
 from gui.output_panel import OutputPanel
 
@@ -139,9 +142,32 @@ def test_confusion_matrix_and_class_table(panel, model):
     assert [view.table.item(i, 0).text() for i in range(3)] == dataset.class_names
     support = [int(view.table.item(i, 4).text()) for i in range(3)]
     assert support == list(view.confusion.matrix.sum(axis=1))
-    counts = [int(t.toPlainText()) for t in view._cell_texts]
+    counts = [int(text) for text in view.cell_counts.texts()]
     assert counts == list(view.confusion.matrix.ravel())
     assert "Validation set, 30 rows" in view.title.text() and "accuracy" in view.title.text()
+
+
+def test_each_confusion_cell_shows_its_count_dark_on_light_and_white_on_dark(qtbot, panel, model):
+    use(model, "iris")
+    panel.controller.snapshotArrived.emit(trained_snapshot(model, 30, lr=0.1))
+    view = panel.evaluation
+    view.refresh()
+    qtbot.waitUntil(lambda: view.matrix_plot.vb.width() > 150, timeout=WAIT_MS)
+    matrix = view.confusion.matrix
+    share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    assert (share > CELL_DARK).any() and (share <= CELL_DARK).any()      # both kinds of cell to look at
+    image = view.matrix_widget.grab().toImage()
+    vb, half = view.matrix_plot.vb, view.fontMetrics().height() // 2
+    for i in range(3):
+        for j in range(3):
+            centre = view.matrix_widget.mapFromScene(vb.mapViewToScene(QPointF(j + 0.5, i + 0.5)))
+            box = [QColor(image.pixel(x, y)).lightness()
+                   for x in range(centre.x() - half, centre.x() + half)
+                   for y in range(centre.y() - half, centre.y() + half)]
+            if share[i, j] > CELL_DARK:
+                assert max(box) > 230, (i, j, "white text on a dark cell")
+            else:
+                assert min(box) < 120, (i, j, "dark text on a light cell")
 
 
 def test_without_validation_rows_the_training_rows_are_evaluated(panel, model):
