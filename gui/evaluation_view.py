@@ -17,7 +17,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -34,6 +34,7 @@ EVALUATE_INTERVAL_MS = 1000    # confusion matrix / scatter: once a second at mo
 OVERFIT_CHECK_MS = 200          # the warning needs no more than 5 checks a second
 MAX_CELL_TEXTS = 15             # above this many classes the counts would not fit their cells
 CELL_DARK = 0.55                # cells darker than this share get white text
+MIN_COUNT_POINTS = 6.5          # counts that only fit smaller than this are not drawn
 MATRIX_COLOURS = pg.ColorMap([0.0, 1.0], ["#ffffff", "#1a4f8c"])
 SCATTER_BRUSH = (26, 115, 184, 140)
 MAX_SCATTER_POINTS = 5000
@@ -55,13 +56,19 @@ class CellCounts(pg.GraphicsObject):
     A pyqtgraph TextItem per cell (100 at ten classes) cost ~8 ms of GUI thread per repaint, each cell a
     Python item with its own layout and bounds; while training runs, the training thread waits for the
     GIL through all of that (measured on 784-128-64-10: ~7 ms of every 450 ms epoch). One item painting
-    100 strings costs well under a millisecond."""
+    100 strings costs well under a millisecond.
+
+    Counts that would not fit their cells on screen (a narrow Output dock, a dozen classes) are drawn
+    smaller, down to MIN_COUNT_POINTS, and below that not at all: they would run into each other. The
+    colours still show the pattern and the table below gives the figures."""
 
     def __init__(self, font: QFont):
         super().__init__()
         self._font = QFont(font)
         self._k = 0
         self._cells: list[tuple[int, int, str, str]] = []     # (row, column, text, colour)
+        self._widest = ""                 # the count that needs the most room
+        self.drawn_points = 0.0           # the font size counts were last drawn at (0: not drawn)
 
     def set_counts(self, matrix: np.ndarray, share: np.ndarray) -> None:
         """Counts from `matrix`; white text on cells whose `share` makes them dark. A matrix too large for
@@ -76,6 +83,7 @@ class CellCounts(pg.GraphicsObject):
             self._k = k
         if cells != self._cells:
             self._cells = cells
+            self._widest = max((text for _, _, text, _ in cells), key=len, default="")
             self.update()
 
     def texts(self) -> list[str]:
@@ -85,13 +93,32 @@ class CellCounts(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self._k, self._k)
 
+    def _font_fitting(self, cell_px: float) -> QFont | None:
+        """The font that fits the widest count in a cell of `cell_px` pixels, or None if none readable does."""
+        points = self._font.pointSizeF()
+        if points <= 0:                                    # a font sized in pixels: no smaller choice
+            points = 9.0
+        metrics = QFontMetricsF(self._font)
+        need = max(metrics.horizontalAdvance(self._widest) + 2, metrics.height())
+        points = min(points, points * cell_px / need)
+        if points < MIN_COUNT_POINTS:
+            return None
+        font = QFont(self._font)
+        font.setPointSizeF(points)
+        return font
+
     def paint(self, painter, *_) -> None:
+        self.drawn_points = 0.0
         if not self._cells:
             return
         to_screen = painter.transform()
+        font = self._font_fitting(min(abs(to_screen.m11()), abs(to_screen.m22())))
+        if font is None:
+            return
+        self.drawn_points = font.pointSizeF()
         painter.save()
         painter.resetTransform()
-        painter.setFont(self._font)
+        painter.setFont(font)
         colours = {}
         for i, j, text, colour in self._cells:
             if colour not in colours:

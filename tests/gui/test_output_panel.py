@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFileDialog
 
 from core.data import build_dataset, from_frame
@@ -168,6 +168,37 @@ def test_each_confusion_cell_shows_its_count_dark_on_light_and_white_on_dark(qtb
                 assert max(box) > 230, (i, j, "white text on a dark cell")
             else:
                 assert min(box) < 120, (i, j, "dark text on a light cell")
+
+
+def test_confusion_counts_never_run_into_each_other(qtbot, panel, model):
+    # twelve classes in a narrow Output dock (a 1024 × 640 screen): cells of ~11 px held two-digit
+    # counts that ran into their neighbours; they are drawn smaller, or not at all when even that fails
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 12, 3000)
+    frame = pd.DataFrame({"x": labels + rng.normal(size=labels.size), "kind": [f"class {c}" for c in labels]})
+    model.set_dataset(build_dataset(from_frame(frame, "twelve"), val_split=0.5, seed=0))
+    view = panel.evaluation
+    view.refresh()
+    counts = view.cell_counts
+
+    def fits() -> bool:
+        if counts.drawn_points == 0:
+            return True
+        (x0, x1), _ = view.matrix_plot.vb.viewRange()
+        cell = view.matrix_plot.vb.width() / (x1 - x0)
+        font = QFont(view.font())
+        font.setPointSizeF(counts.drawn_points)
+        widest = max(QFontMetricsF(font).horizontalAdvance(text) for text in counts.texts())
+        return widest <= cell
+
+    assert max(len(text) for text in counts.texts()) >= 2
+    for width, height, drawn in ((230, 600, None), (1000, 1100, True)):
+        panel.resize(width, height)
+        qtbot.waitUntil(lambda: abs(view.matrix_widget.width() - width) < 40, timeout=WAIT_MS)
+        view.matrix_widget.grab()                        # a paint at this size
+        assert fits()
+        if drawn:
+            assert counts.drawn_points >= 6.5
 
 
 def test_without_validation_rows_the_training_rows_are_evaluated(panel, model):
