@@ -77,8 +77,9 @@ class GuiThreadGarbageCollector:
         gc.enable()
 
 
-def create_window(path: str | None = None, example: str | None = None, settings=None):
-    """The main window with `path` (a CSV, loaded in the background) or a built-in example."""
+def create_window(path: str | None = None, example: str | None = None, settings=None, *, open_now: bool = True):
+    """The main window with `path` (a CSV, loaded in the background) or a built-in example; with
+    open_now=False, an empty window: call open_initial() to fill it."""
     import pyqtgraph as pg
 
     from gui.main_window import MainWindow
@@ -87,13 +88,47 @@ def create_window(path: str | None = None, example: str | None = None, settings=
     apply_qt_workarounds()
     pg.setConfigOptions(antialias=False, foreground="#303030")
     window = MainWindow(StudioModel(), settings=settings)
+    if open_now:
+        open_initial(window, path, example)
+    return window
+
+
+def open_initial(window, path: str | None = None, example: str | None = None) -> None:
+    """Open what the command line asked for: a file, an example, or the default example."""
     if path:
         window.open_path(path)
     elif not window.load_example(example or DEFAULT_EXAMPLE):
         error = window.message_bar.text()           # an unknown name: show something useful, and say so
         window.load_example(DEFAULT_EXAMPLE)
         window.show_message(error, "error")
-    return window
+
+
+def after_first_paint(window, callback, fallback_ms: int = 1000) -> None:
+    """Call `callback` once, right after the window's first paint (or after `fallback_ms` if it never
+    paints, e.g. started minimised).
+
+    Start-up shows the window first and fills it after: building the example (pandas, the network, every
+    view's first drawing) took ~0.5 s that the user otherwise spent looking at nothing."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                run_once()
+            return False
+
+    done = []
+
+    def run_once():
+        if done:
+            return
+        done.append(True)
+        window.removeEventFilter(watcher)
+        QTimer.singleShot(0, callback)        # after this paint has reached the screen
+
+    watcher = FirstPaint(window)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(fallback_ms, run_once)
 
 
 def run(path: str | None = None, example: str | None = None) -> int:
@@ -109,6 +144,9 @@ def run(path: str | None = None, example: str | None = None) -> int:
     install(app)                 # a bug becomes a logged dialog, not a dead window (not in tests: they
                                  # want pytest-qt to turn an exception in a slot into a failure)
     collector = GuiThreadGarbageCollector()     # noqa: F841  (kept alive until exec returns)
-    window = create_window(path, example)
+    window = create_window(path, example, open_now=False)
+    if not path:
+        window.show_message(f"Opening the {example or DEFAULT_EXAMPLE} example…")
+    after_first_paint(window, lambda: open_initial(window, path, example))
     window.show()
     return app.exec()
