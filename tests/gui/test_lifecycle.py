@@ -401,7 +401,9 @@ def test_an_exception_in_a_slot_of_the_running_window_is_logged_and_the_window_l
     assert len(window.curves.curve_data("train")[0]) == 0
 
 
-def test_run_installs_the_crash_handler(qtbot, monkeypatch):
+def _run_studio(qtbot, monkeypatch, example, watcher=None):
+    """gui.app.run as `python main.py --example NAME` calls it, with exec() returning at once; returns
+    (the window it made, the crash handler it installed — already uninstalled)."""
     app = QApplication.instance()
     windows = []
     real_create = app_module.create_window
@@ -409,56 +411,45 @@ def test_run_installs_the_crash_handler(qtbot, monkeypatch):
     def create(*args, **kwargs):
         windows.append(real_create(*args, **kwargs))
         qtbot.addWidget(windows[-1])
+        if watcher is not None:
+            windows[-1].installEventFilter(watcher)
         return windows[-1]
 
     monkeypatch.setattr(app_module, "create_window", create)
     monkeypatch.setattr(type(app), "exec", lambda self: 0)
     previous_name = app.applicationName(), app.organizationName()
     try:
-        assert app_module.run(example="xor") == 0
+        assert app_module.run(example=example) == 0
         handler = app.crash_handler
-        assert isinstance(handler, crash_handler.CrashHandler)
         import sys
         assert sys.excepthook == handler.handle
     finally:
         app.crash_handler.uninstall()
         app.setApplicationName(previous_name[0])
         app.setOrganizationName(previous_name[1])
-    assert windows
-    qtbot.waitUntil(lambda: windows[0].model.example_name == "xor", timeout=10_000)
+    assert len(windows) == 1
+    return windows[0], handler
+
+
+def test_run_installs_the_crash_handler(qtbot, monkeypatch):
+    window, handler = _run_studio(qtbot, monkeypatch, "xor")
+    assert isinstance(handler, crash_handler.CrashHandler)
+    qtbot.waitUntil(lambda: window.model.example_name == "xor", timeout=10_000)
 
 
 def test_the_window_shows_before_the_example_is_built_then_opens_it(qtbot, monkeypatch):
     # Building the example (pandas, the network, every view's first drawing) took ~0.5 s of a 1.45 s
     # start with nothing on screen: the window now paints first, says what it is opening, then opens it.
-    app = QApplication.instance()
-    windows, seen_at_first_paint = [], []
-    real_create = app_module.create_window
+    seen_at_first_paint = []
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and obj is windows[0] and not seen_at_first_paint:
+            if event.type() == QEvent.Type.Paint and obj.isWindow() and not seen_at_first_paint:
                 seen_at_first_paint.append((obj.model.dataset, obj.message_bar.text()))
             return False
 
     watcher = FirstPaint()
-
-    def create(*args, **kwargs):
-        windows.append(real_create(*args, **kwargs))
-        qtbot.addWidget(windows[-1])
-        windows[-1].installEventFilter(watcher)
-        return windows[-1]
-
-    monkeypatch.setattr(app_module, "create_window", create)
-    monkeypatch.setattr(type(app), "exec", lambda self: 0)
-    previous_name = app.applicationName(), app.organizationName()
-    try:
-        assert app_module.run(example="circles") == 0
-    finally:
-        app.crash_handler.uninstall()
-        app.setApplicationName(previous_name[0])
-        app.setOrganizationName(previous_name[1])
-    window = windows[0]
+    window, _ = _run_studio(qtbot, monkeypatch, "circles", watcher)
     qtbot.waitUntil(lambda: window.model.dataset is not None, timeout=10_000)
     assert seen_at_first_paint == [(None, "Opening the circles example…")]
     assert window.model.example_name == "circles" and window.model.network.layer_sizes[0] == 2
