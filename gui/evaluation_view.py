@@ -96,7 +96,7 @@ class CellCounts(pg.GraphicsObject):
     def _font_fitting(self, cell_px: float) -> QFont | None:
         """The font that fits the widest count in a cell of `cell_px` pixels, or None if none readable does."""
         points = self._font.pointSizeF()
-        if points <= 0:                                    # a font sized in pixels: no smaller choice
+        if points <= 0:                                    # a font sized in pixels: taken as 9 pt
             points = 9.0
         metrics = QFontMetricsF(self._font)
         need = max(metrics.horizontalAdvance(self._widest) + 2, metrics.height())
