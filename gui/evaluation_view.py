@@ -16,7 +16,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -35,6 +35,9 @@ OVERFIT_CHECK_MS = 200          # the warning needs no more than 5 checks a seco
 MAX_CELL_TEXTS = 15             # above this many classes the counts would not fit their cells
 CELL_DARK = 0.55                # cells darker than this share get white text
 MIN_COUNT_POINTS = 6.5          # counts that only fit smaller than this are not drawn
+TABLE_HEADERS = ("class", "precision", "recall", "F1", "support")
+SHORT_TABLE_HEADERS = ("class", "prec.", "rec.", "F1", "n")   # when the full ones squeeze the class names
+CLASS_COLUMN_CHARS = 12         # the class column asks for room for names up to this long
 MATRIX_COLOURS = pg.ColorMap([0.0, 1.0], ["#ffffff", "#1a4f8c"])
 SCATTER_BRUSH = (26, 115, 184, 140)
 MAX_SCATTER_POINTS = 5000
@@ -201,7 +204,9 @@ class EvaluationView(QWidget):
         self.matrix_widget.setMinimumHeight(200)
 
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1", "support"])
+        self.table.setHorizontalHeaderLabels(list(TABLE_HEADERS))
+        self._short_headers = False
+        self.table.installEventFilter(self)            # its width decides the headers (_fit_table_headers)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -211,7 +216,7 @@ class EvaluationView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip("Precision: of the rows predicted as this class, the share that is it.\n"
                               "Recall: of the rows of this class, the share predicted as it.\n"
-                              "F1: the harmonic mean of the two. Support: rows of this class.")
+                              "F1: the harmonic mean of the two. Support (n): rows of this class.")
         self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         layout = QVBoxLayout(page)
@@ -303,6 +308,7 @@ class EvaluationView(QWidget):
                 for c in range(1, 5):
                     self.table.setItem(i, c, QTableWidgetItem("–"))
         self._fit_table()
+        self._fit_table_headers()
 
     def _fit_class_ticks(self, *_) -> None:
         """Class names under the columns, shortened to their column's width (the Output dock is often
@@ -327,6 +333,32 @@ class EvaluationView(QWidget):
         self.matrix_plot.getAxis("left").setTicks(
             thinned_ticks(distinct_shortened(names, lambda name: shortened(name, chars)), height,
                           self.fontMetrics().height() + 2))
+
+    def _fit_table_headers(self) -> None:
+        """Short headers ("prec.", "n") when the full ones would leave the class names too little room: in
+        a narrow Output dock "precision" and "support" squeezed "class 10" to "c…"."""
+        names = self._class_names
+        if not names:
+            return
+        header, table = self.table.horizontalHeader(), self.table
+        metrics = header.fontMetrics()
+        shown = SHORT_TABLE_HEADERS if self._short_headers else TABLE_HEADERS
+        figures = 0
+        for i in range(1, len(TABLE_HEADERS)):
+            padding = header.sectionSizeHint(i) - metrics.horizontalAdvance(shown[i])
+            figures += max(metrics.horizontalAdvance(TABLE_HEADERS[i]) + padding, table.sizeHintForColumn(i))
+        cell = table.fontMetrics()
+        wanted = min(max(cell.horizontalAdvance(name) for name in names),
+                     cell.averageCharWidth() * CLASS_COLUMN_CHARS) + 12
+        short = table.viewport().width() - figures < wanted
+        if short != self._short_headers:
+            self._short_headers = short
+            table.setHorizontalHeaderLabels(list(SHORT_TABLE_HEADERS if short else TABLE_HEADERS))
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.table and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self, self._fit_table_headers)    # once the viewport has its new width too
+        return False
 
     def _fit_table(self) -> None:
         # Show every class without a scroll bar up to 8 classes; the matrix takes the rest of the height.

@@ -201,6 +201,28 @@ def test_confusion_counts_never_run_into_each_other(qtbot, panel, model):
             assert counts.drawn_points >= 6.5
 
 
+def test_class_names_in_the_evaluation_table_keep_their_room_in_a_narrow_dock(qtbot, panel, model):
+    # in a 230-pixel Output dock the headers "precision" and "support" squeezed "class 10" to "c…"
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 12, 600)
+    frame = pd.DataFrame({"x": labels + rng.normal(size=labels.size), "kind": [f"class {c}" for c in labels]})
+    model.set_dataset(build_dataset(from_frame(frame, "twelve"), val_split=0.5, seed=0))
+    view = panel.evaluation
+    view.refresh()
+    table = view.table
+    longest = max(table.fontMetrics().horizontalAdvance(f"class {c}") for c in range(12))
+
+    def headers():
+        return [table.horizontalHeaderItem(c).text() for c in range(5)]
+
+    panel.resize(230, 700)
+    qtbot.waitUntil(lambda: table.width() < 240 and table.columnWidth(0) >= longest, timeout=WAIT_MS)
+    assert headers()[1] != "precision"
+    panel.resize(600, 900)
+    qtbot.waitUntil(lambda: headers() == ["class", "precision", "recall", "F1", "support"], timeout=WAIT_MS)
+    assert table.columnWidth(0) >= longest
+
+
 def test_without_validation_rows_the_training_rows_are_evaluated(panel, model):
     use(model, "xor")
     panel.evaluation.refresh()
