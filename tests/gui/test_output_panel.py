@@ -170,15 +170,20 @@ def test_each_confusion_cell_shows_its_count_dark_on_light_and_white_on_dark(qtb
                 assert min(box) < 120, (i, j, "dark text on a light cell")
 
 
+def _evaluating_twelve_classes(panel, model, rows):
+    """The evaluation view, refreshed, on `rows` rows of twelve classes named "class 0" … "class 11"."""
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 12, rows)
+    frame = pd.DataFrame({"x": labels + rng.normal(size=labels.size), "kind": [f"class {c}" for c in labels]})
+    model.set_dataset(build_dataset(from_frame(frame, "twelve"), val_split=0.5, seed=0))
+    panel.evaluation.refresh()
+    return panel.evaluation
+
+
 def test_confusion_counts_never_run_into_each_other(qtbot, panel, model):
     # twelve classes in a narrow Output dock (a 1024 × 640 screen): cells of ~11 px held two-digit
     # counts that ran into their neighbours; they are drawn smaller, or not at all when even that fails
-    rng = np.random.default_rng(1)
-    labels = rng.integers(0, 12, 3000)
-    frame = pd.DataFrame({"x": labels + rng.normal(size=labels.size), "kind": [f"class {c}" for c in labels]})
-    model.set_dataset(build_dataset(from_frame(frame, "twelve"), val_split=0.5, seed=0))
-    view = panel.evaluation
-    view.refresh()
+    view = _evaluating_twelve_classes(panel, model, rows=3000)
     counts = view.cell_counts
 
     def fits() -> bool:
@@ -203,12 +208,7 @@ def test_confusion_counts_never_run_into_each_other(qtbot, panel, model):
 
 def test_class_names_in_the_evaluation_table_keep_their_room_in_a_narrow_dock(qtbot, panel, model):
     # in a 230-pixel Output dock the headers "precision" and "support" squeezed "class 10" to "c…"
-    rng = np.random.default_rng(1)
-    labels = rng.integers(0, 12, 600)
-    frame = pd.DataFrame({"x": labels + rng.normal(size=labels.size), "kind": [f"class {c}" for c in labels]})
-    model.set_dataset(build_dataset(from_frame(frame, "twelve"), val_split=0.5, seed=0))
-    view = panel.evaluation
-    view.refresh()
+    view = _evaluating_twelve_classes(panel, model, rows=600)
     table = view.table
     longest = max(table.fontMetrics().horizontalAdvance(f"class {c}") for c in range(12))
 
