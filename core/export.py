@@ -813,8 +813,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     import inspect
 
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
-    from core.text_formats import (arff_or_ts_as_csv, json_as_csv, ods_as_csv, other_format_as_csv, sheets_as_csv,
-                                   workbook_as_csv, xlsx_as_csv)
+    from core.text_formats import (arff_or_ts_as_csv, json_as_csv, number_text, ods_as_csv, other_format_as_csv,
+                                   sheets_as_csv, workbook_as_csv, xlsx_as_csv)
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -850,7 +850,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  sheets_as_csv, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
+                  number_text, sheets_as_csv, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
                   other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"

@@ -1,9 +1,10 @@
-"""Tables in the text formats of other tools, rewritten as CSV text: Weka's ARFF (OpenML's downloads,
-UCI and Weka data sets) and sktime's .ts (the UCR/UEA time-series archive).
+"""Tables in the formats of other tools, rewritten as CSV text: Weka's ARFF (OpenML's downloads, UCI and
+Weka data sets), sktime's .ts (the UCR/UEA time-series archive), JSON tables, Excel .xlsx and
+LibreOffice .ods spreadsheets.
 
-The loader and the exported numpy script then read them like any CSV file. `arff_or_ts_as_csv` needs
-only the standard library and nothing else from this package: core/export.py copies its source into
-the exported script, so both read these files the same way.
+The loader and the exported numpy script then read them like any CSV file. Each function needs only the
+standard library and the other functions here: core/export.py copies their source into the exported
+script, so both read these files the same way.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def json_as_csv(text):
             inner = list(dict.fromkeys(k for v in values for k in v))
             if all(re.fullmatch(r"-?\d+", str(k)) for k in keys) and \
                     not all(re.fullmatch(r"-?\d+", str(k)) for k in inner):
-                data = [values[i] for i in range(len(values))]               # pandas orient="index"
+                data = values                                               # pandas orient="index"
             else:                                                           # pandas' default, "columns"
                 data = [{k: data[k].get(row) for k in keys} for row in inner]
         else:
@@ -311,7 +312,7 @@ def xlsx_as_csv(source):
             if value < 1:
                 return moment.time().isoformat()
             return moment.date().isoformat() if value == int(value) else moment.isoformat(sep=" ")
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return number_text(value)
 
     def rows_of(path):
         rows, row, column = [], {}, 0
@@ -357,6 +358,12 @@ def xlsx_as_csv(source):
 
     return sheets_as_csv([(sheet, rows_of(targets[rel]) if targets.get(rel) in names else [])
                           for sheet, rel in sheets], "Excel workbook")
+
+
+def number_text(value):
+    """A spreadsheet number as its cell shows it: whole numbers without ".0", others as Python's shortest
+    repr (3.1400000000000001 → 3.14)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def sheets_as_csv(sheets, kind):
@@ -428,7 +435,7 @@ def ods_as_csv(source):
         kind = cell.get(office_ns + "value-type")
         if kind in ("float", "percentage", "currency"):
             value = float(cell.get(office_ns + "value", "nan"))
-            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+            return number_text(value)
         if kind == "date":
             return cell.get(office_ns + "date-value", "").replace("T", " ")
         if kind == "time":                                         # PT08H30M00S

@@ -172,8 +172,8 @@ class _Diagram(QGraphicsView):
     def eventFilter(self, obj, event):
         # Tooltips come through a filter on the viewport, not a viewportEvent override: with a Python
         # override every paint of the diagram would run inside Python, holding the GIL for the whole
-        # C++ drawing, and a training thread waits for the GIL through it (measured ~2.5 ms of GUI
-        # thread per snapshot on 784-128-64-10). Without one, Qt paints the diagram without the GIL.
+        # C++ drawing, and a training thread waits for the GIL through it (measured ~4 ms a repaint
+        # at 784-128-64-10). Without one, Qt paints the diagram without the GIL.
         if obj is self.viewport() and event.type() == QEvent.Type.ToolTip:
             text = self._owner.tooltip_at(event.pos())
             if text:
