@@ -59,6 +59,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("data", nargs="?", help="CSV file (also .tsv, .txt, Excel .xlsx, LibreOffice .ods, Weka .arff, "
                                            "sktime .ts, JSON records; gzipped or zipped; omit with --example)")
     p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
+    p.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
     p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
@@ -109,6 +110,8 @@ def _load_data(args):
     if args.example:
         if args.data:
             raise DataError("Give either a CSV file or --example, not both.")
+        if args.sheet:
+            raise DataError("--sheet picks a sheet of a workbook file; an example has none.")
         from core.examples import EXAMPLES, load_example
         dataset = load_example(args.example, **{k: v for k, v in options.items() if v is not None})
         return dataset, EXAMPLES[args.example]
@@ -119,7 +122,7 @@ def _load_data(args):
     from core.data import load_csv
     options["val_split"] = 0.2 if args.val_split is None else args.val_split
     try:
-        return load_csv(args.data, **options), None
+        return load_csv(args.data, sheet=args.sheet, **options), None
     except DataError as exc:
         if args.target is None and "target column '" in str(exc):
             # the last column is only the default: say how to pick the one the user means
@@ -270,6 +273,7 @@ def cmd_predict(argv) -> int:
     p.add_argument("model")
     p.add_argument("data")
     p.add_argument("--out", help="write predictions to this CSV (default: print them)")
+    p.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
     args = p.parse_args(argv)
     from pathlib import Path
 
@@ -278,7 +282,7 @@ def cmd_predict(argv) -> int:
     from core.export import load_model, predict_rows
 
     loaded = load_model(args.model)
-    table = read_csv(args.data)
+    table = read_csv(args.data, sheet=args.sheet)
     rows, skipped = rows_with_values(table)
     pre = loaded.preprocessor
     renamed = []

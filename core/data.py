@@ -254,6 +254,8 @@ class RawTable:
     notes: list[str]
     # how to find file lines for row numbers in later error messages; None for frames and examples
     _locator: Any = field(default=None, repr=False, compare=False)
+    sheets: tuple[str, ...] = ()         # a spreadsheet's sheet names, and the one read
+    sheet: str | None = None
 
     @property
     def n_rows(self) -> int:
@@ -337,14 +339,16 @@ class Dataset:
 # reading
 
 
-def read_csv(path, *, progress: Callable[[float], Any] | None = None,
+def read_csv(path, *, sheet: str | None = None, progress: Callable[[float], Any] | None = None,
              cancel: Callable[[], bool] | None = None) -> RawTable:
     """Parse a CSV file into a :class:`RawTable`.
 
     Sniffs delimiter, decimal comma, header, encoding (UTF-8 with/without BOM, UTF-16 with BOM, else
     Windows-1252/Latin-1), skips ``#`` comment lines and blank lines. Large files are read in chunks:
     ``progress(fraction)`` is called after each chunk and ``cancel()`` checked before each one (raising
-    :class:`LoadCancelled`). Any problem → :class:`DataError` with a one-line message.
+    :class:`LoadCancelled`). ``sheet`` names the sheet of an .xlsx / .ods workbook to read (by default
+    its largest; the table's ``sheets`` lists them all). Any problem → :class:`DataError` with a one-line
+    message.
     """
     p = Path(os.fspath(path)) if not isinstance(path, Path) else path
     name = p.name or str(p)
@@ -359,8 +363,8 @@ def read_csv(path, *, progress: Callable[[float], Any] | None = None,
     except OSError as exc:
         raise DataError(f"{name} cannot be opened: {_one_line(exc.strerror or exc)}.") from None
     if _packed(p):
-        return _read_packed(p, name, progress, cancel)
-    return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel)
+        return _read_packed(p, name, progress, cancel, sheet)
+    return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel, sheet)
 
 
 # --- .csv.gz and one-file .zip archives, as data sets are often downloaded ----------------------------------
@@ -389,7 +393,7 @@ def _packed(p: Path) -> bool:
         return False
 
 
-def _read_packed(p: Path, name: str, progress, cancel) -> RawTable:
+def _read_packed(p: Path, name: str, progress, cancel, sheet: str | None = None) -> RawTable:
     """Unpack to a temporary file (every reading path — sniffing, parallel pieces, line numbers for
     messages — wants a seekable file), read it as usual, delete it."""
     import tempfile
@@ -407,7 +411,7 @@ def _read_packed(p: Path, name: str, progress, cancel) -> RawTable:
             target = Path(folder) / "data.csv"
             shown = _unpack(p, name, target, unpack_progress, cancel)
             src = _Source(shown, lambda: open(target, "rb"), target.stat().st_size, str(target))
-            table = _read_guarded(src, read_progress if progress is not None else None, cancel)
+            table = _read_guarded(src, read_progress if progress is not None else None, cancel, sheet)
     except DataError:
         raise
     except OSError as exc:
@@ -473,9 +477,9 @@ def read_csv_bytes(data: bytes, source: str = "<bytes>", *, progress=None, cance
     return _read_guarded(_Source(source, lambda: io.BytesIO(data), len(data), source), progress, cancel)
 
 
-def load_csv(path, *, progress=None, cancel=None, **kwargs) -> "Dataset":
+def load_csv(path, *, sheet=None, progress=None, cancel=None, **kwargs) -> "Dataset":
     """:func:`read_csv` then :func:`build_dataset` (``kwargs`` as for build_dataset)."""
-    table = read_csv(path, progress=progress, cancel=cancel)
+    table = read_csv(path, sheet=sheet, progress=progress, cancel=cancel)
     return build_dataset(table, **kwargs)
 
 
@@ -504,17 +508,17 @@ class _Dialect:
     extra_empty_fields: bool = False  # some rows end in empty fields past the last column ("1,2,x,,")
 
 
-def _read_guarded(src: _Source, progress, cancel) -> RawTable:
+def _read_guarded(src: _Source, progress, cancel, sheet: str | None = None) -> RawTable:
     """The boundary: whatever goes wrong inside becomes a DataError."""
     try:
         try:
-            return _read(src, progress, cancel, None)
+            return _read(src, progress, cancel, None, sheet)
         except _Reencode as retry:
             encoding = retry.encoding
             if encoding == "cp1252":
                 with src.open() as fh:
                     encoding = _not_utf8_fallback(fh, 3 if fh.read(3) == codecs.BOM_UTF8 else 0)
-            return _read(src, progress, cancel, encoding)
+            return _read(src, progress, cancel, encoding, sheet)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -586,13 +590,17 @@ def _not_utf8_fallback(fh, start: int) -> str:
     return MIXED_ENCODING if wide and wide * 20 >= stray else "cp1252"
 
 
-def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTable:
+def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: str | None = None) -> RawTable:
     if cancel is not None and cancel():
         raise LoadCancelled(f"Loading {src.name} cancelled.")
     if progress is not None:
         progress(0.0)
     src = _without_dos_eof(src)
-    src, converted = _other_table_source(src, forced_encoding)
+    workbook: list = []                  # [sheet names, the name read] of a spreadsheet
+    src, converted = _other_table_source(src, forced_encoding, sheet, workbook, progress, cancel)
+    if workbook and progress is not None:
+        reading = progress
+        progress = lambda fraction: reading(CONVERT_SHARE + (1 - CONVERT_SHARE) * fraction)
     with src.open() as fh:
         dialect = _sniff(fh, src, "utf-8" if converted else forced_encoding)
     if converted:
@@ -631,6 +639,8 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
             frame.attrs.pop("header_echo", None)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
+    if workbook:
+        table.sheets, table.sheet = tuple(workbook[0]), workbook[1]
     if progress is not None:
         progress(1.0)
     return table
@@ -639,20 +649,38 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None) -> RawTab
 _FIXED_WIDTH_MAX_BYTES = 16 << 20
 
 
-def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Source, str | None]:
+# of the progress bar: a spreadsheet's XML read into CSV text (most of its load), then that text parsed
+CONVERT_SHARE = 0.9
+
+
+def _other_table_source(src: _Source, forced_encoding: str | None, sheet: str | None = None,
+                        workbook: list | None = None, progress=None, cancel=None) -> tuple[_Source, str | None]:
     """(the source as CSV, a note) for Excel and OpenDocument spreadsheets, JSON tables, Weka's ARFF and
-    sktime's .ts files; (src, None) for any other."""
+    sktime's .ts files; (src, None) for any other. For a spreadsheet, `sheet` picks the sheet to read and
+    `workbook` is filled with [its sheet names, the name read]."""
     from core.text_formats import arff_or_ts_as_csv, json_as_csv, workbook_as_csv
+
+    def converting(fraction: float) -> None:
+        if cancel is not None and cancel():
+            raise LoadCancelled(f"Loading {src.name} cancelled.")
+        if progress is not None:
+            progress(CONVERT_SHARE * fraction)
 
     with src.open() as fh:
         head = fh.read(1 << 16)
         if head.startswith(b"PK\x03\x04"):
             fh.seek(0)
-            converted = _converted_source(src, workbook_as_csv, fh)
+            found = []
+            converted = _converted_source(src, lambda book: _noted_sheets(
+                workbook_as_csv(book, sheet, converting), found), fh)
             if converted[1] is None and src.name.lower().endswith((".xlsx", ".xlsm", ".ods")):
                 raise DataError(f"{src.name} is a damaged spreadsheet: it does not open as one. Open it in "
                                 "Excel or LibreOffice and save it again, or as CSV.")
+            if workbook is not None and found:
+                workbook[:] = found
             return converted
+    if sheet is not None:
+        raise DataError(f"{src.name} is not a spreadsheet: it has no sheet '{sheet}' to read.")
     # UTF-16 with its byte-order mark: what Windows PowerShell's Out-File writes (ConvertTo-Json | Out-File)
     utf16 = head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     head = head.decode("utf-16", errors="ignore").encode("utf-8") if utf16 else head
@@ -685,6 +713,14 @@ def _other_table_source(src: _Source, forced_encoding: str | None) -> tuple[_Sou
     except (UnicodeDecodeError, LookupError):
         text, plain_rows = raw.decode("cp1252", errors="replace"), False
     return _converted_source(src, arff_or_ts_as_csv, text, tail=body if plain_rows else b"")
+
+
+def _noted_sheets(converted, found: list):
+    """A workbook converter's (text, note, names, name read) as (text, note), the names kept in `found`."""
+    if converted is None:
+        return None
+    found[:] = converted[2:]
+    return converted[:2]
 
 
 def _converted_source(src: _Source, convert, given, tail: bytes = b"") -> tuple[_Source, str | None]:

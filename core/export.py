@@ -813,8 +813,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     import inspect
 
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
-    from core.text_formats import (arff_or_ts_as_csv, json_as_csv, number_text, ods_as_csv, other_format_as_csv,
-                                   sheets_as_csv, workbook_as_csv, xlsx_as_csv)
+    from core.text_formats import (ReadProgress, _Counted, arff_or_ts_as_csv, json_as_csv, number_text, ods_as_csv,
+                                   other_format_as_csv, sheets_as_csv, workbook_as_csv, xlsx_as_csv)
 
     meta = meta or build_metadata(network, preprocessor, file_format="py")
     plan = None if preprocessor is None else _preprocessing_plan(preprocessor.to_dict())
@@ -850,7 +850,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  number_text, sheets_as_csv, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
+                  number_text, sheets_as_csv, ReadProgress, _Counted, xlsx_as_csv, ods_as_csv, workbook_as_csv,
+                  json_as_csv, arff_or_ts_as_csv,
                   other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
@@ -1242,20 +1243,21 @@ def not_utf8(raw):
     return raw.decode("cp1252", errors="replace")
 
 
-def read_rows(path, needed=()):
-    """The data rows of a CSV file as dicts {column name: cell text}; `needed`: the model's input columns."""
+def read_rows(path, needed=(), sheet=None):
+    """The data rows of a CSV file as dicts {column name: cell text}; `needed`: the model's input columns;
+    `sheet`: the sheet of a workbook to read (by default its largest)."""
     raw = open(path, "rb").read()
     if raw[:2] == b"\\x1f\\x8b":
         raw = gzip.decompress(raw)
     try:
-        workbook = workbook_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None   # as the studio reads it
+        workbook = workbook_as_csv(raw, sheet) if raw[:4] == b"PK\\x03\\x04" else None   # as the studio reads it
         if workbook is None and raw[:4] == b"PK\\x03\\x04":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
                 if len(names) != 1:
                     sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
                 raw = archive.read(names[0])
-            workbook = workbook_as_csv(raw) if raw[:4] == b"PK\\x03\\x04" else None
+            workbook = workbook_as_csv(raw, sheet) if raw[:4] == b"PK\\x03\\x04" else None
     except ValueError as exc:
         sys.exit(f"error: {path}: {exc}")
     if workbook:
@@ -1473,11 +1475,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="CSV file with the model's input columns")
     parser.add_argument("--out", help="write the predictions to this CSV file instead of printing them")
+    parser.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
     args = parser.parse_args(argv)
     plan = MODEL["plan"]
     needed = [c["name"] for c in plan["columns"]] if plan else MODEL["feature_names"]
     try:
-        rows = read_rows(args.data, needed)
+        rows = read_rows(args.data, needed, args.sheet)
     except OSError as exc:
         sys.exit(f"error: cannot read {args.data}: {exc.strerror}")
     missing = [name for name in needed if rows and name not in rows[0]]

@@ -234,12 +234,13 @@ def other_format_as_csv(text):
     return json_as_csv(text) or arff_or_ts_as_csv(text)
 
 
-def xlsx_as_csv(source):
-    """(CSV text, a note on how it was read) for an Excel .xlsx workbook (bytes or a binary file); None
-    for anything else.
+def xlsx_as_csv(source, sheet=None, progress=None):
+    """(CSV text, a note on how it was read, the workbook's sheet names, the name of the sheet read) for an
+    Excel .xlsx workbook (bytes or a binary file); None for anything else.
 
-    The worksheet with the most cells is read (a title page or a summary beside the data is smaller); the
-    note names it and the others.
+    The worksheet named `sheet` is read; by default the one with the most cells (a title page or a summary
+    beside the data is smaller); the note names it and the others. `progress(fraction)`, when given, is
+    called as the sheets' XML is read and may raise to stop the reading.
     Shared and inline strings are read as text, numbers as written (3.1400000000000001 → 3.14), cells
     formatted as dates or times as ISO dates ("2024-03-01", "2024-03-01 08:30:00", "08:30:00"), TRUE /
     FALSE as such and errors (#N/A) as Excel shows them. Raises ValueError for a damaged workbook or one
@@ -314,11 +315,15 @@ def xlsx_as_csv(source):
             return moment.date().isoformat() if value == int(value) else moment.isoformat(sep=" ")
         return number_text(value)
 
+    wanted = [(name, rel) for name, rel in sheets if sheet is None or name == sheet]
+    reading = ReadProgress(progress, sum(book.getinfo(targets[rel]).file_size for _, rel in wanted
+                                         if targets.get(rel) in names))
+
     def rows_of(path):
         rows, row, column = [], {}, 0
         try:
             with book.open(path) as stream:
-                for _, element in ElementTree.iterparse(stream):
+                for _, element in ElementTree.iterparse(reading.wrap(stream)):
                     tag = local(element.tag)
                     if tag == "c":
                         ref = re.match(r"[A-Z]+", element.get("r") or "")
@@ -356,8 +361,8 @@ def xlsx_as_csv(source):
             raise ValueError(f"the workbook is damaged ({path}: {exc})") from None
         return rows
 
-    return sheets_as_csv([(sheet, rows_of(targets[rel]) if targets.get(rel) in names else [])
-                          for sheet, rel in sheets], "Excel workbook")
+    read = {name: rows_of(targets[rel]) if targets.get(rel) in names else [] for name, rel in wanted}
+    return sheets_as_csv([(name, read.get(name)) for name, _ in sheets], "Excel workbook", sheet)
 
 
 def number_text(value):
@@ -366,35 +371,67 @@ def number_text(value):
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
-def sheets_as_csv(sheets, kind):
-    """(CSV text, note) of the sheet with the most cells among `sheets`, [(name, rows)] with each row a
-    dict {column index: text} and {} for an empty row: a title page or a summary beside the data is the
-    smaller one. Raises ValueError when no sheet holds two rows or more."""
+def sheets_as_csv(sheets, kind, sheet=None):
+    """(CSV text, note, sheet names, the name of the sheet read) of the sheet named `sheet` among `sheets`,
+    [(name, rows)] with each row a dict {column index: text} and {} for an empty row (rows None: not read).
+    By default the sheet with the most cells is read: a title page or a summary beside the data is the
+    smaller one. Raises ValueError when there is no such sheet or it holds no table (two rows or more)."""
     import csv
     import io
 
-    best, name, rows = 0, None, []
-    for sheet, found in sheets:
-        cells = sum(len(row) for row in found)
-        if cells > best and sum(1 for row in found if row) >= 2:
-            best, name, rows = cells, sheet, found
-    if name is None:
-        raise ValueError("the workbook has no sheet with a table (two rows or more)")
+    names = [name for name, _ in sheets]
+    if sheet is not None:
+        if sheet not in names:
+            raise ValueError(f"it has no sheet named '{sheet}' (its sheets: {', '.join(names)})")
+        name, rows = sheet, dict(sheets)[sheet] or []
+        if sum(1 for row in rows if row) < 2:
+            raise ValueError(f"its sheet '{sheet}' holds no table (two rows or more)")
+    else:
+        best, name, rows = 0, None, []
+        for other, found in sheets:
+            cells = sum(len(row) for row in found or [])
+            if cells > best and sum(1 for row in found if row) >= 2:
+                best, name, rows = cells, other, found
+        if name is None:
+            raise ValueError("the workbook has no sheet with a table (two rows or more)")
     width = 1 + max(max(row) for row in rows if row)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows([row.get(c, "") for c in range(width)] if row else [] for row in rows)
-    others = [other for other, _ in sheets if other != name]
-    also = f", the largest; its other sheets ({', '.join(others[:5])}{', …' if len(others) > 5 else ''}) were " \
-        "not read" if others else ""
-    return out.getvalue(), f"{kind}: sheet '{name}'{also}"
+    others = [other for other in names if other != name]
+    how = ", as chosen" if sheet is not None else ", the largest" if others else ""
+    also = f"; its other sheets ({', '.join(others[:5])}{', …' if len(others) > 5 else ''}) were not read" \
+        if others else ""
+    return out.getvalue(), f"{kind}: sheet '{name}'{how}{also}", names, name
 
 
-def ods_as_csv(source):
-    """(CSV text, a note on how it was read) for a LibreOffice / OpenDocument .ods spreadsheet (bytes or a
-    binary file); None for anything else.
+class ReadProgress:
+    """Counts the bytes read through the streams it wraps and calls progress(share of `total` read);
+    progress may raise to stop the reading. With progress None the streams are used as they are."""
 
-    As xlsx_as_csv: the sheet with the most cells; numbers as written, dates as ISO dates, times as
+    def __init__(self, progress, total):
+        self.progress, self.total, self.done = progress, max(1, total), 0
+
+    def wrap(self, stream):
+        return stream if self.progress is None else _Counted(stream, self)
+
+
+class _Counted:
+    def __init__(self, stream, reading):
+        self.stream, self.reading = stream, reading
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        self.reading.done += len(data)
+        self.reading.progress(min(1.0, self.reading.done / self.reading.total))
+        return data
+
+
+def ods_as_csv(source, sheet=None, progress=None):
+    """(CSV text, a note on how it was read, the sheet names, the name of the sheet read) for a
+    LibreOffice / OpenDocument .ods spreadsheet (bytes or a binary file); None for anything else.
+
+    As xlsx_as_csv: the sheet named `sheet`, by default the one with the most cells; numbers as written, dates as ISO dates, times as
     h:mm:ss, TRUE / FALSE; cells and rows repeated by the format are repeated, the empty rows it
     repeats down to the sheet's end are not. Raises ValueError for a damaged file.
     """
@@ -447,18 +484,22 @@ def ods_as_csv(source):
             return "TRUE" if cell.get(office_ns + "boolean-value") == "true" else "FALSE"
         return "\n".join(text_of(p) for p in cell if p.tag == text_ns + "p")
 
-    sheets, rows, row, column, blank = [], [], {}, 0, 0
+    sheets, rows, row, column, blank, skip = [], [], {}, 0, 0, False
+    reading = ReadProgress(progress, book.getinfo("content.xml").file_size)
     try:
         with book.open("content.xml") as stream:
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            for event, element in ElementTree.iterparse(reading.wrap(stream), events=("start", "end")):
                 tag = element.tag
                 if event == "start":
                     if tag == table_ns + "table":
                         rows, blank = [], 0
+                        skip = sheet is not None and element.get(table_ns + "name") != sheet
                     elif tag == table_ns + "table-row":
                         row, column = {}, 0
                     continue
-                if tag in (table_ns + "table-cell", table_ns + "covered-table-cell"):
+                if skip and tag != table_ns + "table":
+                    element.clear()                                # a sheet not asked for: not read
+                elif tag in (table_ns + "table-cell", table_ns + "covered-table-cell"):
                     repeat = int(element.get(table_ns + "number-columns-repeated", "1"))
                     value = value_of(element)
                     if value:
@@ -476,18 +517,19 @@ def ods_as_csv(source):
                         blank += repeat                                    # written only if a row follows
                     element.clear()
                 elif tag == table_ns + "table":
-                    sheets.append((element.get(table_ns + "name"), rows))
+                    sheets.append((element.get(table_ns + "name"), None if skip else rows))
                     element.clear()
     except (ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ValueError(f"the spreadsheet is damaged (content.xml: {exc})") from None
-    return sheets_as_csv(sheets, "OpenDocument spreadsheet")
+    return sheets_as_csv(sheets, "OpenDocument spreadsheet", sheet)
 
 
-def workbook_as_csv(source):
-    """(CSV text, note) for an Excel .xlsx or an OpenDocument .ods spreadsheet (bytes or a seekable binary
-    file); None for anything else."""
-    converted = xlsx_as_csv(source)
+def workbook_as_csv(source, sheet=None, progress=None):
+    """(CSV text, note, sheet names, the name of the sheet read) for an Excel .xlsx or an OpenDocument .ods
+    spreadsheet (bytes or a seekable binary file); None for anything else. `sheet` and `progress` as for
+    xlsx_as_csv."""
+    converted = xlsx_as_csv(source, sheet, progress)
     if converted is None and hasattr(source, "seek"):
         source.seek(0)
-    return converted if converted is not None else ods_as_csv(source)
+    return converted if converted is not None else ods_as_csv(source, sheet, progress)
 

@@ -113,9 +113,10 @@ class CsvLoader(QObject):
     done = Signal(int)
     finished = Signal()
 
-    def __init__(self, path: str, load_id: int = 0, settings: dict | None = None):
+    def __init__(self, path: str, load_id: int = 0, settings: dict | None = None, sheet: str | None = None):
         super().__init__()
         self.path = path
+        self.sheet = sheet                # of a workbook: the sheet to read (None: its largest)
         self.load_id = load_id
         self.settings = settings          # scaling / missing / val_split / seed: the loader builds with them
         self._cancel = threading.Event()
@@ -157,7 +158,7 @@ class CsvLoader(QObject):
     def run(self) -> None:
         try:
             from core.data import read_csv
-            table = read_csv(self.path, progress=self._on_progress, cancel=self._cancel.is_set)
+            table = read_csv(self.path, sheet=self.sheet, progress=self._on_progress, cancel=self._cancel.is_set)
             if not self._cancel.is_set():
                 prepared = self._prepare(table) if self.settings is not None else None
                 if not self._cancel.is_set():
@@ -253,6 +254,21 @@ class DataPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self._notes_area, 1)
+        # a workbook's sheets: shown only when the file has several
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setToolTip("The sheet of the workbook to read. The largest is read first; "
+                                    "choosing another reads the file again.")
+        self.sheet_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sheet_combo.activated.connect(self._on_sheet_chosen)
+        self._sheet_row = QWidget()
+        sheet_layout = QHBoxLayout(self._sheet_row)
+        sheet_layout.setContentsMargins(0, 0, 0, 0)
+        sheet_label = QLabel("&Sheet")
+        sheet_label.setBuddy(self.sheet_combo)
+        sheet_layout.addWidget(sheet_label)
+        sheet_layout.addWidget(self.sheet_combo)
+        sheet_layout.addStretch(1)
+        self._sheet_row.hide()
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -330,6 +346,7 @@ class DataPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self._sheet_row)
         layout.addWidget(self._progress_row)
         layout.addWidget(self.preview, 3)
         layout.addWidget(self.columns, 2)
@@ -349,15 +366,16 @@ class DataPanel(QWidget):
         if path:
             self.load_path(path)
 
-    def load_path(self, path: str) -> None:
-        """Read `path` in the background; on success it is previewed and applied with default roles."""
+    def load_path(self, path: str, sheet: str | None = None) -> None:
+        """Read `path` (of a workbook: its sheet `sheet`, by default the largest) in the background; on
+        success it is previewed and applied with default roles."""
         if self.confirm_load is not None and not self.confirm_load(path):
             return
         self.cancel_loading()
         self._load_id += 1
         settings = {k: v for k, v in self.options().items() if k not in ("targets", "inputs", "ignore")}
         settings["task"] = "auto"          # a new file's target: the task chosen for the last one may not fit
-        self._loader = CsvLoader(str(path), self._load_id, settings)
+        self._loader = CsvLoader(str(path), self._load_id, settings, sheet)
         self._loader.progress.connect(self._on_progress)
         self._loader.loaded.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
@@ -409,6 +427,23 @@ class DataPanel(QWidget):
     def _on_loader_done(self, load_id: int) -> None:
         if self._current(load_id):
             self._finish_loading()
+
+    @Slot(int)
+    def _on_sheet_chosen(self, index: int) -> None:
+        sheet = self.sheet_combo.itemText(index)
+        if self.path and self.table is not None and sheet != self.table.sheet:
+            self.load_path(self.path, sheet)
+            if not self.loading:               # the user kept the project: show the sheet that is read
+                self._show_sheets()
+
+    def _show_sheets(self) -> None:
+        sheets = getattr(self.table, "sheets", ()) if self.path else ()
+        self._sheet_row.setVisible(len(sheets) > 1)
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(sheets))
+        self.sheet_combo.setCurrentIndex(max(0, self.sheet_combo.findText(self.table.sheet or "")))
+        self.sheet_combo.blockSignals(False)
 
     def _finish_loading(self) -> None:
         self._loader = None
@@ -471,6 +506,7 @@ class DataPanel(QWidget):
                 self.columns.setItem(i, 2, QTableWidgetItem(role))
         self.columns.resizeRowsToContents()
         self._title = title or (os.path.basename(path) if path else (table.source or "table"))
+        self._show_sheets()
         self._show_notes()
         self._set_options_enabled(True)
 

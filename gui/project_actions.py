@@ -269,7 +269,8 @@ class ProjectActions(QObject):
         return ProjectState.capture(
             model.network, optimizer=controller.optimizer, preprocessor=model.dataset.preprocessor,
             data_path=None if example else self.data_path,
-            data_options={**model.data_options, "example": example},
+            data_options={**model.data_options, "example": example,
+                          "sheet": None if example else getattr(model.table, "sheet", None)},
             training=model.settings_dict(), history=controller.history.to_arrays(),
             extra={"architecture": asdict(model.architecture)})
 
@@ -345,7 +346,7 @@ class ProjectActions(QObject):
                 problem = check_data_file(state)
                 if problem:
                     notes.append(problem)
-            table = read_csv(data_path)
+            table = read_csv(data_path, sheet=options.get("sheet"))
         else:
             raise ModelFileError(f"{name} names no data file or example, so it cannot be trained or shown.")
 

@@ -202,3 +202,28 @@ def test_train_names_the_majority_baseline_of_an_imbalanced_target(tmp_path):
     assert "always answering 'no' would score 0.9000; balanced accuracy (mean recall)" in result.stdout
     iris = run_cli("train", IRIS, "--epochs", "3")
     assert "val accuracy" in iris.stdout and "always answering" not in iris.stdout
+
+
+def test_sheet_picks_the_table_of_a_workbook_in_train_predict_and_the_exported_script(tmp_path):
+    from tests.core.test_data import _two_data_sheets
+
+    book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
+    model, script = tmp_path / "model.npz", tmp_path / "model.py"
+    result = run_cli("train", book, "--sheet", "2023", "--target", "verdict_2023", "--epochs", "5", "--json",
+                     "--export", model)
+    assert result.returncode == 0, result.stderr
+    assert last_json(result.stdout)["epochs"] == 5
+    assert run_cli("export", model, script).returncode == 0
+    out = tmp_path / "pred.csv"
+    result = run_cli("predict", model, book, "--sheet", "2023", "--out", out)
+    assert result.returncode == 0, result.stderr
+    predicted = out.read_text().splitlines()
+    assert len(predicted) == 31                          # the 30 rows of 2023, not the 40 of the larger sheet
+    by_script = subprocess.run([sys.executable, str(script), str(book), "--sheet", "2023"], capture_output=True,
+                               text=True, timeout=60)
+    assert by_script.returncode == 0, by_script.stderr
+    assert [line.split(",")[0] for line in by_script.stdout.splitlines()] == \
+        [line.split(",")[0] for line in predicted]
+    result = run_cli("train", book, "--sheet", "2025", "--epochs", "5")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "error: parts.xlsx: it has no sheet named '2025' (its sheets: Cover, 2023, 2024)."

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from core.data import (
-    MAX_COLUMNS, ColumnInfo, DataError, Dataset, LoadCancelled, Preprocessor, RawTable, build_dataset,
+    CONVERT_SHARE, MAX_COLUMNS, ColumnInfo, DataError, Dataset, LoadCancelled, Preprocessor, RawTable, build_dataset,
     default_exclusion, from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
 )
 from core.errors import ModelFileError
@@ -413,7 +413,7 @@ def test_an_excel_sheet_styled_far_below_its_table_reads_only_the_table(tmp_path
     for row in range(52, 5_000):
         sheet.cell(row=row, column=1).font = bold
     book.save(tmp_path / "styled.xlsx")
-    text, _ = xlsx_as_csv((tmp_path / "styled.xlsx").read_bytes())
+    text = xlsx_as_csv((tmp_path / "styled.xlsx").read_bytes())[0]
     assert text.count("\n") == 51                       # the header and the 50 rows, no trail of blank lines
     assert read_csv(tmp_path / "styled.xlsx").n_rows == 50
 
@@ -471,6 +471,68 @@ def test_libreoffice_spreadsheets_load_their_largest_sheet(tmp_path):
     np.testing.assert_allclose(frame["share"].astype(float)[:2], [0.01, 0.02])
     assert (frame["bought"][0], frame["origin"][0]) == ("2024-03-01", "Japan")
     assert frame["start"][0] == "08:01:00"                # PT08H01M00S, written as the .xlsx reader writes times
+
+
+def _two_data_sheets(path, n_small=6, n_large=40):
+    """A workbook as people keep one: last year's smaller table beside this year's, and a cover page."""
+    rng = np.random.default_rng(0)
+    def year(n, label):
+        return pd.DataFrame({"size": np.round(rng.normal(size=n), 3), "weight": np.round(rng.normal(size=n), 3),
+                             label: rng.choice(["ok", "bad"], n)})
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame(columns=["Parts inspected, by year"]).to_excel(book, sheet_name="Cover", index=False)
+        year(n_small, "verdict_2023").to_excel(book, sheet_name="2023", index=False)
+        year(n_large, "verdict_2024").to_excel(book, sheet_name="2024", index=False)
+    return path
+
+
+def test_any_sheet_of_a_workbook_can_be_chosen_and_the_table_lists_them(tmp_path):
+    path = _two_data_sheets(tmp_path / "parts.xlsx")
+    table = read_csv(path)
+    assert (table.sheets, table.sheet, table.n_rows) == (("Cover", "2023", "2024"), "2024", 40)
+    chosen = read_csv(path, sheet="2023")
+    assert (chosen.sheet, chosen.n_rows, chosen.column_names) == ("2023", 6, ["size", "weight", "verdict_2023"])
+    assert chosen.sheets == table.sheets
+    assert any("sheet '2023', as chosen" in note and "Cover, 2024" in note for note in chosen.notes), chosen.notes
+    with pytest.raises(DataError, match=r"^parts\.xlsx: it has no sheet named '2025' \(its sheets: Cover, 2023, 2024\)"):
+        read_csv(path, sheet="2025")
+    with pytest.raises(DataError, match=r"^parts\.xlsx: its sheet 'Cover' holds no table"):
+        read_csv(path, sheet="Cover")
+    with pytest.raises(DataError, match=r"^plain\.csv is not a spreadsheet: it has no sheet '2023'"):
+        (tmp_path / "plain.csv").write_text("a,b\n1,2\n3,4\n")
+        read_csv(tmp_path / "plain.csv", sheet="2023")
+
+
+def test_any_sheet_of_a_libreoffice_spreadsheet_can_be_chosen(tmp_path):
+    import zipfile
+
+    rows = "".join(LIBREOFFICE_ROW.format(k=k, mpg=18 + k / 4, day=k + 1, origin="USA") for k in range(3))
+    content = LIBREOFFICE_CONTENT.replace("__ROWS__", rows).replace(
+        '<table:table-column table:number-columns-repeated="2"/>', '<table:table-column table:number-columns-repeated="2"/>'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>source</text:p></table:table-cell>'
+        '</table:table-row>')
+    with zipfile.ZipFile(tmp_path / "cars.ods", "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", content)
+    readme = read_csv(tmp_path / "cars.ods", sheet="Readme")
+    assert (readme.sheets, readme.sheet) == (("Readme", "Cars"), "Readme")
+    assert "mpg" not in readme.column_names and readme.n_rows <= 1          # the readme's lines, not the cars
+    assert read_csv(tmp_path / "cars.ods").sheet == "Cars"
+    with pytest.raises(DataError, match=r"^cars\.ods: it has no sheet named 'Trucks' \(its sheets: Readme, Cars\)"):
+        read_csv(tmp_path / "cars.ods", sheet="Trucks")
+
+
+def test_reading_a_workbook_moves_the_progress_bar_and_can_be_cancelled(tmp_path):
+    path = _two_data_sheets(tmp_path / "parts.xlsx", n_large=20_000)
+    seen = []
+    read_csv(path, progress=seen.append)
+    # the sheets' XML is most of the time: the bar moves while it is read, not only once it is CSV text
+    reading = [f for f in seen if 0 < f < CONVERT_SHARE]
+    assert len(reading) >= 10 and reading == sorted(reading) and seen[-1] == 1.0
+    asked = []
+    with pytest.raises(LoadCancelled):
+        read_csv(path, progress=lambda f: None, cancel=lambda: asked.append(1) or len(asked) > 3)
+    assert len(asked) == 4                               # stopped at the first check after Cancel
 
 
 def test_excel_workbooks_that_cannot_be_read_say_why(tmp_path):

@@ -272,7 +272,7 @@ def test_apply_without_a_target_is_refused(qtbot, panel, model, tmp_path, messag
 
 
 def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkeypatch):
-    def slow_read(path, *, progress=None, cancel=None):
+    def slow_read(path, *, sheet=None, progress=None, cancel=None):
         step = 0
         while not cancel():
             step += 1
@@ -293,7 +293,7 @@ def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkey
 def test_a_new_load_replaces_one_in_progress(qtbot, panel, model, tmp_path, monkeypatch):
     real = core.data.read_csv
 
-    def read(path, *, progress=None, cancel=None):
+    def read(path, *, sheet=None, progress=None, cancel=None):
         if path.endswith("slow.csv"):
             while not cancel():
                 pass

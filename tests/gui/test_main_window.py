@@ -287,7 +287,7 @@ def test_settings_survive_a_restart(qtbot, isolated_settings):
 def test_closing_while_a_csv_loads_cancels_and_joins(qtbot, window, monkeypatch):
     import core.data
 
-    def endless(path, *, progress=None, cancel=None):
+    def endless(path, *, sheet=None, progress=None, cancel=None):
         while not cancel():
             pass
         raise core.data.LoadCancelled("cancelled")

@@ -388,3 +388,40 @@ def test_an_example_starts_a_document_with_nothing_to_undo(qtbot, monkeypatch):
     assert window.model.undo_stack.count() == 0 and not window.undo_action.isEnabled()
     window.model.undo_stack.undo()                       # nothing happens: the old edits are gone
     assert window.model.architecture.hidden == tuple(EXAMPLES["xor"].default_hidden)
+
+
+def test_the_sheet_chosen_in_the_data_dock_is_trained_saved_and_reopened(qtbot, tmp_path, monkeypatch):
+    from tests.core.test_data import _two_data_sheets
+
+    book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
+    first = make_window(qtbot)
+    with qtbot.waitSignal(first.model.dataChanged, timeout=WAIT_MS):
+        first.open_path(str(book))
+    panel, model = first.data_panel, first.model
+    combo = panel.sheet_combo
+    assert not panel._sheet_row.isHidden()
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Cover", "2023", "2024"]
+    assert combo.currentText() == "2024" and model.table.n_rows == 40      # the largest sheet first
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        combo.setCurrentIndex(1)
+        combo.activated.emit(1)                                           # what picking it from the list does
+    assert (panel.table.sheet, model.table.n_rows, panel.roles()["target"]) == ("2023", 30, ["verdict_2023"])
+    assert "sheet '2023', as chosen" in panel.file_label.text()
+    small(first, epochs=5)
+    train(qtbot, first)
+    project = tmp_path / "parts.bpstudio"
+    answer_save_dialog(monkeypatch, project)
+    assert first.project.save()
+
+    second = make_window(qtbot, example="spiral")
+    assert second.project.open_project(str(project))
+    assert second.model.table.sheet == "2023" and second.model.table.n_rows == 30
+    assert second.data_panel.sheet_combo.currentText() == "2023"
+    assert same_params(params(second.model.network), params(first.model.network))
+
+
+def test_a_csv_file_shows_no_sheet_choice(qtbot, tmp_path):
+    window = make_window(qtbot)
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(xor_csv(tmp_path / "xor.csv")))
+    assert window.data_panel._sheet_row.isHidden()
