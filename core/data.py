@@ -50,7 +50,9 @@ __all__ = [
 
 #: Cell spellings read as "missing" (compared after stripping surrounding spaces).
 NA_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "Null",
-             "None", "none", "-", "#N/A", "<NA>")
+             "None", "none", "-", "#N/A", "<NA>",
+             # what a spreadsheet shows in a cell whose formula failed: the value is unknown, not text
+             "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!")
 _NA_SET = frozenset(NA_TOKENS)
 MAX_COLUMNS = 100_000
 # A file whose numbers alone (float32) would need more than this is refused before it is read: building
@@ -506,6 +508,8 @@ class _Dialect:
     notes: list[str]
     thousands: str | None = None   # "." in a decimal-comma file that groups thousands so ("43.445")
     extra_empty_fields: bool = False  # some rows end in empty fields past the last column ("1,2,x,,")
+    short_rows: bool = False       # rows may leave out their last cells: pandas' padding is no error then
+    header_width: int = 0          # names in the header line, when the columns read are fewer
 
 
 def _read_guarded(src: _Source, progress, cancel, sheet: str | None = None) -> RawTable:
@@ -1069,12 +1073,22 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     data = rest if has_header else records
     counts = Counter(len(r) for r in data)
     n_fields = max(counts, key=lambda k: (counts[k], k)) if counts else len(first)
+    short_rows, header_width = False, 0
     if has_header:
         width = len(first)
         while width > n_fields and not first[width - 1].strip():
             width -= 1  # the header line ends with delimiters
         if width > MAX_COLUMNS:
             raise _too_wide(name, width)
+        if width > n_fields and data and all(len(r) <= width for r in data):
+            # rows that leave out their last, empty cells, as some exports write them: those are missing
+            fewest = min(len(r) for r in data)
+            line = n_lead + header_lines + 1 + next(i for i, r in enumerate(data) if len(r) < width)
+            notes.append(f"the header names {width} columns but some rows hold fewer fields (as few as {fewest}, "
+                         f"the first on line {line}): the cells they leave out at the end are read as missing")
+            n_fields, short_rows = width, True
+        elif width > n_fields:
+            header_width = width
         if width < n_fields:
             if all(len(r) <= width or not any(c.strip() for c in r[width:]) for r in data):
                 n_fields = width  # data lines end with a delimiter; pandas drops the empty last field
@@ -1114,7 +1128,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
     padded = delimiter != _WHITESPACE and any(
         ln.startswith((" ", "\t")) or (delimiter + " ") in ln or (delimiter + "\t") in ln for ln in content)
     return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
-                    decimal, has_header, names, comment, padded, avg_line, notes, thousands)
+                    decimal, has_header, names, comment, padded, avg_line, notes, thousands,
+                    short_rows=short_rows, header_width=header_width)
 
 
 def _is_comment(line: str) -> bool:
@@ -1485,10 +1500,13 @@ def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | N
     line, k = found
     n = len(d.names)
     hint = ""
-    if k > n and d.delimiter != _WHITESPACE:
+    if k > n and d.delimiter != _WHITESPACE and not d.header_width:
         hint = f"; a cell that holds a '{d.delimiter}' needs quotes around it"
-    return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like "
-                       f"{'the header' if d.has_header else 'most rows'}, found {k}{hint}.")
+    like = "the header" if d.has_header and not d.header_width else "most rows"
+    if d.header_width:
+        like += f" (the header names {d.header_width})"
+    return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like {like}, "
+                       f"found {k}{hint}.")
 
 
 _REPAIR_MAX_BYTES = 64 << 20
@@ -1906,7 +1924,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
 
     # a short row is padded with NaN by pandas: the last column is missing there
     last = frame.iloc[:, -1]
-    if bool(last.isna().any()):
+    if not d.short_rows and bool(last.isna().any()):
         err = _ragged_error(src, d, locator)
         if err is not None:
             raise err

@@ -215,6 +215,23 @@ def test_a_row_with_a_value_past_the_last_column_is_still_refused():
         read_csv_text("a,b,label\n1,2,x\n3,4,y,,7\n5,6,x\n")
 
 
+def test_rows_that_leave_out_their_last_empty_cells_read_them_as_missing():
+    # some exports stop a row at its last value: the header names five columns, the rows hold three or four
+    t = read_csv_text("a,b,c,remark,price\n9.4,88.8,x\n8.1,85.2,y,ok\n15.9,108.0,y\n7.2,90.1,x,late\n")
+    assert t.column_names == ["a", "b", "c", "remark", "price"] and t.n_rows == 4
+    assert t.frame["remark"].tolist() == [None, "ok", None, "late"] and t.frame["price"].isna().all()
+    assert any("the header names 5 columns but some rows hold fewer fields (as few as 3, the first on line 2)"
+               in note for note in t.notes), t.notes
+    with pytest.raises(DataError, match=r"target column 'price' is constant \(every cell is empty\)"):
+        build_dataset(t, targets=["price"])              # named, not "there is no column 'price'"
+
+
+def test_rows_longer_than_most_say_how_many_fields_the_header_names():
+    with pytest.raises(DataError, match=r"line 5: expected 3 fields like most rows \(the header names 4\), "
+                                        r"found 5\.$"):
+        read_csv_text("a,b,c,d\n1,2,x\n3,4,y\n5,6,x\n7,8,y,9,10\n")
+
+
 def test_duplicate_names_are_made_unique():
     t = read_csv(fx("duplicate_names.csv"))
     assert list(t.frame.columns) == ["x", "x_2", "label"]

@@ -903,3 +903,21 @@ def test_a_windows_1252_file_is_still_read_as_windows_1252():
     t = read_csv_bytes(("name,x,label\n" + _people(30)).encode("cp1252"))
     assert set(t.frame["name"]) == {"Müller", "Øster", "Smith"}
     assert "the file is not UTF-8: read as Windows-1252/Latin-1" in t.notes
+
+
+def test_cells_whose_formula_failed_are_missing_numbers_not_text():
+    # Excel shows #DIV/0!, #VALUE!… where a formula failed; saved as CSV, one in seven cells of a ratio
+    rng = np.random.default_rng(0)
+    n = 140
+    size, weight = np.round(rng.uniform(1, 20, n), 3), np.round(rng.uniform(100, 2000, n), 1)
+    errors = ["#DIV/0!", "#VALUE!", "#N/A", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
+    ratio = [errors[k // 7 % 7] if k % 7 == 0 else f"{w / s:.2f}" for k, (s, w) in enumerate(zip(size, weight))]
+    label = np.where(weight / size > 100, "heavy", "light")
+    text = "size,weight,ratio,label\n" + "".join(f"{s},{w},{r},{c}\n" for s, w, r, c in zip(size, weight, ratio, label))
+    table = read_csv_text(text)
+    assert table.column("ratio").kind == "numeric"
+    assert table.frame["ratio"].isna().sum() == n // 7
+    ds = build_dataset(table, targets=["label"])
+    assert "ratio" in ds.feature_names                           # an input, not ignored as free text
+    as_target = build_dataset(table, targets=["ratio"])
+    assert as_target.task == "regression" and len(as_target.X_train) + len(as_target.X_val) == n - n // 7
