@@ -600,7 +600,7 @@ class DataPanel(QWidget):
             try:
                 dataset = build_dataset(self.table, **options)
             except BackpropError as exc:
-                self.model.message.emit(str(exc), "error")
+                self.model.message.emit(str(exc) + self._still_in_use(), "error")
                 return False
         self.model.set_dataset(dataset, table=self.table, options=options,
                                example_name=None if self.path else self.model.example_name)
@@ -610,6 +610,15 @@ class DataPanel(QWidget):
         if self.path:
             self.fileLoaded.emit(self.path)
         return True
+
+    def _still_in_use(self) -> str:
+        """After a failed Apply: which data Train still uses, when the table on show is another one."""
+        model = self.model
+        if model.dataset is None or model.table is self.table:
+            return ""
+        in_use = f"the {model.example_name} example" if model.example_name else os.path.basename(model.dataset.source)
+        return (f" Train still uses {in_use}: choose other roles or options and press Apply to use "
+                f"{self._title}.")
 
     def _set_options_enabled(self, enabled: bool) -> None:
         for widget in (self.columns, self.task, self.scaling, self.missing, self.val_split, self.seed,

@@ -261,6 +261,9 @@ def test_a_build_error_is_shown_and_the_old_data_kept(qtbot, panel, model, tmp_p
     assert messages[-1][0] == "error" and "constant" in messages[-1][1]
     assert model.dataset is before
     assert panel.table.source == "constant.csv"                 # shown, so roles can be fixed
+    # … and the message says the data on show is not what Train uses
+    assert messages[-1][1].endswith("Train still uses good.csv: choose other roles or options and press Apply "
+                                    "to use constant.csv."), messages[-1][1]
 
 
 def test_apply_without_a_target_is_refused(qtbot, panel, model, tmp_path, messages):
