@@ -34,11 +34,16 @@ def _fail(message: str) -> int:
     return EXIT_USER_ERROR
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or positive, not {text}")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least `minimum`, refused with the same words the core uses."""
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            wanted = "zero or positive" if minimum == 0 else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"must be {wanted}, not {text}")
+        return value
+    parse.__name__ = "whole number"          # argparse's "invalid whole number value: 'x'"
+    return parse
 
 
 def _layers(text):
@@ -77,10 +82,10 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=None, help="learning rate η (default: 0.1 sgd, 0.05 momentum, 0.01 adam)")
     p.add_argument("--momentum", type=float, default=0.9, help="momentum μ for --optimizer momentum (default 0.9)")
     p.add_argument("--l2", type=float, default=0.0, help="L2 weight decay λ (default 0: off)")
-    p.add_argument("--batch-size", type=_positive_int, default=32, help="1 = online, 0 = full batch (default 32)")
-    p.add_argument("--epochs", type=_positive_int, default=500, help="at most this many epochs (default 500)")
+    p.add_argument("--batch-size", type=_whole_number(0), default=32, help="1 = online, 0 = full batch (default 32)")
+    p.add_argument("--epochs", type=_whole_number(1), default=500, help="at most this many epochs (default 500)")
     p.add_argument("--target-error", type=float, default=None, help="stop when the training error is below this")
-    p.add_argument("--patience", type=_positive_int, default=None, help="early stopping on validation loss")
+    p.add_argument("--patience", type=_whole_number(1), default=None, help="early stopping on validation loss")
     p.add_argument("--val-split", type=float, default=None,
                    help="validation fraction (default 0.2; an example's own default with --example)")
     p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize",
