@@ -287,7 +287,8 @@ def cmd_predict(argv) -> int:
     from core.export import load_model, predict_rows
 
     loaded = load_model(args.model)
-    table = read_csv(args.data, sheet=args.sheet)
+    decimal = loaded.preprocessor.decimal if loaded.preprocessor is not None else None
+    table = read_csv(args.data, sheet=args.sheet, decimal=decimal)
     rows, skipped = rows_with_values(table)
     pre = loaded.preprocessor
     renamed = []

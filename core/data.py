@@ -258,6 +258,7 @@ class RawTable:
     _locator: Any = field(default=None, repr=False, compare=False)
     sheets: tuple[str, ...] = ()         # a spreadsheet's sheet names, and the one read
     sheet: str | None = None
+    decimal: str = "."                   # the file's decimal mark (predictions read their files with it)
 
     @property
     def n_rows(self) -> int:
@@ -341,16 +342,17 @@ class Dataset:
 # reading
 
 
-def read_csv(path, *, sheet: str | None = None, progress: Callable[[float], Any] | None = None,
-             cancel: Callable[[], bool] | None = None) -> RawTable:
+def read_csv(path, *, sheet: str | None = None, decimal: str | None = None,
+             progress: Callable[[float], Any] | None = None, cancel: Callable[[], bool] | None = None) -> RawTable:
     """Parse a CSV file into a :class:`RawTable`.
 
     Sniffs delimiter, decimal comma, header, encoding (UTF-8 with/without BOM, UTF-16 with BOM, else
     Windows-1252/Latin-1), skips ``#`` comment lines and blank lines. Large files are read in chunks:
     ``progress(fraction)`` is called after each chunk and ``cancel()`` checked before each one (raising
     :class:`LoadCancelled`). ``sheet`` names the sheet of an .xlsx / .ods workbook to read (by default
-    its largest; the table's ``sheets`` lists them all). Any problem → :class:`DataError` with a one-line
-    message.
+    its largest; the table's ``sheets`` lists them all). ``decimal``: the decimal mark to assume where the
+    file shows none — a model trained on a file of decimal commas reads "508.442" as 508442, not 508.442.
+    Any problem → :class:`DataError` with a one-line message.
     """
     p = Path(os.fspath(path)) if not isinstance(path, Path) else path
     name = p.name or str(p)
@@ -365,8 +367,8 @@ def read_csv(path, *, sheet: str | None = None, progress: Callable[[float], Any]
     except OSError as exc:
         raise DataError(f"{name} cannot be opened: {_one_line(exc.strerror or exc)}.") from None
     if _packed(p):
-        return _read_packed(p, name, progress, cancel, sheet)
-    return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel, sheet)
+        return _read_packed(p, name, progress, cancel, sheet, decimal)
+    return _read_guarded(_Source(name, lambda: open(p, "rb"), size, str(p)), progress, cancel, sheet, decimal)
 
 
 # --- .csv.gz and one-file .zip archives, as data sets are often downloaded ----------------------------------
@@ -395,7 +397,8 @@ def _packed(p: Path) -> bool:
         return False
 
 
-def _read_packed(p: Path, name: str, progress, cancel, sheet: str | None = None) -> RawTable:
+def _read_packed(p: Path, name: str, progress, cancel, sheet: str | None = None,
+                 decimal: str | None = None) -> RawTable:
     """Unpack to a temporary file (every reading path — sniffing, parallel pieces, line numbers for
     messages — wants a seekable file), read it as usual, delete it."""
     import tempfile
@@ -413,7 +416,7 @@ def _read_packed(p: Path, name: str, progress, cancel, sheet: str | None = None)
             target = Path(folder) / "data.csv"
             shown = _unpack(p, name, target, unpack_progress, cancel)
             src = _Source(shown, lambda: open(target, "rb"), target.stat().st_size, str(target))
-            table = _read_guarded(src, read_progress if progress is not None else None, cancel, sheet)
+            table = _read_guarded(src, read_progress if progress is not None else None, cancel, sheet, decimal)
     except DataError:
         raise
     except OSError as exc:
@@ -512,17 +515,17 @@ class _Dialect:
     header_width: int = 0          # names in the header line, when the columns read are fewer
 
 
-def _read_guarded(src: _Source, progress, cancel, sheet: str | None = None) -> RawTable:
+def _read_guarded(src: _Source, progress, cancel, sheet: str | None = None, decimal: str | None = None) -> RawTable:
     """The boundary: whatever goes wrong inside becomes a DataError."""
     try:
         try:
-            return _read(src, progress, cancel, None, sheet)
+            return _read(src, progress, cancel, None, sheet, decimal)
         except _Reencode as retry:
             encoding = retry.encoding
             if encoding == "cp1252":
                 with src.open() as fh:
                     encoding = _not_utf8_fallback(fh, 3 if fh.read(3) == codecs.BOM_UTF8 else 0)
-            return _read(src, progress, cancel, encoding, sheet)
+            return _read(src, progress, cancel, encoding, sheet, decimal)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -594,7 +597,8 @@ def _not_utf8_fallback(fh, start: int) -> str:
     return MIXED_ENCODING if wide and wide * 20 >= stray else "cp1252"
 
 
-def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: str | None = None) -> RawTable:
+def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: str | None = None,
+          decimal: str | None = None) -> RawTable:
     if cancel is not None and cancel():
         raise LoadCancelled(f"Loading {src.name} cancelled.")
     if progress is not None:
@@ -606,7 +610,7 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
         reading = progress
         progress = lambda fraction: reading(CONVERT_SHARE + (1 - CONVERT_SHARE) * fraction)
     with src.open() as fh:
-        dialect = _sniff(fh, src, "utf-8" if converted else forced_encoding)
+        dialect = _sniff(fh, src, "utf-8" if converted else forced_encoding, decimal)
     if converted:
         dialect.notes.insert(0, converted)
     if len(dialect.names) == 1 and dialect.delimiter != _WHITESPACE and src.size <= _FIXED_WIDTH_MAX_BYTES:
@@ -614,7 +618,7 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
         if columns is not None:
             src = columns
             with src.open() as fh:
-                dialect = _sniff(fh, src, "utf-8")
+                dialect = _sniff(fh, src, "utf-8", decimal)
             dialect.notes.insert(0, "columns read by their positions: a table lined up with spaces whose "
                                     "values hold spaces too")
     _check_budget(src, dialect)
@@ -643,6 +647,7 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
             frame.attrs.pop("header_echo", None)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
+    table.decimal = dialect.decimal
     if workbook:
         table.sheets, table.sheet = tuple(workbook[0]), workbook[1]
     if progress is not None:
@@ -930,7 +935,7 @@ def _bytes(n: float) -> str:
 # --- sniffing ----------------------------------------------------------------------------------------------
 
 
-def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
+def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | None = None) -> _Dialect:
     name = src.name
     sample = fh.read(_SAMPLE_BYTES)
     eof = len(sample) < _SAMPLE_BYTES
@@ -1025,10 +1030,14 @@ def _sniff(fh, src: _Source, forced_encoding: str | None) -> _Dialect:
         # "10,3 %" and "12,50 €" count as what they hold: a decimal comma
         cells = [c.strip().strip("%€$£ \u00a0\u202f") for r in records[1:] or records for c in r]
         # "43.445" beside "189,8" groups thousands with a dot, as German statistics tables write them
-        if (any(_DEC_COMMA_RE.match(c) or _GROUPED_DEC_COMMA_RE.match(c) for c in cells)
-                and not any(_DEC_DOT_RE.match(c) and not _DOT_THOUSANDS_RE.match(c) for c in cells)):
+        dot_decimals = any(_DEC_DOT_RE.match(c) and not _DOT_THOUSANDS_RE.match(c) for c in cells)
+        if any(_DEC_COMMA_RE.match(c) or _GROUPED_DEC_COMMA_RE.match(c) for c in cells) and not dot_decimals:
             decimal = ","
             notes.append("decimal comma detected")
+        elif decimal_hint == "," and not dot_decimals and any(_DOT_THOUSANDS_RE.match(c) for c in cells):
+            decimal = ","            # no number here says which; "508.442" groups thousands, as in training
+            notes.append("decimal comma, as in the file the model was trained on")
+        if decimal == ",":
             if any(_DOT_THOUSANDS_RE.match(c) for c in cells) and not any(_DATE_RE.match(c) for c in cells):
                 thousands = "."
                 grouped = next(c for c in cells if _DOT_THOUSANDS_RE.match(c))
@@ -2876,8 +2885,9 @@ class Preprocessor:
     VERSION = 1
 
     def __init__(self, inputs: list, targets: list, task: str, class_names: list[str] | None = None,
-                 dtype: str = "float32", scaling: str = "standardize"):
+                 dtype: str = "float32", scaling: str = "standardize", decimal: str = "."):
         self.inputs = list(inputs)
+        self.decimal = decimal             # the training file's decimal mark: files to predict are read so
         self.targets = list(targets)       # [_NumOut, ...] for regression, [target name] for classification
         self.task = task
         self.class_names = list(class_names) if class_names is not None else None
@@ -3072,7 +3082,8 @@ class Preprocessor:
         return {"format": self.FORMAT, "version": self.VERSION, "task": self.task, "dtype": self.dtype,
                 "scaling": self.scaling, "inputs": inputs, "targets": targets,
                 "class_names": list(self.class_names) if self.class_names is not None else None,
-                "feature_names": list(self.feature_names), "output_names": list(self.output_names)}
+                "feature_names": list(self.feature_names), "output_names": list(self.output_names),
+                **({"decimal": self.decimal} if self.decimal != "." else {})}
 
     @classmethod
     def from_dict(cls, d) -> "Preprocessor":
@@ -3107,8 +3118,11 @@ class Preprocessor:
                 class_names = None
             if not inputs or not targets:
                 raise ValueError("no inputs or no targets")
+            decimal = d.get("decimal", ".")
+            if decimal not in (".", ","):
+                raise ValueError(f"unknown decimal mark {decimal!r}")
             p = cls(inputs, targets, task, class_names, dtype=d.get("dtype", "float32"),
-                    scaling=d.get("scaling", "standardize"))
+                    scaling=d.get("scaling", "standardize"), decimal=decimal)
             if "feature_names" in d and list(d["feature_names"]) != p.feature_names:
                 raise ValueError("feature names do not match the inputs")
             return p
@@ -3576,7 +3590,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             y = frame[t].to_numpy().astype(np.float64)[tr]
             mean, std = float(np.mean(y)), float(np.std(y))
             out_specs.append(_NumOut(t, mean, _usable_scale(std, float(y.min()), float(y.max()))))
-    prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling)
+    prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling,
+                        decimal=getattr(table, "decimal", "."))
     n_filled = 0
     if missing == "fill":
         n_filled = sum(int(_missing_mask(frame[c]).take(np.concatenate([tr, va, te])).sum()) for c in input_missing)

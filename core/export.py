@@ -827,7 +827,8 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
     model = {"dtype": network.dtype.name, "layers": layers,
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
-             "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA}
+             "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA,
+             "decimal": getattr(preprocessor, "decimal", ".") if preprocessor is not None else "."}
     from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE,
                            _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE,
                            _NOT_DETECTED, _NOT_UNITS, _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE,
@@ -1327,6 +1328,9 @@ def read_rows(path, needed=(), sheet=None):
             and not any(DEC_DOT.match(c) and not DOT_THOUSANDS.match(c) for c in cells):
         FILE["decimal"] = ","          # the studio's rule: decimal commas, and no number with a decimal dot
         FILE["thousands"] = "." if any(DOT_THOUSANDS.match(c) for c in cells) else None
+    elif delimiter != "," and MODEL.get("decimal") == "," and any(DOT_THOUSANDS.match(c) for c in cells) \\
+            and not any(DEC_DOT.match(c) and not DOT_THOUSANDS.match(c) for c in cells):
+        FILE["decimal"], FILE["thousands"] = ",", "."   # nothing says which: "508.442" as in the training file
     elif delimiter == "," and any(COMMA_DECIMAL_ONLY.match(c) for c in cells) and not any(
             COMMA_THOUSANDS_ONLY.match(c) or (DEC_DOT.match(c) and not DOT_THOUSANDS.match(c)) for c in cells):
         FILE["decimal"] = ","          # decimal commas in quoted numbers ("4260,7"): "5,895" is 5.895 there too

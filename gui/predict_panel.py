@@ -292,7 +292,7 @@ class PredictPanel(QWidget):
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            table = read_csv(path)
+            table = read_csv(path, decimal=dataset.preprocessor.decimal)
             rows, skipped = rows_with_values(table)
             rows, renamed = named_for_model(rows, dataset.preprocessor.input_columns)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.

@@ -921,3 +921,41 @@ def test_cells_whose_formula_failed_are_missing_numbers_not_text():
     assert "ratio" in ds.feature_names                           # an input, not ignored as free text
     as_target = build_dataset(table, targets=["ratio"])
     assert as_target.task == "regression" and len(as_target.X_train) + len(as_target.X_val) == n - n // 7
+
+
+def test_a_file_to_predict_without_decimal_commas_is_read_as_the_models_training_file(tmp_path):
+    # trained on German prices ("508.442,28"); the file to predict holds whole prices only ("508.442"), which
+    # on their own read as 508.442: the model says the dot groups thousands there too
+    from core.data import Preprocessor
+    from core.export import LoadedModel, export_model, predict_rows
+    from core.network import Network
+
+    rng = np.random.default_rng(0)
+    price = rng.uniform(50_000, 900_000, 60).round(2)
+    german = lambda v, cents: f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")[:None if cents else -3]
+    train = tmp_path / "prices.csv"
+    train.write_text("Preis;Fläche\n" + "".join(f"{german(v, True)};{v / 3000:.0f}\n" for v in price), encoding="utf-8")
+    table = read_csv(train)
+    ds = build_dataset(table, targets=["Fläche"], val_split=0)
+    assert ds.preprocessor.decimal == ","
+    restored = Preprocessor.from_dict(ds.preprocessor.to_dict())
+    assert restored.decimal == "," and "decimal" not in build_dataset(read_csv_text("a,b\n1,2\n3,4\n5,6\n"),
+                                                                       val_split=0).preprocessor.to_dict()
+    whole = tmp_path / "whole.csv"
+    whole.write_text("Preis;Fläche\n" + "".join(f"{german(v, False)};\n" for v in price[:5]), encoding="utf-8")
+    assert read_csv(whole).frame["Preis"][0] == pytest.approx(float(german(price[0], False).replace(".", "")) / 1000)
+    hinted = read_csv(whole, decimal=",")
+    np.testing.assert_allclose(hinted.frame["Preis"], np.floor(price[:5]), rtol=1e-6)   # cents cut off
+    assert "decimal comma, as in the file the model was trained on" in hinted.notes
+    dotted = tmp_path / "dotted.csv"                    # a file that shows its decimal dots keeps them
+    dotted.write_text("Preis;Fläche\n508.442;\n1250.5;\n", encoding="utf-8")
+    assert read_csv(dotted, decimal=",").frame["Preis"].tolist() == pytest.approx([508.442, 1250.5])
+
+    net = Network([ds.n_features, 3, 1], ["tanh", "linear"], "mse", seed=0)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), hinted.frame).iloc[:, -1].to_numpy(float)
+    script = export_model(tmp_path / "model.py", net, ds.preprocessor)
+    np.testing.assert_allclose(_script_predictions(script, whole).iloc[:, -1].to_numpy(float), expected, rtol=1e-5)
+    cli = subprocess.run([sys.executable, str(ROOT / "main.py"), "predict", str(export_model(tmp_path / "m.npz", net,
+                          ds.preprocessor)), str(whole)], capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 0, cli.stderr
+    np.testing.assert_allclose(pd.read_csv(io.StringIO(cli.stdout)).iloc[:, -1].to_numpy(float), expected, rtol=1e-5)

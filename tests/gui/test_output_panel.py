@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFileDialog
 
-from core.data import build_dataset, from_frame
+from core.data import build_dataset, from_frame, read_csv
 from core.examples import example_table, load_example
 from core.optimizers import make_optimizer
 from core.training import EpochReport, TrainConfig, train
@@ -683,3 +683,21 @@ def test_an_imbalanced_target_gets_the_majority_baseline_beside_its_accuracy(pan
     use(model, "iris")                           # 50 / 50 / 50: accuracy needs no baseline
     view.refresh()
     assert "Always answering" not in view.title.text() and "accuracy" in view.title.text()
+
+
+def test_predict_file_reads_a_files_whole_numbers_with_the_training_files_decimal_comma(
+        panel, model, tmp_path, monkeypatch):
+    source = tmp_path / "prices.csv"                     # "12.345,50": decimal comma, '.' between thousands
+    prices = np.linspace(10_000, 90_000, 40)
+    source.write_text("Preis;Fläche\n" + "".join(f"{p / 1000:.3f},50;{p / 500:.0f}\n" for p in prices))
+    model.set_dataset(build_dataset(read_csv(source), targets=["Fläche"], val_split=0.2))
+    whole = tmp_path / "whole.csv"                       # "12.345" alone would read 12.345
+    whole.write_text("Preis;Fläche\n10.000;\n90.000;\n")
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(whole), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    panel.predict.predict_file()
+    written = pd.read_csv(out, sep=None, engine="python")
+    network, pre = panel.mirror.network, model.dataset.preprocessor
+    expected = pre.inverse_outputs(network.predict(pre.transform([[10_000.0], [90_000.0]])))[:, 0]
+    np.testing.assert_allclose(written["predicted_Fläche"].to_numpy(float), expected, rtol=1e-5)
