@@ -2739,6 +2739,8 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
 
 
 _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
+FAR_SPREADS = 10         # a value to predict this many spreads (standard deviations or ranges) beyond the training
+                         # data is far from anything the network was fitted on: a note says so
 # names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
 _ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*)$", re.I)
 _CAMEL_ID_RE = re.compile(r"^.*[a-z](?:ID|Id)$")
@@ -2950,6 +2952,11 @@ class Preprocessor:
                 if missing:
                     notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
                                  f"{c.fill:.6g}")
+                far = self._far_from_training(c, x)
+                if far:
+                    notes.append(f"'{c.name}': {_count(far[0], 'value')} far outside the training data (such as "
+                                 f"{far[1]:.6g}; {far[2]}): predictions there are guesses; check the units "
+                                 "and the number format")
                 continue
             codes, keys = _keys(values)
             missing = int((codes < 0).sum())
@@ -2971,6 +2978,25 @@ class Preprocessor:
                 notes.append(f"'{c.name}': {_count(int(tally[unknown].sum()), 'value')} never seen in training "
                              f"({shown}{more}), encoded as none of its categories")
         return notes
+
+    def _far_from_training(self, c: "_NumIn", x: np.ndarray) -> tuple[int, float, str] | None:
+        """(how many of `x` lie FAR_SPREADS training spreads or more beyond column c's training data, the
+        first of them, the training data in words), or None. Unscaled columns keep no spread to judge by."""
+        if self.scaling not in ("standardize", "minmax", "minmax_sym"):
+            return None
+        with np.errstate(invalid="ignore"):
+            u = (x.astype(np.float64) - c.offset) / c.scale      # scaled as the network sees it
+            if self.scaling == "standardize":
+                far = np.abs(u) > FAR_SPREADS
+                said = f"more than {FAR_SPREADS} standard deviations from the training mean {c.offset:.6g}"
+            else:
+                lo, hi = (0.0, 1.0) if self.scaling == "minmax" else (-1.0, 1.0)
+                span = hi - lo
+                far = (u < lo - FAR_SPREADS * span) | (u > hi + FAR_SPREADS * span)
+                low, high = c.offset + lo * c.scale, c.offset + hi * c.scale
+                said = f"training range {low:.6g} to {high:.6g}"
+        k = int(far.sum())
+        return (k, float(x[np.argmax(far)]), said) if k else None
 
     def _encode(self, cols: dict[str, np.ndarray], n: int, file_units: dict[str, str]) -> np.ndarray:
         X = np.empty((n, self.n_features), dtype=self.dtype)

@@ -932,6 +932,25 @@ def test_input_notes_name_what_transform_makes_up():
         p.input_notes([{"size": "M", "color": "red"}])
 
 
+@pytest.mark.parametrize("scaling", ["standardize", "minmax", "minmax_sym", "none"])
+def test_input_notes_name_values_far_outside_the_training_data(scaling):
+    # heights in metres in training; a file in millimetres is 1000 times off, and says nothing of it
+    rng = np.random.default_rng(0)
+    height = rng.uniform(1.5, 2.0, 80)
+    frame = pd.DataFrame({"height": height, "weight": height * 40 + rng.normal(0, 2, 80)})
+    p = build_dataset(from_frame(frame), targets=["weight"], val_split=0, scaling=scaling).preprocessor
+    assert p.input_notes([{"height": 1.9}, {"height": 2.4}]) == []          # a little beyond: no note
+    notes = p.input_notes([{"height": 1.75}, {"height": 1820.0}, {"height": 1650.0}])
+    if scaling == "none":
+        assert notes == []                              # no spread kept to judge by
+        return
+    assert len(notes) == 1 and notes[0].startswith("'height': 2 values far outside the training data (such as 1820;")
+    assert "check the units" in notes[0]
+    said = {"standardize": "standard deviations from the training mean", "minmax": "training range 1.5",
+            "minmax_sym": "training range 1.5"}[scaling]
+    assert said in notes[0], notes[0]
+
+
 def test_predict_labels():
     d = load_csv(ROOT / "resources" / "iris.csv")
     p = d.preprocessor
