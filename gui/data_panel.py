@@ -380,7 +380,8 @@ class DataPanel(QWidget):
         self._loader.loaded.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
         self._loader.done.connect(self._on_loader_done)
-        self.progress.setValue(0)
+        # busy until the reader says how far it is (a JSON file is parsed whole before it can tell)
+        self.progress.setRange(0, 0)
         self.progress.setFormat(f"Reading {os.path.basename(path)}… %p%")
         self._progress_row.show()
         self.open_button.setEnabled(False)
@@ -406,7 +407,8 @@ class DataPanel(QWidget):
 
     @Slot(int, float)
     def _on_progress(self, load_id: int, fraction: float) -> None:
-        if self._current(load_id):
+        if self._current(load_id) and fraction > 0:
+            self.progress.setRange(0, 100)
             self.progress.setValue(round(100 * fraction))
 
     @Slot(int, object, object)

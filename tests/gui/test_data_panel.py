@@ -293,6 +293,27 @@ def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkey
     assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
 
 
+def test_the_progress_bar_is_busy_until_the_reader_says_how_far_it_is(qtbot, panel, monkeypatch):
+    import threading
+    go_on = threading.Event()
+
+    def json_like(path, *, sheet=None, progress=None, cancel=None):
+        progress(0.0)
+        while not go_on.is_set() and not cancel():      # parsing a whole JSON text: nothing to report
+            go_on.wait(0.01)
+        progress(0.5)
+        while not cancel():
+            go_on.wait(0.01)
+        raise core.data.LoadCancelled("cancelled")
+
+    monkeypatch.setattr(core.data, "read_csv", json_like)
+    panel.load_path("records.json")
+    assert (panel.progress.minimum(), panel.progress.maximum()) == (0, 0)      # a busy bar, not a stuck 0 %
+    go_on.set()
+    qtbot.waitUntil(lambda: panel.progress.maximum() == 100 and panel.progress.value() == 50, timeout=WAIT_MS)
+    panel.cancel_button.click()
+
+
 def test_a_new_load_replaces_one_in_progress(qtbot, panel, model, tmp_path, monkeypatch):
     real = core.data.read_csv
 
