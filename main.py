@@ -184,7 +184,7 @@ class _Progress:
 
 def cmd_train(argv) -> int:
     args = train_parser().parse_args(argv)
-    from core.losses import auto_output
+    from core.losses import resolve_output
     from core.network import Network
     from core.optimizers import make_optimizer
     from core.training import TrainConfig, evaluate, train
@@ -192,11 +192,7 @@ def cmd_train(argv) -> int:
     dataset, example = _load_data(args)
     hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
     activation = args.activation or (example.default_activation if example else "tanh")
-    output_activation, loss = auto_output(dataset.task, dataset.n_outputs)
-    if args.output_activation != "auto":
-        output_activation = args.output_activation
-    if args.loss != "auto":
-        loss = args.loss
+    output_activation, loss = resolve_output(dataset.task, dataset.n_outputs, args.output_activation, args.loss)
     network = Network([dataset.n_features, *hidden, dataset.n_outputs],
                       [*([activation] * len(hidden)), output_activation], loss,
                       init=args.init, seed=args.seed, dtype=args.dtype)
@@ -227,8 +223,10 @@ def cmd_train(argv) -> int:
         "elapsed_s": report.elapsed,
     }
     if args.export:
-        from core.export import export_model
+        from core.export import export_model, export_notes
         written = export_model(args.export, network, dataset.preprocessor)
+        for note in export_notes(written, network, dataset.preprocessor):
+            print(f"note: {note}", file=sys.stderr)          # stderr: --json keeps stdout's last line
         if not args.json:
             print(f"model written to {written}")
     if args.json:
@@ -316,10 +314,12 @@ def cmd_export(argv) -> int:
     p.add_argument("model", help="a .npz, .json or .safetensors model (or a .bpstudio project)")
     p.add_argument("out", help="destination; the suffix picks the format")
     args = p.parse_args(argv)
-    from core.export import export_model, load_model
+    from core.export import export_model, export_notes, load_model
 
     loaded = load_model(args.model)
     written = export_model(args.out, loaded.network, loaded.preprocessor)
+    for note in export_notes(written, loaded.network, loaded.preprocessor):
+        print(f"note: {note}", file=sys.stderr)
     print(f"model written to {written}")
     return 0
 

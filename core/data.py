@@ -2944,11 +2944,16 @@ class Preprocessor:
         for c in self.inputs:
             values = cols[c.name]
             if isinstance(c, _NumIn):
-                x, other, example = _numbers_in_unit(values, c, file_units.get(c.name))
+                unreadable: list[str] = []
+                x, other, example = _numbers_in_unit(values, c, file_units.get(c.name), unreadable)
                 if other:
                     notes.append(f"'{c.name}': {_count(other, 'value')} not in {c.unit} as in training "
                                  f"(such as '{_short(example, 20)}'), filled with the training mean {c.fill:.6g}")
-                missing = int(np.isnan(x).sum()) - other
+                if unreadable:
+                    notes.append(f"'{c.name}': {_count(len(unreadable), 'value')} that {'is' if len(unreadable) == 1 else 'are'} "
+                                 f"no number (such as '{_short(unreadable[0], 20)}'), filled with the training "
+                                 f"mean {c.fill:.6g}")
+                missing = int(np.isnan(x).sum()) - other - len(unreadable)
                 if missing:
                     notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
                                  f"{c.fill:.6g}")
@@ -3227,10 +3232,12 @@ def _file_units(rows) -> dict[str, str]:
     return dict(attrs.get("units", {})) if isinstance(attrs, dict) else {}
 
 
-def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.ndarray, int, str]:
+def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None,
+                     unreadable: list | None = None) -> tuple[np.ndarray, int, str]:
     """A numeric input's cells → (float32 with NaN for missing, how many were numbers in another unit than
     training's, one of them as written). Those count as missing: 2 L is not 2 CC; scale words are
-    rescaled: "1.2 Cr" where training read Lakh is 120."""
+    rescaled: "1.2 Cr" where training read Lakh is 120. Text that is no number is missing too, and listed
+    in `unreadable`."""
     a = np.asarray(values)
     if a.dtype.kind in "iuf":
         x = _float_column(a, spec.name)
@@ -3255,11 +3262,12 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None) -> tuple[np.nd
                         other += 1
                         example = example or v.strip()
         a = np.array(cells, dtype=object)
-    return _float_column(a, spec.name), other, example
+    return _float_column(a, spec.name, [] if unreadable is None else unreadable), other, example
 
 
-def _float_column(values, name: str) -> np.ndarray:
-    """Any 1-D sequence of raw numeric cells → float32 with NaN for missing; text that is no number → DataError."""
+def _float_column(values, name: str, unreadable: list | None = None) -> np.ndarray:
+    """Any 1-D sequence of raw numeric cells → float32 with NaN for missing; text that is no number → DataError,
+    or, with `unreadable` given, NaN with the text appended there."""
     a = np.asarray(values)
     if a.dtype.kind in "iuf":
         with np.errstate(over="ignore"):
@@ -3267,7 +3275,13 @@ def _float_column(values, name: str) -> np.ndarray:
     else:
         out = np.empty(len(a), dtype=np.float32)
         for i, v in enumerate(a):
-            out[i] = _cell_float(v, name)
+            try:
+                out[i] = _cell_float(v, name)
+            except DataError:
+                if unreadable is None:
+                    raise
+                out[i] = np.nan
+                unreadable.append(str(v).strip())
     if np.isinf(out).any():
         raise DataError(f"column '{name}': the value {_short(a[np.flatnonzero(np.isinf(out))[0]])} "
                         "is infinite or too large.")

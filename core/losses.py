@@ -100,6 +100,24 @@ def auto_output(task: str | None, n_outputs: int) -> tuple[str, str]:
     return "linear", "mse"
 
 
+def resolve_output(task: str | None, n_outputs: int, activation: str = "auto", loss: str = "auto") -> tuple[str, str]:
+    """(output activation, loss) from the user's choices: an "auto" follows the other one where that is
+    chosen (a softmax output gets cross-entropy, a binary-cross-entropy loss a sigmoid output), else the
+    task as in :func:`auto_output`."""
+    auto_act, auto_loss = auto_output(task, n_outputs)
+    if activation == "auto" and loss == "auto":
+        return auto_act, auto_loss
+    if loss == "auto":
+        matched = {"softmax": "cross-entropy", "sigmoid": "binary-cross-entropy"}
+        return activation, matched.get(activation, "mse") if task == "classification" else "mse"
+    if activation == "auto":
+        chosen = get(loss)
+        if chosen.allowed_activations is not None and auto_act not in chosen.allowed_activations:
+            return chosen.matched_activation, chosen.name
+        return auto_act, chosen.name
+    return activation, loss
+
+
 def output_delta(loss_name: str, activation_name: str, o: np.ndarray, t: np.ndarray,
                  out: np.ndarray) -> np.ndarray:
     """δ_k = ∂E/∂a_k for the output layer, shape (n, n_out), written into `out`."""

@@ -56,6 +56,33 @@ def _human(n: int) -> str:
         n /= 1024
 
 
+def check_layers(layer_sizes: Sequence[int], activations: Sequence[str] | str,
+                 loss: str) -> tuple[list[int], list[str], str]:
+    """(sizes, one activation per weight layer, the loss's name) for a network of these layers, or a
+    ConfigError saying why there can be none: the designer asks before it changes anything."""
+    layer_sizes = [int(n) for n in layer_sizes]
+    if len(layer_sizes) < 2:
+        raise ConfigError("A network needs at least an input and an output layer.")
+    if any(n < 1 for n in layer_sizes):
+        raise ConfigError(f"Every layer needs at least one neuron (got {layer_sizes}).")
+    n_layers = len(layer_sizes) - 1
+    if isinstance(activations, str):
+        activations = [activations] * n_layers
+    activations = list(activations)
+    if len(activations) != n_layers:
+        raise ConfigError(f"{n_layers} weight layers need {n_layers} activations, got {len(activations)}.")
+    for i, name in enumerate(activations):
+        act = _activations.get(name)
+        if act.output_only and i != n_layers - 1:
+            raise ConfigError(f"{name} can only be used on the output layer.")
+    loss = _losses.get(loss).name
+    _losses.check_pair(loss, activations[-1])
+    if activations[-1] == "softmax" and layer_sizes[-1] == 1:
+        raise ConfigError("A softmax over a single output is always 1, so nothing can be learnt: use a "
+                          "sigmoid output for two classes (one output), or softmax over one output per class.")
+    return layer_sizes, activations, loss
+
+
 class Network:
     """A multilayer perceptron with per-layer activations, trained by backpropagation.
 
@@ -66,24 +93,7 @@ class Network:
     def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str] | str,
                  loss: str = "mse", *, init: str = "xavier", seed: int = 0, dtype: str = "float32",
                  memory_budget: int | None = None):
-        layer_sizes = [int(n) for n in layer_sizes]
-        if len(layer_sizes) < 2:
-            raise ConfigError("A network needs at least an input and an output layer.")
-        if any(n < 1 for n in layer_sizes):
-            raise ConfigError(f"Every layer needs at least one neuron (got {layer_sizes}).")
-        n_layers = len(layer_sizes) - 1
-        if isinstance(activations, str):
-            activations = [activations] * n_layers
-        activations = list(activations)
-        if len(activations) != n_layers:
-            raise ConfigError(
-                f"{n_layers} weight layers need {n_layers} activations, got {len(activations)}.")
-        for i, name in enumerate(activations):
-            act = _activations.get(name)
-            if act.output_only and i != n_layers - 1:
-                raise ConfigError(f"{name} can only be used on the output layer.")
-        loss = _losses.get(loss).name
-        _losses.check_pair(loss, activations[-1])
+        layer_sizes, activations, loss = check_layers(layer_sizes, activations, loss)
         if init not in INITS:
             raise ConfigError(f"Unknown weight initialisation '{init}'. Choose one of: {', '.join(INITS)}.")
         if str(dtype) not in DTYPES:

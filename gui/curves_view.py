@@ -29,6 +29,7 @@ KEY = (f"&nbsp;&nbsp;<span style='color:{TRAIN_COLOR}; font-size:9pt'>━ traini
 SHORT_KEY = (f"&nbsp;<span style='color:{TRAIN_COLOR}; font-size:9pt'>━ train</span>"
              f"&nbsp;<span style='color:{VAL_COLOR}; font-size:9pt'>━ val</span>")
 SHORT_KEY_BELOW_PX = 340
+ACC_TICKS = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")]   # fixed: pyqtgraph's own stacked six into a short axis
 
 
 def nice_axis_end(last_epoch: int) -> int:
@@ -97,9 +98,8 @@ class CurvesView(QWidget):
         self.acc_plot = self.acc_widget.getPlotItem()
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
-        # three fixed ticks: pyqtgraph's own stacked six labels into the ~60 px a short window leaves
         acc_axis = self.acc_plot.getAxis("left")
-        acc_axis.setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])
+        acc_axis.setTicks([ACC_TICKS, []])
         # "0" and "1" stand a little past a short axis, and three labels may fill more of it than
         # pyqtgraph allows by default (it then drew none)
         acc_axis.setStyle(hideOverlappingLabels=False, textFillLimits=[(0, 1.5)])
@@ -145,6 +145,9 @@ class CurvesView(QWidget):
             plot.autoBtn.clicked.connect(self._on_auto_button)   # after pyqtgraph's own handler
 
         self._limiter = RateLimiter(self.refresh, REDRAW_INTERVAL_MS, self)
+        self._loss_label, self._shown_label = "error", None
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.vb.sigResized.connect(self._fit_axis_texts)
         self.log_y.toggled.connect(self._on_log_toggled)
         controller.reportsArrived.connect(self._schedule)
         controller.historyCleared.connect(self._on_history_cleared)
@@ -275,8 +278,23 @@ class CurvesView(QWidget):
     def _update_labels(self) -> None:
         network = self.model.network
         loss = network.loss if network is not None else "mse"
-        label = "error E = ½Σ(t−o)²" if loss == "mse" else f"error ({loss})"
-        self.loss_plot.setLabel("left", label, color="#303030")
+        self._loss_label = "error E = ½Σ(t−o)²" if loss == "mse" else f"error ({loss})"
+        self._shown_label = None
+        self._fit_axis_texts()
+
+    @Slot()
+    def _fit_axis_texts(self, *_) -> None:
+        """Axis texts no longer than the plots are tall: a short window gets "error" for "error
+        (binary-cross-entropy)" (the title keeps nothing from it, the hover says the loss), and two
+        accuracy ticks for three (at 1024×640 they ran into each other)."""
+        room = self.loss_plot.vb.height()
+        label = self._loss_label if self.fontMetrics().horizontalAdvance(self._loss_label) + 8 <= room else "error"
+        if label != self._shown_label:
+            self._shown_label = label
+            self.loss_plot.setLabel("left", label, color="#303030")
+            self.loss_plot.getAxis("left").setToolTip(self._loss_label)
+        ticks = ACC_TICKS if self.acc_plot.vb.height() >= 3 * self.fontMetrics().height() else ACC_TICKS[::2]
+        self.acc_plot.getAxis("left").setTicks([ticks, []])
 
     # ---- hover readout ------------------------------------------------------------------------------
     @Slot(object)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMai
                                QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
-from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_TARGET_ERROR
+from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_REQUESTED, STOP_TARGET_ERROR
 from gui.controller import PAUSED, RUNNING, RateLimiter, TrainingController
 from gui.curves_view import CurvesView
 from gui.data_panel import DATA_SUFFIXES, DataPanel
@@ -156,6 +156,18 @@ class LatestNumbers(QWidget):
         while self._form.rowCount():
             self._form.removeRow(0)
         self._rows.clear()
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's Redo keys, then Ctrl+Shift+Z and Ctrl+Y, each once: on X11 Redo is Ctrl+Shift+Z
+    already, and an action holding one key twice is "ambiguous" to Qt, which then fires neither."""
+    keys, seen = [], set()
+    for key in [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z"),
+                QKeySequence("Ctrl+Y")]:
+        if not key.isEmpty() and key.toString() not in seen:
+            seen.add(key.toString())
+            keys.append(key)
+    return keys
 
 
 class MainWindow(QMainWindow):
@@ -315,10 +327,11 @@ class MainWindow(QMainWindow):
         self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+        self.redo_action.setShortcuts(redo_shortcuts())
 
         self.project = ProjectActions(self)   # New / Open / Save / Export / Import and the dirty flag
         self.act_reset.triggered.connect(self.project.mark_dirty)
+        self.act_reset.triggered.connect(self._on_reset)
 
     def _build_menus(self) -> None:
         from core.examples import EXAMPLES
@@ -379,7 +392,9 @@ class MainWindow(QMainWindow):
         self.lr_combo.setEditable(True)
         self.lr_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.lr_combo.addItems([f"{v:g}" for v in LR_STEPS])
-        validator = QDoubleValidator(1e-6, 10.0, 8, self.lr_combo)
+        # Numbers only; the range is checked on Enter, so that "50" is refused with a message rather than
+        # left in the field unapplied (a validator's range would hold it back without a word).
+        validator = QDoubleValidator(0.0, 1e300, 8, self.lr_combo)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.lr_combo.setValidator(validator)
         self.lr_combo.setMinimumContentsLength(7)
@@ -510,7 +525,17 @@ class MainWindow(QMainWindow):
         elif reason == STOP_EARLY:
             self.show_message(f"Early stopping: the validation error stopped improving; the weights of "
                               f"epoch {report.best_epoch} were kept.", "info")
+        elif reason == STOP_REQUESTED:
+            self.show_message(f"Stopped at epoch {report.epoch}. Train continues from these weights; Reset "
+                              "starts again from the seed.", "info")
         self._update_status()
+
+    @Slot()
+    def _on_reset(self) -> None:
+        # the last run's outcome ("Finished the 2000 epochs…") no longer describes the weights on show
+        if self.model.network is not None:
+            self.show_message(f"Weights re-initialised from seed {self.model.settings.seed}; the curves start "
+                              "again.", "info")
 
     # ---- training state and status -------------------------------------------------------------------
     @Slot(str)

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.errors import BackpropError, ConfigError
-from core.losses import auto_output
-from core.network import Network, check_memory
+from core.losses import resolve_output
+from core.network import Network, check_layers, check_memory
 
 MAX_NEURONS_PER_LAYER = 4096
 MAX_HIDDEN_LAYERS = 32
@@ -122,12 +122,7 @@ class StudioModel(QObject):
     # ---- architecture -----------------------------------------------------------------------
     def resolved_output(self) -> tuple[str, str]:
         n_out = self.dataset.n_outputs if self.dataset is not None else 1
-        act, loss = auto_output(self.task, n_out)
-        if self.architecture.output_activation != "auto":
-            act = self.architecture.output_activation
-        if self.architecture.loss != "auto":
-            loss = self.architecture.loss
-        return act, loss
+        return resolve_output(self.task, n_out, self.architecture.output_activation, self.architecture.loss)
 
     def layer_sizes(self) -> list[int]:
         return self._layer_sizes_for(self.architecture)
@@ -152,7 +147,10 @@ class StudioModel(QObject):
                 "warning")
             return False
         try:
-            check_memory(self._layer_sizes_for(new), self.settings.dtype, self.settings.batch_size or 256)
+            sizes = self._layer_sizes_for(new)
+            act, loss = resolve_output(self.task, sizes[-1], new.output_activation, new.loss)
+            check_layers(sizes, [*new.hidden_activations, act], loss)
+            check_memory(sizes, self.settings.dtype, self.settings.batch_size or 256)
         except BackpropError as exc:
             self.message.emit(str(exc), "warning")
             return False

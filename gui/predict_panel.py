@@ -201,6 +201,8 @@ class PredictPanel(QWidget):
                               f"QProgressBar::chunk {{ background: {colour}; }}")
             self.bars.addWidget(label, c, 0)
             self.bars.addWidget(bar, c, 1)
+            label.show()                 # as the form's fields: hidden children count for nothing below
+            bar.show()
             self.bar_labels.append(label)
             self.bar_widgets.append(bar)
         height = self.bars.sizeHint().height() + 2

@@ -100,6 +100,7 @@ def test_target_error_stop_and_export(tmp_path):
     (["train", IRIS, "--epochs", "-5"], "--epochs: must be at least 1, not -5"),
     (["train", IRIS, "--epochs", "0"], "--epochs: must be at least 1, not 0"),
     (["train", IRIS, "--batch-size", "-1"], "--batch-size: must be zero or positive, not -1"),
+    (["train", "--example", "moons", "--output-activation", "softmax"], "softmax over a single output is always 1"),
     (["train", IRIS, "--activation", "swish"], "Unknown activation"),
     (["train", "--example", "nosuch"], "nosuch"),
     (["predict", "nomodel.npz", IRIS], "nomodel"),
@@ -230,3 +231,39 @@ def test_sheet_picks_the_table_of_a_workbook_in_train_predict_and_the_exported_s
     result = run_cli("train", book, "--sheet", "2025", "--epochs", "5")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == "error: parts.xlsx: it has no sheet named '2025' (its sheets: Cover, 2023, 2024)."
+
+
+def test_an_output_activation_chosen_alone_brings_its_own_loss(tmp_path):
+    # iris with sigmoid outputs: the auto loss is binary cross-entropy, not softmax's cross-entropy (refused)
+    result = run_cli("train", "--example", "iris", "--output-activation", "sigmoid", "--epochs", "20")
+    assert result.returncode == 0, result.stderr
+    assert "sigmoid binary-cross-entropy" in result.stdout
+
+
+def test_export_says_what_the_onnx_file_does_differently(tmp_path):
+    result = run_cli("train", "--example", "iris", "--epochs", "3", "--dtype", "float64", "--export",
+                     tmp_path / "iris.onnx", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "note: ONNX models compute in float32" in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["epochs"] == 3      # stdout's last line stays JSON
+    assert run_cli("train", "--example", "iris", "--epochs", "3", "--dtype", "float64", "--export",
+                   tmp_path / "iris.npz").returncode == 0
+    result = run_cli("export", tmp_path / "iris.npz", tmp_path / "again.onnx")
+    assert result.returncode == 0 and "note: ONNX models compute in float32" in result.stderr
+
+
+def test_a_word_in_a_column_of_numbers_is_predicted_as_missing_by_predict_and_the_script_alike(tmp_path):
+    model, script = tmp_path / "iris.npz", tmp_path / "iris.py"
+    assert run_cli("train", IRIS, "--epochs", "20", "--export", model).returncode == 0
+    assert run_cli("export", model, script).returncode == 0
+    lines = IRIS.read_text().splitlines()[:3]           # two rows: the column reads as text, not numbers
+    cells = lines[2].split(",")
+    cells[0] = "n/k"                                     # a typo where a sepal length belongs
+    lines[2] = ",".join(cells)
+    data = tmp_path / "typo.csv"
+    data.write_text("\n".join(lines) + "\n")
+    by_cli = run_cli("predict", model, data)
+    assert by_cli.returncode == 0, by_cli.stderr
+    assert "1 value that is no number (such as 'n/k'), filled with the training mean" in by_cli.stderr
+    by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert by_script.returncode == 0 and by_script.stdout == by_cli.stdout

@@ -285,6 +285,8 @@ def test_bad_configuration_messages():
         Network([2, 3], ["linear"], "cross-entropy")
     with pytest.raises(ConfigError, match="only be used on the output"):
         Network([2, 3, 1], ["softmax", "linear"])
+    with pytest.raises(ConfigError, match="A softmax over a single output is always 1"):
+        Network([2, 3, 1], ["tanh", "softmax"], "cross-entropy")    # two classes: P = 1 whatever the input
     with pytest.raises(ConfigError, match="learning rate"):
         SGD(-1)
     with pytest.raises(ConfigError, match="epochs"):
@@ -392,3 +394,19 @@ def test_small_networks_train_on_one_blas_thread_and_give_the_cores_back(sizes, 
     list(train(net, SGD(0.01), X, Y, config=TrainConfig(epochs=2, batch_size=batch), should_stop=should_stop))
     assert set(seen) == ({1} if one_thread else {before})
     assert _blas_threads_now() == before      # validation, predictions and other work get every core again
+
+
+@pytest.mark.parametrize("task, n_out, activation, loss, expected", [
+    ("classification", 3, "auto", "auto", ("softmax", "cross-entropy")),
+    ("classification", 1, "auto", "auto", ("sigmoid", "binary-cross-entropy")),
+    ("regression", 2, "auto", "auto", ("linear", "mse")),
+    ("classification", 3, "sigmoid", "auto", ("sigmoid", "binary-cross-entropy")),   # the loss follows the output
+    ("classification", 3, "linear", "auto", ("linear", "mse")),
+    ("regression", 1, "sigmoid", "auto", ("sigmoid", "mse")),
+    ("classification", 1, "auto", "cross-entropy", ("softmax", "cross-entropy")),    # the output follows the loss
+    ("classification", 3, "auto", "mse", ("softmax", "mse")),
+    ("classification", 3, "tanh", "mse", ("tanh", "mse")),
+])
+def test_an_auto_output_or_loss_follows_the_one_chosen(task, n_out, activation, loss, expected):
+    from core.losses import resolve_output
+    assert resolve_output(task, n_out, activation, loss) == expected

@@ -108,3 +108,17 @@ def test_the_accuracy_axis_is_labelled_in_a_short_window(qtbot, window):
     finally:
         painter.end()
     assert {"0", "1"} <= {text for _, _, text in texts}, texts
+
+
+def test_axis_texts_fit_the_plots_of_a_short_window_and_come_back_in_a_tall_one(qtbot, window):
+    # at 1024×640 "error (binary-cross-entropy)" was cut to "ror (binary-cross-entrop" and the accuracy
+    # ticks ran into each other
+    curves = window.curves
+    label = lambda: curves.loss_plot.getAxis("left").labelText
+    ticks = lambda: [text for _, text in curves.acc_plot.getAxis("left")._tickLevels[0]]
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: label() == "error" and ticks() == ["0", "1"], timeout=5000)
+    assert curves.fontMetrics().horizontalAdvance(label()) <= curves.loss_plot.vb.height()
+    assert curves.loss_plot.getAxis("left").toolTip() == "error (binary-cross-entropy)"
+    window.resize(1280, 1400)
+    qtbot.waitUntil(lambda: label() == "error (binary-cross-entropy)" and ticks() == ["0", "0.5", "1"], timeout=5000)

@@ -142,6 +142,7 @@ def test_buttons_pause_step_resume_and_stop(qtbot, window):
         window.act_stop.trigger()
     assert controller.state == FINISHED and window.act_train.text() == "Train"
     assert window.training_panel.seed.isEnabled()
+    assert window.message_bar.text().startswith(f"Stopped at epoch {controller.history.last_epoch}.")
 
 
 def test_space_toggles_training(qtbot, window):
@@ -161,7 +162,9 @@ def test_reset_clears_history_and_reinitialises_from_the_seed(qtbot, window):
     with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
         window.controller.train()
     assert not np.array_equal(window.model.network.weights[0], initial[0])
+    assert window.message_bar.text().startswith("Finished the 10 epochs.")
     window.act_reset.trigger()
+    assert window.message_bar.text().startswith("Weights re-initialised from seed 0")   # not "Finished…"
     assert len(window.controller.history) == 0
     qtbot.waitUntil(lambda: len(window.curves.curve_data("train")[0]) == 0, timeout=WAIT_MS)
     for now, before in zip(window.model.network.weights, initial):
@@ -186,6 +189,16 @@ def test_bad_learning_rate_text_is_refused(qtbot, window):
     window.lr_combo.lineEdit().editingFinished.emit()
     assert window.model.settings.lr == pytest.approx(0.03)
     assert window.message_bar.level == "warning"
+
+
+def test_a_learning_rate_typed_out_of_range_is_refused_with_a_message_not_left_in_the_field(qtbot, window):
+    edit = window.lr_combo.lineEdit()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "50")                         # as typed: the field must not keep an η it does not use
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert window.model.settings.lr == pytest.approx(0.03)
+    assert window.message_bar.level == "warning" and "'50' is not a learning rate" in window.message_bar.text()
+    assert window.lr_combo.currentText() == "0.03"
 
 
 def test_log_spin_box_steps_on_a_log_ladder(qtbot):
@@ -257,6 +270,20 @@ def test_undo_and_redo_from_the_edit_menu(qtbot, window):
     window.redo_action.trigger()
     assert window.model.architecture.hidden == (3, 3)
     assert len(window.weights.images) == 3                    # heatmaps follow the new shapes
+
+
+@pytest.mark.parametrize("platform_keys", [["Ctrl+Shift+Z", "Redo"],                         # X11 desktops
+                                           ["Ctrl+Y", "Alt+Shift+Backspace", "Ctrl+Shift+Z", "Redo"]])
+def test_redo_keys_are_each_bound_once_whatever_the_platform_binds(qtbot, monkeypatch, platform_keys):
+    # a key bound twice to one action is "ambiguous" to Qt, which then fires neither: redo by keyboard was
+    # dead on X11, whose Redo is Ctrl+Shift+Z already
+    from PySide6.QtGui import QKeySequence
+
+    from gui.main_window import redo_shortcuts
+    monkeypatch.setattr(QKeySequence, "keyBindings", staticmethod(lambda key: [QKeySequence(k) for k in platform_keys]))
+    keys = [key.toString() for key in redo_shortcuts()]
+    assert len(keys) == len(set(keys)) and {"Ctrl+Shift+Z", "Ctrl+Y"} <= set(keys)
+    assert keys[0] == platform_keys[0]                   # the platform's own key is the one menus show
 
 
 def test_weight_hover_text_names_both_neurons(qtbot, window):
@@ -424,3 +451,15 @@ def test_the_health_plots_keep_their_height_in_a_short_window(qtbot, window):
     qtbot.wait(50)
     heights = [health.grad_plot.vb.height(), health.ratio_plot.vb.height()]
     assert min(heights) >= 60, heights                        # the table and hints scroll instead
+
+
+def test_a_softmax_output_for_two_classes_is_refused_and_the_network_kept(qtbot, window):
+    model = window.model                                 # circles: two classes, one sigmoid output
+    network = model.network
+    messages = []
+    model.message.connect(lambda text, level: messages.append((level, text)))
+    assert not model.set_layer_activation(len(model.architecture.hidden), "softmax")
+    assert model.network is network and model.architecture.output_activation == "auto"
+    assert messages[-1][0] == "warning" and "softmax over a single output is always 1" in messages[-1][1]
+    assert model.set_layer_activation(len(model.architecture.hidden), "tanh")     # others still go
+    assert model.network.activations[-1] == "tanh" and model.network.loss == "mse"

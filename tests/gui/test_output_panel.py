@@ -701,3 +701,16 @@ def test_predict_file_reads_a_files_whole_numbers_with_the_training_files_decima
     network, pre = panel.mirror.network, model.dataset.preprocessor
     expected = pre.inverse_outputs(network.predict(pre.transform([[10_000.0], [90_000.0]])))[:, 0]
     np.testing.assert_allclose(written["predicted_Fläche"].to_numpy(float), expected, rtol=1e-5)
+
+
+def test_class_bars_show_whole_after_a_regression_data_set(qtbot, panel, model):
+    panel.tabs.setCurrentWidget(panel.predict)
+    use(model, "sine")                                   # a number to predict: no bars
+    assert not panel.predict.bars_scroll.isVisible()
+    use(model, "iris")
+    qtbot.waitUntil(lambda: panel.predict.bars_scroll.isVisible())
+    bars = panel.predict.bar_widgets
+    assert len(bars) == 3
+    # every bar is on screen inside its scroll area, not squeezed into a 2-pixel strip
+    assert panel.predict.bars_scroll.height() >= sum(bar.sizeHint().height() for bar in bars)
+    assert all(bar.visibleRegion().boundingRect().height() >= bar.sizeHint().height() - 1 for bar in bars)
