@@ -165,6 +165,9 @@ def hints(train_losses: Sequence[float], val_losses: Sequence[float] | None,
     # A confident classifier's output layer is meant to sit near its limits, and a network that has
     # already learned its data is meant to change little: neither deserves a warning.
     still_learning = len(tr) == 0 or not np.isfinite(tr[-1]) or tr[-1] > 0.1 * tr[0]
+    # saturated units pass almost no gradient back: the layers behind them barely change because of that,
+    # and "the learning rate is too small" would contradict the advice to lower it (seen at η = 10)
+    saturated = any(h.saturated_share >= 0.5 for h in health[:-1])
     for i, h in enumerate(health):
         is_output = i == len(health) - 1
         if h.dead_share > 0 and layer_sizes is not None and not is_output:
@@ -175,6 +178,7 @@ def hints(train_losses: Sequence[float], val_losses: Sequence[float] | None,
             out.append(f"Most units of layer {i + 1} are saturated: try smaller weights, scaled inputs or a "
                        f"lower learning rate.")
         if still_learning and np.isfinite(h.update_ratio) and h.update_ratio < 1e-6 and h.grad_norm > 0:
-            out.append(f"Layer {i + 1} barely changes (update/weight ratio {h.update_ratio:.1e}): the gradient "
-                       f"is vanishing or the learning rate is too small.")
+            why = ("the saturated units pass almost no gradient back" if saturated else
+                   "the gradient is vanishing or the learning rate is too small")
+            out.append(f"Layer {i + 1} barely changes (update/weight ratio {h.update_ratio:.1e}): {why}.")
     return out

@@ -108,3 +108,16 @@ def test_weights_about_to_diverge_give_inf_readings_and_outputs_without_runtime_
     assert not np.isfinite(outputs).all() and not np.isfinite(traced[-1][1]).all()
     assert not np.isfinite([h.grad_norm for h in health]).all()
     assert not np.isfinite(step.error) or not all(np.isfinite(l.grad_weights).all() for l in step.layers)
+
+
+def test_a_layer_stuck_behind_saturated_units_is_not_blamed_on_a_small_learning_rate():
+    # η = 10: layer 1 saturates, layer 2 then barely changes; "lower η" and "η too small" side by side
+    # contradicted each other
+    from core.inspect import LayerHealth
+    health = [LayerHealth(1.0, 1e-2, 0.0, 0.9), LayerHealth(1e-9, 1e-9, 0.0, 0.0), LayerHealth(1e-3, 1e-3, 0.0, 0.0)]
+    text = hints([1.0, 0.99, 0.98], None, health, [2, 16, 16, 1])
+    assert any("layer 1 are saturated" in h and "lower learning rate" in h for h in text), text
+    stuck = next(h for h in text if h.startswith("Layer 2 barely changes"))
+    assert "too small" not in stuck and "saturated units pass almost no gradient back" in stuck
+    calm = [LayerHealth(1.0, 1e-2, 0.0, 0.0), *health[1:]]          # nothing saturated: η may be too small
+    assert any("learning rate is too small" in h for h in hints([1.0, 0.99, 0.98], None, calm, [2, 16, 16, 1]))
