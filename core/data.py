@@ -3131,8 +3131,13 @@ class Preprocessor:
             for c in d["inputs"]:
                 if c["kind"] == "numeric":
                     unit = c.get("unit")
-                    inputs.append(_NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"]),
-                                         None if unit is None else str(unit)))
+                    spec = _NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"]),
+                                  None if unit is None else str(unit))
+                    if not (math.isfinite(spec.offset) and math.isfinite(spec.fill) and math.isfinite(spec.scale)
+                            and spec.scale != 0):
+                        raise ValueError(f"input '{spec.name}' has offset {spec.offset:g}, scale {spec.scale:g}, "
+                                         f"fill {spec.fill:g}; a scale is a finite number other than 0")
+                    inputs.append(spec)
                 elif c["kind"] == "categorical":
                     fill = c.get("fill")
                     inputs.append(_CatIn(str(c["name"]), tuple(str(v) for v in c["categories"]),
@@ -3159,8 +3164,10 @@ class Preprocessor:
             return p
         except ModelFileError:
             raise
+        except KeyError as exc:
+            raise ModelFileError(f"The saved preprocessing settings are damaged: the field {exc} is missing.") from None
         except Exception as exc:  # noqa: BLE001
-            raise ModelFileError(f"The saved preprocessing settings are damaged: {_one_line(exc)}") from None
+            raise ModelFileError(f"The saved preprocessing settings are damaged: {_one_line(exc).rstrip('.')}.") from None
 
     # -- rows in any of the accepted shapes → {column: 1-D array}
 

@@ -123,7 +123,8 @@ def _preprocessor_from_metadata(meta: dict, source: str):
     try:
         return Preprocessor.from_dict(pre)
     except BackpropError as exc:
-        raise ModelFileError(f"{source} has preprocessing this app cannot read: {exc}") from None
+        text = str(exc)
+        raise ModelFileError(f"{source}: {text[:1].lower()}{text[1:]}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{source} has damaged preprocessing settings ({exc}).") from None
 
@@ -294,7 +295,10 @@ def _read_file(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], dict | N
         raise
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
             UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{source} is damaged or not a {suffix} model file ({_short(exc)}).") from None
+        # numpy takes a file that is no archive of arrays for a pickle, and says so in words that invite
+        # loading it "unsafely": not advice to pass on
+        why = "it is no archive of arrays" if "pickled" in str(exc) else _short(exc)
+        raise ModelFileError(f"{source} is damaged or not a {suffix} model file ({why}).") from None
     if suffix == ".onnx" or suffix == ".py":
         raise ModelFileError(
             f"{source}: {suffix} exports cannot be loaded back; use a .npz, .json or .safetensors export.")
@@ -453,8 +457,8 @@ def load_model(path) -> LoadedModel:
     source = path.name
     if meta is None:
         raise ModelFileError(
-            f"{source} holds weights but no description of the network; use 'load weights' on a "
-            "network of the right shape instead.")
+            f"{source} holds weights but no description of the network; in the studio, File → Import "
+            "Weights… loads them into a network of the same shape.")
     meta = _check_metadata(meta, source)
     network = _network_from_metadata(meta, source)
     _check_finite(weights, biases, source)

@@ -242,6 +242,27 @@ def test_other_bad_files(tmp_path):
         load_model(tmp_path / "obj.npz")
 
 
+def test_damaged_files_say_what_is_wrong_in_words_a_user_can_act_on(tmp_path):
+    (tmp_path / "notes.npz").write_text("these are my notes, not a model")
+    with pytest.raises(ModelFileError, match=r"^notes\.npz is damaged or not a \.npz model file \(it is no archive "
+                                             r"of arrays\)\.$"):
+        load_model(tmp_path / "notes.npz")                  # not numpy's "load it unsafely" advice
+    ds = _dataset("regression")
+    path = export_model(tmp_path / "m.json", _fit(ds), ds.preprocessor)
+    doc = json.loads(path.read_text())
+    pre = doc["metadata"]["preprocessing"]
+    pre["inputs"][0]["scale"] = 0.0                         # every prediction would divide by zero
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=r"^m\.json: the saved preprocessing settings are damaged: input .* "
+                                             r"scale 0, .*a scale is a finite number other than 0\.$"):
+        load_model(path)
+    del pre["inputs"][0]["scale"]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=r"^m\.json: the saved preprocessing settings are damaged: the field "
+                                             r"'scale' is missing\.$"):
+        load_model(path)
+
+
 def test_newer_model_format_is_refused(tmp_path):
     path = export_model(tmp_path / "m.json", _net())
     doc = json.loads(path.read_text())
