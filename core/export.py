@@ -91,6 +91,7 @@ def build_metadata(network: Network, preprocessor=None, *, file_format: str,
         "class_names": classes,
         "output_names": outputs,
         "preprocessing": None if preprocessor is None else preprocessor.to_dict(),
+        "forward_pass": _forward_pass(network, classes),
         "extra": dict(extra or {}),
     }
     try:
@@ -98,6 +99,23 @@ def build_metadata(network: Network, preprocessor=None, *, file_format: str,
     except (TypeError, ValueError) as exc:
         raise ExportError(f"The model description cannot be written as JSON ({exc}).") from None
     return meta
+
+
+def _forward_pass(network: Network, classes) -> dict:
+    """What the architecture's names leave out, so that another tool can compute the outputs from the file
+    alone: the layer rule, the constants of leaky_relu and elu, sign at 0, and a single output's meaning."""
+    from core.activations import ELU_ALPHA, LEAKY_SLOPE
+
+    notes = {"layer": "a = x · W + b, O = f(a), with W fan_in × fan_out and b the bias θ; x is the row "
+                      "scaled and one-hot encoded as 'preprocessing' says",
+             "leaky_relu": f"f(a) = a for a > 0, {LEAKY_SLOPE:g} · a otherwise",
+             "elu": f"f(a) = a for a > 0, {ELU_ALPHA:g} · (exp(a) − 1) otherwise",
+             "sign": "f(a) = +1 for a ≥ 0, −1 otherwise",
+             "softplus": "f(a) = ln(1 + exp(a))"}
+    if classes and len(classes) == 2 and network.layer_sizes[-1] == 1:
+        notes["output"] = (f"one sigmoid output: P({classes[1]}), the second class; P({classes[0]}) = 1 − output; "
+                           "a class is predicted where its probability is the larger")
+    return notes
 
 
 def _check_metadata(meta: Any, source: str) -> dict:

@@ -830,3 +830,27 @@ def test_the_script_says_why_it_cannot_read_a_sparse_arff_file(tmp_path):
     data.write_text("@relation s\n@attribute a real\n@attribute b real\n@attribute y real\n@data\n{0 1.5, 2 2}\n")
     out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "sparse ARFF form" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("hidden", ["leaky_relu", "elu", "sign"])
+def test_a_json_model_alone_is_enough_to_compute_its_predictions(tmp_path, hidden):
+    # what another tool has: the file and its documented keys; the constants come from 'forward_pass'
+    import re as regex
+
+    from core.export import LoadedModel, predict_rows
+
+    ds = _dataset("binary")
+    net = _fit(ds, hidden=hidden, steps=40)
+    meta = json.loads(export_model(tmp_path / "m.json", net, ds.preprocessor).read_text())
+    doc, how = meta, meta["metadata"]["forward_pass"]
+    slope = float(regex.search(r"([\d.]+) · a otherwise", how["leaky_relu"]).group(1))
+    alpha = float(regex.search(r"([\d.]+) · \(exp", how["elu"]).group(1))
+    f = {"leaky_relu": lambda a: np.where(a > 0, a, slope * a), "elu": lambda a: np.where(a > 0, a, alpha * np.expm1(a)),
+         "sign": lambda a: np.where(a >= 0, 1.0, -1.0), "sigmoid": lambda a: 1 / (1 + np.exp(-a))}
+    x = ds.preprocessor.transform(ds.raw_val).astype(np.float64)
+    for W, b, act in zip(doc["weights"], doc["biases"], meta["metadata"]["architecture"]["activations"]):
+        x = f[act](x @ np.array(W) + np.array(b))
+    second = meta["metadata"]["class_names"][1]
+    assert how["output"].startswith(f"one sigmoid output: P({second}), the second class")
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), ds.raw_val)[f"p({second})"].to_numpy()
+    np.testing.assert_allclose(x[:, 0], expected, rtol=1e-4, atol=1e-6)
