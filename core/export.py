@@ -971,6 +971,7 @@ TOTAL_WORDS = frozenset(__TOTAL_WORDS__)     # first cells of a summary row at t
 BATCH = 4096
 FILE = {"decimal": ".", "thousands": None}    # the data file's marks, read as the studio reads them
 NOT_NUMBERS = {}                              # column → words found where a number belongs (read as missing)
+NOTES = []                                    # what the predictions had to make up, as Backprop Studio says it
 
 
 def _sigmoid(z):
@@ -1181,6 +1182,9 @@ def features(rows):
         name = column["name"]
         if column["kind"] == "numeric":
             x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
+            gaps = int(np.isnan(x).sum()) - len(NOT_NUMBERS.get(name, []))
+            if gaps > 0:
+                NOTES.append(f"'{name}': {gaps} missing value(s) filled with the training mean {column['fill']:.6g}")
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)
@@ -1191,9 +1195,11 @@ def features(rows):
         index = {label: j for j, label in enumerate(column["categories"])}
         numbers = by_number(column["categories"])
         block = np.zeros((len(rows), len(index)), dtype=np.float32)
+        gaps, unseen = 0, []
         for r, row in enumerate(rows):
             key = category(row.get(name))
             if key is None:
+                gaps += 1
                 key = column["fill_category"]
             j = index.get(key)
             if j is None and key is not None and key.lower() in ("true", "false"):
@@ -1205,6 +1211,15 @@ def features(rows):
                     pass
             if j is not None:
                 block[r, j] = 1.0
+            elif key is not None and key not in unseen:
+                unseen.append(key)
+        if gaps:
+            NOTES.append(f"'{name}': {gaps} missing value(s) " + (
+                f"filled with the most frequent one, '{column['fill_category']}'" if column["fill_category"] is not None
+                else "encoded as none of its categories"))
+        if unseen:
+            shown = ", ".join(f"'{key}'" for key in unseen[:3]) + (", …" if len(unseen) > 3 else "")
+            NOTES.append(f"'{name}': values never seen in training ({shown}), encoded as none of its categories")
         X[:, k:k + len(index)] = block
         k += len(index)
     if numeric:
@@ -1278,11 +1293,11 @@ def read_rows(path, needed=(), sheet=None):
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 names = [n for n in archive.namelist() if not n.endswith("/") and not n.startswith("__MACOSX/")]
                 if len(names) != 1:
-                    sys.exit(f"error: {path} holds {len(names)} files; unpack it and give one of them")
+                    fail(f"{path} holds {len(names)} files; unpack it and give one of them")
                 raw = archive.read(names[0])
             workbook = workbook_as_csv(raw, sheet) if raw[:4] == b"PK\\x03\\x04" else None
     except ValueError as exc:
-        sys.exit(f"error: {path}: {exc}")
+        fail(f"{path}: {exc}")
     if workbook:
         raw = workbook[0].encode("utf-8")
     if raw[:2] in (b"\\xff\\xfe", b"\\xfe\\xff"):
@@ -1295,7 +1310,7 @@ def read_rows(path, needed=(), sheet=None):
     try:
         converted = other_format_as_csv(text)     # JSON, Weka's ARFF and sktime's .ts, as the studio reads them
     except ValueError as exc:
-        sys.exit(f"error: {path}: {exc}")
+        fail(f"{path}: {exc}")
     if converted:
         text = converted[0]
     comment = lambda line: line.lstrip().startswith("#") and not EXCEL_ERROR.match(line.lstrip())
@@ -1497,6 +1512,12 @@ def spaced(lines):
             or (any("\\t\\t" in line for line in sample) and len({len(line.split()) for line in sample}) == 1))
 
 
+def fail(message):
+    """One line on stderr and exit code 2, as Backprop Studio's own command line."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="CSV file with the model's input columns")
@@ -1508,17 +1529,21 @@ def main(argv=None):
     try:
         rows = read_rows(args.data, needed, args.sheet)
     except OSError as exc:
-        sys.exit(f"error: cannot read {args.data}: {exc.strerror}")
-    missing = [name for name in needed if rows and name not in rows[0]]
+        fail(f"cannot read {args.data}: {exc.strerror}")
+    if not rows:
+        fail(f"{args.data} has no data rows to predict")
+    missing = [name for name in needed if name not in rows[0]]
     if missing:
-        sys.exit("error: the data lacks the model's input column(s): " + ", ".join(missing))
+        fail("the data lacks the model's input column(s): " + ", ".join(missing))
     try:
         header, table = prediction_table(rows)
     except ValueError as exc:
-        sys.exit(f"error: {exc}")
+        fail(exc)
     for column, words in NOT_NUMBERS.items():   # stderr: stdout may be the predictions themselves
         print(f"note: column '{column}': {len(words)} non-numeric value(s) such as '{words[0]}' read as missing",
               file=sys.stderr)
+    for note in NOTES:
+        print(f"note: {note}", file=sys.stderr)
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         writer = csv.writer(out, lineterminator="\\n")

@@ -854,3 +854,27 @@ def test_a_json_model_alone_is_enough_to_compute_its_predictions(tmp_path, hidde
     assert how["output"].startswith(f"one sigmoid output: P({second}), the second class")
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), ds.raw_val)[f"p({second})"].to_numpy()
     np.testing.assert_allclose(x[:, 0], expected, rtol=1e-4, atol=1e-6)
+
+
+def test_the_script_says_what_it_made_up_and_refuses_a_file_without_rows_as_predict_does(tmp_path):
+    from core.data import read_csv
+
+    ds = _dataset("multiclass")
+    pre = ds.preprocessor
+    fill = {c.name: c.fill for c in pre.inputs}
+    script = export_model(tmp_path / "m.py", _fit(ds, steps=20), pre)
+    data = tmp_path / "odd.csv"
+    data.write_text("a,b,color,size\n4.5,20,red,M\n,70,purple,\n6,,Red,L\n")
+    out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [
+        f"note: 'a': 1 missing value(s) filled with the training mean {fill['a']:.6g}",
+        f"note: 'b': 1 missing value(s) filled with the training mean {fill['b']:.6g}",
+        "note: 'color': values never seen in training ('purple', 'Red'), encoded as none of its categories",
+        f"note: 'size': 1 missing value(s) filled with the most frequent one, '{fill['size']}'",
+    ]
+    assert len(pre.input_notes(read_csv(data).frame)) == 4            # what predict says of the same file
+    (tmp_path / "head.csv").write_text("a,b,color,size\n")
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "head.csv")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and out.stderr.strip() == f"error: {tmp_path / 'head.csv'} has no data rows to predict"
