@@ -180,7 +180,7 @@ EXAMPLES: dict[str, Example] = {
         Example("moons", "Two moons", "Two interleaved half circles ('upper', 'lower'): a gently curved boundary.",
                 "classification", (8,), "tanh", 0.03, 500, default_noise=0.1, _generate=_moons),
         Example("spiral", "Spiral", "Two interleaved spiral arms ('arm 1', 'arm 2'), as in TensorFlow Playground: "
-                "hard for a small network; try two hidden layers.",
+                "hard for a small network, so this one has two hidden layers of 16; try one layer to see why.",
                 "classification", (16, 16), "tanh", 0.03, 2000, default_noise=0.03, _generate=_spiral),
         Example("blobs", "Gaussian blobs", "Three Gaussian clusters ('blob 1'..'blob 3'): three classes with a "
                 "softmax output; nearly linearly separable.",

@@ -30,6 +30,7 @@ LABEL_OVERHANG_PX = 8         # an end label centred on the edge cell may stick 
 CHAR_PX = 7                   # rough width of one tick-label character at the default font
 COLORMAP = "CET-D1"           # blue–white–red, perceptually uniform (colorcet)
 SHRINK_BELOW = 0.6            # the colour scale shrinks only when weights fall well inside it
+HOVER_HINT = "Hover a cell for its weight."   # short: the pane is narrow beside the curves
 REDRAW_INTERVAL_MS = 25       # draws every snapshot (≤ 40 a second); one 785×512 redraw costs ~1.5 ms
 SCALE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0)   # colour-bar ends, × 10^k
 
@@ -96,7 +97,16 @@ def thinned_ticks(names: list[str], pixels: float, pixels_per_label: float) -> l
     if not n:
         return [[]]
     fit = min(n, max(1, int(pixels // max(pixels_per_label, 1.0))))
-    chosen = sorted({round(k * (n - 1) / (fit - 1)) for k in range(fit)}) if fit > 1 else [0]
+    if fit > 1:
+        # one regular step (1, 3, 5, … not 1, 3, 4, 6, …: neighbours a cell apart ran into each other as
+        # "1314"), the last cell taking the place of the last step's when that falls short of it
+        step = math.ceil((n - 1) / (fit - 1))
+        chosen = list(range(0, n, step))
+        chosen[-1] = n - 1 if len(chosen) > 1 else chosen[-1]
+        if chosen[-1] != n - 1:
+            chosen.append(n - 1)
+    else:
+        chosen = [0]
     named = [(i + 0.5, names[i]) for i in chosen]
     unnamed = [(i + 0.5, "") for i in sorted(set(range(n)) - set(chosen))]
     return [named, unnamed]
@@ -118,7 +128,7 @@ class WeightsView(QWidget):
         self._pending = None          # (weights, biases) not drawn yet
         self._limiter = RateLimiter(self._draw_pending, REDRAW_INTERVAL_MS, self)
 
-        self.readout = QLabel("Hover a cell to read its weight.")
+        self.readout = QLabel(HOVER_HINT)
         self.readout.setStyleSheet("color: #404040;")
         # cut rather than widen the pane: on a 1280-pixel screen its width comes from the error curves
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -311,7 +321,7 @@ class WeightsView(QWidget):
                 break
             self.readout.setText(self.describe(index, i, j))
             return
-        self.readout.setText("Hover a cell to read its weight.")
+        self.readout.setText(HOVER_HINT)
 
     def describe(self, layer: int, row: int, col: int) -> str:
         """The hover text of one cell: which neurons the weight joins and its exact value."""

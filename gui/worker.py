@@ -253,9 +253,11 @@ class TrainingWorker(QObject):
                 reason = STOP_REQUESTED
         except DivergenceError as exc:
             self._flush()
-            # A number to type is more help than "too high": ten times smaller usually tames it.
+            # A number to type is more help than "too high": ten times smaller usually tames it — unless
+            # the kept weights have grown on the way to diverging (η = 10 → 1 diverged again at once).
             self.errored.emit(self.run_id, f"{exc} Try a smaller learning rate, such as "
-                                           f"η = {self._optimizer.lr / 10:.3g}.")
+                                           f"η = {self._optimizer.lr / 10:.3g}; if it diverges again, Reset (R) "
+                                           "to start from the seed's weights.")
         except BackpropError as exc:
             self._flush()
             self.errored.emit(self.run_id, str(exc))

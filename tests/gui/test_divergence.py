@@ -61,6 +61,7 @@ def test_lr_1000_stops_at_once_says_where_and_keeps_the_initial_weights(qtbot, w
     assert window.message_bar.level == "error"
     assert diverged_epoch(text) == 1
     assert "η = 100" in text, "suggests a concrete smaller learning rate"
+    assert text.endswith("if it diverges again, Reset (R) to start from the seed's weights.")
     assert model.network.params_finite()
     for w, w0 in zip(model.network.weights, before):
         np.testing.assert_array_equal(w, w0)        # nothing finite came after the initial weights
