@@ -34,6 +34,9 @@ def _fail(message: str) -> int:
     return EXIT_USER_ERROR
 
 
+SHEET_HELP = "the sheet of an .xlsx / .ods workbook to read (default: its largest)"
+
+
 def _whole_number(minimum: int):
     """An argparse type: a whole number of at least `minimum`, refused with the same words the core uses."""
     def parse(text):
@@ -64,7 +67,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("data", nargs="?", help="CSV file (also .tsv, .txt, Excel .xlsx, LibreOffice .ods, Weka .arff, "
                                            "sktime .ts, JSON records; gzipped or zipped; omit with --example)")
     p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
-    p.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
+    p.add_argument("--sheet", help=SHEET_HELP)
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
     p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
@@ -223,10 +226,7 @@ def cmd_train(argv) -> int:
         "elapsed_s": report.elapsed,
     }
     if args.export:
-        from core.export import export_model, export_notes
-        written = export_model(args.export, network, dataset.preprocessor)
-        for note in export_notes(written, network, dataset.preprocessor):
-            print(f"note: {note}", file=sys.stderr)          # stderr: --json keeps stdout's last line
+        written = _export(args.export, network, dataset.preprocessor)
         if not args.json:
             print(f"model written to {written}")
     if args.json:
@@ -276,7 +276,7 @@ def cmd_predict(argv) -> int:
     p.add_argument("model")
     p.add_argument("data")
     p.add_argument("--out", help="write predictions to this CSV (default: print them)")
-    p.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
+    p.add_argument("--sheet", help=SHEET_HELP)
     args = p.parse_args(argv)
     from pathlib import Path
 
@@ -285,10 +285,9 @@ def cmd_predict(argv) -> int:
     from core.export import load_model, predict_rows
 
     loaded = load_model(args.model)
-    decimal = loaded.preprocessor.decimal if loaded.preprocessor is not None else None
-    table = read_csv(args.data, sheet=args.sheet, decimal=decimal)
-    rows, skipped = rows_with_values(table)
     pre = loaded.preprocessor
+    table = read_csv(args.data, sheet=args.sheet, decimal=pre.decimal if pre is not None else None)
+    rows, skipped = rows_with_values(table)
     renamed = []
     if pre is not None:
         rows, renamed = named_for_model(rows, pre.input_columns)
@@ -309,18 +308,26 @@ def cmd_predict(argv) -> int:
     return 0
 
 
+def _export(path, network, preprocessor):
+    """Write the model (format from the suffix) and its caveats as notes on stderr: stdout's last line may be
+    --json's. Returns the path written."""
+    from core.export import export_model, export_notes
+
+    written = export_model(path, network, preprocessor)
+    for note in export_notes(written, network, preprocessor):
+        print(f"note: {note}", file=sys.stderr)
+    return written
+
+
 def cmd_export(argv) -> int:
     p = _Parser(prog="main.py export", description="Convert a saved model to another format.")
     p.add_argument("model", help="a .npz, .json or .safetensors model (or a .bpstudio project)")
     p.add_argument("out", help="destination; the suffix picks the format")
     args = p.parse_args(argv)
-    from core.export import export_model, export_notes, load_model
+    from core.export import load_model
 
     loaded = load_model(args.model)
-    written = export_model(args.out, loaded.network, loaded.preprocessor)
-    for note in export_notes(written, loaded.network, loaded.preprocessor):
-        print(f"note: {note}", file=sys.stderr)
-    print(f"model written to {written}")
+    print(f"model written to {_export(args.out, loaded.network, loaded.preprocessor)}")
     return 0
 
 

@@ -679,14 +679,12 @@ def _other_table_source(src: _Source, forced_encoding: str | None, sheet: str | 
         head = fh.read(1 << 16)
         if head.startswith(b"PK\x03\x04"):
             fh.seek(0)
-            found = []
+            found = workbook if workbook is not None else []
             converted = _converted_source(src, lambda book: _noted_sheets(
                 workbook_as_csv(book, sheet, converting), found), fh)
             if converted[1] is None and src.name.lower().endswith((".xlsx", ".xlsm", ".ods")):
                 raise DataError(f"{src.name} is a damaged spreadsheet: it does not open as one. Open it in "
                                 "Excel or LibreOffice and save it again, or as CSV.")
-            if workbook is not None and found:
-                workbook[:] = found
             return converted
     if sheet is not None:
         raise DataError(f"{src.name} is not a spreadsheet: it has no sheet '{sheet}' to read.")
@@ -2739,8 +2737,6 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
 
 
 _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
-FAR_SPREADS = 10         # a value to predict this many spreads (standard deviations or ranges) beyond the training
-                         # data is far from anything the network was fitted on: a note says so
 # names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
 _ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*)$", re.I)
 _CAMEL_ID_RE = re.compile(r"^.*[a-z](?:ID|Id)$")
@@ -2872,6 +2868,10 @@ class _NumOut:
     name: str
     mean: float        # y' = (y - mean) / std
     std: float
+
+
+FAR_SPREADS = 10         # a value to predict this many spreads (standard deviations or ranges) beyond the training
+                         # data is far from anything the network was fitted on: a note says so
 
 
 class Preprocessor:
@@ -3638,7 +3638,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             mean, std = float(np.mean(y)), float(np.std(y))
             out_specs.append(_NumOut(t, mean, _usable_scale(std, float(y.min()), float(y.max()))))
     prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling,
-                        decimal=getattr(table, "decimal", "."))
+                        decimal=table.decimal)
     n_filled = 0
     if missing == "fill":
         n_filled = sum(int(_missing_mask(frame[c]).take(np.concatenate([tr, va, te])).sum()) for c in input_missing)

@@ -850,7 +850,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "plan": None if plan is None else _plan_dict(plan),
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA,
-             "decimal": getattr(preprocessor, "decimal", ".") if preprocessor is not None else "."}
+             "decimal": preprocessor.decimal if preprocessor is not None else "."}
     from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE,
                            _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE,
                            _NOT_DETECTED, _NOT_UNITS, _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE,

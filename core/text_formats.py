@@ -431,8 +431,8 @@ def ods_as_csv(source, sheet=None, progress=None):
     """(CSV text, a note on how it was read, the sheet names, the name of the sheet read) for a
     LibreOffice / OpenDocument .ods spreadsheet (bytes or a binary file); None for anything else.
 
-    As xlsx_as_csv: the sheet named `sheet`, by default the one with the most cells; numbers as written, dates as ISO dates, times as
-    h:mm:ss, TRUE / FALSE; cells and rows repeated by the format are repeated, the empty rows it
+    As xlsx_as_csv: the sheet named `sheet`, by default the one with the most cells; numbers as written,
+    dates as ISO dates, times as h:mm:ss, TRUE / FALSE; cells and rows repeated by the format are repeated, the empty rows it
     repeats down to the sheet's end are not. Raises ValueError for a damaged file.
     """
     import io

@@ -439,7 +439,7 @@ class DataPanel(QWidget):
                 self._show_sheets()
 
     def _show_sheets(self) -> None:
-        sheets = getattr(self.table, "sheets", ()) if self.path else ()
+        sheets = self.table.sheets if self.path else ()
         self._sheet_row.setVisible(len(sheets) > 1)
         self.sheet_combo.blockSignals(True)
         self.sheet_combo.clear()

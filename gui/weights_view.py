@@ -101,10 +101,7 @@ def thinned_ticks(names: list[str], pixels: float, pixels_per_label: float) -> l
         # one regular step (1, 3, 5, … not 1, 3, 4, 6, …: neighbours a cell apart ran into each other as
         # "1314"), the last cell taking the place of the last step's when that falls short of it
         step = math.ceil((n - 1) / (fit - 1))
-        chosen = list(range(0, n, step))
-        chosen[-1] = n - 1 if len(chosen) > 1 else chosen[-1]
-        if chosen[-1] != n - 1:
-            chosen.append(n - 1)
+        chosen = [*range(0, n - step, step), n - 1]
     else:
         chosen = [0]
     named = [(i + 0.5, names[i]) for i in chosen]
