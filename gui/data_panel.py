@@ -7,6 +7,7 @@ are. A failed load or a failed Apply never touches the model, so the previous da
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import sys
@@ -113,10 +114,13 @@ class CsvLoader(QObject):
     done = Signal(int)
     finished = Signal()
 
-    def __init__(self, path: str, load_id: int = 0, settings: dict | None = None, sheet: str | None = None):
+    def __init__(self, path: str, load_id: int = 0, settings: dict | None = None, sheet: str | None = None,
+                 sheet_read_last: str | None = None):
         super().__init__()
         self.path = path
         self.sheet = sheet                # of a workbook: the sheet to read (None: its largest)
+        # the sheet this workbook was read with last time (recent files): read it again, the largest if gone
+        self.sheet_read_last = sheet_read_last
         self.load_id = load_id
         self.settings = settings          # scaling / missing / val_split / seed: the loader builds with them
         self._cancel = threading.Event()
@@ -154,11 +158,27 @@ class CsvLoader(QObject):
             self._last_progress = fraction
             self.progress.emit(self.load_id, float(fraction))
 
+    def _read(self):
+        from core.data import LoadCancelled, read_csv
+        read = functools.partial(read_csv, self.path, progress=self._on_progress, cancel=self._cancel.is_set)
+        if self.sheet is not None or self.sheet_read_last is None:
+            return read(sheet=self.sheet)
+        try:
+            return read(sheet=self.sheet_read_last)
+        except LoadCancelled:
+            raise
+        except BackpropError as exc:
+            # the file changed since: its sheet was renamed or emptied; what the user would see with Open
+            table = read(sheet=None)
+            reason = str(exc).removeprefix(f"{os.path.basename(self.path)}: ").rstrip(".")
+            table.notes.insert(0, f"the sheet '{self.sheet_read_last}' read last time could not be read "
+                                  f"({reason}); the largest, '{table.sheet}', is read instead")
+            return table
+
     @Slot()
     def run(self) -> None:
         try:
-            from core.data import read_csv
-            table = read_csv(self.path, sheet=self.sheet, progress=self._on_progress, cancel=self._cancel.is_set)
+            table = self._read()
             if not self._cancel.is_set():
                 prepared = self._prepare(table) if self.settings is not None else None
                 if not self._cancel.is_set():
@@ -220,7 +240,7 @@ class RoleDelegate(QStyledItemDelegate):
 
 
 class DataPanel(QWidget):
-    fileLoaded = Signal(str)         # a CSV became the data set (for the recent-files list)
+    fileLoaded = Signal(str, str)    # a CSV (and the sheet of a workbook, or "") became the data set
     loadingChanged = Signal(bool)
 
     def __init__(self, model, parent=None):
@@ -366,16 +386,16 @@ class DataPanel(QWidget):
         if path:
             self.load_path(path)
 
-    def load_path(self, path: str, sheet: str | None = None) -> None:
-        """Read `path` (of a workbook: its sheet `sheet`, by default the largest) in the background; on
-        success it is previewed and applied with default roles."""
+    def load_path(self, path: str, sheet: str | None = None, sheet_read_last: str | None = None) -> None:
+        """Read `path` (of a workbook: its sheet `sheet`, by default `sheet_read_last` if it still has it,
+        else the largest) in the background; on success it is previewed and applied with default roles."""
         if self.confirm_load is not None and not self.confirm_load(path):
             return
         self.cancel_loading()
         self._load_id += 1
         settings = {k: v for k, v in self.options().items() if k not in ("targets", "inputs", "ignore")}
         settings["task"] = "auto"          # a new file's target: the task chosen for the last one may not fit
-        self._loader = CsvLoader(str(path), self._load_id, settings, sheet)
+        self._loader = CsvLoader(str(path), self._load_id, settings, sheet, sheet_read_last)
         self._loader.progress.connect(self._on_progress)
         self._loader.loaded.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
@@ -610,7 +630,7 @@ class DataPanel(QWidget):
         self._show_notes(built)
         self.model.message.emit(_summary(dataset, self.path, built), "info")
         if self.path:
-            self.fileLoaded.emit(self.path)
+            self.fileLoaded.emit(self.path, self.table.sheet or "")
         return True
 
     def _still_in_use(self) -> str:

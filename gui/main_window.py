@@ -421,12 +421,13 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
 
     # ---- data ----------------------------------------------------------------------------------------
-    def open_path(self, path: str) -> None:
-        """A CSV becomes the data; a project file is opened as the whole document."""
+    def open_path(self, path: str, sheet_read_last: str | None = None) -> None:
+        """A CSV becomes the data (of a workbook: `sheet_read_last` if it still has it, else its largest
+        sheet); a project file is opened as the whole document."""
         if str(path).lower().endswith(PROJECT_SUFFIX):
             self.project.open_project(str(path))
         else:
-            self.data_panel.load_path(path)
+            self.data_panel.load_path(path, sheet_read_last=sheet_read_last)
 
     def load_example(self, name: str) -> bool:
         """A built-in example as a new untitled document (after Save / Discard / Cancel if there are
@@ -490,20 +491,30 @@ class MainWindow(QMainWindow):
             value = [value]
         return [str(v) for v in value or []]
 
-    @Slot(str)
-    def add_recent(self, path: str) -> None:
+    def recent_sheets(self) -> dict[str, str]:
+        """{workbook path: the sheet read from it last} for the recent files that are workbooks."""
+        value = self.settings.value("recent_sheets", {})
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+    @Slot(str, str)
+    def add_recent(self, path: str, sheet: str = "") -> None:
         path = os.path.abspath(path)
         files = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue("recent_files", files[:MAX_RECENT])
+        sheets = {p: s for p, s in self.recent_sheets().items() if p in files[:MAX_RECENT] and p != path}
+        if sheet:
+            sheets[path] = sheet
+        self.settings.setValue("recent_sheets", sheets)
         self._rebuild_recent_menu()
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
-        files = self.recent_files()
+        files, sheets = self.recent_files(), self.recent_sheets()
         for path in files:
-            action = self.recent_menu.addAction(os.path.basename(path))
+            sheet = sheets.get(path)
+            action = self.recent_menu.addAction(os.path.basename(path) + (f" ({sheet})" if sheet else ""))
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path, s=sheet: self.open_path(p, s))
         self.recent_menu.setEnabled(bool(files))
 
     # ---- messages ------------------------------------------------------------------------------------

@@ -173,8 +173,8 @@ class ProjectActions(QObject):
             self.mark_dirty()
         self._had_data = self.model.dataset is not None
 
-    @Slot(str)
-    def _on_file_loaded(self, path: str) -> None:
+    @Slot(str, str)
+    def _on_file_loaded(self, path: str, _sheet: str = "") -> None:
         self.data_path = os.path.abspath(path)
 
     @Slot()

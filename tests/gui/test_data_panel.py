@@ -68,7 +68,7 @@ def test_open_previews_types_and_applies_default_roles(qtbot, panel, model, tmp_
     path = write_csv(tmp_path / "shapes.csv")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
     loaded = []
-    panel.fileLoaded.connect(loaded.append)
+    panel.fileLoaded.connect(lambda path, sheet: loaded.append((path, sheet)))
     with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
         panel.open_button.click()
     preview = panel.preview_model
@@ -82,7 +82,7 @@ def test_open_previews_types_and_applies_default_roles(qtbot, panel, model, tmp_
     dataset = model.dataset
     assert dataset.task == "classification" and dataset.class_names == ["big", "small"]
     assert model.table is panel.table and model.data_options["targets"] == ["kind"]
-    assert loaded == [path]
+    assert loaded == [(path, "")]
     assert "shapes.csv" in panel.file_label.text()
     assert not panel._progress_row.isVisible()
 

@@ -425,3 +425,36 @@ def test_a_csv_file_shows_no_sheet_choice(qtbot, tmp_path):
     with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
         window.open_path(str(xor_csv(tmp_path / "xor.csv")))
     assert window.data_panel._sheet_row.isHidden()
+
+
+def test_a_workbook_reopened_from_recent_files_reads_the_sheet_chosen_last(qtbot, tmp_path):
+    import pandas as pd
+
+    from tests.core.test_data import _two_data_sheets
+
+    book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
+    window = make_window(qtbot)
+    panel, model = window.data_panel, window.model
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(book))
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        panel.sheet_combo.setCurrentIndex(1)
+        panel.sheet_combo.activated.emit(1)
+    assert [a.text() for a in window.recent_menu.actions()] == ["parts.xlsx (2023)"]
+    window.load_example("xor")
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        window.recent_menu.actions()[0].trigger()
+    assert (model.table.sheet, model.table.n_rows, panel.sheet_combo.currentText()) == ("2023", 30, "2023")
+
+    # the workbook changed since: last year's sheet is gone, so it opens as Open would, and says why
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"a": range(5), "b": range(5), "c": list("xyxyx")}).to_excel(writer, sheet_name="2024", index=False)
+        pd.DataFrame({"a": range(9), "b": range(9), "c": list("xyxyxyxyx")}).to_excel(writer, sheet_name="2025", index=False)
+    window.load_example("xor")
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        window.recent_menu.actions()[0].trigger()
+    assert (model.table.sheet, model.table.n_rows) == ("2025", 9)
+    assert "the sheet '2023' read last time could not be read (it has no sheet named '2023'" \
+           in panel.file_label.toolTip()
+    assert "the largest, '2025', is read instead" in panel.file_label.toolTip()
+    assert [a.text() for a in window.recent_menu.actions()] == ["parts.xlsx (2025)"]
