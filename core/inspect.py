@@ -22,6 +22,8 @@ from core.optimizers import SGD
 @dataclass(frozen=True)
 class LayerStep:
     """One weight layer's part of a backprop step, for a single sample (batch of 1)."""
+    weights: np.ndarray      # w_ij the step starts from, (fan_in, fan_out)
+    bias: np.ndarray         # θ_j: the weight from a node that always outputs 1, (fan_out,)
     inputs: np.ndarray       # O_i of the layer below, (fan_in,)
     net_input: np.ndarray    # a_j = Σ_i w_ij O_i + θ_j, (fan_out,)
     output: np.ndarray       # O_j = f(a_j), (fan_out,)
@@ -59,7 +61,8 @@ def _explain_step(network: Network, x: np.ndarray, t: np.ndarray, lr: float) -> 
     trace = network.trace(X)
     layers, below = [], X[0]
     for i, ((a, o), gw, gb, d) in enumerate(zip(trace, grad_w, grad_b, deltas)):
-        layers.append(LayerStep(inputs=below.copy(), net_input=a[0], output=o[0], delta=d[0],
+        layers.append(LayerStep(weights=network.weights[i].copy(), bias=network.biases[i].copy(),
+                                inputs=below.copy(), net_input=a[0], output=o[0], delta=d[0],
                                 grad_weights=gw, grad_bias=gb, update_weights=-lr * gw,
                                 update_bias=-lr * gb, activation=network.activations[i]))
         below = o[0]

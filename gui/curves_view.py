@@ -145,7 +145,7 @@ class CurvesView(QWidget):
             plot.autoBtn.clicked.connect(self._on_auto_button)   # after pyqtgraph's own handler
 
         self._limiter = RateLimiter(self.refresh, REDRAW_INTERVAL_MS, self)
-        self._loss_label, self._shown_label = "error", None
+        self._loss_label, self._loss_tip, self._shown_label = "error", "", None
         for plot in (self.loss_plot, self.acc_plot):
             plot.vb.sigResized.connect(self._fit_axis_texts)
         self.log_y.toggled.connect(self._on_log_toggled)
@@ -278,7 +278,10 @@ class CurvesView(QWidget):
     def _update_labels(self) -> None:
         network = self.model.network
         loss = network.loss if network is not None else "mse"
-        self._loss_label = "error E = ½Σ(t−o)²" if loss == "mse" else f"error ({loss})"
+        self._loss_label = "error E: mean of ½Σ(t−o)²" if loss == "mse" else f"error ({loss})"
+        self._loss_tip = (f"{'E = ½Σₖ(tₖ−Oₖ)²' if loss == 'mse' else f'The {loss} error'} of each training "
+                          "sample, averaged over the epoch's samples (each measured before its batch's "
+                          "update); validation: the same mean over the validation rows after the epoch.")
         self._shown_label = None
         self._fit_axis_texts()
 
@@ -292,7 +295,7 @@ class CurvesView(QWidget):
         if label != self._shown_label:
             self._shown_label = label
             self.loss_plot.setLabel("left", label, color="#303030")
-            self.loss_plot.getAxis("left").setToolTip(self._loss_label)
+            self.loss_plot.getAxis("left").setToolTip(self._loss_tip)
         ticks = ACC_TICKS if self.acc_plot.vb.height() >= 3 * self.fontMetrics().height() else ACC_TICKS[::2]
         self.acc_plot.getAxis("left").setTicks([ticks, []])
 

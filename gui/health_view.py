@@ -139,6 +139,8 @@ class HealthView(QWidget):
         controller.stateChanged.connect(self._on_state)
         model.networkChanged.connect(self.reset)
         model.dataChanged.connect(self.reset)
+        model.settingsChanged.connect(self._on_settings)
+        self._measured_lr = None                 # the η of the update/weight ratios on show
         self.reset()
 
     def _make_plot(self, row: int, title: str) -> pg.PlotItem:
@@ -154,6 +156,7 @@ class HealthView(QWidget):
             axis = plot.getAxis(name)
             axis.setPen("#606060")
             axis.setTextPen("#303030")
+        plot.getAxis("bottom").enableAutoSIPrefix(False)     # epochs, not "epoch (x0.001)"
         plot.getAxis("left").setWidth(52)      # both plots' epoch axes line up
         return plot
 
@@ -211,7 +214,14 @@ class HealthView(QWidget):
         if not self.controller.active:
             self.refresh()
 
+    @Slot()
+    def _on_settings(self) -> None:
+        """A new η changes every update/weight ratio (η‖∂E/∂W‖/‖W‖): measure again while idle."""
+        if self._measured_lr is not None and self.model.settings.lr != self._measured_lr:
+            self.refresh()
+
     def _measure(self, epoch: int, lr: float) -> None:
+        self._measured_lr = lr
         if self._X is None:
             self.health = None
         else:
@@ -265,6 +275,12 @@ class HealthView(QWidget):
                     curve.setData([], [])
                 else:
                     curve.setData(x, y)
+        for plot in (self.grad_plot, self.ratio_plot):
+            if len(x) == 1:
+                # one point (before training): pyqtgraph would centre it in ±0.5 epochs
+                plot.setXRange(max(0.0, x[0] - 1), x[0] + 1, padding=0.05)
+            else:
+                plot.enableAutoRange(x=True)
 
     def _show_table(self) -> None:
         net, health = self._net, self.health

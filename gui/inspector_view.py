@@ -153,6 +153,7 @@ class InspectorView(QWidget):
         self._sample = 0
         self._pending = None                  # snapshot not explained yet
         self._limiter = RateLimiter(self._explain_pending, REDRAW_INTERVAL_MS, self)
+        self._rule_note: QLabel | None = None  # how training's update differs from this page's
 
         self.spin = QSpinBox()
         self.spin.setPrefix("sample ")
@@ -223,6 +224,7 @@ class InspectorView(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Re-read network and data (when no run owns the weights) and explain the sample again."""
+        self.status.setText("")              # "Step applied: …" was about weights that may be gone
         self._sync_network()
         n = self._n_samples()
         self._sample = min(self._sample, max(n - 1, 0))
@@ -306,6 +308,35 @@ class InspectorView(QWidget):
     def _on_settings(self) -> None:
         if self.explanation is not None and self.explanation.lr != self.model.settings.lr:
             self._explain()
+        self._show_training_rule()
+
+    def training_rule(self) -> str:
+        """How Step and Train update, where that differs from the one-sample SGD step on this page."""
+        settings, ds = self.model.settings, self.model.dataset
+        n = int(ds.X_train.shape[0]) if ds is not None else 0
+        batch = settings.batch_size if 0 < settings.batch_size < n else n
+        parts = []
+        if batch > 1:
+            parts.append(f"Step and Train update once per {'epoch' if batch == n else 'mini-batch'} of {batch} "
+                         f"samples, with the mean of their ∂E/∂w: one update is the mean of {batch} steps "
+                         "like this one.")
+        if settings.optimizer == "momentum":
+            parts.append(f"Momentum adds μ = {settings.momentum:g} times the previous update to each one.")
+        elif settings.optimizer == "adam":
+            parts.append("Adam scales each weight's step by running averages of its gradients, so its Δw "
+                         "differs from −η ∂E/∂w.")
+        if settings.l2 > 0:
+            parts.append(f"L2 decay adds −ηλw (λ = {settings.l2:g}) to every weight's update.")
+        if parts:
+            parts.append("Apply this step makes exactly the update shown here.")
+        return " ".join(parts)
+
+    def _show_training_rule(self) -> None:
+        note = self._rule_note
+        if note is not None:
+            text = self.training_rule()
+            note.setText(math_html(text))
+            note.setVisible(bool(text))
 
     def _update_apply(self) -> None:
         busy = self.controller.active
@@ -337,6 +368,7 @@ class InspectorView(QWidget):
 
     def _show_message(self, text: str) -> None:
         self._structure = None
+        self._rule_note = None
         self.tables.clear()
         self.formulas.clear()
         self.sample_label.setText("")
@@ -374,6 +406,7 @@ class InspectorView(QWidget):
 
         self.tables["input", 0].set_values(ex.layers[0].inputs)
         for i, layer in enumerate(ex.layers):
+            self.tables["weights", i].set_values(layer.weights, layer.bias)
             self.tables["forward", i].set_values(np.vstack([layer.net_input, layer.output]))
             self.tables["delta", i].set_values(layer.delta)
             self.tables["grad", i].set_values(layer.grad_weights, layer.grad_bias)
@@ -460,17 +493,27 @@ class InspectorView(QWidget):
             act = ACTIVATIONS[layer.activation]
             subheading(f"Layer {i + 1}: {src} → {dst}  ·  {layer.activation}")
             i_, j_ = _indices(i, n_layers)
+            formula(("weights", i), f"w_{i_}{j_} and θ_{j_}",
+                    "θ, the bias, is the weight from a node that always outputs 1 (row θ)." if i == 0 else "")
+            table(("weights", i), [*names[i], "θ"], names[i + 1], keep_last=True)
             formula(("forward", i), f"a_{j_} = Σ_{i_} w_{i_}{j_} O_{i_} + θ_{j_},     O_{j_} = f(a_{j_})  with  "
                                     f"{act.formula}")
             sub = "ₖ" if j_ == "k" else "ⱼ"
             table(("forward", i), [f"a{sub}  net input", f"O{sub}  output"], names[i + 1])
 
         heading("2  Error")
-        formula(("error", 0), ex.loss_formula)
+        formula(("error", 0), ex.loss_formula,
+                "t and O are in the scaled units the network learns in; the line above gives the target in "
+                "its own units." if getattr(self.model.dataset, "task", None) == "regression" else "")
         table(("error", 0), ["tₖ  target", "Oₖ  output"], names[-1])
 
         heading("3  Backward pass: deltas, gradients, update")
         note("From the output layer down: each layer's δ comes from the δ of the layer above it.")
+        self._rule_note = QLabel()
+        self._rule_note.setWordWrap(True)
+        self._rule_note.setStyleSheet("color: #8a5a00;")
+        col.addWidget(self._rule_note)
+        self._show_training_rule()
         for i in range(n_layers - 1, -1, -1):
             layer = ex.layers[i]
             src, dst = layer_title(i, n_layers)
@@ -481,7 +524,10 @@ class InspectorView(QWidget):
                 table(("delta", i), ["δₖ"], names[i + 1])
             else:
                 act = ACTIVATIONS[layer.activation]
-                formula(("delta", i), f"δ_j = f'(a_j) Σ_k δ_k w_jk   with  {act.derivative_formula}")
+                above = "" if i + 1 == n_layers - 1 else (
+                    f"Here k runs over the neurons of {layer_title(i + 1, n_layers)[1]}: their δ is the table "
+                    f"just above, and w_jk are layer {i + 2}'s weights.")
+                formula(("delta", i), f"δ_j = f'(a_j) Σ_k δ_k w_jk   with  {act.derivative_formula}", above)
                 table(("delta", i), ["δⱼ"], names[i + 1])
             i_, j_ = _indices(i, n_layers)
             formula(("grad", i), f"∂E/∂w_{i_}{j_} = O_{i_} δ_{j_},     ∂E/∂θ_{j_} = δ_{j_}   (row θ)")

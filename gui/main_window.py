@@ -283,6 +283,8 @@ class MainWindow(QMainWindow):
             self.network_view.update_snapshot(network.weights, network.biases)
         if OutputPanel is not None:
             self.output_panel.sync_network()
+        if self.health is not None:
+            self.health.refresh()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -41,7 +41,8 @@ TIPS = {
              "Mini-batch: in between — usually the fastest to learn.",
     "epochs": "Maximum number of epochs (passes over the training set) before training stops.\n"
               "Pressing Train after a stop continues from the current weights.",
-    "target": "The article's threshold: stop as soon as the training error E falls below it. 0 = off.",
+    "target": "The article's threshold: stop as soon as the training error E falls below it. 0 = off.\n"
+              "E is the epoch's mean over the training samples, as the error curve shows it.",
     "patience": "Early stopping: stop after this many epochs without improvement of the validation error,\n"
                 "and keep the best weights seen. 0 = off.",
     "init": "How the weights start: the article's 'small random numbers' (uniform ±0.5),\n"

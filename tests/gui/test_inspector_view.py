@@ -71,6 +71,8 @@ def test_numbers_are_the_engines_gradients(setup):
 
     check(("input", 0), X[0])
     for i in range(len(ex.layers)):
+        # the w_ij and θ_j a learner needs to redo a_j = Σ_i w_ij O_i + θ_j by hand
+        check(("weights", i), np.vstack([model.network.weights[i], model.network.biases[i]]))
         check(("forward", i), np.vstack([trace[i][0][0], trace[i][1][0]]))
         check(("delta", i), deltas[i][0])
         check(("grad", i), np.vstack([grad_w[i], grad_b[i]]))
@@ -169,6 +171,9 @@ def test_apply_is_exactly_the_engines_sgd_step(setup, qtbot):
     assert view.explanation.error == engine.copy().gradients(X, T)[0]
     assert view.explanation.error < shown_step.error
     assert "Step applied" in view.status.text()
+    controller = setup[1]
+    controller.reset()                         # Reset (R): the seed's weights again
+    assert view.status.text() == ""            # its numbers were about weights that are gone
 
 
 def test_apply_is_refused_while_a_run_is_active(setup, qtbot, monkeypatch):
@@ -276,4 +281,48 @@ def test_a_target_of_many_classes_is_written_short(qtbot):
     assert f"→ target {model.dataset.class_names[hot]}" in line, line
     assert f", … (40 values; 1 at output {hot + 1})" in line, line
     assert line.count(", 0") + line.count("[0") <= MAX_SHOWN, line
+    controller.shutdown()
+
+
+def texts(view):
+    from PySide6.QtWidgets import QLabel
+    from PySide6.QtGui import QTextDocument
+    shown = []
+    for label in view.scroll.widget().findChildren(QLabel):
+        if label.isVisibleTo(view):
+            document = QTextDocument()
+            document.setHtml(label.text())            # what the label shows: w_jk, not w<sub>jk</sub>
+            shown.append(document.toPlainText())
+    return shown
+
+
+def test_the_page_says_how_training_updates_differ_from_its_one_sample_step(qtbot):
+    model = make_model(batch_size=1)
+    controller = TrainingController(model)
+    view = InspectorView(model, controller)
+    qtbot.addWidget(view)
+    assert view.training_rule() == "" and not any("Step and Train" in t for t in texts(view))
+    model.update_settings(batch_size=10)
+    n = model.dataset.X_train.shape[0]
+    assert view.training_rule().startswith("Step and Train update once per mini-batch of 10 samples, with the "
+                                           "mean of their ∂E/∂w")
+    assert any("once per mini-batch of 10" in t for t in texts(view))
+    model.update_settings(batch_size=0, optimizer="adam", l2=0.01)
+    rule = view.training_rule()
+    assert f"once per epoch of {n} samples" in rule and "Adam" in rule and "λ = 0.01" in rule
+    assert rule.endswith("Apply this step makes exactly the update shown here.")
+    controller.shutdown()
+
+
+def test_index_letters_of_two_hidden_layers_are_explained_and_regression_targets_called_scaled(qtbot):
+    model = make_model("product", hidden=(4, 3), acts=("tanh", "tanh"))
+    controller = TrainingController(model)
+    view = InspectorView(model, controller)
+    qtbot.addWidget(view)
+    shown_texts = " ".join(texts(view))
+    # layer 1's δ_j sums over hidden 2's neurons, whose own table calls them δⱼ
+    assert "Here k runs over the neurons of hidden 2: their δ is the table just above, and wjk are layer " \
+           "2's weights." in shown_texts                  # (w_jk as the label shows it, with a subscript)
+    assert "t and O are in the scaled units the network learns in" in shown_texts
+    assert "the weight from a node that always outputs 1" in shown_texts
     controller.shutdown()

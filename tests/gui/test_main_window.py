@@ -463,3 +463,23 @@ def test_a_softmax_output_for_two_classes_is_refused_and_the_network_kept(qtbot,
     assert messages[-1][0] == "warning" and "softmax over a single output is always 1" in messages[-1][1]
     assert model.set_layer_activation(len(model.architecture.hidden), "tanh")     # others still go
     assert model.network.activations[-1] == "tanh" and model.network.loss == "mse"
+
+
+def test_the_health_ratios_use_the_learning_rate_set_and_follow_a_step_applied_by_hand(qtbot, window):
+    from core.inspect import layer_health
+
+    def expected():
+        net = window.model.network
+        X, T = window.health._X, window.health._T
+        return layer_health(net.copy(), X, T, window.model.settings.lr)
+
+    assert window.load_example("xor")                 # its η (0.5) is set after its network is built
+    assert window.model.settings.lr == 0.5
+    np.testing.assert_allclose(window.health.ratios[-1], [h.update_ratio for h in expected()], rtol=1e-5)
+    window.model.update_settings(lr=5.0)              # as the η field or the toolbar set it
+    np.testing.assert_allclose(window.health.ratios[-1], [h.update_ratio for h in expected()], rtol=1e-5)
+    before = list(window.health.grad_norms[-1])
+    window.inspector.apply_button.click()
+    after = [h.grad_norm for h in expected()]
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(window.health.grad_norms[-1], after, rtol=1e-5)
