@@ -195,7 +195,8 @@ def cmd_train(argv) -> int:
     dataset, example = _load_data(args)
     hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
     activation = args.activation or (example.default_activation if example else "tanh")
-    output_activation, loss = resolve_output(dataset.task, dataset.n_outputs, args.output_activation, args.loss)
+    chosen_loss = args.loss if args.loss != "auto" or example is None else example.default_loss
+    output_activation, loss = resolve_output(dataset.task, dataset.n_outputs, args.output_activation, chosen_loss)
     network = Network([dataset.n_features, *hidden, dataset.n_outputs],
                       [*([activation] * len(hidden)), output_activation], loss,
                       init=args.init, seed=args.seed, dtype=args.dtype)

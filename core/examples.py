@@ -65,6 +65,7 @@ class Example:
     target: str = "class"
     default_n: int = 300
     default_noise: float = 0.0
+    default_loss: str = "auto"          # the article's XOR is trained on its own E = ½Σ(t−o)²
     build_defaults: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     _generate: Callable[..., dict] | None = field(default=None, repr=False, compare=False, hash=False)
 
@@ -171,8 +172,9 @@ EXAMPLES: dict[str, Example] = {
     e.name: e
     for e in (
         Example("xor", "XOR", "The 4-row truth table of x1 XOR x2: the problem a single layer cannot solve and "
-                "one hidden layer can. Trained on all four rows (no validation split), inputs left as 0/1.",
-                "classification", (2,), "sigmoid", 0.5, 5000, target="y", default_n=4,
+                "one hidden layer can. Trained on all four rows (no validation split), inputs left as 0/1, "
+                "with the article's error E = ½Σ(t−o)² (mse).",
+                "classification", (2,), "sigmoid", 0.5, 5000, target="y", default_n=4, default_loss="mse",
                 build_defaults={"val_split": 0.0, "scaling": "none"}, _generate=_xor),
         Example("circles", "Circles", "A disc of 'inner' points inside a ring of 'outer' points: the boundary is "
                 "a circle, so a network needs a hidden layer to bend its line.",

@@ -446,7 +446,7 @@ class MainWindow(QMainWindow):
         hidden = tuple(example.default_hidden)
         model.edit_architecture(replace(model.architecture, hidden=hidden,
                                         hidden_activations=(example.default_activation,) * len(hidden),
-                                        output_activation="auto", loss="auto"),
+                                        output_activation="auto", loss=example.default_loss),
                                 f"Network for example {example.title}")
         model.update_settings(lr=example.default_lr, epochs=example.default_epochs)
         self.show_message(f"{example.title}: {example.description}", "info")

@@ -91,6 +91,14 @@ def test_target_error_stop_and_export(tmp_path):
     assert out.exists() and json.loads(out.read_text())
 
 
+def test_the_xor_example_trains_on_the_articles_error_unless_told_otherwise():
+    result = run_cli("train", "--example", "xor", "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    assert "[2, 2, 1] sigmoid-sigmoid mse:" in result.stdout
+    chosen = run_cli("train", "--example", "xor", "--epochs", "3", "--loss", "binary-cross-entropy")
+    assert "[2, 2, 1] sigmoid-sigmoid binary-cross-entropy:" in chosen.stdout, chosen.stderr
+
+
 @pytest.mark.parametrize("args,fragment", [
     (["train", "missing.csv"], "no such file"),
     (["train", IRIS, "--target", "nope"], "nope"),

@@ -483,3 +483,9 @@ def test_the_health_ratios_use_the_learning_rate_set_and_follow_a_step_applied_b
     after = [h.grad_norm for h in expected()]
     assert not np.allclose(before, after)
     np.testing.assert_allclose(window.health.grad_norms[-1], after, rtol=1e-5)
+
+
+def test_the_xor_example_shows_the_articles_error_and_output_delta(qtbot, window):
+    assert window.load_example("xor")
+    assert window.model.network.loss == "mse" and window.model.network.activations[-1] == "sigmoid"
+    assert window.inspector.explanation.loss_formula.startswith("E = ½")
