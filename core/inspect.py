@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -112,6 +112,8 @@ class LayerHealth:
     update_ratio: float       # ‖ΔW‖ / ‖W‖ — healthy learning is around 1e-3
     dead_share: float         # relu family: share of units that output 0 for every sample given
     saturated_share: float    # sigmoid/tanh: share of units stuck near their limits for most samples
+    # each unit's O_j averaged over the samples given, (fan_out,): the diagram shades its neurons by it
+    mean_output: np.ndarray | None = field(default=None, compare=False)
 
 
 def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
@@ -137,7 +139,7 @@ def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> 
         elif name == "tanh":
             saturated = float(np.mean(np.mean(np.abs(o) > 0.99, axis=0) > 0.9))
         result.append(LayerHealth(g_norm, lr * g_norm / w_norm if w_norm > 0 else float("inf"),
-                                  dead, saturated))
+                                  dead, saturated, o.mean(axis=0)))
     return result
 
 

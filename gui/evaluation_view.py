@@ -180,10 +180,16 @@ class EvaluationView(QWidget):
         # Not tied to visibility: the curves tab shows the best-epoch mark while this tab is hidden.
         self._overfit_check = RateLimiter(self._check_overfitting, OVERFIT_CHECK_MS, self)
         self.mirror.changed.connect(self._evaluate.poke)
+        controller.stateChanged.connect(self._on_state)        # after the mirror has read the final weights
         model.dataChanged.connect(self._on_data_changed)
         controller.reportsArrived.connect(self._on_reports)
         controller.historyCleared.connect(self._on_history_cleared)
         self._on_data_changed()
+
+    @Slot(str)
+    def _on_state(self, _state: str) -> None:
+        if not self.controller.active:
+            self._evaluate.flush()
 
     # ---- building ---------------------------------------------------------------------------------
     def _build_classification(self) -> QWidget:

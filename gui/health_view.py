@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -66,6 +66,9 @@ def _short(kind: str) -> str:
 
 
 class HealthView(QWidget):
+    # list[LayerHealth] just measured (by a run or here): the diagram shades its neurons by mean O_j
+    measured = Signal(object)
+
     def __init__(self, model, controller, parent=None):
         super().__init__(parent)
         self.model, self.controller = model, controller
@@ -230,6 +233,7 @@ class HealthView(QWidget):
         self._draw()
 
     def _record(self, epoch: int) -> None:
+        self.measured.emit(self.health)
         point = ([h.grad_norm for h in self.health], [h.update_ratio for h in self.health])
         if self.epochs and self.epochs[-1] == epoch:     # same epoch again: the newer measurement wins
             self.grad_norms[-1], self.ratios[-1] = point

@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
             self.output_panel.bestEpochMarked.connect(self.curves.mark_epoch)
         if self.inspector is not None:
             self.inspector.weightsEdited.connect(self._on_weights_edited)
+        if self.health is not None and NetworkView is not None:
+            self.health.measured.connect(self._shade_neurons)
 
     @Slot()
     def _on_weights_edited(self) -> None:
@@ -285,6 +287,10 @@ class MainWindow(QMainWindow):
             self.output_panel.sync_network()
         if self.health is not None:
             self.health.refresh()
+
+    @Slot(object)
+    def _shade_neurons(self, health) -> None:
+        self.network_view.set_mean_activations([h.mean_output for h in health])
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -270,12 +270,19 @@ class NetworkView(QWidget):
                 items[k].setZValue(1 + (idx[k] % LEVELS) / LEVELS)
             self._link_state[wl] = idx
         if mean_activations is not None:
-            means = list(mean_activations)
-            if len(means) == len(sizes) - 1:
-                means = [None, *means]
-            if len(means) == len(sizes):
-                self._means = means
-                self._shade_nodes()
+            self.set_mean_activations(mean_activations)
+
+    def set_mean_activations(self, mean_activations: Sequence[np.ndarray | None]) -> None:
+        """Shade each neuron by its mean output O_j (hover shows it): one (n,) array per layer of
+        layer_sizes, or one per weight layer (hidden layers and the output). Mismatched shapes (a
+        measurement of the network before an edit) leave the shading as it is."""
+        sizes = self._sizes
+        means = list(mean_activations)
+        if len(means) == len(sizes) - 1:
+            means = [None, *means]
+        if len(means) == len(sizes) and all(m is None or np.shape(m) == (n,) for m, n in zip(means, sizes)):
+            self._means = means
+            self._shade_nodes()
 
     def set_live(self, live: bool) -> None:
         """While training runs, links are drawn without antialiasing: they recolour up to 30 times a
@@ -763,12 +770,14 @@ class NetworkView(QWidget):
         return self._describe(exact[0]) if exact else ""
 
     def _neuron_id(self, layer: int, j: int) -> str:
+        """The neuron's name as the heatmaps and the Inspector write it: the feature, h<layer>.<k>, the
+        class or target."""
         last = len(self._sizes) - 1
         if layer == 0:
-            return f"x{j + 1}"
+            return self._structure[3][j]
         if layer == last:
-            return f"y{j + 1}"
-        return f"h{j + 1}" if last == 2 else f"h{layer}.{j + 1}"
+            return self._structure[4][j]
+        return f"h{layer}.{j + 1}"
 
     def _layer_name(self, layer: int) -> str:
         last = len(self._sizes) - 1
@@ -801,12 +810,7 @@ class NetworkView(QWidget):
                 return f"input: {self._sizes[0]} encoded features"
             return f"{self._layer_name(layer)}: {self._sizes[layer]} neurons — click to choose its activation"
         layer, j = key[1], key[2]
-        inputs, outputs = self._structure[3], self._structure[4]
-        parts = [f"{self._layer_name(layer)} neuron {j + 1} ({self._neuron_id(layer, j)})"]
-        if layer == 0:
-            parts[0] += f": {inputs[j]}"
-        elif layer == len(self._sizes) - 1:
-            parts[0] += f": {outputs[j]}"
+        parts = [f"{self._layer_name(layer)} neuron {j + 1}: {self._neuron_id(layer, j)}"]
         if layer >= 1 and self._biases is not None:
             parts.append(f"θ = {float(self._biases[layer - 1][j]):.4g}")
         mean = self._means[layer] if self._means is not None else None

@@ -57,6 +57,8 @@ def neuron_names(model) -> list[list[str]]:
     if len(inputs) != sizes[0]:
         inputs = [f"x{k + 1}" for k in range(sizes[0])]
     outputs = list(getattr(dataset, "class_names", None) or [])
+    if sizes[-1] == 1 and len(outputs) == 2:
+        outputs = [f"P({outputs[1]})"]          # one sigmoid unit: the probability of the second class
     if len(outputs) != sizes[-1]:
         outputs = list(getattr(dataset, "output_names", None) or [])
     if len(outputs) != sizes[-1]:

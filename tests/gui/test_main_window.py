@@ -489,3 +489,21 @@ def test_the_xor_example_shows_the_articles_error_and_output_delta(qtbot, window
     assert window.load_example("xor")
     assert window.model.network.loss == "mse" and window.model.network.activations[-1] == "sigmoid"
     assert window.inspector.explanation.loss_formula.startswith("E = ½")
+
+
+def test_the_diagram_shades_neurons_by_mean_output_and_the_evaluation_ends_on_the_last_epoch(qtbot, window):
+    small(window, epochs=40, hidden=(4,))
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.act_train.trigger()
+    qtbot.waitUntil(lambda: window.controller.thread is None, timeout=WAIT_MS)
+    # the mean O_j of each hidden neuron over the Health tab's fixed sample, measured on the final weights
+    trace = window.model.network.trace(window.health._X)
+    means = trace[0][1].mean(axis=0)
+    view = window.network_view
+    node = view.node_items(1)[1]
+    tip = view.tooltip_at(view.view.mapFromScene(node.sceneBoundingRect().center()))
+    assert f"mean O = {means[1]:.4g}" in tip, tip
+    shades = {n.brush().color().rgb() for n in view.node_items(1)}
+    assert len(shades) > 1                              # not every neuron left white
+    # the confusion matrix shows the run's last weights at once, not a second later
+    assert "epoch 40 ·" in window.output_panel.evaluation.title.text()

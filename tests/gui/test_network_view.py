@@ -220,10 +220,10 @@ def test_mean_activations_shade_neurons_and_tooltips_show_values(qtbot, make_vie
     assert view.node_items(1)[0].brush().color().rgb() == white
 
     tip = view.tooltip_at(view.view.mapFromScene(node.sceneBoundingRect().center()))
-    assert "hidden layer 1 neuron 3" in tip and "θ = -0.75" in tip and "mean O = -0.9" in tip
-    link = view.link_items()[0]                      # x1 → h1
+    assert "hidden layer 1 neuron 3: h1.3" in tip and "θ = -0.75" in tip and "mean O = -0.9" in tip
+    link = view.link_items()[0]                      # named as the heatmaps and the Inspector name them
     tip = view.tooltip_at(view.view.mapFromScene(link.line().pointAt(0.5)))
-    assert tip == "w[x1 → h1] = 0.123"
+    assert tip == "w[feature 0 → h1.1] = 0.123"
     tip = view.tooltip_at(view.view.mapFromScene(view.control("add", 0).sceneBoundingRect().center()))
     assert tip == "Add a neuron to hidden layer 1"
 
