@@ -60,8 +60,10 @@ def output_delta_rule(loss_name: str, activation_name: str) -> tuple[str, str]:
     loss = _losses.get(loss_name)
     act = _activations.get(activation_name)
     if activation_name == loss.matched_activation:
+        # softmax has no per-unit f'(a_k): each output depends on every a, and its Jacobian cancels
+        what = "its Jacobian ∂O/∂a" if act.df is None else "f'(a_k)"
         return ("δ_k = ∂E/∂a_k = O_k − t_k",
-                f"{activation_name} output with the {loss.name} loss is a matched pair: f'(a_k) cancels "
+                f"{activation_name} output with the {loss.name} loss is a matched pair: {what} cancels "
                 f"against ∂E/∂O_k, leaving O_k − t_k.")
     if loss.name == "mse" and activation_name == "sigmoid":
         return ("δ_k = ∂E/∂a_k = (O_k − t_k) O_k (1 − O_k)",
@@ -70,9 +72,10 @@ def output_delta_rule(loss_name: str, activation_name: str) -> tuple[str, str]:
         return ("δ_k = O_k (g_k − Σ_m g_m O_m),  g_k = ∂E/∂O_k",
                 f"The softmax output is not the {loss.name} loss's matched activation, so ∂E/∂O is "
                 f"multiplied by the softmax Jacobian.")
+    dE_dO = "O_k − t_k" if loss.name == "mse" else "the loss's derivative"
     return (f"δ_k = ∂E/∂a_k = ∂E/∂O_k · f'(a_k),  {act.derivative_formula}",
             f"{activation_name} output with the {loss.name} loss is not a matched pair, so the "
-            f"derivative of the activation stays in δ_k.")
+            f"derivative of the activation stays in δ_k; ∂E/∂O_k is {dE_dO}.")
 
 
 def _value_text(v: float) -> str:

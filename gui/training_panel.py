@@ -62,7 +62,8 @@ class LogSpinBox(QDoubleSpinBox):
         self.setKeyboardTracking(False)
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.4g}"
+        # as typed: η = 0.123456 shows all its digits (the toolbar and the Inspector do), 0.03 no zeros
+        return f"{value:.6g}"
 
     def valueFromText(self, text: str) -> float:
         try:

@@ -329,7 +329,7 @@ class WeightsView(QWidget):
         src_kind, dst_kind = layer_title(layer, len(self._shapes))
         target = names[layer + 1][col]
         if row == self._shapes[layer][0]:
-            return f"θ[{target}] = {value:.6g}   (bias of {dst_kind} neuron {col + 1}, '{target}')"
+            return f"θ[{target}] = {value:.6g}   (bias of {dst_kind.rstrip('s')} neuron {col + 1}, '{target}')"
         source = names[layer][row]
         return (f"w[{source} → {target}] = {value:.6g}   (joins {src_kind.rstrip('s')} '{source}' "
                 f"to {dst_kind.rstrip('s')} '{target}')")

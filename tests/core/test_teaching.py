@@ -142,3 +142,12 @@ def test_health_sample_shrinks_for_big_networks():
     assert health_sample_size(100) == 256
     assert health_sample_size(4096 * 4096 * 2) == 16
     assert 16 < health_sample_size(200_000) < 256
+
+
+def test_delta_rule_texts_name_what_cancels_and_what_dE_dO_is():
+    _, why = output_delta_rule("cross-entropy", "softmax")
+    assert "its Jacobian ∂O/∂a cancels" in why             # softmax has no per-unit f'(a_k)
+    _, why = output_delta_rule("binary-cross-entropy", "sigmoid")
+    assert "f'(a_k) cancels" in why
+    _, why = output_delta_rule("mse", "tanh")
+    assert why.endswith("∂E/∂O_k is O_k − t_k.")

@@ -97,6 +97,7 @@ def test_hover_readouts_name_epoch_and_weight(qtbot, window):
     weights._on_mouse_moved(weights.plots[0].vb.mapViewToScene(QPointF(0.5, 0.5)))
     value = float(weights.images[0].image[0, 0])
     assert weights.readout.text().startswith(f"w[x1 → h1.1] = {value:.6g}")
+    assert weights.describe(1, 4, 0).endswith("(bias of output neuron 1, 'P(outer)')")   # the θ row
 
 
 def test_optional_views_are_wired_when_present(qtbot, window):
@@ -210,6 +211,7 @@ def test_log_spin_box_steps_on_a_log_ladder(qtbot):
     spin.stepBy(-2)
     assert spin.value() == pytest.approx(0.01)
     assert spin.textFromValue(0.003) == "0.003"
+    assert spin.textFromValue(0.123456) == "0.123456"     # as the toolbar and the Inspector show it
 
 
 def test_a_broken_csv_shows_a_message_and_keeps_the_data(qtbot, window, tmp_path, monkeypatch):
