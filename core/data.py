@@ -308,6 +308,8 @@ class Dataset:
     notes: list[str]
     raw_val: "pandas.DataFrame"
     raw_test: "pandas.DataFrame | None" = None
+    # the data-row number (0-based, as raw_val's index) of each row of X_train: "sample 1" is shuffled
+    train_rows: np.ndarray | None = None
 
     @property
     def n_features(self) -> int:
@@ -3677,7 +3679,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         X_train=X_parts[0], Y_train=Y_parts[0], X_val=X_parts[1], Y_val=Y_parts[1],
         X_test=X_parts[2], Y_test=Y_parts[2], feature_names=list(prep.feature_names),
         output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
-        source=src, notes=notes, raw_val=raw_val, raw_test=raw_test,
+        source=src, notes=notes, raw_val=raw_val, raw_test=raw_test, train_rows=np.asarray(tr),
     )
 
 

@@ -400,8 +400,11 @@ class InspectorView(QWidget):
             hot = np.flatnonzero(np.asarray(ex.target) == 1)
             where = f"; 1 at output {hot[0] + 1}" if ds.task == "classification" and len(hot) == 1 else ""
             t += f", … ({len(ex.target)} values{where})"
+        rows = getattr(ds, "train_rows", None)
+        where = (f" (row {int(rows[self._sample]) + 1} of the data table)"
+                 if rows is not None and len(rows) == self._n_samples() else "")
         self.sample_label.setText(
-            f"<b>Sample {self._sample + 1}</b> of the training set:&nbsp; {raw}&nbsp; → target "
+            f"<b>Sample {self._sample + 1}</b> of the training set{where}:&nbsp; {raw}&nbsp; → target "
             f"<b>{html.escape(target_text(ds, ex.target), quote=False)}</b>&nbsp; (t = [{t}])")
 
         self.tables["input", 0].set_values(ex.layers[0].inputs)

@@ -1191,3 +1191,13 @@ def test_messages_about_arff_and_ts_rows_name_the_files_own_lines(tmp_path):
     series = "@problemName P\n@classLabel true 1 2\n@data\n1,2,3:1\n1,2,3:2\n# c\n1,2,3,4:1\n"
     with pytest.raises(DataError, match=r"its series have 3 to 4 values \(line 7 differs from the first row\)"):
         read_csv_text(series, source="p.ts")
+
+
+def test_each_training_row_knows_its_row_in_the_file(tmp_path):
+    path = tmp_path / "rows.csv"
+    values = np.arange(40) * 0.5
+    pd.DataFrame({"x": values, "y": np.where(np.arange(40) % 2, "odd", "even")}).to_csv(path, index=False)
+    ds = load_csv(path, targets=["y"], inputs=["x"], val_split=0.25, seed=3, scaling="none")
+    assert sorted(ds.train_rows.tolist() + ds.raw_val.index.tolist()) == list(range(40))
+    # the shuffled training rows are the file's rows train_rows (x holds half each row's number)
+    np.testing.assert_array_equal(ds.X_train[:, 0], values[ds.train_rows])

@@ -326,3 +326,10 @@ def test_index_letters_of_two_hidden_layers_are_explained_and_regression_targets
     assert "t and O are in the scaled units the network learns in" in shown_texts
     assert "the weight from a node that always outputs 1" in shown_texts
     controller.shutdown()
+
+
+def test_the_sample_line_names_the_samples_row_in_the_data_table(setup):
+    model, _, view = setup
+    view.set_sample(4)
+    row = int(model.dataset.train_rows[4])
+    assert f"<b>Sample 5</b> of the training set (row {row + 1} of the data table)" in view.sample_label.text()
