@@ -206,10 +206,11 @@ def cmd_train(argv) -> int:
                          target_error=args.target_error, patience=args.patience, seed=args.seed)
     inverse = dataset.preprocessor.inverse_outputs if dataset.task == "regression" else None
     progress = _Progress(args.epochs, enabled=sys.stderr.isatty() and not args.quiet)
-    report = None
+    report, losses = None, []
     for report in train(network, optimizer, dataset.X_train, dataset.Y_train, dataset.X_val, dataset.Y_val,
                         config, task=dataset.task, target_inverse=inverse):
         progress.update(report, force=report.stop_reason is not None)
+        losses.append((report.train_loss, math.nan if report.val_loss is None else report.val_loss))
     progress.close()
 
     # Metrics of the weights actually kept (early stopping may have restored earlier ones).
@@ -254,7 +255,21 @@ def cmd_train(argv) -> int:
                 print(f"{key.replace('_', ' ')}: {summary[key]:.4f}")
         if summary["val_accuracy"] is not None:
             _print_baseline(network, dataset)
+        if args.patience is None:
+            _print_overfitting(losses)
     return 0
+
+
+def _print_overfitting(losses) -> None:
+    """The window's overfitting warning: a run that ends well past its best validation loss says so."""
+    from core.inspect import overfitting_epoch
+
+    train_losses, val_losses = zip(*losses) if losses else ((), ())
+    best = overfitting_epoch(train_losses, val_losses)
+    if best is not None:
+        print(f"note: the validation loss was lowest at epoch {best + 1} ({val_losses[best]:.5g}) and ended at "
+              f"{val_losses[-1]:.5g} while the training loss fell: the network overfits its training rows; "
+              "--patience 20 stops there and keeps that epoch's weights.")
 
 
 def _print_baseline(network, dataset) -> None:

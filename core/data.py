@@ -178,6 +178,8 @@ _JSON_START_RE = re.compile(r'(?:\[\s*)?\{\s*"[^"\r\n]*"\s*:')          # [{"key
 _MARKUP_START_RE = re.compile(r"<(?:\?xml|!doctype|html|table|svg)\b", re.I)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")      # control characters text files lack
 
+# Stata's formats 104–115 (pandas' to_stata writes 114): the version byte, byte order 1 or 2, file type 1, 0
+_OLD_STATA_RE = re.compile(rb"[\x68-\x73][\x01\x02]\x01\x00", re.S)
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive or a spreadsheet workbook (Excel .xlsb, Numbers); save it as CSV or .xlsx "
                      "first"),
@@ -949,6 +951,8 @@ def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | No
     for magic, what in _MAGIC:
         if sample.startswith(magic):
             raise DataError(f"{name} is not a CSV text file: it looks like {what}.")
+    if _OLD_STATA_RE.match(sample):
+        raise DataError(f"{name} is not a CSV text file: it looks like a Stata .dta file; save it as CSV first.")
 
     notes: list[str] = []
     bom = 0
@@ -2742,19 +2746,33 @@ _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
 # names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
 _ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*)$", re.I)
 _CAMEL_ID_RE = re.compile(r"^.*[a-z](?:ID|Id)$")
+# what an empty header cell becomes: our own col_1, R's write.table row names, a pandas index read and saved again
+_UNNAMED_RE = re.compile(rf"^(?:col_1|{ROW_NAMES_COLUMN}|Unnamed: ?0)$")
+MOSTLY_DISTINCT_IDS = 0.5        # an id-like name over at least this share of different whole numbers
 
 
 def _with_number_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[ColumnInfo]:
-    """Numeric columns that are record numbers rather than measurements, as identifiers: whole numbers, a
-    different one in every row, under an id-like name ("id", "PatientID"), or in the first column of a file
-    without header, spread far wider than the rows (the UCI breast-cancer file starts with sample codes
-    8670 … 911320502). A first column named by a header may be prices: it stays."""
+    """Numeric columns that are record numbers rather than measurements, as identifiers: whole numbers,
+    - a different one in every row of a first column whose header cell is empty: the row numbers R's
+      write.csv and write.table and pandas' to_csv write, with gaps once rows were dropped or sampled
+      (and a table stored sorted by its outcome then leaks the answer through them);
+    - mostly different ones under an id-like name ("id", "PatientID"): a patient sampled twice repeats
+      an id (MASS biopsy, UCI's breast-cancer file: 645 ids in 699 rows);
+    - a different one in every row of the first column of a file without header, spread far wider than
+      the rows (that breast-cancer file starts with sample codes 8670 … 911320502).
+    A first column named by a header may be prices: it stays."""
     out, n = list(infos), len(frame)
     for j, info in enumerate(infos):
-        if info.kind != "numeric" or info.n_missing or info.n_unique != n or n <= _ID_MIN_ROWS:
+        if info.kind != "numeric" or info.n_missing:
             continue
-        named = bool(_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name))
-        if not (named or (j == 0 and not has_header and info.high - info.low > 10 * n)):
+        unique = info.n_unique == n
+        if j == 0 and has_header and _UNNAMED_RE.match(info.name):
+            wanted = unique and n > 2
+        elif _ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name):
+            wanted = n > _ID_MIN_ROWS and info.n_unique >= MOSTLY_DISTINCT_IDS * n
+        else:
+            wanted = j == 0 and not has_header and unique and n > _ID_MIN_ROWS and info.high - info.low > 10 * n
+        if not wanted:
             continue
         col = frame[info.name].to_numpy()
         if np.all(col == np.floor(col)):
@@ -2856,6 +2874,9 @@ class _NumIn:
     scale: float
     fill: float        # training mean: stands in for a missing value
     unit: str | None = None  # "CC" when training read "1248 CC": a number in another unit counts as missing
+    # the training rows' smallest and largest value (None in model files written before they were kept)
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -2988,9 +3009,20 @@ class Preprocessor:
 
     def _far_from_training(self, c: "_NumIn", x: np.ndarray) -> tuple[int, float, str] | None:
         """(how many of `x` lie FAR_SPREADS training spreads or more beyond column c's training data, the
-        first of them, the training data in words), or None. Unscaled columns keep no spread to judge by."""
+        first of them, the training data in words), or None. Unscaled columns keep no spread to judge by.
+
+        Beyond the training range, not the mean: in a column that is 0 in almost every training row a
+        pixel value of 1 lies 30 standard deviations from the mean, and the training rows held 16."""
         if self.scaling not in ("standardize", "minmax", "minmax_sym"):
             return None
+        if c.low is not None:
+            spread = c.scale if self.scaling == "standardize" else c.high - c.low
+            margin = FAR_SPREADS * (spread if spread > 0 else c.scale)
+            with np.errstate(invalid="ignore"):
+                far = (x < c.low - margin) | (x > c.high + margin)
+            k = int(far.sum())
+            return (k, float(x[np.argmax(far)]), f"the training data ran from {c.low:.6g} to {c.high:.6g}") if k \
+                else None
         with np.errstate(invalid="ignore"):
             u = (x.astype(np.float64) - c.offset) / c.scale      # scaled as the network sees it
             if self.scaling == "standardize":
@@ -3103,7 +3135,8 @@ class Preprocessor:
             if isinstance(c, _NumIn):
                 inputs.append({"name": c.name, "kind": "numeric", "offset": float(c.offset),
                                "scale": float(c.scale), "fill": float(c.fill),
-                               **({"unit": c.unit} if c.unit is not None else {})})
+                               **({"unit": c.unit} if c.unit is not None else {}),
+                               **({"low": float(c.low), "high": float(c.high)} if c.low is not None else {})})
             else:
                 inputs.append({"name": c.name, "kind": "categorical", "categories": list(c.categories),
                                "fill": c.fill})
@@ -3133,8 +3166,10 @@ class Preprocessor:
             for c in d["inputs"]:
                 if c["kind"] == "numeric":
                     unit = c.get("unit")
+                    low, high = (float(c[k]) if c.get(k) is not None else math.nan for k in ("low", "high"))
+                    seen = math.isfinite(low) and math.isfinite(high) and low <= high
                     spec = _NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"]),
-                                  None if unit is None else str(unit))
+                                  None if unit is None else str(unit), low if seen else None, high if seen else None)
                     if not (math.isfinite(spec.offset) and math.isfinite(spec.fill) and math.isfinite(spec.scale)
                             and spec.scale != 0):
                         raise ValueError(f"input '{spec.name}' has offset {spec.offset:g}, scale {spec.scale:g}, "
@@ -3694,7 +3729,10 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if column.kind == "constant":
         return f"column '{name}' is constant: ignored"
     if column.kind == "identifier":
-        return f"column '{name}' looks like an identifier (a different value in every row): ignored"
+        present = n_rows - column.n_missing
+        how = ("a different value in every row" if column.n_unique >= present else
+               f"an id-like name, {column.n_unique:,} different values in {present:,} rows")
+        return f"column '{name}' looks like an identifier ({how}): ignored"
     if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
         return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"
     present = n_rows - column.n_missing
@@ -3884,7 +3922,7 @@ def _scaled_spec(name: str, mean: float, std: float, lo: float, hi: float, scali
         offset, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
     else:
         offset, scale = 0.0, 1.0
-    return _NumIn(name, offset, _usable_scale(scale, lo, hi), mean)
+    return _NumIn(name, offset, _usable_scale(scale, lo, hi), mean, low=lo, high=hi)
 
 
 def _usable_scale(scale: float, lo: float, hi: float) -> float:

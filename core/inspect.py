@@ -143,16 +143,26 @@ def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> 
     return result
 
 
+OVERFIT_RISE = 0.1           # the recent validation loss this far (10 %) above its best …
+OVERFIT_AFTER = 10           # … at least this many epochs after it, while the training loss fell: overfitting
+
+
 def overfitting_epoch(train_losses: Sequence[float], val_losses: Sequence[float], window: int = 5) -> int | None:
-    """Index of the best validation epoch if validation loss has risen for `window` epochs in a row
-    while training loss fell over the same stretch; None otherwise."""
+    """Index of the best validation epoch if the network is overfitting, None otherwise: the validation
+    loss has risen for `window` epochs in a row while the training loss fell over the same stretch (a
+    rise as it starts), or — judged on the whole history, as mini-batch noise rarely gives a slow rise
+    `window` strict steps in a row — its median over the last `window` epochs is OVERFIT_RISE above its
+    best, OVERFIT_AFTER epochs or more after it, and the training loss has fallen since."""
     v = np.asarray(val_losses, float)
     tr = np.asarray(train_losses, float)
     if len(v) <= window or not np.isfinite(v[-window - 1:]).all():
         return None
+    best = int(np.nanargmin(v))
     rising = np.all(np.diff(v[-window - 1:]) > 0)
-    falling = tr[-1] < tr[-window - 1]
-    return int(np.nanargmin(v)) if rising and falling else None
+    if rising and tr[-1] < tr[-window - 1]:
+        return best
+    risen = np.median(v[-window:]) > v[best] + OVERFIT_RISE * abs(v[best])
+    return best if len(v) - 1 - best >= OVERFIT_AFTER and risen and tr[-1] < tr[best] else None
 
 
 def hints(train_losses: Sequence[float], val_losses: Sequence[float] | None,

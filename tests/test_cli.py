@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.conftest import ROOT
@@ -275,3 +277,17 @@ def test_a_word_in_a_column_of_numbers_is_predicted_as_missing_by_predict_and_th
     assert "1 value that is no number (such as 'n/k'), filled with the training mean" in by_cli.stderr
     by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
     assert by_script.returncode == 0 and by_script.stdout == by_cli.stdout
+
+
+def test_a_run_that_overfits_says_so_and_how_to_keep_its_best_epoch(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = X[:, 0] + rng.normal(0, 1.0, 60)                     # mostly noise: a wide network learns it by heart
+    path = tmp_path / "noisy.csv"
+    pd.DataFrame(np.c_[X, y], columns=["a", "b", "c", "d", "e", "y"]).to_csv(path, index=False)
+    result = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1")
+    assert result.returncode == 0, result.stderr
+    assert "the network overfits its training rows; --patience 20 stops there" in result.stdout
+    kept = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1",
+                   "--patience", "20")
+    assert kept.returncode == 0 and "overfits" not in kept.stdout, kept.stderr

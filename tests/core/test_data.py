@@ -13,7 +13,7 @@ import pytest
 
 from core.data import (
     CONVERT_SHARE, MAX_COLUMNS, ColumnInfo, DataError, Dataset, LoadCancelled, Preprocessor, RawTable, build_dataset,
-    default_exclusion, from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
+    default_exclusion, default_roles, from_frame, load_csv, read_csv, read_csv_bytes, read_csv_text,
 )
 from core.errors import ModelFileError
 
@@ -289,7 +289,10 @@ def test_data_files_of_other_tools_are_named(tmp_path):
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     np.save(tmp_path / "table.npy", np.ones((3, 2)))
-    expected = {"table.pkl": "a Python pickle", "table5.pkl": "a Python pickle", "table.parquet": "a Parquet file",
+    frame.to_stata(tmp_path / "table114.dta", write_index=False)           # pandas' default: format 114
+    frame.to_stata(tmp_path / "table118.dta", write_index=False, version=118)
+    expected = {"table114.dta": "a Stata .dta file", "table118.dta": "a Stata .dta file",
+                "table.pkl": "a Python pickle", "table5.pkl": "a Python pickle", "table.parquet": "a Parquet file",
                 "table.feather": "an Arrow/Feather file", "table.h5": "an HDF5 file", "table.npy": "a numpy .npy file",
                 "._table.csv": "macOS's metadata companion of another file"}
     for name, what in expected.items():
@@ -949,9 +952,25 @@ def test_input_notes_name_values_far_outside_the_training_data(scaling):
         return
     assert len(notes) == 1 and notes[0].startswith("'height': 2 values far outside the training data (such as 1820;")
     assert "check the units" in notes[0]
+    assert f"the training data ran from {height.min():.6g} to {height.max():.6g}" in notes[0], notes[0]
+    # a model file written before the training range was kept judges by its spread alone, as then
+    old = p.to_dict()
+    for column in old["inputs"]:
+        del column["low"], column["high"]
+    notes = Preprocessor.from_dict(old).input_notes([{"height": 1.75}, {"height": 1820.0}, {"height": 1650.0}])
     said = {"standardize": "standard deviations from the training mean", "minmax": "training range 1.5",
             "minmax_sym": "training range 1.5"}[scaling]
-    assert said in notes[0], notes[0]
+    assert len(notes) == 1 and said in notes[0], notes
+
+
+def test_a_value_the_training_rows_held_is_never_far_outside_them():
+    # a pixel that is 0 in almost every training image: 1 is 30 standard deviations from its mean, and in range
+    pixel = np.zeros(900)
+    pixel[::300] = 16.0
+    frame = pd.DataFrame({"pixel": pixel, "digit": np.arange(900) % 2})
+    p = build_dataset(from_frame(frame), targets=["digit"], task="classification", val_split=0).preprocessor
+    assert p.input_notes([{"pixel": 1.0}, {"pixel": 16.0}, {"pixel": 0.0}]) == []
+    assert len(p.input_notes([{"pixel": 1600.0}])) == 1
 
 
 def test_predict_labels():
@@ -1201,3 +1220,34 @@ def test_each_training_row_knows_its_row_in_the_file(tmp_path):
     assert sorted(ds.train_rows.tolist() + ds.raw_val.index.tolist()) == list(range(40))
     # the shuffled training rows are the file's rows train_rows (x holds half each row's number)
     np.testing.assert_array_equal(ds.X_train[:, 0], values[ds.train_rows])
+
+
+def test_row_numbers_under_an_empty_header_cell_are_identifiers_gaps_or_not(tmp_path):
+    # a table stored sorted by its outcome, saved after dropping or sampling rows (pandas' to_csv, R's write.csv)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=60).round(3), "y": ["a"] * 30 + ["b"] * 30})
+    kept = frame.sample(frac=0.7, random_state=1)
+    kept.to_csv(tmp_path / "sampled.csv")                              # header cell over the index is empty
+    table = read_csv(tmp_path / "sampled.csv")
+    assert table.columns[0].name == "col_1" and table.columns[0].kind == "identifier"
+    assert default_roles(table)["col_1"] == "ignore"
+    # R's write.table: no header cell at all over the row names
+    lines = ['"x" "y"'] + [f'"{i}" {x} "{y}"' for i, (x, y) in kept.iterrows()]
+    (tmp_path / "rtable.txt").write_text("\n".join(lines) + "\n")
+    table = read_csv(tmp_path / "rtable.txt")
+    assert [c.name for c in table.columns] == ["row_names", "x", "y"] and table.columns[0].kind == "identifier"
+
+
+def test_an_id_named_column_with_a_few_repeated_ids_is_an_identifier(tmp_path):
+    rng = np.random.default_rng(0)
+    ids = rng.choice(np.arange(61634, 13454352), 90, replace=False)
+    ids = np.concatenate([ids, ids[:10]])                       # ten patients sampled twice
+    pd.DataFrame({"ID": ids, "thickness": rng.integers(1, 10, 100), "class": rng.choice(["benign", "malignant"], 100)}
+                 ).to_csv(tmp_path / "biopsy.csv", index=False)
+    table = read_csv(tmp_path / "biopsy.csv")
+    assert table.columns[0].kind == "identifier"
+    assert default_exclusion(table.columns[0], table.n_rows) == (
+        "column 'ID' looks like an identifier (an id-like name, 90 different values in 100 rows): ignored")
+    # a code column under an id-like name whose values mostly repeat is a category, not an identifier
+    pd.DataFrame({"site_id": rng.integers(1, 6, 100), "v": rng.normal(size=100)}).to_csv(tmp_path / "s.csv", index=False)
+    assert read_csv(tmp_path / "s.csv").columns[0].kind != "identifier"

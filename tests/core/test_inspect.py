@@ -121,3 +121,19 @@ def test_a_layer_stuck_behind_saturated_units_is_not_blamed_on_a_small_learning_
     assert "too small" not in stuck and "saturated units pass almost no gradient back" in stuck
     calm = [LayerHealth(1.0, 1e-2, 0.0, 0.0), *health[1:]]          # nothing saturated: η may be too small
     assert any("learning rate is too small" in h for h in hints([1.0, 0.99, 0.98], None, calm, [2, 16, 16, 1]))
+
+
+def test_a_slow_noisy_rise_of_the_validation_loss_is_overfitting_too():
+    # diabetes in the real-data sweep: best at epoch 32, then a rise that mini-batch noise never lets run
+    # five strict steps in a row at the moment anyone looks
+    rng = np.random.default_rng(0)
+    n = 500
+    train = list(np.linspace(0.5, 0.19, n))
+    val = 0.25 + 0.12 * np.clip(np.arange(n) - 31, 0, None) / n + rng.normal(0, 0.01, n)
+    val[31] = 0.2
+    val[-6:] = [0.36, 0.35, 0.37, 0.36, 0.365, 0.355]                 # the last step falls
+    assert overfitting_epoch(train, list(val)) == 31
+    assert any("best validation loss at epoch 32" in h for h in hints(train, list(val)))
+    # a plateau whose validation loss wobbles around its best is not
+    flat = list(0.3 + rng.normal(0, 0.005, n))
+    assert overfitting_epoch(train, flat) is None
