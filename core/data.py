@@ -517,6 +517,7 @@ class _Dialect:
     extra_empty_fields: bool = False  # some rows end in empty fields past the last column ("1,2,x,,")
     short_rows: bool = False       # rows may leave out their last cells: pandas' padding is no error then
     header_width: int = 0          # names in the header line, when the columns read are fewer
+    code_labels: tuple[str, ...] = ()  # scikit-learn's files: the class names its codes 0, 1, … stand for
 
 
 def _read_guarded(src: _Source, progress, cancel, sheet: str | None = None, decimal: str | None = None) -> RawTable:
@@ -649,6 +650,8 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
             dialect = replace(dialect, notes=dialect.notes + [repeats])
             frame, notes, locator, stats = _parse(src, dialect, progress, cancel)
             frame.attrs.pop("header_echo", None)
+    if dialect.code_labels:
+        frame = _with_code_labels(frame, dialect.code_labels)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
     table.decimal = dialect.decimal
@@ -1047,9 +1050,13 @@ def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | No
                 grouped = next(c for c in cells if _DOT_THOUSANDS_RE.match(c))
                 notes.append(f"'.' groups thousands ('{grouped}' reads {grouped.replace('.', '')})")
 
+    code_labels: tuple[str, ...] = ()
     if len(records) > 2 and _is_shape_line(records, decimal):
+        code_labels = _shape_line_classes(records)
+        said = (f"; the last column's codes 0–{len(code_labels) - 1} are read as {', '.join(code_labels)}"
+                if code_labels else "")
         notes.append(f"line {n_lead + 1} ('{_short(','.join(c.strip() for c in records[0]), 40)}') skipped: "
-                     f"scikit-learn's count of rows and features{_shape_line_classes(records)}")
+                     f"scikit-learn's count of rows and features{said}")
         n_lead += 1
         records, header_lines = _records("".join(lines[n_lead:]), delimiter, eof, comment)
 
@@ -1142,7 +1149,7 @@ def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | No
         ln.startswith((" ", "\t")) or (delimiter + " ") in ln or (delimiter + "\t") in ln for ln in content)
     return _Dialect(encoding, data_offset, n_lead + (header_lines if has_header else 0) + 1, delimiter,
                     decimal, has_header, names, comment, padded, avg_line, notes, thousands,
-                    short_rows=short_rows, header_width=header_width)
+                    short_rows=short_rows, header_width=header_width, code_labels=code_labels)
 
 
 def _is_comment(line: str) -> bool:
@@ -1317,12 +1324,28 @@ def _is_shape_line(records: list[list[str]], decimal: str) -> bool:
                for j in range(2, len(first)) if first[j])
 
 
-def _shape_line_classes(records: list[list[str]]) -> str:
+def _shape_line_classes(records: list[list[str]]) -> tuple[str, ...]:
+    """The class names on scikit-learn's first line ("150,4,setosa,versicolor,virginica") when the last
+    column holds only the codes 0 … k-1 they stand for (in the lines read so far), else ()."""
     names = [c.strip() for c in records[0][2:] if c.strip()]
     codes = {r[-1].strip() for r in records[1:]}
-    if not names or not codes <= {str(k) for k in range(len(names))}:
-        return ""
-    return f"; the last column's codes 0–{len(names) - 1} stand for {', '.join(names)}"
+    if not names or len(set(names)) < len(names) or not codes <= {str(k) for k in range(len(names))}:
+        return ()
+    return tuple(names)
+
+
+def _with_code_labels(frame, labels: tuple[str, ...]):
+    """The last column's codes 0 … k-1 as the class names they stand for; the frame as it is when any
+    value further down is no such code."""
+    import pandas as pd
+
+    last = frame.columns[-1]
+    codes = pd.to_numeric(frame[last], errors="coerce").to_numpy(dtype=np.float64)
+    ok = np.isfinite(codes) & (codes == np.floor(codes)) & (codes >= 0) & (codes < len(labels))
+    if not ok.all():
+        return frame
+    frame[last] = _column_series(np.asarray(labels, dtype=object)[codes.astype(np.int64)])
+    return frame
 
 
 def _merged_header(top: list[str], below: list[str]) -> list[str]:

@@ -288,11 +288,15 @@ def test_scikit_learns_line_of_counts_above_its_data_files_is_skipped():
     cancer = read_csv_text("569,30,malignant,benign\n" + rows(60, 30, 2), "breast_cancer.csv")
     assert cancer.n_rows == 60 and len(cancer.columns) == 31
     assert ("line 1 ('569,30,malignant,benign') skipped: scikit-learn's count of rows and features; the "
-            "last column's codes 0–1 stand for malignant, benign") in cancer.notes
+            "last column's codes 0–1 are read as malignant, benign") in cancer.notes
+    assert cancer.frame.iloc[:4, -1].tolist() == ["malignant", "benign", "malignant", "benign"]
     iris = read_csv_text("150,4,setosa,versicolor,virginica\n" + rows(30, 4, 3), "iris.csv")
     assert iris.n_rows == 30 and not any("missing" in note or "non-numeric" in note for note in iris.notes)
     ds = build_dataset(iris, val_split=0.2, seed=0)
-    assert ds.class_names == ["0", "1", "2"] and ds.n_features == 4
+    assert ds.class_names == ["setosa", "versicolor", "virginica"] and ds.n_features == 4   # not 0, 1, 2
+    # a code further down that no name stands for: the codes stay codes
+    odd = read_csv_text("40,4,yes,no\n" + rows(39, 4, 2) + "1.5,2.5,3.5,4.5,7\n")
+    assert "no" not in set(odd.frame.iloc[:, -1].astype(str))
     # Boston's file: the counts, then a header
     boston = read_csv_text("506,3\nCRIM,ZN,MEDV\n" + "".join(f"{i}.5,{i % 3},{20 + i}\n" for i in range(20)))
     assert [c.name for c in boston.columns] == ["CRIM", "ZN", "MEDV"] and boston.n_rows == 20

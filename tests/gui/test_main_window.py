@@ -509,3 +509,15 @@ def test_the_diagram_shades_neurons_by_mean_output_and_the_evaluation_ends_on_th
     assert len(shades) > 1                              # not every neuron left white
     # the confusion matrix shows the run's last weights at once, not a second later
     assert "epoch 40 ·" in window.output_panel.evaluation.title.text()
+
+
+def test_the_evaluation_header_names_a_new_file_as_soon_as_it_is_open(qtbot, window, tmp_path):
+    path = tmp_path / "points.csv"
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{'yes' if i % 2 else 'no'}" for i in range(50))
+    path.write_text("u,v,label\n" + rows + "\n")
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(path))
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+    n_val = window.model.dataset.n_val
+    # not a second later, with the example's "60 rows" meanwhile
+    assert window.output_panel.evaluation.title.text().startswith(f"Validation set, {n_val} rows")
