@@ -78,7 +78,8 @@ MOSTLY_MISSING = 0.5             # an input column empty in more than this share
 MANY_VALUES = 0.5                # ... and a text column with distinct values in more than this share
 MANY_ROWS_DROPPED = 0.2          # dropping more than this share of rows for missing inputs earns a hint
 _ID_MIN_ROWS = 20                # unique-per-row strings in fewer rows may just be a small label set
-_AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes
+_AUTO_CLASSES = (2, 10)          # integer targets with this many distinct values count as classes …
+COUNT_LIKE = 6                   # … unless there are this many or more and one of them is in a single row
 _WHITESPACE = " "                # RawTable.delimiter value meaning "runs of spaces and tabs"
 
 _NUM_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.I)
@@ -3564,7 +3565,14 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                                 "predict as classes.")
             resolved = "classification"
         elif task == "auto":
-            resolved = "classification" if _looks_like_classes(frame[t].to_numpy(), ci) else "regression"
+            values = frame[t].to_numpy()
+            resolved = "classification" if _looks_like_classes(values, ci) else "regression"
+            if resolved == "classification" and ci.n_unique >= COUNT_LIKE and _lone_value(values):
+                # counts (cases, executions): a value seen once cannot be both trained on and validated
+                resolved = "regression"
+                notes.append(f"target '{t}': {ci.n_unique} different whole numbers, some in a single row: "
+                             "predicted as a number (regression); choose the task classification to predict "
+                             "them as classes")
         else:
             resolved = task
             if task == "classification" and ci.n_unique > 1000:
@@ -3829,6 +3837,11 @@ def _memory_budget() -> float:
 
 def _is_text(s) -> bool:
     return s.dtype.kind not in "iuf"
+
+
+def _lone_value(values: np.ndarray) -> bool:
+    v = values[~np.isnan(values)]
+    return bool(len(v)) and bool(np.any(np.unique(v, return_counts=True)[1] == 1))
 
 
 def _looks_like_classes(values: np.ndarray, ci: ColumnInfo) -> bool:

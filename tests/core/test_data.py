@@ -1251,3 +1251,19 @@ def test_an_id_named_column_with_a_few_repeated_ids_is_an_identifier(tmp_path):
     # a code column under an id-like name whose values mostly repeat is a category, not an identifier
     pd.DataFrame({"site_id": rng.integers(1, 6, 100), "v": rng.normal(size=100)}).to_csv(tmp_path / "s.csv", index=False)
     assert read_csv(tmp_path / "s.csv").columns[0].kind != "identifier"
+
+
+def test_counts_with_a_value_seen_once_are_a_number_to_predict_not_classes():
+    rng = np.random.default_rng(0)
+    cases = np.concatenate([rng.integers(0, 6, 80), [9, 17]])      # counts 0–5, and 9 and 17 once each
+    frame = pd.DataFrame({"dose": rng.normal(size=82), "cases": cases})
+    ds = build_dataset(from_frame(frame), targets=["cases"])
+    assert ds.task == "regression"
+    assert any("target 'cases': 8 different whole numbers, some in a single row: predicted as a number" in n
+               for n in ds.notes)
+    with pytest.raises(DataError, match="class '9' of target 'cases' has only 1 row"):
+        build_dataset(from_frame(frame), targets=["cases"], task="classification")
+    # a few class codes with one rare code stay classes (and the split says what is wrong)
+    codes = pd.DataFrame({"x": rng.normal(size=41), "grade": np.r_[rng.integers(0, 3, 40), 3]})
+    with pytest.raises(DataError, match="class '3' of target 'grade' has only 1 row"):
+        build_dataset(from_frame(codes), targets=["grade"])
