@@ -101,6 +101,13 @@ def _cell_text(value) -> str:
     return f"{value:.7g}"                   # numbers are read as float32: about 7 significant digits
 
 
+def _table_height(table, rows: int, header_lines: int) -> int:
+    """Pixels for a table's header (of `header_lines` lines) and `rows` rows, with a horizontal scroll bar."""
+    line = table.fontMetrics().lineSpacing()
+    return (header_lines * line + 8 + rows * table.verticalHeader().defaultSectionSize()
+            + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
+
+
 class CsvLoader(QObject):
     """read_csv in a worker thread; cancel() is checked by read_csv between chunks.
 
@@ -370,6 +377,10 @@ class DataPanel(QWidget):
         layout.addWidget(self._progress_row)
         layout.addWidget(self.preview, 3)
         layout.addWidget(self.columns, 2)
+        # A short dock scrolls rather than squeeze the tables: at 1280×800 they showed one row of data and
+        # two of the 28 columns whose roles one chooses there.
+        self.preview.setMinimumHeight(_table_height(self.preview, rows=3, header_lines=2))
+        self.columns.setMinimumHeight(_table_height(self.columns, rows=4, header_lines=1))
         layout.addLayout(options)
         layout.addWidget(self.apply_button)
         self._set_options_enabled(False)

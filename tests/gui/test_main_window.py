@@ -521,3 +521,20 @@ def test_the_evaluation_header_names_a_new_file_as_soon_as_it_is_open(qtbot, win
     n_val = window.model.dataset.n_val
     # not a second later, with the example's "60 rows" meanwhile
     assert window.output_panel.evaluation.title.text().startswith(f"Validation set, {n_val} rows")
+
+
+def test_a_short_data_dock_scrolls_rather_than_squeeze_the_role_table(qtbot, window, tmp_path):
+    path = tmp_path / "wide.csv"
+    names = [f"c{j}" for j in range(28)]
+    rows = "\n".join(",".join(str((i * (j + 3)) % 11) for j in range(27)) + f",{'ab'[i % 2]}" for i in range(40))
+    path.write_text(",".join(names) + "\n" + rows + "\n")
+    window.resize(1280, 800)
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(path))
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+    table = window.data_panel.columns
+    row = table.rowHeight(0)
+    visible_rows = (table.viewport().height()) // row
+    assert visible_rows >= 4, visible_rows          # the roles of 28 columns, four at a time at least
+    preview = window.data_panel.preview
+    assert preview.viewport().height() // preview.rowHeight(0) >= 3
