@@ -39,6 +39,21 @@ SWITCH_INTERVAL = 0.0005      # seconds: how long the GUI thread waits at most t
 LIVE_THREADS: list[QThread] = []
 
 
+PR_SET_TIMERSLACK = 29          # linux/prctl.h
+
+
+def _fine_timer_slack() -> None:
+    """Let this thread's sleep(0) — the GIL handed to the GUI thread — last microseconds. Linux lets a
+    thread's sleep overrun by its timer slack, 50 µs by default: sleep(0) took 84 µs, 21 µs with 1 ns of
+    slack, and a 784-128-64-10 epoch on 60,000 rows calls it ~33 times (3.6 ms of a 330 ms epoch)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass                        # another libc: the default slack only costs a little time
+
+
 def start_in_thread(worker: QObject, name: str) -> QThread:
     """Move `worker` (which has run() and a `finished` signal) to a new QThread and start it.
 
@@ -231,6 +246,7 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         reason = "error"
+        _fine_timer_slack()
         try:
             X, Y, X_val, Y_val = self._data
             for report in train(self._network, self._optimizer, X, Y, X_val, Y_val, self._config,
