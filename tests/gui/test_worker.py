@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import replace
 
@@ -282,3 +283,23 @@ def test_training_hands_over_the_gil_often_only_while_the_gui_draws_what_it_was_
     assert idle == pytest.approx(0.2 / worker_module.GIL_IDLE_YIELD_INTERVAL, abs=1)
     assert busy == pytest.approx(worker_module.GUI_BUSY_WINDOW / worker_module.GIL_YIELD_INTERVAL, abs=1)
     assert after == pytest.approx(0.2 / worker_module.GIL_IDLE_YIELD_INTERVAL, abs=1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="timer slack is a Linux setting")
+def test_the_training_thread_sleeps_without_timer_slack():
+    import ctypes
+    import threading
+
+    from gui.worker import _fine_timer_slack
+
+    seen = []
+
+    def thread():
+        libc = ctypes.CDLL(None)
+        before = libc.prctl(30, 0, 0, 0, 0)          # PR_GET_TIMERSLACK
+        _fine_timer_slack()
+        seen.extend([before, libc.prctl(30, 0, 0, 0, 0)])
+    t = threading.Thread(target=thread)
+    t.start()
+    t.join()
+    assert seen[0] > 1 and seen[1] == 1              # 50 µs by default, 1 ns for the thread that trains
