@@ -2917,6 +2917,7 @@ class _NumOut:
     std: float
 
 
+MAX_FILL_NOTES = 3      # more columns with missing values filled than this: one note for them all
 FAR_SPREADS = 10         # a value to predict this many spreads (standard deviations or ranges) beyond the training
                          # data is far from anything the network was fitted on: a note says so
 
@@ -2988,6 +2989,7 @@ class Preprocessor:
         cols, n = self._columns(rows, self.input_columns)
         file_units = _file_units(rows)
         notes = []
+        filled: list[tuple[int, str, int]] = []     # (its note's index, column, missing values filled)
         for c in self.inputs:
             values = cols[c.name]
             if isinstance(c, _NumIn):
@@ -3002,6 +3004,7 @@ class Preprocessor:
                                  f"mean {c.fill:.6g}")
                 missing = int(np.isnan(x).sum()) - other - len(unreadable)
                 if missing:
+                    filled.append((len(notes), c.name, missing))
                     notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training mean "
                                  f"{c.fill:.6g}")
                 far = self._far_from_training(c, x)
@@ -3029,6 +3032,14 @@ class Preprocessor:
                 more = ", …" if len(unknown) > 3 else ""
                 notes.append(f"'{c.name}': {_count(int(tally[unknown].sum()), 'value')} never seen in training "
                              f"({shown}{more}), encoded as none of its categories")
+        if len(filled) > MAX_FILL_NOTES:
+            # a table of yearly columns (1960 … 2010) gave a note per year: one line says it
+            names = ", ".join(f"'{name}'" for _, name, _ in filled[:3])
+            total = sum(count for _, _, count in filled)
+            summary = (f"{len(filled)} columns ({names}, …): {_count(total, 'missing value')} filled with each "
+                       "column's training mean")
+            first, rest = filled[0][0], {i for i, _, _ in filled[1:]}
+            notes = [summary if i == first else note for i, note in enumerate(notes) if i not in rest]
         return notes
 
     def _far_from_training(self, c: "_NumIn", x: np.ndarray) -> tuple[int, float, str] | None:

@@ -1178,12 +1178,14 @@ def features(rows):
     width = sum(1 if c["kind"] == "numeric" else len(c["categories"]) for c in plan["columns"])
     X = np.empty((len(rows), width), dtype=dtype)
     k, numeric, offset, scale = 0, [], [], []
+    filled = []                      # (index in NOTES, column, gaps): many columns get one note, as in the studio
     for column in plan["columns"]:
         name = column["name"]
         if column["kind"] == "numeric":
             x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
             gaps = int(np.isnan(x).sum()) - len(NOT_NUMBERS.get(name, []))
             if gaps > 0:
+                filled.append((len(NOTES), name, gaps))
                 NOTES.append(f"'{name}': {gaps} missing value(s) filled with the training mean {column['fill']:.6g}")
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
@@ -1222,6 +1224,12 @@ def features(rows):
             NOTES.append(f"'{name}': values never seen in training ({shown}), encoded as none of its categories")
         X[:, k:k + len(index)] = block
         k += len(index)
+    if len(filled) > 3:
+        names = ", ".join(f"'{name}'" for _, name, _ in filled[:3])
+        summary = (f"{len(filled)} columns ({names}, …): {sum(g for _, _, g in filled)} missing value(s) filled "
+                   "with each column's training mean")
+        first, rest = filled[0][0], {i for i, _, _ in filled[1:]}
+        NOTES[:] = [summary if i == first else note for i, note in enumerate(NOTES) if i not in rest]
     if numeric:
         part = X[:, numeric]
         np.subtract(part, np.array(offset, dtype=dtype), out=part)

@@ -1267,3 +1267,16 @@ def test_counts_with_a_value_seen_once_are_a_number_to_predict_not_classes():
     codes = pd.DataFrame({"x": rng.normal(size=41), "grade": np.r_[rng.integers(0, 3, 40), 3]})
     with pytest.raises(DataError, match="class '3' of target 'grade' has only 1 row"):
         build_dataset(from_frame(codes), targets=["grade"])
+
+
+def test_missing_values_filled_in_many_columns_make_one_note():
+    rng = np.random.default_rng(0)
+    years = {str(y): rng.normal(size=60) for y in range(1960, 2011)}
+    frame = pd.DataFrame({"country": [f"c{i}" for i in range(60)], **years, "rich": rng.choice(["no", "yes"], 60)})
+    p = build_dataset(from_frame(frame), targets=["rich"], ignore=["country"], val_split=0).preprocessor
+    rows = [{**{y: (None if (int(y) + i) % 4 == 0 else 0.5) for y in years}} for i in range(8)]
+    notes = p.input_notes(rows)
+    assert notes == ["51 columns ('1960', '1961', '1962', …): 102 missing values filled with each column's "
+                     "training mean"], notes
+    few = [{**{y: 0.5 for y in years}, "1960": None, "1999": None}]
+    assert [n.split(":")[0] for n in p.input_notes(few)] == ["'1960'", "'1999'"]      # a few: one note each

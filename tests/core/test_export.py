@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import __version__
@@ -878,3 +879,21 @@ def test_the_script_says_what_it_made_up_and_refuses_a_file_without_rows_as_pred
     out = subprocess.run([sys.executable, str(script), str(tmp_path / "head.csv")], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2 and out.stderr.strip() == f"error: {tmp_path / 'head.csv'} has no data rows to predict"
+
+
+def test_the_script_says_gaps_in_many_columns_in_one_note_as_predict_does(tmp_path):
+    from core.data import build_dataset, from_frame, read_csv
+
+    rng = np.random.default_rng(0)
+    years = {f"y{y}": rng.normal(size=40).round(3) for y in range(2000, 2008)}
+    frame = pd.DataFrame({**years, "rich": rng.choice(["no", "yes"], 40)})
+    ds = build_dataset(from_frame(frame, "years"), targets=["rich"], val_split=0)
+    script = export_model(tmp_path / "m.py", _fit(ds, steps=5), ds.preprocessor)
+    data = tmp_path / "gaps.csv"
+    data.write_text(",".join(years) + "\n" + ",".join([""] * 4 + ["0.5"] * 4) + "\n" + ",".join(["0.1"] * 8) + "\n")
+    out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == ["note: 4 columns ('y2000', 'y2001', 'y2002', …): 4 missing value(s) filled "
+                                       "with each column's training mean"]
+    assert ds.preprocessor.input_notes(read_csv(data).frame) == [
+        "4 columns ('y2000', 'y2001', 'y2002', …): 4 missing values filled with each column's training mean"]
