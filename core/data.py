@@ -3780,7 +3780,9 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     present = n_rows - column.n_missing
     if column.kind == "categorical" and _are_dates(column.categories):
         # one-hot of dates gives a feature per day that says nothing about a day not in the file
-        return f"column '{name}' holds dates or times: ignored (derive numbers such as month or hour to use it)"
+        # what the user can do today: the studio has no date → number conversion yet
+        return (f"column '{name}' holds dates or times: ignored (as an input each date would be a category of "
+                "its own; a year or month written as a number, in a column of its own, is used as a number)")
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")

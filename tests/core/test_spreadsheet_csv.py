@@ -393,7 +393,8 @@ def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_fil
     table = read_csv_text("\n".join(lines) + "\n")
     ds = build_dataset(table, val_split=0.2, seed=0)
     assert ds.preprocessor.input_columns == ["shift", "temp"]
-    assert "column 'when' holds dates or times: ignored (derive numbers such as month or hour to use it)" in ds.notes
+    assert ("column 'when' holds dates or times: ignored (as an input each date would be a category of its own; "
+            "a year or month written as a number, in a column of its own, is used as a number)") in ds.notes
     assert any(note.startswith("column 'stamp' holds dates") for note in ds.notes)
     assert "100 rows with missing values dropped (33% of the rows; filling missing values instead keeps them)" \
         in ds.notes
