@@ -1054,8 +1054,9 @@ def test_times_of_day_and_unique_timestamps_are_left_out_as_dates():
     assert [t.column(c).kind for c in ("Time", "clock", "stamp")] == ["categorical"] * 3
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
     for name in ("Date", "Time", "clock", "stamp"):
-        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (derive numbers such as month "
-                                 "or hour to use it)")
+        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
+                                 "a category of its own; a year or month written as a number, in a column of its "
+                                 "own, is used as a number)")
     assert reasons["T"] is None and reasons["RH"] is None
 
 
@@ -1100,8 +1101,9 @@ def test_dates_with_month_names_are_left_out_as_dates_and_months_alone_stay_cate
     t = read_csv_text("updated,month,day,x,y\n" + rows)
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
     for name in ("updated", "day"):
-        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (derive numbers such as month "
-                                 "or hour to use it)")
+        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
+                                 "a category of its own; a year or month written as a number, in a column of its "
+                                 "own, is used as a number)")
     assert reasons["month"] is None and t.column("month").kind == "categorical"
 
 
