@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 from core.evaluation_support import (NUMERIC, OutputMap, axis_values, class_probabilities, display_sample,
                                      input_summaries, raw_inputs)
 from gui.evaluation_view import network_fits
-from gui.names import distinct_shortened, shortened
+from gui.names import distinct_shortened, neuron_names, shortened
 from gui.output_support import (TEXT_COLOUR, NetworkMirror, VisibleRefresh, class_colour, discard, light,
                                 style_plot)
-from gui.weights_view import neuron_names
 
 GRID = 80                      # cells per axis: smooth enough to read, 6400 rows per redraw
 LINE_POINTS = 200

@@ -179,20 +179,15 @@ class EvaluationView(QWidget):
         self._curve = VisibleRefresh(self, self._refresh_curve)
         # Not tied to visibility: the curves tab shows the best-epoch mark while this tab is hidden.
         self._overfit_check = RateLimiter(self._check_overfitting, OVERFIT_CHECK_MS, self)
-        self.mirror.changed.connect(self._on_weights_changed)
-        controller.stateChanged.connect(self._on_state)        # after the mirror has read the final weights
+        # the mirror changes when a run ends too (it reads the final weights): shown at once then
+        self.mirror.changed.connect(self._evaluate_when_due)
         model.dataChanged.connect(self._on_data_changed)
         controller.reportsArrived.connect(self._on_reports)
         controller.historyCleared.connect(self._on_history_cleared)
         self._on_data_changed()
 
-    @Slot(str)
-    def _on_state(self, _state: str) -> None:
-        if not self.controller.active:
-            self._evaluate.flush()
-
     @Slot()
-    def _on_weights_changed(self) -> None:
+    def _evaluate_when_due(self) -> None:
         """Once a second at most while a run trains; at once otherwise (a new file, Reset, a step by hand):
         no run waits, and the header should not name the previous data for a second."""
         self._evaluate.poke()
@@ -302,7 +297,7 @@ class EvaluationView(QWidget):
             self.target_row.setVisible(dataset.n_outputs > 1)
         if dataset is None:
             self.title.setText(" ")
-        self._on_weights_changed()
+        self._evaluate_when_due()
         self._curve.poke()
 
     def _setup_matrix(self, names: list[str]) -> None:

@@ -27,7 +27,8 @@ from core.network import Network
 from core.teaching import input_values, output_delta_rule, target_text
 from gui.activation_view import math_html
 from gui.controller import RateLimiter
-from gui.weights_view import layer_title, neuron_names
+from gui.names import neuron_names
+from gui.weights_view import layer_title
 
 MAX_SHOWN = 12                 # rows / columns a table shows before it collapses
 REDRAW_INTERVAL_MS = 500       # at most 2 re-explanations a second from training snapshots

@@ -37,3 +37,26 @@ def distinct_shortened(names, shorten) -> list[str]:
     cores = [name[len(prefix):len(name) - len(suffix)] for name in names]
     distinct = [shorten(("…" if prefix else "") + core + ("…" if suffix else "")) for core in cores]
     return distinct if len(set(distinct)) > len(set(labels)) else labels
+
+
+def neuron_names(model, sizes=None) -> list[list[str]]:
+    """Display names per layer of `sizes` (by default model.network's): features for the inputs,
+    h<layer>.<k> for hidden neurons, classes, P(class) or targets for the outputs. Every view — diagram,
+    heatmaps, Inspector, boundary — names neurons with these."""
+    if sizes is None:
+        if model.network is None:
+            return []
+        sizes = model.network.layer_sizes
+    dataset = model.dataset
+    inputs = [str(s) for s in (getattr(dataset, "feature_names", None) or [])]
+    if len(inputs) != sizes[0]:
+        inputs = [f"x{k + 1}" for k in range(sizes[0])]
+    outputs = [str(s) for s in (getattr(dataset, "class_names", None) or [])]
+    if sizes[-1] == 1 and len(outputs) == 2:
+        outputs = [f"P({outputs[1]})"]          # one sigmoid unit: the probability of the second class
+    if len(outputs) != sizes[-1]:
+        outputs = [str(s) for s in (getattr(dataset, "output_names", None) or [])]
+    if len(outputs) != sizes[-1]:
+        outputs = [f"y{k + 1}" for k in range(sizes[-1])]
+    hidden = [[f"h{layer}.{k + 1}" for k in range(n)] for layer, n in enumerate(sizes[1:-1], start=1)]
+    return [inputs, *hidden, outputs]

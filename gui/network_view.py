@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsEllipseItem, QGraphic
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.losses import LOSSES, auto_output
-from gui.names import distinct_shortened
+from gui.names import distinct_shortened, neuron_names
 from gui.sizing import may_narrow
 
 MAX_NODES = 12            # nodes drawn per layer; a bigger layer shows MAX_NODES - 1 and a "…" label
@@ -489,18 +489,8 @@ class NetworkView(QWidget):
         self._content = QRectF()
 
     def _labels(self) -> tuple[list[str], list[str]]:
-        ds, sizes = self.model.dataset, self.model.layer_sizes()
-        n_in, n_out = sizes[0], sizes[-1]
-        inputs = [str(s) for s in (getattr(ds, "feature_names", None) or [])]
-        if len(inputs) != n_in:
-            inputs = [f"x{i + 1}" for i in range(n_in)]
-        outputs = [str(s) for s in (getattr(ds, "output_names", None) or [])]
-        classes = [str(s) for s in (getattr(ds, "class_names", None) or [])]
-        if n_out == 1 and len(classes) == 2:
-            outputs = [f"P({classes[1]})"]            # one sigmoid unit: probability of the second class
-        elif len(outputs) != n_out:
-            outputs = classes if len(classes) == n_out else [f"y{k + 1}" for k in range(n_out)]
-        return inputs, outputs
+        names = neuron_names(self.model, self.model.layer_sizes())
+        return names[0], names[-1]
 
     def _rebuild_if_needed(self) -> None:
         model = self.model

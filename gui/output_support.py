@@ -153,8 +153,8 @@ class VisibleRefresh(QObject):
             self._run()
 
     def flush(self) -> None:
-        """Redraw now if a poke is waiting for its interval and the widget shows: a run has ended, and
-        its last numbers should not wait up to a second behind "Finished"."""
+        """Redraw now if a poke is waiting for its interval and the widget shows: for when no run is
+        training, so a run's last numbers or a new file's do not wait up to a second."""
         if self._dirty and self._widget.isVisible():
             self._timer.stop()
             self._run()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGraphicsItem, QHBoxLayout, QL
                                QVBoxLayout, QWidget)
 
 from gui.controller import RateLimiter
-from gui.names import shortened
+from gui.names import neuron_names, shortened
 
 ROW_LABEL_PX = 15             # vertical room one row label needs
 ROW_LABEL_CHARS = 10          # longer row names ("colour=dark red") are shortened with "…"
@@ -43,28 +43,6 @@ def colour_scale(largest: float) -> float:
         return 1e-6
     decade = 10.0 ** math.floor(math.log10(largest))
     return next(float(f"{step * decade:.3g}") for step in SCALE_STEPS if step * decade >= largest * (1 - 1e-9))
-
-
-def neuron_names(model) -> list[list[str]]:
-    """Display names per layer: features for the inputs, h<layer>.<k> for hidden neurons, classes or
-    targets for the outputs."""
-    network = model.network
-    if network is None:
-        return []
-    sizes = network.layer_sizes
-    dataset = model.dataset
-    inputs = list(getattr(dataset, "feature_names", None) or [])
-    if len(inputs) != sizes[0]:
-        inputs = [f"x{k + 1}" for k in range(sizes[0])]
-    outputs = list(getattr(dataset, "class_names", None) or [])
-    if sizes[-1] == 1 and len(outputs) == 2:
-        outputs = [f"P({outputs[1]})"]          # one sigmoid unit: the probability of the second class
-    if len(outputs) != sizes[-1]:
-        outputs = list(getattr(dataset, "output_names", None) or [])
-    if len(outputs) != sizes[-1]:
-        outputs = [f"y{k + 1}" for k in range(sizes[-1])]
-    hidden = [[f"h{layer}.{k + 1}" for k in range(n)] for layer, n in enumerate(sizes[1:-1], start=1)]
-    return [inputs, *hidden, outputs]
 
 
 def layer_title(index: int, n_layers: int) -> tuple[str, str]:
