@@ -1500,16 +1500,32 @@ class _Locator:
 
     def first_ragged(self) -> tuple[int, int] | None:
         """(line, n_fields) of the first record whose field count differs from the header's."""
+        found = self.ragged()
+        return found.first if found else None
+
+    def ragged(self) -> _Ragged | None:
+        """The records whose field count differs from the header's, in one pass; None when all fit."""
         n = len(self.d.names)
+        first, short, first_short, fewest = None, 0, 0, n
         try:
             for line, rec in self.records():
                 if len(rec) > n and any(c.strip() for c in rec[n:]):
-                    return line, len(rec)
+                    return _Ragged(first or (line, len(rec)), True, short, first_short, fewest)
                 if len(rec) < n:
-                    return line, len(rec)
+                    first = first or (line, len(rec))
+                    short, first_short, fewest = short + 1, first_short or line, min(fewest, len(rec))
         except csv.Error:
             pass  # the csv module gives up on some quoting pandas accepts: no line number then
-        return None
+        return _Ragged(first, False, short, first_short, fewest) if first else None
+
+
+@dataclass(frozen=True)
+class _Ragged:
+    first: tuple[int, int]      # (line, fields) of the first record that does not fit
+    long: bool                  # some record holds more fields than the header names
+    short: int                  # records with fewer fields
+    first_short: int            # the line of the first of those
+    fewest: int
 
 
 def _iter_lines(text) -> Iterator[str]:
@@ -1530,11 +1546,11 @@ class _RaggedRows(DataError):
     """A row has more or fewer fields than the header (see _with_joined_cells for the one repair tried)."""
 
 
-def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | None:
-    found = locator.first_ragged()
+def _ragged_error(src: _Source, d: _Dialect, locator: _Locator, found: _Ragged | None = None) -> DataError | None:
+    found = found or locator.ragged()
     if found is None:
         return None
-    line, k = found
+    line, k = found.first
     n = len(d.names)
     hint = ""
     if k > n and d.delimiter != _WHITESPACE and not d.header_width:
@@ -1544,6 +1560,16 @@ def _ragged_error(src: _Source, d: _Dialect, locator: _Locator) -> DataError | N
         like += f" (the header names {d.header_width})"
     return _RaggedRows(f"{src.name}, line {line}: expected {n} field{'s' if n != 1 else ''} like {like}, "
                        f"found {k}{hint}.")
+
+
+def _short_rows_note(d: _Dialect, ragged: _Ragged) -> str:
+    n = len(d.names)
+    like = "of the header" if d.has_header and not d.header_width else "of most rows"
+    if ragged.short == 1:
+        return (f"line {ragged.first_short} holds {ragged.fewest} of the {n} fields {like}: the cells it leaves out "
+                "at the end are read as missing")
+    return (f"{ragged.short} rows hold fewer than the {n} fields {like} (as few as {ragged.fewest}, the first on "
+            f"line {ragged.first_short}): the cells they leave out at the end are read as missing")
 
 
 _REPAIR_MAX_BYTES = 64 << 20
@@ -1962,9 +1988,15 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     # a short row is padded with NaN by pandas: the last column is missing there
     last = frame.iloc[:, -1]
     if not d.short_rows and bool(last.isna().any()):
-        err = _ragged_error(src, d, locator)
-        if err is not None:
-            raise err
+        ragged = locator.ragged()
+        leading = not d.has_header and ragged is not None and ragged.first_short == d.first_data_line
+        if ragged is not None and not ragged.long and d.delimiter != _WHITESPACE and not leading:
+            # a row cut short (a truncated last line, an export that leaves out empty cells at the end):
+            # pandas and R read its missing cells as missing, and so does the exported script; a short first
+            # line over header-less rows is more likely a title or counts than data
+            notes.append(_short_rows_note(d, ragged))
+        elif ragged is not None:
+            raise _ragged_error(src, d, locator, ragged)
     # "a,b,c," headers and trailing delimiters leave unnamed empty columns behind
     drop = [n for j, n in enumerate(d.names) if n == f"col_{j + 1}" and d.has_header and frame[n].isna().all()]
     if drop:

@@ -1384,6 +1384,12 @@ def read_rows(path, needed=(), sheet=None):
             and len({r[0] for r in records[1:]}) == len(records) - 1:
         records[0] = ["row_names", *records[0]]   # R's write.table: no header cell over the row names
     records[1:] = mended(len(records[0]), records[1:], delimiter, text)
+    short = [(k, len(r)) for k, r in enumerate(records[1:], 1) if len(r) < len(records[0])]
+    if short:   # a row cut short: its missing cells are missing, as the studio reads them
+        NOTES.append(f"row {short[0][0]} holds {short[0][1]} of the {len(records[0])} fields of the header: the cells "
+                     "it leaves out at the end are read as missing" if len(short) == 1 else
+                     f"{len(short)} rows hold fewer than the {len(records[0])} fields of the header (the first is row "
+                     f"{short[0][0]}): the cells they leave out at the end are read as missing")
     first = [cell.strip() for cell in records[0]]
     if first and all(len(n) > 2 and n[0] == n[-1] == "'" for n in first if n):
         first = [n[1:-1] for n in first]   # every name in single quotes ('popul', 'vote'), removed as by the studio

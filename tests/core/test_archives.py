@@ -54,7 +54,7 @@ def test_a_zip_with_one_table_loads_and_messages_name_the_file_inside(tmp_path):
 
     ragged = tmp_path / "ragged.zip"
     with zipfile.ZipFile(ragged, "w") as archive:
-        archive.writestr("rows.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n")
+        archive.writestr("rows.csv", "a,b,c\n1,2,3\n4,5,6,7\n6,7,8\n")
     with pytest.raises(DataError, match=r"^ragged\.zip \(rows\.csv\), line 3: expected 3 fields"):
         read_csv(ragged)
 

@@ -197,6 +197,11 @@ def test_split_read_reports_errors_like_one_reader(damage, tmp_path, monkeypatch
         lines[250] = '"' + lines[250]
     path = write(tmp_path, f"{damage}.csv", "\n".join(lines))
     split, one = read_both(path, monkeypatch)
+    if damage == "ragged_short":   # read, its last three cells missing, with the same note both ways
+        assert_same_table(split, one)
+        assert one.frame.iloc[249, -3:].isna().all() and one.frame.iloc[248:251, :-3].notna().all().all()
+        assert any(note.startswith("line 251 holds 28 of the 31 fields") for note in one.notes), one.notes
+        return
     assert isinstance(one, str) and "line 251" in one or damage == "open_quote", one
     assert split == one
 

@@ -897,3 +897,21 @@ def test_the_script_says_gaps_in_many_columns_in_one_note_as_predict_does(tmp_pa
                                        "with each column's training mean"]
     assert ds.preprocessor.input_notes(read_csv(data).frame) == [
         "4 columns ('y2000', 'y2001', 'y2002', …): 4 missing values filled with each column's training mean"]
+
+
+def test_the_script_reads_a_row_cut_short_as_predict_does_and_says_so(tmp_path):
+    from core.data import read_csv
+
+    ds = _dataset("multiclass")
+    script = export_model(tmp_path / "m.py", _fit(ds, steps=5), ds.preprocessor)
+    data = tmp_path / "cut.csv"
+    data.write_text("a,b,color,size\n4.5,20,red,M\n5,30,blue,S\n6,40\n")
+    out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines()[0] == ("note: row 3 holds 2 of the 4 fields of the header: the cells it leaves "
+                                          "out at the end are read as missing")
+    table = read_csv(data)
+    assert table.n_rows == 3 and table.frame["color"].isna().tolist() == [False, False, True]
+    assert "line 4 holds 2 of the 4 fields of the header: the cells it leaves out at the end are read as missing" \
+        in table.notes
+    assert len(out.stdout.strip().splitlines()) == 4      # a header and a prediction for every row
