@@ -101,6 +101,18 @@ _GROUP_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")   # "1 23
 _GROUP_APOSTROPHE_RE = re.compile(r"(?<=\d)['\u2019](?=\d{3}(?!\d))")         # Swiss "1'234.50"
 _SWAP_MARKS = str.maketrans(",.", ".,")
 _AMBIGUOUS_COMMA_RE = re.compile(r"^[+-]?\d{1,3},\d{3}$")    # "1,234": a thousand and more, or a typo for 1.234
+
+
+def thousands_fit(text: str, low: float, high: float) -> bool:
+    """Whether "4,075" among plain numbers from `low` to `high` is 4075: that reading lies within the
+    numbers' range widened by its span on either side, and 4.075 does not (a weight column of 3300 to
+    4800 reads it as 4075; a column of 0 to 40 keeps "1,234" a question). The exported script has a copy."""
+    if math.isnan(low):
+        return False
+    span = max(high - low, 0.5 * max(abs(low), abs(high)))
+    value = float(text.replace(",", ""))
+    inside = lambda v: low - span <= v <= high + span
+    return inside(value) and not inside(value / 1000)
 # Wikipedia tables mark numbers with footnotes: "9.5[7]", "1,544[a][3]"; the mark is no part of the number
 _FOOTNOTE_RE = re.compile(r"(?<=[\d%])\s?(?:\[[^\[\]\s][^\[\]]{0,18}\])+$")
 # Eurostat writes a flag letter after a number: p provisional, e estimated, b break in series, u low
@@ -2640,12 +2652,16 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             n_bad = int(counts[bad].sum())
     decorated = None
     if n_bad:
-        # A few cells like "1,234" in a column of plain numbers may be typos ("1.234"?), and stay missing; a
-        # column of "$1,234.50" is money, and "23 125" or "$5" among plain numbers are numbers all the same
-        # (predictions and the exported script read such a cell so too).
+        # A few cells like "1,234" in a column of plain numbers may be typos ("1.234"?), and stay missing
+        # unless the column's other numbers say which (thousands_fit); a column of "$1,234.50" is money, and
+        # "23 125" or "$5" among plain numbers are numbers all the same (the exported script reads a
+        # column's cells so too).
         trial_nums, trial_bad = nums.copy(), bad.copy()
         if n_bad <= 0.1 * n_present:
-            trial_bad &= np.array([not _AMBIGUOUS_COMMA_RE.match(t) for t in distinct.tolist()], dtype=bool)
+            plain = nums[~bad & ~np.isnan(nums)]
+            low, high = (float(plain.min()), float(plain.max())) if len(plain) else (math.nan, math.nan)
+            trial_bad &= np.array([not _AMBIGUOUS_COMMA_RE.match(t) or thousands_fit(t, low, high)
+                                   for t in distinct.tolist()], dtype=bool)
         read = _undecorated(distinct, trial_nums, trial_bad, decimal, counts, 0.1 * n_present)
         if read is not None and int(counts[trial_bad].sum()) <= 0.1 * n_present and read.any():
             decorated = read
@@ -3810,11 +3826,12 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
         return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"
     present = n_rows - column.n_missing
-    if column.kind == "categorical" and _are_dates(column.categories):
+    if column.kind == "categorical" and _are_dates(column.categories) and not _hours_of_day(column.categories):
         # one-hot of dates gives a feature per day that says nothing about a day not in the file
         # what the user can do today: the studio has no date → number conversion yet
         return (f"column '{name}' holds dates or times: ignored (as an input each date would be a category of "
-                "its own; a year or month written as a number, in a column of its own, is used as a number)")
+                "its own; a year, month, weekday or hour written as a number, in a column of its own, is used as "
+                "a number)")
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")
@@ -3847,6 +3864,15 @@ def exclusion_notes(reasons: dict[str, str]) -> list[str]:
             shown = ", ".join(_short(name, 30) for name in names[:4]) + (", …" if len(names) > 4 else "")
             notes.append(f"{len(names)} columns {verb} {rest} ({shown})")
     return notes
+
+
+def _hours_of_day(categories) -> bool:
+    """Times of day alone, a few dozen of them ("18.00.00", "13:30"): the hours of hourly readings, an input
+    as categories — each recurs every day, unlike a date."""
+    return len(categories) <= MAX_CLOCK_TIMES and all(_TIME_RE.match(c) for c in categories)
+
+
+MAX_CLOCK_TIMES = 48         # hourly or half-hourly readings
 
 
 def _are_dates(categories) -> bool:

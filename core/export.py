@@ -91,7 +91,7 @@ def build_metadata(network: Network, preprocessor=None, *, file_format: str,
         "class_names": classes,
         "output_names": outputs,
         "preprocessing": None if preprocessor is None else preprocessor.to_dict(),
-        "forward_pass": _forward_pass(network, classes),
+        "forward_pass": _forward_pass(network, classes, preprocessor),
         "extra": dict(extra or {}),
     }
     try:
@@ -101,9 +101,10 @@ def build_metadata(network: Network, preprocessor=None, *, file_format: str,
     return meta
 
 
-def _forward_pass(network: Network, classes) -> dict:
+def _forward_pass(network: Network, classes, preprocessor=None) -> dict:
     """What the architecture's names leave out, so that another tool can compute the outputs from the file
-    alone: the layer rule, the constants of leaky_relu and elu, sign at 0, and a single output's meaning."""
+    alone: how 'preprocessing' turns a row into x, the layer rule, the constants of leaky_relu and elu, sign
+    at 0, and what the outputs mean."""
     from core.activations import ELU_ALPHA, LEAKY_SLOPE
 
     notes = {"layer": "a = x · W + b, O = f(a), with W fan_in × fan_out and b the bias θ; x is the row "
@@ -115,6 +116,20 @@ def _forward_pass(network: Network, classes) -> dict:
     if classes and len(classes) == 2 and network.layer_sizes[-1] == 1:
         notes["output"] = (f"one sigmoid output: P({classes[1]}), the second class; P({classes[0]}) = 1 − output; "
                            "a class is predicted where its probability is the larger")
+    elif classes:
+        notes["output"] = "output k is P(class_names[k]); the class with the largest probability is predicted"
+    if preprocessor is not None:
+        notes["inputs"] = (
+            "x is built column by column in the order of preprocessing.inputs: a numeric column gives "
+            "(value − offset) / scale, with its 'fill' for a missing value (a column with a 'unit' read "
+            "'1248 CC' as 1248); a categorical column gives one 0/1 feature per entry of its 'categories', in "
+            "that order, 1 where the cell is that category, all 0 for a value never seen in training, and a "
+            "missing cell counts as its 'fill' category (all 0 when fill is null); a cell spelt as one of "
+            "'missing_tokens' is missing")
+        notes["missing_tokens"] = _missing_tokens()
+        if preprocessor.task == "regression":
+            notes["output"] = ("output k is scaled: the prediction in the target's units is "
+                               "output_k · preprocessing.targets[k].std + preprocessing.targets[k].mean")
     return notes
 
 
@@ -638,6 +653,12 @@ def _number_aliases(categories) -> dict[str, int]:
     return aliases
 
 
+def _bool_aliases(categories) -> dict[str, int]:
+    """A column of TRUE/FALSE (R's write.csv, Excel) is read as booleans, whose categories are "True" and
+    "False": the app finds them under TRUE and true too."""
+    return {alias: j for j, c in enumerate(categories) if c in ("True", "False") for alias in (c.upper(), c.lower())}
+
+
 def _missing_tokens() -> list[str]:
     from core.data import NA_TOKENS
 
@@ -677,8 +698,8 @@ def _onnx_activation(name: str, x: str, out: str, helper, consts: dict):
 
 
 def _onnx_input_names(plan: _Plan | None) -> dict[str, str]:
-    """Graph input name per text column (the column's own name, unless it clashes with "input")."""
-    names, taken = {}, {"input"}
+    """Graph input name per text column (the column's own name, unless it clashes with "input" or an output)."""
+    names, taken = {}, {"input", "probabilities", "predictions", "outputs"}    # the graph's inputs and outputs
     for c in (plan.columns if plan else ()):
         if c.kind == "categorical":
             name = c.name
@@ -754,7 +775,7 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
                 # The app also finds a numeric category by its number ("0" finds "0.0", "1000" finds
                 # "1e3", "3.0" finds "3"); the graph cannot parse, so the common spellings of each such
                 # number are keys of their own: its plain label and, for integers, the label with ".0".
-                for alias, k in _number_aliases(col.categories).items():
+                for alias, k in {**_number_aliases(col.categories), **_bool_aliases(col.categories)}.items():
                     if alias not in keys:
                         keys.append(alias)
                         values.append(k)
@@ -851,10 +872,10 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
              "feature_names": meta["feature_names"], "output_names": meta["output_names"],
              "missing_tokens": _missing_tokens(), "leaky_slope": LEAKY_SLOPE, "elu_alpha": ELU_ALPHA,
              "decimal": preprocessor.decimal if preprocessor is not None else "."}
-    from core.data import (_CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE, _DECORATED_RE,
-                           _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE,
+    from core.data import (_AMBIGUOUS_COMMA_RE, _CLOCK_DURATION_RE, _COMMA_DECIMAL_ONLY_RE, _COMMA_THOUSANDS_ONLY_RE,
+                           _DECORATED_RE, _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE,
                            _NOT_DETECTED, _NOT_UNITS, _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE,
-                           _WORD_DURATION_RE)
+                           _WORD_DURATION_RE, thousands_fit)
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -867,18 +888,19 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__NOT_DETECTED__": repr(sorted(_NOT_DETECTED)), "__TOTAL_WORDS__": repr(sorted(_TOTAL_WORDS)),
               "__COMMA_DECIMAL_ONLY__": repr(_COMMA_DECIMAL_ONLY_RE.pattern),
               "__COMMA_THOUSANDS_ONLY__": repr(_COMMA_THOUSANDS_ONLY_RE.pattern),
+              "__AMBIGUOUS_COMMA__": repr(_AMBIGUOUS_COMMA_RE.pattern),
               "__FOOTNOTE__": repr(_FOOTNOTE_RE.pattern), "__NO_VALUE__": repr(sorted(_NO_VALUE)),
               "__CLOCK_DURATION__": repr(_CLOCK_DURATION_RE.pattern),
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  number_text, sheets_as_csv, ReadProgress, _Counted, xlsx_as_csv, ods_as_csv, workbook_as_csv,
-                  json_as_csv, arff_or_ts_as_csv,
+                  thousands_fit, number_text, sheets_as_csv, ReadProgress, _Counted, xlsx_as_csv, ods_as_csv,
+                  workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
                   other_format_as_csv))}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
-                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__"
+                  "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__|__AMBIGUOUS_COMMA__"
                   "|__FOOTNOTE__|__NO_VALUE__|__CLOCK_DURATION__|__WORD_DURATION__|__NUM__"
                   "|__MAGNITUDES__|__FLAGGED__|__FEET_INCHES__|__OTHER_FORMATS__",
                   lambda m: values[m.group(0)],
@@ -929,6 +951,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 import zipfile
 
 import numpy as np
@@ -946,6 +969,7 @@ DOT_THOUSANDS = re.compile(r"^[+-]?\\d{1,3}(?:\\.\\d{3})+$")               # "43
 # thousands commas explain ("1,234.50", "1,933,535")
 COMMA_DECIMAL_ONLY = re.compile(__COMMA_DECIMAL_ONLY__)
 COMMA_THOUSANDS_ONLY = re.compile(__COMMA_THOUSANDS_ONLY__)
+AMBIGUOUS_COMMA = re.compile(__AMBIGUOUS_COMMA__)     # "1,234": a thousand and more, or a typo for 1.234
 EXCEL_ERROR = re.compile(r"#(?:N/A|NA|VALUE!|DIV/0!|REF!|NAME\\?|NUM!|NULL!)")   # a cell, not a comment
 # "$1,234.50", "45%", "12.5 €", "USD 1,200", "Rs. 5,00,000": currency, percent signs, thousands commas
 # (the studio's own pattern)
@@ -1041,6 +1065,15 @@ def column_numbers(cells, column, unit):
         if sum(1 for _, value in present if math.isnan(value)) > 0.1 * len(present):
             NOT_NUMBERS.pop(column, None)       # they were words to the first reading
             values = [number(cell, column, unit) for cell in cells]
+        plain = [value for text, value in present if NUM.match(text)]
+        if FILE["decimal"] != "," and len(present) - len(plain) <= 0.1 * len(present):
+            # a few "4,075" among plain numbers: thousands if the other numbers say so, else a question
+            low, high = (min(plain), max(plain)) if plain else (math.nan, math.nan)
+            for i, cell in enumerate(cells):
+                text = (cell or "").strip()
+                if AMBIGUOUS_COMMA.match(text) and not thousands_fit(text, low, high):
+                    values[i] = math.nan
+                    NOT_NUMBERS.setdefault(column, []).append(text)
     return values
 
 
@@ -1558,17 +1591,38 @@ def main(argv=None):
               file=sys.stderr)
     for note in NOTES:
         print(f"note: {note}", file=sys.stderr)
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    if args.out:
+        write_atomically(args.out, header, table)
+        return
     try:
-        writer = csv.writer(out, lineterminator="\\n")
+        writer = csv.writer(sys.stdout, lineterminator="\\n")
         writer.writerow(header)
         writer.writerows(table)
-        out.flush()
+        sys.stdout.flush()
     except BrokenPipeError:             # `python THIS_FILE.py data.csv | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    finally:
-        if args.out:
-            out.close()
+
+
+def write_atomically(path, header, table):
+    """The predictions into `path` through a file beside it renamed over it once complete: a full disk or
+    a missing folder leaves a file of that name as it was, with one line on stderr."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        fail(f"cannot write {path}: the folder {folder} does not exist")
+    temp = None
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".predictions-", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\\n")
+            writer.writerow(header)
+            writer.writerows(table)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        if temp is not None and os.path.exists(temp):
+            os.remove(temp)
+        fail(f"cannot write {path}: {exc.strerror or exc}; nothing was changed")
 
 
 if __name__ == "__main__":

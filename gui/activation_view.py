@@ -68,7 +68,9 @@ class ActivationPlot(QWidget):
         self.legend = self.plot.addLegend(offset=(8, 8), labelTextColor="#202020", brush=(255, 255, 255, 220))
         self.f_curve = self.plot.plot(pen=pg.mkPen(F_COLOUR, width=2.5), name="f(a)")
         self.df_curve = self.plot.plot(pen=pg.mkPen(DF_COLOUR, width=2, style=Qt.PenStyle.DashLine), name="f'(a)")
-        self.f_curve.setZValue(2)           # over f' where they coincide (sign: both 1 for a ≥ 0)
+        # the dashed f' over the solid f: where they coincide (sign: both 1 for a ≥ 0) the gaps between
+        # the dashes show f, where f on top hid f' altogether
+        self.df_curve.setZValue(2)
         self.plot.setXRange(*PLOT_RANGE, padding=0.02)
 
         self.formula = QLabel()

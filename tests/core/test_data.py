@@ -1065,16 +1065,20 @@ def test_line_breaks_in_names_and_values_never_reach_messages():
     assert one_line(str(info.value))
 
 
-def test_times_of_day_and_unique_timestamps_are_left_out_as_dates():
+def test_dates_timestamps_and_times_to_the_minute_are_left_out_and_hours_of_day_kept():
     rows = "".join(f"{10 + i // 24}/03/2004;{i % 24:02d}.00.00;{i % 24}:30;2004-03-{10 + i // 24}T{i % 24:02d}:00:00;"
                    f"{(i * 7) % 30},{i % 10};{(i * 13) % 50}\n" for i in range(60))
     t = read_csv_text("Date;Time;clock;stamp;T;RH\n" + rows)
     assert [t.column(c).kind for c in ("Time", "clock", "stamp")] == ["categorical"] * 3
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
-    for name in ("Date", "Time", "clock", "stamp"):
+    # the 24 hours of hourly readings recur every day: an input, as categories (UCI AirQuality's "18.00.00")
+    assert reasons["Time"] is None and reasons["clock"] is None
+    minutes = read_csv_text("clock,y\n" + "".join(f"{i // 60 % 24}:{i % 60:02d},{i % 3}\n" for i in range(0, 600, 7)))
+    assert default_exclusion(minutes.column("clock"), minutes.n_rows).startswith("column 'clock' holds dates or times")
+    for name in ("Date", "stamp"):
         assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
-                                 "a category of its own; a year or month written as a number, in a column of its "
-                                 "own, is used as a number)")
+                                 "a category of its own; a year, month, weekday or hour written as a number, in a "
+                                 "column of its own, is used as a number)")
     assert reasons["T"] is None and reasons["RH"] is None
 
 
@@ -1120,8 +1124,8 @@ def test_dates_with_month_names_are_left_out_as_dates_and_months_alone_stay_cate
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
     for name in ("updated", "day"):
         assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
-                                 "a category of its own; a year or month written as a number, in a column of its "
-                                 "own, is used as a number)")
+                                 "a category of its own; a year, month, weekday or hour written as a number, in a "
+                                 "column of its own, is used as a number)")
     assert reasons["month"] is None and t.column("month").kind == "categorical"
 
 

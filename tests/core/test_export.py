@@ -622,6 +622,43 @@ def test_onnx_text_column_named_like_graph_tensors(tmp_path):
     assert [i.name for i in session.get_inputs()] == ["input", "text_W0", "text_input"]
 
 
+def test_onnx_text_column_named_like_the_graphs_output(tmp_path):
+    # "probabilities" or "predictions" as a column name broke the graph ("used as output names multiple times")
+    import onnxruntime as ort
+    from core.data import build_dataset, from_frame
+
+    df = _raw_frame().rename(columns={"color": "probabilities", "size": "predictions"})
+    for targets in (["label"], ["y1"]):
+        ds = build_dataset(from_frame(df, "clash"), targets=targets, inputs=["a", "probabilities", "predictions"],
+                           missing="fill")
+        session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", _fit(ds, steps=5), ds.preprocessor)))
+        assert [i.name for i in session.get_inputs()] == ["input", "text_probabilities", "text_predictions"]
+        feed = {"input": np.array([[5.0]], np.float32), "text_probabilities": np.array([["red"]]),
+                "text_predictions": np.array([["M"]])}
+        assert np.isfinite(session.run(None, feed)[0]).all()
+
+
+def test_onnx_finds_true_and_false_as_the_file_spells_them(tmp_path):
+    # R's write.csv writes logical columns as TRUE/FALSE; the app reads them as booleans ("True"), and the
+    # graph, given the cell's text, must find the same category
+    import onnxruntime as ort
+    from core.data import build_dataset, read_csv
+
+    rng = np.random.default_rng(0)
+    heavy = rng.random(80) > 0.5
+    rows = [f"{x:.3f},{'TRUE' if h else 'FALSE'},{'big' if h else 'small'}" for x, h in zip(rng.random(80), heavy)]
+    (tmp_path / "d.csv").write_text("x,heavy,kind\n" + "\n".join(rows) + "\n")
+    ds = build_dataset(read_csv(tmp_path / "d.csv"), targets=["kind"], val_split=0)
+    assert ds.preprocessor.to_dict()["inputs"][1]["categories"] == ["False", "True"]
+    net = _fit(ds, steps=30)
+    session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", net, ds.preprocessor)))
+    x = np.array([[0.5], [0.5], [0.5], [0.5]], np.float32)
+    spelt = session.run(None, {"input": x, "heavy": np.array([["TRUE"], ["true"], ["FALSE"], ["false"]])})[0]
+    canonical = session.run(None, {"input": x, "heavy": np.array([["True"], ["True"], ["False"], ["False"]])})[0]
+    np.testing.assert_array_equal(spelt, canonical)
+    assert not np.allclose(canonical[0], canonical[2])       # the column matters: TRUE is not read as unseen
+
+
 def test_script_survives_odd_names_in_metadata(tmp_path):
     import pandas as pd
 
@@ -857,6 +894,49 @@ def test_a_json_model_alone_is_enough_to_compute_its_predictions(tmp_path, hidde
     np.testing.assert_allclose(x[:, 0], expected, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("task", ["regression", "multiclass"])
+def test_the_json_file_documents_how_a_raw_row_becomes_x_and_what_the_outputs_mean(tmp_path, task):
+    # followed to the letter, 'forward_pass' turns raw cells (gaps, unseen categories, NA) into predict's numbers
+    from core.export import LoadedModel, predict_rows
+
+    ds = _dataset(task)
+    net = _fit(ds, steps=40)
+    meta = json.loads(export_model(tmp_path / "m.json", net, ds.preprocessor).read_text())
+    md, how = meta["metadata"], meta["metadata"]["forward_pass"]
+    assert {"inputs", "missing_tokens", "output"} <= set(how)
+    rows = [{"a": "4.5", "b": "20", "color": "red", "size": "M"}, {"a": "", "b": "70", "color": "purple", "size": "NA"},
+            {"a": "NA", "b": "55", "color": "", "size": "L"}]
+
+    def x_of(row):
+        features = []
+        for column in md["preprocessing"]["inputs"]:
+            cell = row[column["name"]]
+            cell = None if cell in how["missing_tokens"] else cell
+            if column["kind"] == "numeric":
+                value = column["fill"] if cell is None else float(cell)
+                features.append((value - column["offset"]) / column["scale"])
+            else:
+                cell = column["fill"] if cell is None else cell
+                features += [1.0 if cell == c else 0.0 for c in column["categories"]]
+        return features
+
+    x = np.array([x_of(r) for r in rows])
+    for W, b, act in zip(meta["weights"], meta["biases"], md["architecture"]["activations"]):
+        a = x @ np.array(W) + np.array(b)
+        x = {"tanh": np.tanh, "linear": lambda v: v,
+             "softmax": lambda v: np.exp(v - v.max(1, keepdims=True)) / np.exp(v - v.max(1, keepdims=True)).sum(
+                 1, keepdims=True)}[act](a)
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), pd.DataFrame(rows).replace({"": None}))
+    if task == "regression":
+        assert "targets[k].std" in how["output"]
+        targets = md["preprocessing"]["targets"]
+        x = x * np.array([t["std"] for t in targets]) + np.array([t["mean"] for t in targets])
+        np.testing.assert_allclose(x, expected.to_numpy(float), rtol=1e-4)
+    else:
+        assert how["output"].startswith("output k is P(class_names[k])")
+        np.testing.assert_allclose(x, expected.iloc[:, 1:].to_numpy(float), rtol=1e-4, atol=1e-6)
+
+
 def test_the_script_says_what_it_made_up_and_refuses_a_file_without_rows_as_predict_does(tmp_path):
     from core.data import read_csv
 
@@ -915,3 +995,26 @@ def test_the_script_reads_a_row_cut_short_as_predict_does_and_says_so(tmp_path):
     assert "line 4 holds 2 of the 4 fields of the header: the cells it leaves out at the end are read as missing" \
         in table.notes
     assert len(out.stdout.strip().splitlines()) == 4      # a header and a prediction for every row
+
+
+def test_the_scripts_out_file_is_replaced_whole_or_not_at_all(tmp_path):
+    ds = _dataset("multiclass")
+    script = export_model(tmp_path / "m.py", _fit(ds, steps=5), ds.preprocessor)
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,color,size\n4.5,20,red,M\n5,30,blue,S\n")
+    previous = tmp_path / "preds.csv"
+    previous.write_text("the previous predictions\n")
+    run = lambda out: subprocess.run([sys.executable, str(script), str(data), "--out", str(out)],
+                                     capture_output=True, text=True, timeout=60)
+    result = run(previous)
+    assert result.returncode == 0, result.stderr
+    assert previous.read_text().splitlines()[0].startswith("predicted_") and len(previous.read_text().splitlines()) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py", "preds.csv", "rows.csv"]   # no file left behind
+    missing = run(tmp_path / "nowhere" / "p.csv")
+    assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
+        f"error: cannot write {tmp_path / 'nowhere' / 'p.csv'}: the folder {tmp_path / 'nowhere'} does not exist"]
+    (tmp_path / "taken").mkdir()                          # the write itself fails: one line, nothing left over
+    taken = run(tmp_path / "taken")
+    assert taken.returncode == 2 and "Traceback" not in taken.stderr
+    assert taken.stderr.strip().endswith("nothing was changed") and len(taken.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py", "preds.csv", "rows.csv", "taken"]

@@ -394,7 +394,7 @@ def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_fil
     ds = build_dataset(table, val_split=0.2, seed=0)
     assert ds.preprocessor.input_columns == ["shift", "temp"]
     assert ("column 'when' holds dates or times: ignored (as an input each date would be a category of its own; "
-            "a year or month written as a number, in a column of its own, is used as a number)") in ds.notes
+            "a year, month, weekday or hour written as a number, in a column of its own, is used as a number)") in ds.notes
     assert any(note.startswith("column 'stamp' holds dates") for note in ds.notes)
     assert "100 rows with missing values dropped (33% of the rows; filling missing values instead keeps them)" \
         in ds.notes
@@ -626,6 +626,10 @@ def _rows(n, make):
 
 # files the studio reads and the exported script once read otherwise (found by a sweep of messy files)
 SCRIPT_CASES = {
+    "a lone thousands comma among plain numbers": ("weight,size,kind\n" + _rows(
+        40, lambda i: f'{chr(34) + "4,075" + chr(34) if i == 3 else 3000 + i * 37},{i % 5},{"ab"[i % 2]}\n'), "kind"),
+    "a lone comma in a column of small numbers": ("x,size,kind\n" + _rows(
+        40, lambda i: f'{chr(34) + "1,234" + chr(34) if i == 3 else i * 1.5},{i % 5},{"ab"[i % 2]}\n'), "kind"),
     "quoted thousands": ("units,price,kind\n" + _rows(40, lambda i: f'{i % 7},"{1 + i % 5},{(i * 37) % 1000:03d}",'
                                                        f'{"ab"[i % 2]}\n'), "kind"),
     "TRUE/FALSE": ("age,smoker,sporty,label\n" + _rows(40, lambda i: f"{20 + i},{'TRUE' if i % 3 else 'FALSE'},"
@@ -792,10 +796,16 @@ def test_statistics_office_marks_are_read_as_their_numbers_or_as_missing():
             "estimated figures) dropped") in t.notes
     assert "column '2020': 10 cells of ':' treated as missing" in t.notes
     assert "column 'WB': 8 cells of '..' treated as missing" in t.notes
-    # a lone "1,234" among plain numbers stays a question: missing, and said so
+    # a lone "1,234" among plain numbers from 0 to 43.5 stays a question (1234? 1.234?): missing, and said so
     odd = '"1,234"'
     t = read_csv_text("x,y\n" + _rows(30, lambda i: f"{odd if i == 4 else i * 1.5},{'ab'[i % 2]}\n"))
     assert np.isnan(t.frame["x"][4]) and any("'1,234'" in note for note in t.notes)
+    # among numbers from 3000 to 4100 only 4075 fits: a thousands comma (predictions of new rows relied on it)
+    t = read_csv_text(SCRIPT_CASES["a lone thousands comma among plain numbers"][0])
+    assert t.frame["weight"][3] == 4075 and t.column("weight").kind == "numeric"
+    assert "column 'weight': numbers written like '4,075' read as numbers" in t.notes
+    t = read_csv_text("weight,y\n" + '"4,075",a\n' + "".join(f"4200,{'ab'[i % 2]}\n" for i in range(10)))
+    assert t.frame["weight"].tolist() == [4075] + [4200] * 10
 
 
 def test_heights_in_feet_and_inches_read_as_inches_and_age_bands_stay_bands():

@@ -76,3 +76,29 @@ def test_math_html_subscripts_symbols_only():
         "a<sub>j</sub> = Σ<sub>i</sub> w<sub>ij</sub> O<sub>i</sub> + θ<sub>j</sub>")
     assert math_html("f(a) = 1 / (1 + e^(−a))") == "f(a) = 1 / (1 + e<sup>−a</sup>)"
     assert math_html("leaky_relu  x") == "leaky_relu&nbsp;&nbsp;x"
+
+
+def test_sign_shows_its_dashed_derivative_where_it_coincides_with_f(plot, qtbot):
+    # for a ≥ 0 both f and f' are 1: the dashes of f' must show on the line (f on top hid them)
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor
+
+    from gui.activation_view import DF_COLOUR, F_COLOUR
+
+    plot.resize(500, 400)
+    plot.show()
+    plot.show_activation("sign")
+    qtbot.waitExposed(plot)
+    image = plot.plot_widget.grab().toImage()
+    vb = plot.plot.getViewBox()
+
+    def colours_along(y: float) -> set[str]:
+        found = set()
+        for a in np.linspace(0.5, 4.5, 60):
+            p = plot.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(a, y)))
+            for dy in (-1, 0, 1):
+                found.add(QColor(image.pixel(p.x(), p.y() + dy)).name())
+        return found
+
+    right = colours_along(1.0)
+    assert QColor(DF_COLOUR).name() in right and QColor(F_COLOUR).name() in right, right

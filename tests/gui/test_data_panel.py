@@ -118,7 +118,7 @@ def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot
     load(qtbot, panel, str(path))
     assert panel.roles()["ignore"] == ["a<b"]
     reason = ("column 'a<b' holds dates or times: ignored (as an input each date would be a category of its own; "
-              "a year or month written as a number, in a column of its own, is used as a number)")
+              "a year, month, weekday or hour written as a number, in a column of its own, is used as a number)")
     label = panel.file_label.text()
     assert reason.replace("<", "&lt;") in label                              # shown, and as text, not markup
     assert "25 rows with missing values dropped (25% of the rows; filling missing values instead keeps them)" in label
