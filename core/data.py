@@ -20,6 +20,7 @@ float32 matrices).
 from __future__ import annotations
 
 import codecs
+import datetime
 import contextlib
 import csv
 import io
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
+from core.dates import date_format, date_part, date_parts, read_date
 from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -248,6 +250,9 @@ class ColumnInfo:
     n_unique: int
     categories: tuple[str, ...] = ()
     unit: str | None = None     # numeric columns written with a unit ("1248 CC"): the unit, as most cells spell it
+    # categorical columns of dates: the strptime format every cell is read with (core.dates); as an input
+    # the column gives its year, month, day, weekday and hour as numbers
+    date_format: str | None = None
     # numeric columns: the smallest and largest value (the loader's look for codes such as -200 for missing)
     low: float | None = field(default=None, compare=False, repr=False)
     high: float | None = field(default=None, compare=False, repr=False)
@@ -2807,7 +2812,7 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
         elif not _is_text(frame[name]):
             infos.append(_numeric_info(name, frame[name].to_numpy(), n))
         else:
-            infos.append(_text_info(name, frame[name].to_numpy(), n))
+            infos.append(_text_info(name, frame[name].to_numpy(), n, day_first=delimiter == ";"))
         if name in units and infos[-1].kind != "categorical":
             infos[-1] = replace(infos[-1], unit=units[name])
     infos = _with_number_ids(frame, infos, has_header)
@@ -2907,18 +2912,26 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
                       low=lo, high=hi)
 
 
-def _text_info(name: str, values: np.ndarray, n: int) -> ColumnInfo:
+def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False) -> ColumnInfo:
     codes, distinct = _factorize(values)
     n_missing = int((codes < 0).sum())
     n_unique = len(distinct)
     if n_unique <= 1:
         return ColumnInfo(name, "constant", n_missing, n_unique)
-    if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS and not _are_dates(distinct):
+    fmt = None
+    if (_are_dates(distinct) or _MORE_DATES_RE.match(str(distinct[0]))) and not _hours_of_day(distinct):
+        fmt = date_format(distinct, day_first)
+    if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS and not fmt and not _are_dates(distinct):
         return ColumnInfo(name, "identifier", 0, n_unique)
     # Free text or codes, a value per row, keep the order of the file: nobody reads them in order, and
     # the numbers-first sort key costs ~1 µs a label (a failed float() per text).
     labels = distinct.tolist() if n_unique > _NATURAL_SORT_MAX else _sorted_labels(distinct.tolist())
-    return ColumnInfo(name, "categorical", n_missing, n_unique, tuple(labels))
+    return ColumnInfo(name, "categorical", n_missing, n_unique, tuple(labels), date_format=fmt)
+
+
+# dates _are_dates leaves to date_format: a weekday first ("Wed, 04 May 2011 00:00:00 +0000", ctime's "Wed
+# May 04 00:00:00 2011"), a year and month ("2011-05", "May-11")
+_MORE_DATES_RE = re.compile(rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? |\d{{4}}-\d{{2}}$|{_MONTH}-\d{{2}}$)", re.I)
 
 
 def _label_sort_key(s: str):
@@ -2949,6 +2962,13 @@ class _NumIn:
     # the training rows' smallest and largest value (None in model files written before they were kept)
     low: float | None = None
     high: float | None = None
+    # one number of a column of dates (core.dates): "year", "month", …, read from cells of date_format
+    part: str | None = None
+    date_format: str | None = None
+
+    @property
+    def feature(self) -> str:
+        return self.name if self.part is None else f"{self.name}.{self.part}"
 
 
 @dataclass(frozen=True)
@@ -2991,12 +3011,12 @@ class Preprocessor:
         self.class_names = list(class_names) if class_names is not None else None
         self.dtype = np.dtype(dtype).name
         self.scaling = scaling
-        self.input_columns = [c.name for c in self.inputs]
+        self.input_columns = list(dict.fromkeys(c.name for c in self.inputs))   # a date column gives several inputs
         self.target_columns = [t.name if isinstance(t, _NumOut) else t for t in self.targets]
         self.feature_names = []
         for c in self.inputs:
             if isinstance(c, _NumIn):
-                self.feature_names.append(c.name)
+                self.feature_names.append(c.feature)
             else:
                 self.feature_names.extend(f"{c.name}={v}" for v in c.categories)
         if task == "classification":
@@ -3038,8 +3058,27 @@ class Preprocessor:
         file_units = _file_units(rows)
         notes = []
         filled: list[tuple[int, str, int]] = []     # (its note's index, column, missing values filled)
+        dates: dict[str, np.ndarray] = {}
         for c in self.inputs:
             values = cols[c.name]
+            if isinstance(c, _NumIn) and c.part is not None:
+                x = _date_values(values, c, dates)
+                if c.name in dates and c.part == next(s.part for s in self.inputs if s.name == c.name):
+                    unread = _unread_dates(values, c.date_format)
+                    if unread:
+                        notes.append(f"'{c.name}': {_count(unread[0], 'value')} not read as dates like the "
+                                     f"training data's (such as '{_short(unread[1], 20)}'), filled with the "
+                                     "training mean of each number a date gives")
+                    missing = int(_missing_mask_of(values).sum())
+                    if missing:
+                        filled.append((len(notes), c.name, missing))
+                        notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training "
+                                     "mean of each number a date gives")
+                far = self._far_from_training(c, x)
+                if far:
+                    notes.append(f"'{c.feature}': {_count(far[0], 'value')} far outside the training data (such "
+                                 f"as {far[1]:.6g}; {far[2]}): predictions there are guesses")
+                continue
             if isinstance(c, _NumIn):
                 unreadable: list[str] = []
                 x, other, example = _numbers_in_unit(values, c, file_units.get(c.name), unreadable)
@@ -3124,9 +3163,13 @@ class Preprocessor:
         X = np.empty((n, self.n_features), dtype=self.dtype)
         k = 0
         nums = []
+        dates: dict[str, np.ndarray] = {}
         for c in self.inputs:
             if isinstance(c, _NumIn):
-                x, _, _ = _numbers_in_unit(cols[c.name], c, file_units.get(c.name))
+                if c.part is not None:     # float32, as every number the reader parses
+                    x = _date_values(cols[c.name], c, dates).astype(np.float32)
+                else:
+                    x, _, _ = _numbers_in_unit(cols[c.name], c, file_units.get(c.name))
                 if np.isnan(x).any():
                     x = np.where(np.isnan(x), np.float32(c.fill), x)
                 X[:, k] = x
@@ -3216,8 +3259,10 @@ class Preprocessor:
         inputs = []
         for c in self.inputs:
             if isinstance(c, _NumIn):
-                inputs.append({"name": c.name, "kind": "numeric", "offset": float(c.offset),
-                               "scale": float(c.scale), "fill": float(c.fill),
+                # a date's number is a kind of its own: an app that cannot read dates refuses the file
+                date = {"part": c.part, "date_format": c.date_format} if c.part is not None else {}
+                inputs.append({"name": c.name, "kind": "date" if date else "numeric", **date,
+                               "offset": float(c.offset), "scale": float(c.scale), "fill": float(c.fill),
                                **({"unit": c.unit} if c.unit is not None else {}),
                                **({"low": float(c.low), "high": float(c.high)} if c.low is not None else {})})
             else:
@@ -3247,12 +3292,17 @@ class Preprocessor:
                 raise ValueError(f"unknown task {task!r}")
             inputs = []
             for c in d["inputs"]:
-                if c["kind"] == "numeric":
+                if c["kind"] in ("numeric", "date"):
                     unit = c.get("unit")
                     low, high = (float(c[k]) if c.get(k) is not None else math.nan for k in ("low", "high"))
                     seen = math.isfinite(low) and math.isfinite(high) and low <= high
                     spec = _NumIn(str(c["name"]), float(c["offset"]), float(c["scale"]), float(c["fill"]),
                                   None if unit is None else str(unit), low if seen else None, high if seen else None)
+                    if c["kind"] == "date":
+                        part, fmt = str(c["part"]), str(c["date_format"])
+                        if part not in date_parts(fmt):
+                            raise ValueError(f"input '{spec.name}': no date part {part!r} in format {fmt!r}")
+                        spec = replace(spec, part=part, date_format=fmt)
                     if not (math.isfinite(spec.offset) and math.isfinite(spec.fill) and math.isfinite(spec.scale)
                             and spec.scale != 0):
                         raise ValueError(f"input '{spec.name}' has offset {spec.offset:g}, scale {spec.scale:g}, "
@@ -3390,6 +3440,36 @@ def _numbers_in_unit(values, spec: _NumIn, file_unit: str | None,
                         example = example or v.strip()
         a = np.array(cells, dtype=object)
     return _float_column(a, spec.name, [] if unreadable is None else unreadable), other, example
+
+
+def _date_values(values, spec: _NumIn, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """Column spec.part of the dates in `values` (read with spec.date_format), float64, NaN where a cell is
+    missing or no such date; each distinct text is read once, and all parts of a column at once (`cache`)."""
+    if spec.name not in cache:
+        codes, keys = _keys(values)
+        parts = date_parts(spec.date_format)
+        table = np.full((len(keys) + 1, len(parts)), np.nan)          # the last row: a missing cell
+        for i, key in enumerate(keys):
+            when = read_date(key, spec.date_format) if key is not None else None
+            if when is not None:
+                table[i] = [date_part(when, p) for p in parts]
+        cache[spec.name] = table[codes]
+    return cache[spec.name][:, date_parts(spec.date_format).index(spec.part)]
+
+
+def _unread_dates(values, fmt: str) -> tuple[int, str] | None:
+    """(how many cells are present but no date of format fmt, the first of them), or None."""
+    codes, keys = _keys(values)
+    bad = [i for i, k in enumerate(keys) if k is not None and read_date(k, fmt) is None]
+    if not bad:
+        return None
+    hit = np.isin(codes, bad)
+    return int(hit.sum()), keys[codes[int(np.argmax(hit))]]
+
+
+def _missing_mask_of(values) -> np.ndarray:
+    codes, _ = _keys(values)
+    return codes < 0
 
 
 def _float_column(values, name: str, unreadable: list | None = None) -> np.ndarray:
@@ -3619,7 +3699,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             if ci.kind == "identifier":
                 raise DataError(f"{src}: target column '{t}' has a different value in every row: "
                                 "there are no classes to learn.")
-            if ci.kind == "categorical" and _are_dates(ci.categories):
+            if ci.kind == "categorical" and (ci.date_format or _are_dates(ci.categories)):
                 raise DataError(f"{src}: target column '{t}' holds dates or times, which a network does not "
                                 "predict as classes.")
             resolved = "classification"
@@ -3741,7 +3821,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     else:
         specs = []
         for c in inputs:
-            if _is_text(frame[c]):
+            if info[c].date_format and _is_text(frame[c]):
+                numbers = _fit_date(c, info[c].date_format, frame[c].to_numpy(), tr, scaling)
+                specs.extend(numbers)
+                notes.append(_date_note(c, info[c].date_format, numbers))
+            elif _is_text(frame[c]):
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
             else:
                 specs.append(_fit_numeric(c, frame[c].to_numpy(), tr, scaling))
@@ -3826,12 +3910,14 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
         return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"
     present = n_rows - column.n_missing
+    if column.kind == "categorical" and column.date_format:
+        return None           # an input as its year, month, day, weekday and hour (build_dataset says so)
     if column.kind == "categorical" and _are_dates(column.categories) and not _hours_of_day(column.categories):
         # one-hot of dates gives a feature per day that says nothing about a day not in the file
         # what the user can do today: the studio has no date → number conversion yet
-        return (f"column '{name}' holds dates or times: ignored (as an input each date would be a category of "
-                "its own; a year, month, weekday or hour written as a number, in a column of its own, is used as "
-                "a number)")
+        return (f"column '{name}' holds dates or times: ignored (written in more than one way, or as times to "
+                "the minute, so as an input each would be a category of its own; dates written alike are used as "
+                "their year, month, day, weekday and hour)")
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")
@@ -4018,6 +4104,30 @@ def _fit_numeric(name: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> _N
     if len(x) == 0:
         return _NumIn(name, 0.0, 1.0, 0.0)
     return _scaled_spec(name, float(np.mean(x)), float(np.std(x)), float(x.min()), float(x.max()), scaling)
+
+
+def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> list[_NumIn]:
+    """An input per number the dates of column `name` give (core.dates.date_parts), scaled like any number;
+    a number the same in every training row (the hour of daily data, the day of monthly) is left out."""
+    out, cache = [], {}
+    for part in date_parts(fmt):
+        probe = _NumIn(name, 0.0, 1.0, 0.0, part=part, date_format=fmt)
+        x = _date_values(col, probe, cache).astype(np.float32)
+        seen = x[tr][~np.isnan(x[tr])]
+        if len(seen) and seen.min() == seen.max():
+            continue
+        out.append(replace(_fit_numeric(name, x, tr, scaling), part=part, date_format=fmt))
+    if not out:      # one date throughout: its year stands for the column, constant as it is
+        year = _NumIn(name, 0.0, 1.0, 0.0, part="year", date_format=fmt)
+        out.append(replace(_fit_numeric(name, _date_values(col, year, cache).astype(np.float32), tr, scaling),
+                           part="year", date_format=fmt))
+    return out
+
+
+def _date_note(name: str, fmt: str, parts: list[_NumIn]) -> str:
+    example = datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", ""))
+    return (f"column '{name}' holds dates (written like '{example.strip()}'): used as "
+            f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
 
 
 def _scaled_spec(name: str, mean: float, std: float, lo: float, hi: float, scaling: str) -> _NumIn:

@@ -25,7 +25,7 @@ from core.export import LoadedModel, _probability_columns, predict_rows
 from core.inspect import output_grid, overfitting_epoch
 from core.network import Network
 
-NUMERIC, CATEGORICAL = "numeric", "categorical"
+NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
 PREDICT_ROWS = 1024            # forward passes in blocks of this many rows (see OutputMap)
 
 
@@ -33,11 +33,11 @@ PREDICT_ROWS = 1024            # forward passes in blocks of this many rows (see
 class RawInput:
     """One raw input column as the training rows describe it."""
     name: str
-    kind: str                                # NUMERIC | CATEGORICAL
-    default: float | str                     # training median (numeric) or mode (categorical)
+    kind: str                                # NUMERIC | CATEGORICAL | DATE (a text field, the model reads its numbers)
+    default: float | str                     # training median (numeric), mode (categorical), middle date
     low: float = math.nan                    # training min / max (numeric only)
     high: float = math.nan
-    categories: tuple[str, ...] = field(default=())
+    categories: tuple[str, ...] = field(default=())    # DATE: the first, middle and last date seen
     integer: bool = False                    # numeric only: every training value a whole number
     unit: str | None = None                  # numeric only: "CC" when the file wrote "1248 CC"
 
@@ -56,6 +56,10 @@ def raw_inputs(preprocessor, X: np.ndarray) -> dict[str, np.ndarray]:
     X = np.asarray(X)
     out, k = {}, 0
     for spec in _input_specs(preprocessor):
+        if spec["kind"] == DATE:             # its numbers are inputs; the text they came from is not kept
+            out.setdefault(spec["name"], np.full(len(X), "", dtype=object))
+            k += 1
+            continue
         if spec["kind"] == NUMERIC:
             # x' = (x − offset) / scale was applied in the dataset's dtype; undo it in float64.
             out[spec["name"]] = unscale(X[:, k], spec["scale"], spec["offset"])
@@ -96,7 +100,7 @@ INTEGER_CHECK_ROWS = 2000      # rows looked at to call a column whole numbers
 def _input_summaries(dataset) -> list[RawInput]:
     specs = _input_specs(dataset.preprocessor)
     X = dataset.X_train
-    starts = np.cumsum([0] + [1 if s["kind"] == NUMERIC else len(s["categories"]) for s in specs])
+    starts = np.cumsum([0] + [len(s["categories"]) if s["kind"] == CATEGORICAL else 1 for s in specs])
     numeric = [j for j, s in enumerate(specs) if s["kind"] == NUMERIC]
     figures: dict[int, tuple[float, float, float, bool]] = {}
     if len(X):
@@ -121,6 +125,13 @@ def _input_summaries(dataset) -> list[RawInput]:
                 figures[j] = (med, lo, hi, bool(whole))
     result = []
     for j, spec in enumerate(specs):
+        if spec["kind"] == DATE:
+            if all(r.name != spec["name"] for r in result):
+                seen = _dates_seen(dataset, spec["name"], spec["date_format"])
+                result.append(RawInput(spec["name"], DATE, seen[len(seen) // 2] if seen else "",
+                                       categories=tuple(dict.fromkeys([seen[0], seen[len(seen) // 2], seen[-1]]))
+                                       if seen else ()))
+            continue
         if spec["kind"] == NUMERIC:
             if j in figures:
                 med, lo, hi, whole = figures[j]
@@ -138,6 +149,19 @@ def _input_summaries(dataset) -> list[RawInput]:
                 mode = spec.get("fill") or (cats[0] if cats else "")
             result.append(RawInput(spec["name"], CATEGORICAL, mode, categories=cats))
     return result
+
+
+def _dates_seen(dataset, name: str, fmt: str) -> list[str]:
+    """The dates of column `name` in the rows kept as written (validation, test), in time order."""
+    from core.dates import read_date
+
+    texts = []
+    for frame in (getattr(dataset, "raw_val", None), getattr(dataset, "raw_test", None)):
+        if frame is not None and name in getattr(frame, "columns", ()):
+            texts += [str(v).strip() for v in frame[name].tolist() if v is not None and str(v).strip()]
+    dated = [(when, t) for t in dict.fromkeys(texts) if (when := read_date(t, fmt)) is not None]
+    dated.sort(key=lambda pair: pair[0].replace(tzinfo=None))
+    return [t for _, t in dated]
 
 
 def default_row(summaries: Sequence[RawInput]) -> list:

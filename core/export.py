@@ -126,6 +126,12 @@ def _forward_pass(network: Network, classes, preprocessor=None) -> dict:
             "that order, 1 where the cell is that category, all 0 for a value never seen in training, and a "
             "missing cell counts as its 'fill' category (all 0 when fill is null); a cell spelt as one of "
             "'missing_tokens' is missing")
+        if any(c.get("kind") == "date" for c in preprocessor.to_dict()["inputs"]):
+            notes["dates"] = (
+                "an input of kind 'date' is one number of its column's dates, each cell read with the strptime "
+                "format 'date_format': 'part' year is the year plus the fraction of it gone by (2011.5 is early "
+                "July), month 1-12, day 1-31, weekday 0 (Monday) to 6, hour 0-24 with the minutes as a fraction; "
+                "then (number, or 'fill' when the cell is missing or no such date, − offset) / scale")
         notes["missing_tokens"] = _missing_tokens()
         if preprocessor.task == "regression":
             notes["output"] = ("output k is scaled: the prediction in the target's units is "
@@ -212,6 +218,10 @@ def export_notes(path, network: Network, preprocessor=None) -> list[str]:
         return notes
     if preprocessor is not None:
         plan = _preprocessing_plan(preprocessor.to_dict())
+        if any(c.kind == "date" for c in plan.columns):
+            notes.append("ONNX cannot read dates: the graph takes the numbers of each date column ("
+                         + ", ".join(c.feature for c in plan.columns if c.kind == "date")
+                         + ") in its 'input' tensor, as computed in the model's 'forward_pass' notes.")
         if plan.categorical:
             notes.append("The ONNX model takes the numeric columns as one float32 input and each text "
                          f"column ({', '.join(plan.categorical)}) as a string input of its own.")
@@ -587,10 +597,16 @@ class _Column:
     categories: tuple[str, ...] = ()
     fill_category: str | None = None
     unit: str | None = None             # numeric: cells in another unit count as missing
+    part: str | None = None             # date: the number of each cell's date (core.dates.date_part) …
+    date_format: str | None = None      # … read with this strptime format; then scaled like a numeric column
+
+    @property
+    def feature(self) -> str:
+        return self.name if self.part is None else f"{self.name}.{self.part}"
 
     @property
     def width(self) -> int:
-        return 1 if self.kind == "numeric" else len(self.categories)
+        return len(self.categories) if self.kind == "categorical" else 1
 
 
 @dataclass(frozen=True)
@@ -618,6 +634,9 @@ def _preprocessing_plan(pre_dict: dict) -> _Plan:
                 unit = c.get("unit")
                 columns.append(_Column(str(c["name"]), "numeric", float(c["offset"]), float(c["scale"]),
                                        float(c["fill"]), unit=None if unit is None else str(unit)))
+            elif c["kind"] == "date":
+                columns.append(_Column(str(c["name"]), "date", float(c["offset"]), float(c["scale"]),
+                                       float(c["fill"]), part=str(c["part"]), date_format=str(c["date_format"])))
             elif c["kind"] == "categorical":
                 fill = c.get("fill")
                 columns.append(_Column(str(c["name"]), "categorical",
@@ -739,12 +758,12 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
         input_docs.append("'input' (N, %d): %s" % (n_in, ", ".join(meta["feature_names"])))
         x = "input"
     else:
-        numeric = [c for c in plan.columns if c.kind == "numeric"]
+        numeric = [c for c in plan.columns if c.kind in ("numeric", "date")]   # a date: its numbers, as given
         text_inputs = _onnx_input_names(plan)
         if numeric:
             inputs.append(helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", len(numeric)]))
             input_docs.append("'input' (N, %d) raw numbers, NaN = missing: %s"
-                              % (len(numeric), ", ".join(c.name for c in numeric)))
+                              % (len(numeric), ", ".join(c.feature for c in numeric)))
             consts["_fill"] = np.array([c.fill for c in numeric], np.float32)
             consts["_offset"] = np.array([c.offset for c in numeric], np.float32)
             consts["_scale"] = np.array([c.scale for c in numeric], np.float32)
@@ -760,7 +779,7 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
             missing = _missing_tokens()
             pieces, j_num = [], 0
             for col in plan.columns:
-                if col.kind == "numeric":
+                if col.kind in ("numeric", "date"):
                     consts[f"_col{j_num}"] = np.array([j_num], np.int64)
                     nodes.append(helper.make_node("Gather", ["_numeric", f"_col{j_num}"], [f"_num{j_num}"],
                                                   axis=1))
@@ -876,6 +895,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
                            _DECORATED_RE, _FEET_INCHES_RE, _FLAGGED_RE, _FOOTNOTE_RE, _LIMIT_RE, _MAGNITUDES, _NO_VALUE,
                            _NOT_DETECTED, _NOT_UNITS, _NUM_RE, _SCALE_WORDS, _TOTAL_WORDS, _UNIT_RE,
                            _WORD_DURATION_RE, thousands_fit)
+    from core import dates
 
     arch = meta["architecture"]
     title = (f"Backprop Studio {meta['app_version']} model {arch['layer_sizes']} "
@@ -894,10 +914,12 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__WORD_DURATION__": repr(_WORD_DURATION_RE.pattern), "__NUM__": repr(_NUM_RE.pattern),
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
-              "__OTHER_FORMATS__": "\n\n\n".join(inspect.getsource(f).rstrip() for f in (
-                  thousands_fit, number_text, sheets_as_csv, ReadProgress, _Counted, xlsx_as_csv, ods_as_csv,
-                  workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
-                  other_format_as_csv))}
+              "__OTHER_FORMATS__": "\n\n\n".join(
+                  [f"_FIRST_YEAR, _LAST_YEAR = {dates._FIRST_YEAR}, {dates._LAST_YEAR}   # plausible years of a date"]
+                  + [inspect.getsource(f).rstrip() for f in (
+                      dates.read_date, dates.date_part, thousands_fit, number_text, sheets_as_csv, ReadProgress,
+                      _Counted, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
+                      other_format_as_csv)])}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
     return re.sub("__TITLE__|__METADATA__|__MODEL__|__NOT_UNITS__|__DECORATED__|__UNIT__|__SCALE_WORDS__"
                   "|__LIMIT__|__NOT_DETECTED__|__TOTAL_WORDS__|__COMMA_DECIMAL_ONLY__|__COMMA_THOUSANDS_ONLY__|__AMBIGUOUS_COMMA__"
@@ -917,7 +939,7 @@ def _python_text(text: str) -> str:
 def _plan_dict(plan: _Plan) -> dict:
     return {"columns": [{"name": c.name, "kind": c.kind, "offset": c.offset, "scale": c.scale,
                          "fill": c.fill, "categories": list(c.categories), "fill_category": c.fill_category,
-                         "unit": c.unit}
+                         "unit": c.unit, "part": c.part, "date_format": c.date_format}
                         for c in plan.columns],
             "task": plan.task, "targets": list(plan.targets), "dtype": plan.dtype,
             "class_names": list(plan.class_names), "out_mean": list(plan.out_mean),
@@ -944,6 +966,7 @@ import base64
 import codecs
 import collections
 import csv
+import datetime
 import gzip
 import io
 import json
@@ -1208,12 +1231,36 @@ def features(rows):
         return np.array([[number(row.get(name), name) for name in MODEL["feature_names"]] for row in rows],
                         dtype=np.float32).reshape(len(rows), -1)
     dtype = plan["dtype"]
-    width = sum(1 if c["kind"] == "numeric" else len(c["categories"]) for c in plan["columns"])
+    width = sum(len(c["categories"]) if c["kind"] == "categorical" else 1 for c in plan["columns"])
     X = np.empty((len(rows), width), dtype=dtype)
     k, numeric, offset, scale = 0, [], [], []
     filled = []                      # (index in NOTES, column, gaps): many columns get one note, as in the studio
+    dates = {}                       # a date column's cells read once for all the numbers it gives
     for column in plan["columns"]:
         name = column["name"]
+        if column["kind"] == "date":
+            first = name not in dates
+            if first:
+                dates[name] = [read_date(cell, column["date_format"]) if not missing((cell or "").strip()) else None
+                               for cell in (row.get(name) for row in rows)]
+            x = np.array([date_part(when, column["part"]) for when in dates[name]], dtype=np.float32)
+            if first:
+                present = sum(1 for row in rows if not missing((row.get(name) or "").strip()))
+                unread = present - sum(1 for when in dates[name] if when is not None)
+                gaps = len(rows) - present
+                if unread:
+                    NOTES.append(f"'{name}': {unread} value(s) not read as dates like the training data's, filled "
+                                 "with the training mean of each number a date gives")
+                if gaps:
+                    filled.append((len(NOTES), name, gaps))
+                    NOTES.append(f"'{name}': {gaps} missing value(s) filled with the training mean of each number "
+                                 "a date gives")
+            X[:, k] = np.where(np.isnan(x), np.float32(column["fill"]), x)
+            numeric.append(k)
+            offset.append(column["offset"])
+            scale.append(column["scale"])
+            k += 1
+            continue
         if column["kind"] == "numeric":
             x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
             gaps = int(np.isnan(x).sum()) - len(NOT_NUMBERS.get(name, []))
@@ -1572,7 +1619,7 @@ def main(argv=None):
     parser.add_argument("--sheet", help="the sheet of an .xlsx / .ods workbook to read (default: its largest)")
     args = parser.parse_args(argv)
     plan = MODEL["plan"]
-    needed = [c["name"] for c in plan["columns"]] if plan else MODEL["feature_names"]
+    needed = list(dict.fromkeys(c["name"] for c in plan["columns"])) if plan else MODEL["feature_names"]
     try:
         rows = read_rows(args.data, needed, args.sheet)
     except OSError as exc:

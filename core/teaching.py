@@ -113,7 +113,7 @@ def input_values(dataset, x: np.ndarray) -> list[tuple[str, str]]:
     for column in pre.inputs:
         categories = getattr(column, "categories", None)
         if categories is None:
-            out.append((column.name, _value_text(raw[k])))
+            out.append((getattr(column, "feature", column.name), _value_text(raw[k])))
             k += 1
         else:
             hot = np.flatnonzero(x[k:k + len(categories)] > 0.5)

@@ -24,7 +24,7 @@ from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSlider, QVBoxLayout, QWidget)
 
-from core.evaluation_support import (NUMERIC, OutputMap, axis_values, class_probabilities, display_sample,
+from core.evaluation_support import (DATE, NUMERIC, OutputMap, axis_values, class_probabilities, display_sample,
                                      input_summaries, raw_inputs)
 from gui.evaluation_view import network_fits
 from gui.names import distinct_shortened, neuron_names, shortened
@@ -363,6 +363,7 @@ class BoundaryView(QWidget):
             else:
                 combo = QComboBox()
                 combo.addItems(list(summary.categories))
+                combo.setEditable(summary.kind == DATE)     # a date: any may be typed, three are offered
                 combo.setCurrentText(str(value))
                 combo.currentTextChanged.connect(lambda text, i=index: self._on_held_category(i, text))
                 widgets = (name, combo)

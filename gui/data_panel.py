@@ -514,7 +514,7 @@ class DataPanel(QWidget):
 
         self.table, self.path = table, path
         self.task.setCurrentIndex(0)       # auto, until the user or a project says otherwise
-        kinds = [f"{c.kind}, {c.unit}" if getattr(c, "unit", None) else c.kind for c in table.columns]
+        kinds = [_kind_text(c) for c in table.columns]
         self.preview_model.set_frame(table.frame, kinds)
         for j in range(min(len(kinds), MEASURED_COLUMNS)):    # the rest keep the default width
             self.preview.resizeColumnToContents(j)
@@ -531,7 +531,7 @@ class DataPanel(QWidget):
                 name = QTableWidgetItem(str(column.name))
                 name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 name.setToolTip(tip)
-                kind = QTableWidgetItem(str(column.kind))
+                kind = QTableWidgetItem(_kind_text(column).split(",")[0])
                 kind.setToolTip(tip)
                 kind.setFlags(kind.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.columns.setItem(i, 0, name)
@@ -659,10 +659,20 @@ class DataPanel(QWidget):
             widget.setEnabled(enabled)
 
 
+def _kind_text(column) -> str:
+    """A column's kind as the tables show it: "date" for dates (an input as their numbers), "numeric, CC"."""
+    if getattr(column, "date_format", None):
+        return "date"
+    return f"{column.kind}, {column.unit}" if getattr(column, "unit", None) else column.kind
+
+
 def _column_tip(column) -> str:
     unit = getattr(column, "unit", None)
-    parts = [f"{column.name}: {column.kind}" + (f" in {unit} (the file writes it after each number)" if unit else ""),
+    parts = [f"{column.name}: {_kind_text(column).split(',')[0]}"
+             + (f" in {unit} (the file writes it after each number)" if unit else ""),
              f"{column.n_unique} distinct values"]
+    if getattr(column, "date_format", None):
+        parts.append("as an input: its year, month, day, weekday and hour (where the dates have them) as numbers")
     if column.n_missing:
         parts.append(f"{column.n_missing} missing")
     categories = getattr(column, "categories", None)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubl
 from core.atomic import atomic_write_text
 from core.data import named_for_model, read_csv, rows_with_values
 from core.errors import BackpropError
-from core.evaluation_support import NUMERIC, input_summaries, prediction_model, predictions_csv
+from core.evaluation_support import DATE, NUMERIC, input_summaries, prediction_model, predictions_csv
 from core.export import predict_rows
 from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
@@ -153,6 +153,11 @@ class PredictPanel(QWidget):
                 field.setCurrentText(str(summary.default))
                 field.setToolTip(f"most common in training: {summary.default}")
                 field.currentIndexChanged.connect(self._on_edit)
+                if summary.kind == DATE:       # any date may be typed; the list holds the first, middle and last
+                    field.setEditable(True)
+                    field.setToolTip("a date written as in the data (such as " + ", ".join(summary.categories)
+                                     + "); the network reads its year, month, day, weekday and hour")
+                    field.currentTextChanged.connect(self._on_edit)
             self.fields[summary.name] = field
             label = QLabel(summary.name)
             self.form.addRow(label, field)

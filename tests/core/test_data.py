@@ -418,7 +418,9 @@ def test_excel_workbooks_load_their_largest_sheet_with_dates_as_dates(tmp_path):
     assert {str(v).lower() for v in frame["in_stock"]} == {"true", "false"}
     # dates as dates, not Excel's day numbers (45321…), so the loader sees them for what they are
     assert (frame["sold_on"][0], frame["opened"][1]) == ("2024-01-30", "2024-01-01 09:30:00")
-    assert any("'sold_on' holds dates or times" in note for note in build_dataset(table, targets=["count"]).notes)
+    ds = build_dataset(table, targets=["count"])
+    assert any(note.startswith("column 'sold_on' holds dates (written like '2024-01-31'): used as") for note in ds.notes)
+    assert "sold_on.month" in ds.preprocessor.feature_names and "opened.hour" in ds.preprocessor.feature_names
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["start", "rate", "lap", "paid", "day", "label"])
@@ -1065,7 +1067,7 @@ def test_line_breaks_in_names_and_values_never_reach_messages():
     assert one_line(str(info.value))
 
 
-def test_dates_timestamps_and_times_to_the_minute_are_left_out_and_hours_of_day_kept():
+def test_dates_are_inputs_as_numbers_times_to_the_minute_left_out_and_hours_of_day_kept():
     rows = "".join(f"{10 + i // 24}/03/2004;{i % 24:02d}.00.00;{i % 24}:30;2004-03-{10 + i // 24}T{i % 24:02d}:00:00;"
                    f"{(i * 7) % 30},{i % 10};{(i * 13) % 50}\n" for i in range(60))
     t = read_csv_text("Date;Time;clock;stamp;T;RH\n" + rows)
@@ -1075,11 +1077,12 @@ def test_dates_timestamps_and_times_to_the_minute_are_left_out_and_hours_of_day_
     assert reasons["Time"] is None and reasons["clock"] is None
     minutes = read_csv_text("clock,y\n" + "".join(f"{i // 60 % 24}:{i % 60:02d},{i % 3}\n" for i in range(0, 600, 7)))
     assert default_exclusion(minutes.column("clock"), minutes.n_rows).startswith("column 'clock' holds dates or times")
-    for name in ("Date", "stamp"):
-        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
-                                 "a category of its own; a year, month, weekday or hour written as a number, in a "
-                                 "column of its own, is used as a number)")
-    assert reasons["T"] is None and reasons["RH"] is None
+    # dates are inputs as their numbers; ';' between cells: "10/03/2004" is 10 March, as in UCI's file
+    assert (t.column("Date").date_format, t.column("stamp").date_format) == ("%d/%m/%Y", "%Y-%m-%dT%H:%M:%S")
+    assert reasons["Date"] is None and reasons["stamp"] is None and reasons["T"] is None and reasons["RH"] is None
+    ds = build_dataset(t, targets=["RH"], val_split=0)
+    assert ds.preprocessor.feature_names[:3] == ["Date.year", "Date.day", "Date.weekday"]   # one month: constant
+    assert "stamp.hour" in ds.preprocessor.feature_names
 
 
 def _code_note(name, code, count, share):
@@ -1116,17 +1119,18 @@ def test_years_and_measurements_with_a_value_per_row_stay_inputs():
     assert t.column("price").n_unique == 60
 
 
-def test_dates_with_month_names_are_left_out_as_dates_and_months_alone_stay_categories():
+def test_dates_with_month_names_are_read_as_dates_and_months_alone_stay_categories():
     # Kaggle's Google Play table: "Last Updated" is "January 7, 2018"; one-hot of its days taught nothing
     rows = "".join(f'"{("January", "Feb.", "March")[i % 3]} {1 + i % 28}, 2018",{("Jan", "Feb", "Mar")[i % 3]},'
                    f"{1 + i % 28} Aug 2019,{i % 7},{'ab'[i % 2]}\n" for i in range(60))
     t = read_csv_text("updated,month,day,x,y\n" + rows)
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
-    for name in ("updated", "day"):
-        assert reasons[name] == (f"column '{name}' holds dates or times: ignored (as an input each date would be "
-                                 "a category of its own; a year, month, weekday or hour written as a number, in a "
-                                 "column of its own, is used as a number)")
-    assert reasons["month"] is None and t.column("month").kind == "categorical"
+    # "January" beside "Feb.": no one format reads them all, so those dates stay out, with the reason
+    assert reasons["updated"] == ("column 'updated' holds dates or times: ignored (written in more than one way, or "
+                                  "as times to the minute, so as an input each would be a category of its own; dates "
+                                  "written alike are used as their year, month, day, weekday and hour)")
+    assert t.column("day").date_format == "%d %b %Y" and reasons["day"] is None      # "1 Aug 2019": its numbers
+    assert reasons["month"] is None and t.column("month").kind == "categorical" and not t.column("month").date_format
 
 
 def test_a_target_left_with_one_class_after_dropping_rows_says_filling_keeps_them():

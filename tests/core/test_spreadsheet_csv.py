@@ -381,7 +381,7 @@ def test_a_table_lined_up_with_spaces_whose_values_hold_spaces_is_cut_by_positio
     assert words.column_names == ["comment"] and words.n_rows == 20
 
 
-def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_filling():
+def test_date_columns_are_inputs_as_their_numbers_and_heavy_row_drops_suggest_filling():
     from core.data import default_exclusion
 
     lines = ["when,stamp,shift,temp,count"]
@@ -392,10 +392,12 @@ def test_date_columns_are_left_out_unless_chosen_and_heavy_row_drops_suggest_fil
                      f"{'early late night'.split()[i % 3]},{temp},{i % 7}")
     table = read_csv_text("\n".join(lines) + "\n")
     ds = build_dataset(table, val_split=0.2, seed=0)
-    assert ds.preprocessor.input_columns == ["shift", "temp"]
-    assert ("column 'when' holds dates or times: ignored (as an input each date would be a category of its own; "
-            "a year, month, weekday or hour written as a number, in a column of its own, is used as a number)") in ds.notes
-    assert any(note.startswith("column 'stamp' holds dates") for note in ds.notes)
+    # dates are inputs as their numbers ("2024-01-05" for a year, a month, a day and a weekday)
+    assert ds.preprocessor.input_columns == ["when", "stamp", "shift", "temp"]
+    assert ("column 'when' holds dates (written like '2024-01-31'): used as 4 numbers, when.year, when.month, "
+            "when.day, when.weekday") in ds.notes
+    assert ("column 'stamp' holds dates (written like '31/01/2024 13:45'): used as 5 numbers, stamp.year, "
+            "stamp.month, stamp.day, stamp.weekday, stamp.hour") in ds.notes   # day 13 and more: day first
     assert "100 rows with missing values dropped (33% of the rows; filling missing values instead keeps them)" \
         in ds.notes
     assert ds.n_train + ds.n_val == 200

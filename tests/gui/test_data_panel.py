@@ -107,8 +107,7 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     assert "cabin=C0" in model.dataset.feature_names
 
 
-def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot, panel, model, tmp_path,
-                                                                           messages):
+def test_the_notes_say_what_a_date_column_gives_and_what_building_dropped(qtbot, panel, model, tmp_path, messages):
     lines = ["a<b,temp,count"]
     for i in range(100):
         lines.append(f"2024-0{i // 30 + 1}-{i % 28 + 1:02d},{'' if i % 4 == 0 else i % 30},{i % 5}")
@@ -116,22 +115,24 @@ def test_the_notes_say_why_columns_start_ignored_and_what_building_dropped(qtbot
     path = tmp_path / "days.csv"
     path.write_text("\n".join(lines) + "\n")
     load(qtbot, panel, str(path))
-    assert panel.roles()["ignore"] == ["a<b"]
-    reason = ("column 'a<b' holds dates or times: ignored (as an input each date would be a category of its own; "
-              "a year, month, weekday or hour written as a number, in a column of its own, is used as a number)")
+    assert panel.roles()["input"] == ["a<b", "temp"] and panel.columns.item(0, 1).text() == "date"
+    assert panel.preview_model.headerData(0, Qt.Orientation.Horizontal) == "a<b\n(date)"
+    note = "column 'a<b' holds dates (written like '2024-01-31'): used as 4 numbers, a<b.year, a<b.month, a<b.day, a<b.weekday"
     label = panel.file_label.text()
-    assert reason.replace("<", "&lt;") in label                              # shown, and as text, not markup
+    assert note.replace("<", "&lt;") in label                                # shown, and as text, not markup
     assert "25 rows with missing values dropped (25% of the rows; filling missing values instead keeps them)" in label
     assert "1 empty row skipped" in label
-    assert messages[-1][1].endswith(". 1 empty row skipped; 25 rows with missing values dropped (25% of the rows; "
-                                    "filling missing values instead keeps them)."), messages
-    assert panel.columns.item(0, 1).toolTip().startswith(reason)             # the column says why, too
+    assert messages[-1][1].endswith("25 rows with missing values dropped (25% of the rows; filling missing values "
+                                    "instead keeps them); " + note + "."), messages
+    assert "its year, month, day, weekday and hour" in panel.columns.item(0, 1).toolTip()   # the column says so too
+    assert model.dataset.feature_names[:2] == ["a<b.year", "a<b.month"]
 
-    choose_role(panel, 0, "input")                                         # the user wants the dates anyway
+    choose_role(panel, 0, "ignore")                                        # the user leaves the dates out
     panel.missing.setCurrentIndex(panel.missing.findData("fill"))
     assert panel.apply(), messages
     label = panel.file_label.text()
     assert "holds dates" not in label and "dropped" not in label and "25 missing values filled" in label
+    assert model.dataset.feature_names == ["temp"]
 
 
 def test_the_preview_shows_big_whole_numbers_and_decimals_as_written(qtbot, panel, tmp_path):

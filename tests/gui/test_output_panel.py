@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFileDialog
 
-from core.data import build_dataset, from_frame, read_csv
+from core.data import build_dataset, from_frame, read_csv, read_csv_text
 from core.examples import example_table, load_example
 from core.optimizers import make_optimizer
 from core.training import EpochReport, TrainConfig, train
@@ -714,3 +714,26 @@ def test_class_bars_show_whole_after_a_regression_data_set(qtbot, panel, model):
     # every bar is on screen inside its scroll area, not squeezed into a 2-pixel strip
     assert panel.predict.bars_scroll.height() >= sum(bar.sizeHint().height() for bar in bars)
     assert all(bar.visibleRegion().boundingRect().height() >= bar.sizeHint().height() - 1 for bar in bars)
+
+
+def test_a_date_input_is_typed_as_a_date_and_held_at_the_middle_one(qtbot, panel, model):
+    # Predict and the boundary map offer the first, middle and last date seen; any other may be typed
+    days = pd.date_range("2011-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "temp": np.linspace(0, 10, 120),
+                          "busy": np.where(days.day_of_week >= 5, "yes", "no")})
+    model.set_dataset(build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["busy"], seed=0))
+    model.edit_architecture(replace(model.architecture, hidden=(4,), hidden_activations=("tanh",)))
+    combos = [w for w in panel.boundary._held_widgets if w.__class__.__name__ == "QComboBox"]
+    assert len(combos) == 1 and combos[0].isEditable()
+    panel.boundary.refresh()
+    assert np.isfinite(panel.boundary.values).all()
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    field = predict.fields["day"]
+    seen = [field.itemText(i) for i in range(field.count())]
+    assert field.isEditable() and len(seen) == 3 and seen == sorted(seen) and field.currentText() == seen[1]
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
+    before = predict.probabilities()
+    field.setEditText("2031-06-15")                       # a Sunday, far in the future
+    qtbot.waitUntil(lambda: predict.probabilities() != before, timeout=WAIT_MS)
+    assert sum(predict.probabilities()) == pytest.approx(1.0, abs=0.01)

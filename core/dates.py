@@ -1,0 +1,85 @@
+"""Dates as numbers a network can use.
+
+A column of dates one-hot encoded gives a feature per day, which says nothing about a day not in the file;
+its year, month, day, weekday and hour as numbers carry the trend and the seasons to new rows. A column's
+format is found once from its distinct values (:func:`date_format`) and every cell is read with it, in
+training, in predictions and in the exported script, which carries these functions (stdlib only).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+# Day, month and year as files write them; the month-first US order is tried before the day-first one, so
+# "03/04/2011" reads as March 4 unless a cell such as "13/04/2011" shows the day comes first.
+_DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%m-%d-%Y", "%d-%m-%Y",
+         "%d.%m.%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y",
+         "%d-%b-%Y", "%d-%b-%y", "%Y-%b-%d", "%a, %d %b %Y", "%A, %B %d, %Y", "%a %b %d", "%b %Y", "%B %Y",
+         "%b-%Y", "%b-%y", "%Y-%m")
+_TIMES = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", "T%H:%M:%S%z", "T%H:%M%z", " %H:%M:%S%z",
+          " %H:%M:%S %z", "T%H:%M:%S.%f", "T%H:%M:%S.%f%z", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p",
+          " %H:%M:%S %Y")
+DATE_FORMATS = tuple(day + time for day in _DAYS for time in _TIMES
+                     if (day == "%a %b %d") == (time == " %H:%M:%S %Y"))   # "Wed May 04 00:00:00 2011" (ctime)
+# years outside these are codes that happen to read as dates ("1000-01" is a part number, not January 1000)
+_FIRST_YEAR, _LAST_YEAR = 1800, 2200
+DATE_SAMPLE = 200
+
+
+def read_date(text, fmt):
+    """The datetime `text` spells in format `fmt`, None if it does not (or is no plausible date)."""
+    try:
+        when = datetime.datetime.strptime(str(text).strip(), fmt)
+    except ValueError:
+        return None
+    return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
+
+
+def date_format(texts, day_first=False):
+    """The first of DATE_FORMATS that reads every one of a sample of `texts` (distinct cell texts), or None.
+    With `day_first` (a file of European conventions, ';' between cells) "03/04/2011" is 3 April when no
+    cell says otherwise."""
+    texts = list(texts)
+    if not texts:
+        return None
+    sample = texts[:: max(1, len(texts) // DATE_SAMPLE)]
+    for fmt in DATE_FORMATS:
+        if all(read_date(t, fmt) is not None for t in sample):
+            swapped = "%d" + fmt[2:3] + "%m" + fmt[5:] if fmt.startswith(("%m/%d", "%m-%d")) else fmt
+            if day_first and swapped != fmt and all(read_date(t, swapped) is not None for t in sample):
+                return swapped
+            return fmt
+    return None
+
+
+def date_parts(fmt):
+    """The numbers a date of format `fmt` gives: year and month always, the day and weekday where it names a
+    day, the hour where it has a time."""
+    parts = ["year", "month"]
+    if "%d" in fmt:
+        parts += ["day", "weekday"]
+    if "%H" in fmt or "%I" in fmt:
+        parts.append("hour")
+    return tuple(parts)
+
+
+def date_part(when, part):
+    """One number of a datetime: the year with its fraction gone by (2011.5 is early July: the trend moves
+    smoothly from one year into the next), the month 1-12, the day 1-31, the weekday 0 (Monday)-6, the
+    hour 0-24 with its minutes as a fraction."""
+    if when is None:
+        return math.nan
+    if part == "year":
+        start = datetime.datetime(when.year, 1, 1, tzinfo=when.tzinfo)
+        length = (start.replace(year=when.year + 1) - start).total_seconds()
+        return when.year + (when - start).total_seconds() / length
+    if part == "month":
+        return float(when.month)
+    if part == "day":
+        return float(when.day)
+    if part == "weekday":
+        return float(when.weekday())
+    if part == "hour":
+        return when.hour + when.minute / 60 + when.second / 3600
+    raise ValueError(f"unknown date part {part!r}")

@@ -1,0 +1,143 @@
+"""Dates as inputs: a column of dates gives its year, month, day, weekday and hour as numbers, read the same
+way in training, predictions, the exported script and (as numbers) ONNX."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import Preprocessor, build_dataset, read_csv, read_csv_text
+from core.dates import date_format, date_part, date_parts, read_date
+from core.export import LoadedModel, export_model, predict_rows
+from core.losses import auto_output
+from core.network import Network
+from core.optimizers import make_optimizer
+
+
+@pytest.mark.parametrize("cells, fmt", [
+    (["2011-01-01", "2011-03-15"], "%Y-%m-%d"),
+    (["01/02/2011", "12/31/2011"], "%m/%d/%Y"),            # US order first …
+    (["10/03/2004", "13/03/2004"], "%d/%m/%Y"),            # … unless a day past 12 says otherwise
+    (["06.01.2011", "31.12.2011"], "%d.%m.%Y"),
+    (["2011-01-01 13:00:00", "2011-01-02 14:00:00"], "%Y-%m-%d %H:%M:%S"),
+    (["2003-03-03T07:00:00Z", "2003-03-03T07:05:00Z"], "%Y-%m-%dT%H:%M:%S%z"),
+    (["2011-01-01 10:02:00 AM", "2011-01-01 10:02:00 PM"], "%Y-%m-%d %I:%M:%S %p"),
+    (["Jan-2011", "Feb-2011"], "%b-%Y"), (["May-11", "Jan-12"], "%b-%y"), (["2011-05", "2011-12"], "%Y-%m"),
+    (["06-Jan-2011", "07-Feb-2011"], "%d-%b-%Y"), (["Jan 6 2011", "Feb 12 2011"], "%b %d %Y"),
+    (["Wed, 04 May 2011 00:00:00 +0000"], "%a, %d %b %Y %H:%M:%S %z"),      # RFC 2822, as mail and feeds
+    (["Wed May 04 00:00:00 2011"], "%a %b %d %H:%M:%S %Y"),                 # ctime, as logs and Twitter
+    (["2019-20", "2020-21"], None), (["1000-01"], None), (["red", "blue"], None), (["18.00.00"], None),
+])
+def test_a_columns_format_is_found_from_its_cells(cells, fmt):
+    assert date_format(cells) == fmt
+
+
+def test_day_first_files_read_ambiguous_dates_day_first():
+    assert date_format(["01/02/2011", "03/04/2011"], day_first=True) == "%d/%m/%Y"
+    assert date_format(["2011-01-02"], day_first=True) == "%Y-%m-%d"
+
+
+def test_a_dates_numbers():
+    when = read_date("2011-07-02 18:30", "%Y-%m-%d %H:%M")
+    parts = date_parts("%Y-%m-%d %H:%M")
+    assert parts == ("year", "month", "day", "weekday", "hour")
+    values = dict(zip(parts, (date_part(when, p) for p in parts)))
+    assert values["year"] == pytest.approx(2011 + (182 + 18.5 / 24) / 365)    # July 2 is day 183 of 365
+    assert (values["month"], values["day"], values["weekday"], values["hour"]) == (7, 2, 5, 18.5)   # a Saturday
+    assert date_parts("%b %Y") == ("year", "month") and np.isnan(date_part(None, "month"))
+
+
+def _riders(n=400, fmt="%m/%d/%Y", seed=0):
+    """Daily counts driven by the weekday and the season, as bike and transit ridership files are."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2011-01-01", periods=n, freq="D")
+    weekend = np.asarray(days.day_of_week >= 5, float)
+    season = np.sin(2 * np.pi * np.asarray(days.day_of_year) / 365)
+    y = 100 + 30 * weekend + 10 * season + rng.normal(0, 2, n)
+    return pd.DataFrame({"date": days.strftime(fmt), "temp": rng.normal(10, 5, n).round(1), "riders": y.round(1)})
+
+
+def _train(ds, epochs=300):
+    output, loss = auto_output(ds.task, ds.n_outputs)
+    net = Network([ds.n_features, 16, ds.n_outputs], ["tanh", output], loss, seed=0)
+    opt = make_optimizer("adam", 0.01)
+    rng = np.random.default_rng(0)
+    for _ in range(epochs):
+        for batch in np.array_split(rng.permutation(ds.n_train), max(1, ds.n_train // 32)):
+            net.forward(ds.X_train[batch])
+            net.backward(ds.Y_train[batch])
+            opt.step(net)
+    return net
+
+
+def _r2(net, ds):
+    pred = ds.preprocessor.inverse_outputs(net.predict(ds.X_val))[:, 0]
+    truth = ds.preprocessor.inverse_outputs(ds.Y_val)[:, 0]
+    return 1 - np.sum((pred - truth) ** 2) / np.sum((truth - truth.mean()) ** 2)
+
+
+def test_a_network_learns_from_the_weekday_and_season_of_a_date_column(tmp_path):
+    path = tmp_path / "riders.csv"
+    _riders().to_csv(path, index=False)
+    table = read_csv(path)
+    assert table.column("date").date_format == "%m/%d/%Y"
+    ds = build_dataset(table, targets=["riders"], val_split=0.25, seed=0)
+    assert ds.preprocessor.feature_names == ["date.year", "date.month", "date.day", "date.weekday", "temp"]
+    assert ("column 'date' holds dates (written like '01/31/2024'): used as 4 numbers, date.year, date.month, "
+            "date.day, date.weekday") in ds.notes
+    with_dates = _r2(_train(ds), ds)
+    without = build_dataset(table, targets=["riders"], ignore=["date"], val_split=0.25, seed=0)
+    assert with_dates > 0.85 and with_dates > _r2(_train(without), without) + 0.5, with_dates
+
+
+def test_predictions_read_the_date_column_as_training_did_and_say_what_they_made_up(tmp_path):
+    frame = _riders(200)
+    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
+    pre = ds.preprocessor
+    np.testing.assert_array_equal(pre.transform(ds.raw_val), ds.X_val)      # the same numbers, bit for bit
+    again = Preprocessor.from_dict(pre.to_dict())
+    assert again.feature_names == pre.feature_names and pre.to_dict()["inputs"][0]["kind"] == "date"
+    np.testing.assert_array_equal(again.transform(ds.raw_val), ds.X_val)
+    new = pd.DataFrame({"date": ["07/02/2011", None, "2011-13-45", "07/02/2031"], "temp": [10, 11, 12, 13]})
+    assert again.input_notes(new) == [
+        "'date': 1 value not read as dates like the training data's (such as '2011-13-45'), filled with the "
+        "training mean of each number a date gives",
+        "'date': 1 missing value filled with the training mean of each number a date gives",
+        "'date.year': 1 value far outside the training data (such as 2031.5; the training data ran from 2011 to "
+        "2011.55): predictions there are guesses"]
+    X = again.transform(new)
+    assert np.isfinite(X).all() and not np.array_equal(X[0], X[1])
+
+
+def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tmp_path):
+    import onnxruntime as ort
+
+    frame = _riders(120, fmt="%d.%m.%Y")
+    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
+    net = _train(ds, epochs=20)
+    rows = pd.DataFrame({"date": ["02.07.2011", "", "31.12.2011"], "temp": ["10", "11", "12.5"]})
+    (tmp_path / "new.csv").write_text(rows.to_csv(index=False))
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows.replace({"": None}))
+    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "new.csv")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
+    np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
+    assert "'date': 1 missing value(s) filled with the training mean of each number a date gives" in out.stderr
+    # ONNX cannot read text as dates: it takes each date's numbers in its numeric input
+    session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", net, ds.preprocessor)))
+    parts = [f.split(".")[1] for f in ds.preprocessor.feature_names if f.startswith("date.")]
+    when = [read_date(t, "%d.%m.%Y") for t in rows["date"]]
+    x = np.array([[date_part(w, p) for p in parts] + [float(t)] for w, t in zip(when, rows["temp"])], np.float32)
+    np.testing.assert_allclose(session.run(None, {"input": x})[0][:, 0], expected.to_numpy(float)[:, 0], rtol=1e-5)
+
+
+def test_a_target_of_dates_is_refused():
+    rows = "".join(f"2011-01-{1 + i % 28:02d},{i % 5}\n" for i in range(40))
+    with pytest.raises(Exception, match="holds dates or times"):
+        build_dataset(read_csv_text("when,x\n" + rows), targets=["when"])
