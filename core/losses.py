@@ -104,6 +104,11 @@ def resolve_output(task: str | None, n_outputs: int, activation: str = "auto", l
     """(output activation, loss) from the user's choices: an "auto" follows the other one where that is
     chosen (a softmax output gets cross-entropy, a binary-cross-entropy loss a sigmoid output), else the
     task as in :func:`auto_output`."""
+    if task == "regression" and loss in ("cross-entropy", "binary-cross-entropy"):
+        # its targets are standardised numbers, not 0/1 classes: E went negative and "target error
+        # reached" fired on a meaningless number
+        raise ConfigError(f"The {loss} loss compares probabilities with classes; this target is a number "
+                          "(regression): use mse, ½Σ(t−o)².")
     auto_act, auto_loss = auto_output(task, n_outputs)
     if activation == "auto" and loss == "auto":
         return auto_act, auto_loss

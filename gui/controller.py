@@ -193,6 +193,11 @@ class RateLimiter(QObject):
             self._timer.start()
 
 
+def _run_shape(s) -> tuple:
+    """The settings a run is started with and keeps (η alone is forwarded to a running worker)."""
+    return s.epochs, s.target_error, s.patience, s.batch_size, s.optimizer, s.momentum, s.l2
+
+
 class TrainingController(QObject):
     reportsArrived = Signal(list)       # EpochReports of the current run, already added to `history`
     snapshotArrived = Signal(object)    # the newest EpochReport that carries weights
@@ -217,6 +222,9 @@ class TrainingController(QObject):
         self._optimizer = None
         self._optimizer_key = None
         self._sent_lr: float | None = None
+        self._run_shape: tuple | None = None     # the settings the running worker was started with
+        self._restart_pending = False            # changed while paused: the run restarts on Train or Step
+        self._continuing = False                 # a run ending only to go on as a new one: no "finished"
         self._elapsed_offset = 0.0
         model.networkChanged.connect(self._on_network_changed)
         model.settingsChanged.connect(self._on_settings_changed)
@@ -262,15 +270,20 @@ class TrainingController(QObject):
     @Slot()
     def resume(self) -> None:
         if self.state == PAUSED and self._worker is not None:
+            if self._restart_pending:             # settings changed while paused: a run that follows them
+                self._continue()
+                return
             self._worker.resume()
             self._set_state(RUNNING)
 
     @Slot()
     def step(self) -> None:
         """One epoch, then paused. From idle/finished this starts a run that waits after its first epoch."""
-        if self.active and not self.stopping:
+        if self.active and not self.stopping and not self._restart_pending:
             self._worker.step()
             self._set_state(PAUSED)
+        elif self._restart_pending:
+            self._continue(step=True)
         else:
             self._start(step=True)
 
@@ -353,6 +366,7 @@ class TrainingController(QObject):
         self.run_id += 1
         self.target_epochs = start_epoch + epochs
         self.run_start_epoch = start_epoch
+        self._run_shape, self._restart_pending = _run_shape(s), False
         self._elapsed_offset = float(self.history.elapsed[-1]) if len(self.history) else 0.0
         self._sent_lr = s.lr
         # Regression metrics are reported in the target's own units, not the scaled ones.
@@ -369,6 +383,17 @@ class TrainingController(QObject):
         model.training_locked = True
         self._set_state(PAUSED if step else RUNNING)
         self._thread = start_in_thread(self._worker, f"training-run-{self.run_id}")
+
+    def _continue(self, step: bool = False) -> None:
+        """End the current run and go on with a new one from its weights and epoch, quietly: to the views
+        it is one run that now follows the new settings."""
+        self._continuing = True
+        try:
+            self._start(step=step)
+        finally:
+            self._continuing = False
+        if self._worker is None and self.active:       # the new run could not start (it said why)
+            self._end_run("stopped")
 
     def _retire(self, discard: bool = False) -> None:
         """Stop the current run (if any), wait for its thread and deliver its last queued signals.
@@ -434,6 +459,8 @@ class TrainingController(QObject):
 
     def _end_run(self, reason: str) -> None:
         self._worker = None                    # _thread is kept: _retire joins it if still winding down
+        if self._continuing:
+            return
         if reason == "error":
             self._show_kept_weights()
         self.model.training_locked = False
@@ -464,10 +491,23 @@ class TrainingController(QObject):
 
     @Slot()
     def _on_settings_changed(self) -> None:
-        lr = self.model.settings.lr
+        s = self.model.settings
+        lr = s.lr
         if self._worker is not None and lr != self._sent_lr:
             self._worker.set_learning_rate(lr)
             self._sent_lr = lr
+        if self.active and not self.stopping and self._run_shape is not None and _run_shape(s) != self._run_shape:
+            # Max epochs, target error, patience, batch or optimizer changed during a run: the worker's
+            # configuration is fixed, so the run goes on as a new one from these weights (the optimizer's
+            # state kept while its kind is the same); a limit already passed ends it now
+            self._run_shape = _run_shape(s)
+            if s.epochs <= self.history.last_epoch:
+                self.target_epochs = self.history.last_epoch
+                self.stop()
+            elif self.state == RUNNING:
+                self._continue()
+            else:
+                self._restart_pending = True
         if not self.active:
             self.target_epochs = max(self.model.settings.epochs, self.history.last_epoch)
 

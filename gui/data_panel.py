@@ -361,7 +361,7 @@ class DataPanel(QWidget):
         self.seed.setToolTip("Seed of the random train/validation split.")
         self.apply_button = QPushButton("Apply")
         self.apply_button.setToolTip("Build the training set from the file with these choices.")
-        self.apply_button.clicked.connect(self.apply)
+        self.apply_button.clicked.connect(lambda: self.apply())   # clicked(bool) must not reach `prepared`
 
         options = QFormLayout()
         options.addRow("Task", self.task)
@@ -454,6 +454,8 @@ class DataPanel(QWidget):
     def _on_failed(self, load_id: int, message: str) -> None:
         if self._current(load_id):
             self._finish_loading()
+            if self.table is not None:
+                self._show_sheets()        # the Sheet box names the sheet still on show, not the one refused
             self.model.message.emit(message, "error")
 
     @Slot(int)
@@ -493,6 +495,7 @@ class DataPanel(QWidget):
         """
         from core.data import build_dataset
         from core.examples import EXAMPLES, example_table
+        self.cancel_loading()          # a file still being read would replace the example when done
         try:
             table = example_table(name)
             example = EXAMPLES[table.source]

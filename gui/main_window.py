@@ -17,11 +17,13 @@ import json
 import os
 from dataclasses import fields, replace
 
-from PySide6.QtCore import QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDockWidget, QFormLayout,
+                               QLabel, QMainWindow,
                                QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
+import shiboken6
 
 from core.training import STOP_EARLY, STOP_MAX_EPOCHS, STOP_REQUESTED, STOP_TARGET_ERROR
 from gui.controller import PAUSED, RUNNING, RateLimiter, TrainingController
@@ -100,6 +102,34 @@ def _rate(samples_per_second: float) -> str:
     if samples_per_second >= 1e4:
         return f"{samples_per_second / 1e3:.0f}k samples/s"
     return f"{samples_per_second:.0f} samples/s"
+
+
+class FocusedKeys(QObject):
+    """Lets a focused control keep the keys it uses that are also the window's single-key shortcuts: Space
+    presses a button, opens a combo box or selects in a list; letters search a combo box or a list. Without
+    it Space on a focused button started training and R in the column table reset the weights. Installed
+    on the focus widget only (QApplication.focusChanged), not on the whole application: that would put a
+    Python call on every event the window handles."""
+
+    SPACE_USERS = (QAbstractButton, QComboBox, QAbstractItemView)
+    LETTER_USERS = (QComboBox, QAbstractItemView)
+
+    def claims(self, widget, key: int) -> bool:
+        users = self.SPACE_USERS if key == Qt.Key.Key_Space else self.LETTER_USERS
+        return isinstance(widget, users)
+
+    def eventFilter(self, obj, event) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R) and self.claims(obj, event.key())):
+            event.accept()          # the key goes to the widget, not to the shortcut
+        return False
+
+    @Slot(QWidget, QWidget)
+    def follow(self, old, new) -> None:
+        if old is not None and shiboken6.isValid(old):
+            old.removeEventFilter(self)
+        if new is not None and isinstance(new, self.SPACE_USERS):
+            new.installEventFilter(self)
 
 
 class LatestNumbers(QWidget):
@@ -329,17 +359,43 @@ class MainWindow(QMainWindow):
         self.act_reset.setToolTip("Re-initialise the weights from the seed and clear the curves (R)")
         self.act_reset.triggered.connect(c.reset)
         for action in (self.act_train, self.act_step, self.act_reset):
-            # Single-key shortcuts: keep them away from text fields, which claim their keys first.
+            # Single-key shortcuts: keep them away from text fields, which claim their keys first, and from
+            # focused buttons, combo boxes and lists (FocusedKeys)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self._focused_keys = FocusedKeys(self)
+        QApplication.instance().focusChanged.connect(self._focused_keys.follow)
 
-        self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
+        # Own actions, not QUndoStack.createUndoAction's: those stay enabled during a run, and an undo then
+        # replaced the running network and threw its epochs away, as the diagram's own buttons never could
+        stack = self.model.undo_stack
+        self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
+        self.undo_action.triggered.connect(stack.undo)
+        self.redo_action = QAction("&Redo", self)
         self.redo_action.setShortcuts(redo_shortcuts())
+        self.redo_action.triggered.connect(stack.redo)
+        for signal in (stack.indexChanged, stack.canUndoChanged, stack.canRedoChanged, stack.undoTextChanged,
+                       stack.redoTextChanged, self.model.trainingLockChanged):
+            signal.connect(self._sync_undo_actions)
+        self._sync_undo_actions()
 
         self.project = ProjectActions(self)   # New / Open / Save / Export / Import and the dirty flag
         self.act_reset.triggered.connect(self.project.mark_dirty)
         self.act_reset.triggered.connect(self._on_reset)
+
+    @Slot()
+    def _sync_undo_actions(self, *_) -> None:
+        model = getattr(self, "model", None)     # a dying stack reports its final clear() from its destructor
+        if model is None or not shiboken6.isValid(model.undo_stack) or not shiboken6.isValid(self.undo_action):
+            return
+        stack, locked = model.undo_stack, model.training_locked
+        self.undo_action.setEnabled(stack.canUndo() and not locked)
+        self.redo_action.setEnabled(stack.canRedo() and not locked)
+        self.undo_action.setText(f"&Undo {stack.undoText()}".strip())
+        self.redo_action.setText(f"&Redo {stack.redoText()}".strip())
+        tip = "Stop training before changing the network" if locked else ""
+        self.undo_action.setToolTip(tip or self.undo_action.text().replace("&", ""))
+        self.redo_action.setToolTip(tip or self.redo_action.text().replace("&", ""))
 
     def _build_menus(self) -> None:
         from core.examples import EXAMPLES
@@ -486,7 +542,8 @@ class MainWindow(QMainWindow):
             from core.examples import EXAMPLES
             name = EXAMPLES[model.example_name].title if model.example_name in EXAMPLES else model.example_name
         elif not name:
-            name = os.path.basename(self.data_panel.path or "") or getattr(model.dataset, "source", "")
+            # the data in use: a file whose table is on show but could not be built is not
+            name = getattr(model.dataset, "source", "") or os.path.basename(self.data_panel.path or "")
         # A plain '*' rather than Qt's '[*]' placeholder: windowTitle() then reads as it is shown.
         star = "*" if self.project.dirty else ""
         self.setWindowTitle(f"{name or 'Untitled'}{star} — Backprop Studio" if name or star

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.errors import BackpropError, ConfigError
-from core.losses import resolve_output
+from core.losses import auto_output, resolve_output
 from core.network import Network, check_layers, check_memory
 
 MAX_NEURONS_PER_LAYER = 4096
@@ -122,7 +122,10 @@ class StudioModel(QObject):
     # ---- architecture -----------------------------------------------------------------------
     def resolved_output(self) -> tuple[str, str]:
         n_out = self.dataset.n_outputs if self.dataset is not None else 1
-        return resolve_output(self.task, n_out, self.architecture.output_activation, self.architecture.loss)
+        try:
+            return resolve_output(self.task, n_out, self.architecture.output_activation, self.architecture.loss)
+        except ConfigError:      # a classification loss kept from earlier data: this data's own choice
+            return auto_output(self.task, n_out)
 
     def layer_sizes(self) -> list[int]:
         return self._layer_sizes_for(self.architecture)

@@ -2,7 +2,8 @@
 
 The tooltips use the article's words (η, E = ½Σ(t−o)², θ, epoch, threshold) so a reader can hold the
 article next to the panel. The learning rate may change during a run (the controller forwards it to the
-worker); settings that would re-create the network (init, seed, precision) are locked while a run owns it.
+worker); max epochs, target error, patience, batch and optimizer too (the run goes on as a new one from its
+weights); settings that would re-create the network (init, seed, precision) are locked while a run owns it.
 """
 
 from __future__ import annotations

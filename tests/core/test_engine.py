@@ -410,3 +410,13 @@ def test_small_networks_train_on_one_blas_thread_and_give_the_cores_back(sizes, 
 def test_an_auto_output_or_loss_follows_the_one_chosen(task, n_out, activation, loss, expected):
     from core.losses import resolve_output
     assert resolve_output(task, n_out, activation, loss) == expected
+
+
+@pytest.mark.parametrize("loss", ["binary-cross-entropy", "cross-entropy"])
+def test_a_classification_loss_is_refused_for_a_number_target(loss):
+    # standardised targets are no 0/1 classes: E went negative and "target error reached" meant nothing
+    from core.errors import ConfigError
+    from core.losses import resolve_output
+    with pytest.raises(ConfigError, match=rf"^The {loss} loss compares probabilities with classes; this target is a "
+                                          r"number \(regression\): use mse"):
+        resolve_output("regression", 1, "auto", loss)

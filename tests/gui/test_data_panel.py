@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog
 
 import core.data
@@ -295,6 +295,28 @@ def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkey
     assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
 
 
+def test_an_example_chosen_while_a_file_loads_is_not_replaced_by_that_file(qtbot, panel, model, monkeypatch):
+    # the last choice wins: the file finished later and silently replaced the example
+    import threading
+    go_on = threading.Event()
+
+    def slow_read(path, *, sheet=None, progress=None, cancel=None):
+        while not go_on.wait(0.01):
+            if cancel():
+                raise core.data.LoadCancelled("cancelled")
+        return core.data.read_csv_text("a,b\n1,x\n2,y\n3,x\n4,y\n")
+
+    monkeypatch.setattr(core.data, "read_csv", slow_read)
+    panel.load_path("slow.csv")
+    assert panel.loading
+    assert panel.load_example("xor")
+    go_on.set()
+    assert not panel.loading and model.example_name == "xor"
+    assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
+    QCoreApplication.processEvents()                   # anything the reader had queued is delivered now
+    assert model.example_name == "xor" and model.dataset.n_features == 2
+
+
 def test_the_progress_bar_is_busy_until_the_reader_says_how_far_it_is(qtbot, panel, monkeypatch):
     import threading
     go_on = threading.Event()
@@ -380,3 +402,14 @@ def test_a_file_whose_default_build_fails_still_shows_and_says_why(qtbot, panel,
     assert panel.table is not None and panel.roles()["target"] == ["label"]
     assert messages[-1][0] == "error" and "class 'rare'" in messages[-1][1], messages
     assert model.dataset is None
+
+
+def test_clicking_apply_rebuilds_the_data_with_the_options_on_show(qtbot, panel, model, tmp_path, messages):
+    # clicked(bool) reached apply(prepared) as False: every click raised TypeError and applied nothing
+    load(qtbot, panel, write_csv(tmp_path / "shapes.csv"))
+    assert model.data_options["scaling"] == "standardize"
+    panel.scaling.setCurrentIndex(panel.scaling.findData("minmax"))
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert model.data_options["scaling"] == "minmax" and model.dataset.preprocessor.scaling == "minmax"
+    assert not [m for m in messages if m[0] == "error"], messages

@@ -157,6 +157,28 @@ def test_space_toggles_training(qtbot, window):
     window.controller.stop()
 
 
+def test_a_focused_button_or_list_keeps_space_and_letters(qtbot, window):
+    # window-wide Space/S/R took the keys from focused controls: Space on a button started training, R in
+    # the column table reset the run
+    small(window, epochs=100_000)
+    window.activateWindow()
+    window.inspect_tabs.setCurrentWidget(window.inspector)
+    window.inspector.next_button.setFocus()
+    qtbot.keyClick(window.inspector.next_button, Qt.Key.Key_Space)
+    assert window.inspector.sample == 1 and window.controller.state != RUNNING      # the button was pressed
+    window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.history.last_epoch >= 2, timeout=WAIT_MS)
+    table = window.data_panel.columns
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_R)
+    qtbot.keyClick(table, Qt.Key.Key_S)
+    assert window.controller.state == RUNNING and window.controller.history.last_epoch >= 2   # not reset
+    window.curves.setFocus()                                 # elsewhere the shortcuts work as before
+    qtbot.keyClick(window.curves, Qt.Key.Key_Space)
+    assert window.controller.state == PAUSED
+    window.controller.stop()
+
+
 def test_reset_clears_history_and_reinitialises_from_the_seed(qtbot, window):
     small(window, epochs=10)
     initial = [w.copy() for w in window.model.network.weights]
@@ -272,6 +294,33 @@ def test_undo_and_redo_from_the_edit_menu(qtbot, window):
     window.redo_action.trigger()
     assert window.model.architecture.hidden == (3, 3)
     assert len(window.weights.images) == 3                    # heatmaps follow the new shapes
+
+
+def test_a_classification_loss_is_refused_for_a_regression_example_and_the_box_says_so(qtbot, window):
+    window.load_example("sine")
+    before = window.model.network.loss
+    box = window.network_view.loss_combo
+    box.setCurrentIndex(box.findData("binary-cross-entropy"))
+    assert window.model.network.loss == before == "mse" and box.currentText() == "auto (mse)"
+    assert window.message_bar.text().startswith("The binary-cross-entropy loss compares probabilities with classes")
+
+
+def test_undo_and_redo_wait_for_a_run_to_stop(qtbot, window):
+    # Edit > Undo stayed enabled during a run and replaced the running network, throwing its epochs away
+    small(window, epochs=100_000)
+    window.model.set_hidden_text("3")
+    window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.history.last_epoch >= 2, timeout=WAIT_MS)
+    assert not window.undo_action.isEnabled() and "Stop training" in window.undo_action.toolTip()
+    window.activateWindow()
+    window.curves.setFocus()
+    qtbot.keyClick(window.curves, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.state == RUNNING and window.model.architecture.hidden == (3,)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: not window.controller.active, timeout=WAIT_MS)
+    assert window.undo_action.isEnabled() and window.undo_action.text().startswith("&Undo ")
+    window.undo_action.trigger()
+    assert window.model.architecture.hidden != (3,) and window.redo_action.isEnabled()
 
 
 @pytest.mark.parametrize("platform_keys", [["Ctrl+Shift+Z", "Redo"],                         # X11 desktops

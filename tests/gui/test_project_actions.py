@@ -420,6 +420,35 @@ def test_the_sheet_chosen_in_the_data_dock_is_trained_saved_and_reopened(qtbot, 
     assert same_params(params(second.model.network), params(first.model.network))
 
 
+def test_a_sheet_that_cannot_be_read_leaves_the_sheet_box_on_the_sheet_in_use(qtbot, tmp_path):
+    from tests.core.test_data import _two_data_sheets
+
+    book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
+    window = make_window(qtbot)
+    panel, model = window.data_panel, window.model
+    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(book))
+    with qtbot.waitSignal(panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
+        panel.sheet_combo.setCurrentIndex(0)
+        panel.sheet_combo.activated.emit(0)                               # "Cover": a title, no table
+    assert "sheet 'Cover'" in window.message_bar.text()
+    assert panel.sheet_combo.currentText() == "2024" == model.table.sheet   # it said "Cover" over 2024's data
+
+
+def test_the_title_names_the_data_in_use_not_a_file_that_could_not_be_used(qtbot, tmp_path):
+    window = make_window(qtbot)
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(xor_csv(tmp_path / "xor.csv")))
+    one_class = tmp_path / "one_class.csv"
+    one_class.write_text("a,label\n" + "".join(f"{i},same\n" for i in range(30)))
+    with qtbot.waitSignal(window.data_panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
+        window.open_path(str(one_class))                                  # read, shown, but no data set
+    assert window.model.dataset.source == "xor.csv" and window.data_panel.path.endswith("one_class.csv")
+    window.project.mark_clean()
+    window.model.update_settings(epochs=77)                               # an edit re-titles the window
+    assert window.windowTitle().startswith("xor.csv*")
+
+
 def test_a_csv_file_shows_no_sheet_choice(qtbot, tmp_path):
     window = make_window(qtbot)
     with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):

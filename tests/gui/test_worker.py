@@ -140,6 +140,42 @@ def test_learning_rate_change_reaches_a_later_report(qtbot, controller, model):
     controller.stop()
 
 
+def test_limits_and_batch_changed_during_a_run_take_effect(qtbot, controller, model):
+    # only η reached the worker: max epochs, target error, patience, batch and optimizer were shown as set
+    # and ignored until the run's end
+    model.update_settings(epochs=100_000, lr=0.03)
+    controller.train()
+    qtbot.waitUntil(lambda: controller.history.last_epoch >= 2, timeout=WAIT_MS)
+    first_run = controller.run_id
+    model.update_settings(batch_size=0)                     # full batch, from now on
+    assert controller.state == RUNNING and controller.run_id > first_run
+    epoch = controller.history.last_epoch
+    qtbot.waitUntil(lambda: controller.history.last_epoch >= epoch + 2, timeout=WAIT_MS)
+    assert np.all(np.diff(controller.history.epochs) == 1)   # one history, the epochs continue
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS) as done:
+        model.update_settings(target_error=1e6)             # any loss is below it: the run ends at once
+    assert done.args == ["target_error"]
+    controller.train()
+    qtbot.waitUntil(lambda: controller.history.last_epoch >= epoch + 4, timeout=WAIT_MS)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        model.update_settings(target_error=0.0, epochs=controller.history.last_epoch)   # a limit passed
+    assert controller.state == FINISHED
+
+
+def test_settings_changed_while_paused_apply_when_training_goes_on(qtbot, controller, model):
+    model.update_settings(epochs=100_000)
+    controller.step()
+    wait_paused(qtbot, controller)
+    paused_run = controller.run_id
+    model.update_settings(optimizer="adam")
+    assert controller.state == PAUSED and controller.run_id == paused_run      # nothing runs while paused
+    controller.train()
+    assert controller.state == RUNNING and controller.run_id > paused_run
+    qtbot.waitUntil(lambda: controller.history.last_epoch >= 3, timeout=WAIT_MS)
+    assert type(controller.optimizer).__name__.lower().startswith("adam")
+    controller.stop()
+
+
 def test_rapid_train_stop_cycles(qtbot, controller, model):
     model.update_settings(epochs=100_000)
     for _ in range(25):
