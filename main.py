@@ -91,6 +91,9 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--patience", type=_whole_number(1), default=None, help="early stopping on validation loss")
     p.add_argument("--val-split", type=float, default=None,
                    help="validation fraction (default 0.2; an example's own default with --example)")
+    p.add_argument("--split", choices=["random", "latest"], default="random",
+                   help="validation rows: drawn at random (default), or the latest ones, by the first date column "
+                        "or else the file's order, as a forecast is judged")
     p.add_argument("--scaling", choices=["standardize", "minmax", "minmax_sym", "none"], default="standardize",
                    help="input scaling, fitted on the training rows (default standardize)")
     p.add_argument("--missing", choices=["drop", "fill"], default="drop",
@@ -112,7 +115,8 @@ def _load_data(args):
     from core.errors import DataError
 
     options = dict(targets=args.target, ignore=args.ignore, task=args.task, scaling=args.scaling,
-                   missing=args.missing, val_split=args.val_split, seed=args.seed, dtype=args.dtype)
+                   missing=args.missing, val_split=args.val_split, seed=args.seed, dtype=args.dtype,
+                   split=args.split)
     if args.val_split is not None and not 0 <= args.val_split < 1:
         raise DataError(f"--val-split must be between 0 and 1 (got {args.val_split}).")
     if args.example:

@@ -3585,7 +3585,7 @@ def _codes_to_targets(codes: np.ndarray, k: int, dtype) -> np.ndarray:
 def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: list[str] | None = None,
                   ignore: list[str] | None = None, task: str = "auto", scaling: str = "standardize",
                   missing: str = "drop", val_split: float = 0.2, test_split: float = 0.0, seed: int = 0,
-                  dtype="float32") -> Dataset:
+                  dtype="float32", split: str = "random") -> Dataset:
     """Choose roles, drop or fill missing cells, split, fit the preprocessor on train, encode.
 
     targets default to the last column. inputs default to every other column that is not in ``ignore``
@@ -3593,10 +3593,12 @@ def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: 
     target → classification; a numeric target of integers with 2..10 distinct values → classification;
     otherwise regression. Splits are shuffled from ``seed`` and stratified by class; sizes are rounded per
     class with at least one row per class in each non-empty part, so a class needs ≥ 2 rows when
-    ``val_split`` > 0 (≥ 3 with a test part too).
+    ``val_split`` > 0 (≥ 3 with a test part too). ``split`` "latest": the validation (then test) rows are the
+    latest ones instead, by the table's first date column or else in file order, as a forecast is judged.
     """
     try:
-        return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype)
+        return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
+                      split)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -3621,7 +3623,8 @@ def _as_list(v, what: str, src: str) -> list[str] | None:
     return out
 
 
-def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype) -> Dataset:
+def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
+           split="random") -> Dataset:
     if not isinstance(table, RawTable):
         raise DataError("build_dataset needs a table from read_csv / read_csv_text / from_frame.")
     src = table.source
@@ -3629,6 +3632,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         raise DataError(f"Unknown task '{task}': choose one of {', '.join(TASKS)}.")
     if scaling not in SCALINGS:
         raise DataError(f"Unknown scaling '{scaling}': choose one of {', '.join(SCALINGS)}.")
+    if split not in SPLITS:
+        raise DataError(f"Unknown split '{split}': choose one of {', '.join(SPLITS)}.")
     if missing not in MISSING_POLICIES:
         raise DataError(f"Unknown missing-value policy '{missing}': choose 'drop' or 'fill'.")
     try:
@@ -3801,11 +3806,21 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             raise DataError(f"{src}: target column '{t}' has only one class ('{class_names[0]}') in the rows "
                             f"left{why}: there is nothing to learn.")
         notes.extend(_lookalike_classes(t, class_names))
-        parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t,
-                                  numbers=not _is_text(frame[t]) and task == "auto")
+        if split != "latest":
+            parts = _stratified_split(codes, class_names, val_split, test_split, rng, src, t,
+                                      numbers=not _is_text(frame[t]) and task == "auto")
     else:
         codes = None
-        parts = _plain_split(len(rows), val_split, test_split, rng, src)
+        if split != "latest":
+            parts = _plain_split(len(rows), val_split, test_split, rng, src)
+    dated = next((c for c in table.columns if c.date_format), None)
+    split_notes: list[str] = []          # said after what the columns gave
+    if split == "latest":
+        parts = _latest_split(rows, frame, dated, val_split, test_split, src, split_notes)
+    elif dated is not None and val_split > 0:
+        split_notes.append(f"column '{dated.name}' dates the rows: the validation rows are drawn at random from all of "
+                     "them, which measures filling in between known rows, not forecasting later ones (a split of "
+                     "the latest rows does)")
     tr, va, te = (rows[p] for p in parts)
 
     # --- fit on the training rows only
@@ -3848,6 +3863,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             y = frame[t].to_numpy().astype(np.float64)[tr]
             mean, std = float(np.mean(y)), float(np.std(y))
             out_specs.append(_NumOut(t, mean, _usable_scale(std, float(y.min()), float(y.max()))))
+    notes.extend(split_notes)
     prep = Preprocessor(specs, out_specs, resolved, class_names, dtype=np_dtype.name, scaling=scaling,
                         decimal=table.decimal)
     n_filled = 0
@@ -4297,6 +4313,33 @@ def _encode_rows(prep: Preprocessor, frame, idx: np.ndarray) -> np.ndarray:
     """X for the given table rows, with the same arithmetic as ``prep.transform`` (so they agree exactly)."""
     cols = {c: frame[c].to_numpy()[idx] for c in prep.input_columns}
     return prep._encode(cols, len(idx), {})
+
+
+SPLITS = ("random", "latest")
+
+
+def _latest_split(rows: np.ndarray, frame, dated: ColumnInfo | None, val: float, test: float, src: str,
+                  notes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, validation, test) positions into `rows`: the earliest rows train, the latest validate (then
+    test), ordered by the first date column (files list the newest first as often as the oldest) or else
+    as the file lists them. A row without a date counts as earliest."""
+    n = len(rows)
+    n_val = max(1, round(n * val)) if val > 0 else 0
+    n_test = max(1, round(n * test)) if test > 0 else 0
+    if n - n_val - n_test < 1:
+        raise DataError(f"{src}: only {n} usable row{'s' if n != 1 else ''}: lower the validation/test fractions.")
+    order = np.arange(n)
+    if dated is not None:
+        when = _date_values(frame[dated.name].to_numpy()[rows],
+                            _NumIn(dated.name, 0.0, 1.0, 0.0, part="year", date_format=dated.date_format), {})
+        order = np.argsort(np.where(np.isnan(when), -np.inf, when), kind="stable")
+        said = f"the latest dates in column '{dated.name}'"
+    else:
+        said = "the last rows of the file"
+    if n_val:
+        notes.append(f"validation on {said} ({n_val:,} rows), training on the earlier ones")
+    cut = n - n_val - n_test
+    return order[:cut], order[cut:cut + n_val], order[cut + n_val:]
 
 
 def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import threading
 import traceback
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QFrame, QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSlider,
                                QSpinBox, QStyle,
                                QStyledItemDelegate, QStyleOptionComboBox, QTableView, QTableWidget,
@@ -354,9 +354,14 @@ class DataPanel(QWidget):
         self.val_label.setMinimumWidth(36)
         self.val_split.setToolTip("Share of the rows held out as a validation set: never trained on, used "
                                   "to see over-fitting and for early stopping.")
+        self.latest = QCheckBox("latest")
+        self.latest.setToolTip("Validate on the latest rows, by the first date column or else the file's order, "
+                               "as a forecast is judged;\nunchecked: rows drawn at random, which measures filling "
+                               "in between known rows.")
         split_row = QHBoxLayout()
         split_row.addWidget(self.val_split, 1)
         split_row.addWidget(self.val_label)
+        split_row.addWidget(self.latest)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.seed.setToolTip("Seed of the random train/validation split.")
         self.apply_button = QPushButton("Apply")
@@ -502,7 +507,7 @@ class DataPanel(QWidget):
             self.show_table(table, None, title=f"Example: {example.title}")
             self.set_role(example.target, "target")
             self.set_options({"val_split": 0.2, "scaling": "standardize", "missing": "drop", "seed": 0,
-                              **example.build_defaults})
+                              "split": "random", **example.build_defaults})
             options = self.options()
             dataset = build_dataset(table, **options)
         except BackpropError as exc:
@@ -608,13 +613,16 @@ class DataPanel(QWidget):
             self.val_split.setValue(round(100 * float(options["val_split"])))
         if "seed" in options:
             self.seed.setValue(int(options["seed"]))
+        if "split" in options:
+            self.latest.setChecked(options["split"] == "latest")
 
     def options(self) -> dict:
         roles = self.roles()
         return {"targets": roles["target"], "inputs": roles["input"], "ignore": roles["ignore"],
                 "task": self.task.currentData(),
                 "scaling": self.scaling.currentData(), "missing": self.missing.currentData(),
-                "val_split": self.val_split.value() / 100.0, "seed": int(self.seed.value())}
+                "val_split": self.val_split.value() / 100.0, "seed": int(self.seed.value()),
+                "split": "latest" if self.latest.isChecked() else "random"}
 
     @Slot()
     def apply(self, prepared: tuple[dict, object] | None = None) -> bool:
@@ -657,7 +665,7 @@ class DataPanel(QWidget):
                 f"{self._title}.")
 
     def _set_options_enabled(self, enabled: bool) -> None:
-        for widget in (self.columns, self.task, self.scaling, self.missing, self.val_split, self.seed,
+        for widget in (self.columns, self.task, self.scaling, self.missing, self.val_split, self.latest, self.seed,
                        self.apply_button):
             widget.setEnabled(enabled)
 

@@ -291,3 +291,18 @@ def test_a_run_that_overfits_says_so_and_how_to_keep_its_best_epoch(tmp_path):
     kept = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1",
                    "--patience", "20")
     assert kept.returncode == 0 and "overfits" not in kept.stdout, kept.stderr
+
+
+def test_train_with_a_date_column_uses_its_numbers_and_can_validate_on_the_latest_days(tmp_path):
+    data = tmp_path / "daily.csv"
+    lines = ["date,temp,sales"] + [f"2023-{1 + i // 28:02d}-{1 + i % 28:02d},{i % 11},{20 + 15 * (i % 7 >= 5) + i % 3}"
+                                   for i in range(200)]
+    data.write_text("\n".join(lines) + "\n")
+    out = run_cli("train", data, "--target", "sales", "--epochs", "5", "--split", "latest")
+    assert out.returncode == 0, out.stderr
+    assert ("note: column 'date' holds dates (written like '2024-01-31'): used as 4 numbers, date.year, "
+            "date.month, date.day, date.weekday") in out.stdout + out.stderr
+    assert "note: validation on the latest dates in column 'date' (40 rows), training on the earlier ones" \
+        in out.stdout + out.stderr
+    bad = run_cli("train", data, "--target", "sales", "--split", "future")
+    assert bad.returncode == 2 and "invalid choice: 'future'" in bad.stderr and "Traceback" not in bad.stderr

@@ -141,3 +141,24 @@ def test_a_target_of_dates_is_refused():
     rows = "".join(f"2011-01-{1 + i % 28:02d},{i % 5}\n" for i in range(40))
     with pytest.raises(Exception, match="holds dates or times"):
         build_dataset(read_csv_text("when,x\n" + rows), targets=["when"])
+
+
+def test_a_split_of_the_latest_rows_validates_on_the_latest_dates_whatever_the_files_order():
+    frame = _riders(100).iloc[::-1]                                   # newest first, as price tables list them
+    table = read_csv_text(frame.to_csv(index=False))
+    ds = build_dataset(table, targets=["riders"], val_split=0.2, split="latest")
+    days = pd.to_datetime(ds.raw_val["date"], format="%m/%d/%Y")
+    assert len(days) == 20 and days.min() == pd.Timestamp("2011-03-22") and days.max() == pd.Timestamp("2011-04-10")
+    assert "validation on the latest dates in column 'date' (20 rows), training on the earlier ones" in ds.notes
+    # a random split of dated rows says what it measures
+    mixed = build_dataset(table, targets=["riders"], val_split=0.2)
+    assert pd.to_datetime(mixed.raw_val["date"], format="%m/%d/%Y").min() < pd.Timestamp("2011-03-01")
+    assert any(note.startswith("column 'date' dates the rows: the validation rows are drawn at random")
+               for note in mixed.notes)
+    # no dates: the last rows of the file, classes or numbers
+    plain = read_csv_text("x,size,y\n" + "".join(f"{i},{i % 7},{'ab'[i % 2]}\n" for i in range(50)))
+    last = build_dataset(plain, targets=["y"], inputs=["x", "size"], val_split=0.2, split="latest")
+    assert last.raw_val["x"].tolist() == list(range(40, 50))
+    assert "validation on the last rows of the file (10 rows), training on the earlier ones" in last.notes
+    with pytest.raises(Exception, match="Unknown split 'future'"):
+        build_dataset(plain, targets=["y"], split="future")

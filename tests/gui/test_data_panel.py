@@ -122,8 +122,8 @@ def test_the_notes_say_what_a_date_column_gives_and_what_building_dropped(qtbot,
     assert note.replace("<", "&lt;") in label                                # shown, and as text, not markup
     assert "25 rows with missing values dropped (25% of the rows; filling missing values instead keeps them)" in label
     assert "1 empty row skipped" in label
-    assert messages[-1][1].endswith("25 rows with missing values dropped (25% of the rows; filling missing values "
-                                    "instead keeps them); " + note + "."), messages
+    assert ("25 rows with missing values dropped (25% of the rows; filling missing values instead keeps them); "
+            + note + "; column 'a<b' dates the rows: the validation rows are drawn at random") in messages[-1][1]
     assert "its year, month, day, weekday and hour" in panel.columns.item(0, 1).toolTip()   # the column says so too
     assert model.dataset.feature_names[:2] == ["a<b.year", "a<b.month"]
 
@@ -413,3 +413,17 @@ def test_clicking_apply_rebuilds_the_data_with_the_options_on_show(qtbot, panel,
         qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert model.data_options["scaling"] == "minmax" and model.dataset.preprocessor.scaling == "minmax"
     assert not [m for m in messages if m[0] == "error"], messages
+
+
+def test_latest_validates_on_the_latest_dates(qtbot, panel, model, tmp_path):
+    days = [f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(100)]
+    path = tmp_path / "days.csv"
+    path.write_text("day,x,y\n" + "".join(f"{d},{i % 9},{i % 5}\n" for i, d in reversed(list(enumerate(days)))))
+    load(qtbot, panel, str(path))
+    assert not panel.latest.isChecked() and model.data_options["split"] == "random"
+    panel.latest.setChecked(True)
+    assert panel.apply()
+    assert model.data_options["split"] == "latest"
+    assert sorted(model.dataset.raw_val["day"]) == days[80:]
+    assert "validation on the latest dates in column 'day' (20 rows)" in panel.file_label.text()
+    assert panel.load_example("xor") and not panel.latest.isChecked()     # an example starts afresh
