@@ -1019,6 +1019,12 @@ BATCH = 4096
 FILE = {"decimal": ".", "thousands": None}    # the data file's marks, read as the studio reads them
 NOT_NUMBERS = {}                              # column → words found where a number belongs (read as missing)
 NOTES = []                                    # what the predictions had to make up, as Backprop Studio says it
+SPELT = {}                                    # model column → the file's spelling of its name, where they differ
+
+
+def count(n, noun):
+    """'1 missing value', '34 missing values', '1,089 values', as Backprop Studio writes a count."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _sigmoid(z):
@@ -1249,12 +1255,12 @@ def features(rows):
                 unread = present - sum(1 for when in dates[name] if when is not None)
                 gaps = len(rows) - present
                 if unread:
-                    NOTES.append(f"'{name}': {unread} value(s) not read as dates like the training data's, filled "
-                                 "with the training mean of each number a date gives")
+                    NOTES.append(f"'{name}': {count(unread, 'value')} not read as dates like the training data's, "
+                                 "filled with the training mean of each number a date gives")
                 if gaps:
                     filled.append((len(NOTES), name, gaps))
-                    NOTES.append(f"'{name}': {gaps} missing value(s) filled with the training mean of each number "
-                                 "a date gives")
+                    NOTES.append(f"'{name}': {count(gaps, 'missing value')} filled with the training mean of each "
+                                 "number a date gives")
             X[:, k] = np.where(np.isnan(x), np.float32(column["fill"]), x)
             numeric.append(k)
             offset.append(column["offset"])
@@ -1263,10 +1269,10 @@ def features(rows):
             continue
         if column["kind"] == "numeric":
             x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
-            gaps = int(np.isnan(x).sum()) - len(NOT_NUMBERS.get(name, []))
+            gaps = int(np.isnan(x).sum())     # the words read as missing too, as the studio counts them
             if gaps > 0:
                 filled.append((len(NOTES), name, gaps))
-                NOTES.append(f"'{name}': {gaps} missing value(s) filled with the training mean {column['fill']:.6g}")
+                NOTES.append(f"'{name}': {count(gaps, 'missing value')} filled with the training mean {column['fill']:.6g}")
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)
@@ -1277,7 +1283,7 @@ def features(rows):
         index = {label: j for j, label in enumerate(column["categories"])}
         numbers = by_number(column["categories"])
         block = np.zeros((len(rows), len(index)), dtype=np.float32)
-        gaps, unseen = 0, []
+        gaps, unseen, n_unseen = 0, [], 0
         for r, row in enumerate(rows):
             key = category(row.get(name))
             if key is None:
@@ -1293,21 +1299,24 @@ def features(rows):
                     pass
             if j is not None:
                 block[r, j] = 1.0
-            elif key is not None and key not in unseen:
-                unseen.append(key)
+            elif key is not None:
+                n_unseen += 1
+                if key not in unseen:
+                    unseen.append(key)
         if gaps:
-            NOTES.append(f"'{name}': {gaps} missing value(s) " + (
+            NOTES.append(f"'{name}': {count(gaps, 'missing value')} " + (
                 f"filled with the most frequent one, '{column['fill_category']}'" if column["fill_category"] is not None
                 else "encoded as none of its categories"))
         if unseen:
             shown = ", ".join(f"'{key}'" for key in unseen[:3]) + (", …" if len(unseen) > 3 else "")
-            NOTES.append(f"'{name}': values never seen in training ({shown}), encoded as none of its categories")
+            NOTES.append(f"'{name}': {count(n_unseen, 'value')} never seen in training ({shown}), encoded as none "
+                         "of its categories")
         X[:, k:k + len(index)] = block
         k += len(index)
     if len(filled) > 3:
         names = ", ".join(f"'{name}'" for _, name, _ in filled[:3])
-        summary = (f"{len(filled)} columns ({names}, …): {sum(g for _, _, g in filled)} missing value(s) filled "
-                   "with each column's training mean")
+        summary = (f"{len(filled)} columns ({names}, …): {count(sum(g for _, _, g in filled), 'missing value')} "
+                   "filled with each column's training mean")
         first, rest = filled[0][0], {i for i, _, _ in filled[1:]}
         NOTES[:] = [summary if i == first else note for i, note in enumerate(NOTES) if i not in rest]
     if numeric:
@@ -1475,11 +1484,17 @@ def read_rows(path, needed=(), sheet=None):
         first = [n[1:-1] for n in first]   # every name in single quotes ('popul', 'vote'), removed as by the studio
     first = unique_names(first)
     loose = lambda name: " ".join(name.replace("_", " ").split()).casefold()
+    renamed = []
     for name in needed or []:
         if name not in first:   # "Sepal Length" for the model's sepal_length, as the studio reads it
             alike = [k for k, cell in enumerate(first) if cell not in needed and loose(cell) == loose(name)]
             if len(alike) == 1:
+                renamed.append(f"'{first[alike[0]]}' as '{name}'")
+                SPELT[name] = first[alike[0]]
                 first[alike[0]] = name
+    if renamed:
+        NOTES.insert(0, ("columns read as the model's inputs: " if len(renamed) > 1 else
+                         "column read as the model's input: ") + ", ".join(renamed))
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …
         return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]
@@ -1634,8 +1649,8 @@ def main(argv=None):
     except ValueError as exc:
         fail(exc)
     for column, words in NOT_NUMBERS.items():   # stderr: stdout may be the predictions themselves
-        print(f"note: column '{column}': {len(words)} non-numeric value(s) such as '{words[0]}' read as missing",
-              file=sys.stderr)
+        print(f"note: column '{SPELT.get(column, column)}': {count(len(words), 'non-numeric value')} such as "
+              f"'{words[0]}' treated as missing", file=sys.stderr)
     for note in NOTES:
         print(f"note: {note}", file=sys.stderr)
     if args.out:

@@ -160,12 +160,13 @@ class TrainingPanel(QWidget):
                 ("Target error", self.target_error, "target"), ("Patience", self.patience, "patience"),
                 ("Initial weights", self.init, "init"), ("Seed", self.seed, "seed"),
                 ("Precision", self.dtype, "dtype"))
+        # the widgets of each row by name: a wrapper of QLayout.itemAt's item can outlive the item (a
+        # monkey test that read a layout so crashed PySide 6.11 after a few dozen rebuilds)
+        in_row = {id(lr_row): [self.lr, self.lr_slider], id(batch_row): [self.batch_mode, self.batch_size]}
         for label, field, tip in rows:
             form.addRow(label, field)
             form.labelForField(field).setToolTip(TIPS[tip])
-            widgets = [field.itemAt(k).widget() for k in range(field.count())] if isinstance(field, QHBoxLayout) \
-                else [field]
-            for widget in widgets:
+            for widget in in_row.get(id(field), [field]):
                 widget.setToolTip(TIPS[tip])
 
         self.optimizer.activated.connect(lambda: self._edit("optimizer", self.optimizer.currentData()))

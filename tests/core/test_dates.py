@@ -128,7 +128,7 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     assert out.returncode == 0, out.stderr
     printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
     np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
-    assert "'date': 1 missing value(s) filled with the training mean of each number a date gives" in out.stderr
+    assert "'date': 1 missing value filled with the training mean of each number a date gives" in out.stderr
     # ONNX cannot read text as dates: it takes each date's numbers in its numeric input
     session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", net, ds.preprocessor)))
     parts = [f.split(".")[1] for f in ds.preprocessor.feature_names if f.startswith("date.")]

@@ -329,6 +329,11 @@ def _write_csv(path, header, rows):
         writer.writerows(rows)
 
 
+def regex_sub(pattern, repl, text):
+    import re
+    return re.sub(pattern, repl, text)
+
+
 def _run_script(script, data, *args):
     result = subprocess.run([sys.executable, str(script), str(data), *args], capture_output=True,
                             text=True, timeout=60, cwd=script.parent)
@@ -949,10 +954,10 @@ def test_the_script_says_what_it_made_up_and_refuses_a_file_without_rows_as_pred
     out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stderr.splitlines() == [
-        f"note: 'a': 1 missing value(s) filled with the training mean {fill['a']:.6g}",
-        f"note: 'b': 1 missing value(s) filled with the training mean {fill['b']:.6g}",
-        "note: 'color': values never seen in training ('purple', 'Red'), encoded as none of its categories",
-        f"note: 'size': 1 missing value(s) filled with the most frequent one, '{fill['size']}'",
+        f"note: 'a': 1 missing value filled with the training mean {fill['a']:.6g}",
+        f"note: 'b': 1 missing value filled with the training mean {fill['b']:.6g}",
+        "note: 'color': 2 values never seen in training ('purple', 'Red'), encoded as none of its categories",
+        f"note: 'size': 1 missing value filled with the most frequent one, '{fill['size']}'",
     ]
     assert len(pre.input_notes(read_csv(data).frame)) == 4            # what predict says of the same file
     (tmp_path / "head.csv").write_text("a,b,color,size\n")
@@ -973,7 +978,7 @@ def test_the_script_says_gaps_in_many_columns_in_one_note_as_predict_does(tmp_pa
     data.write_text(",".join(years) + "\n" + ",".join([""] * 4 + ["0.5"] * 4) + "\n" + ",".join(["0.1"] * 8) + "\n")
     out = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stderr.splitlines() == ["note: 4 columns ('y2000', 'y2001', 'y2002', …): 4 missing value(s) filled "
+    assert out.stderr.splitlines() == ["note: 4 columns ('y2000', 'y2001', 'y2002', …): 4 missing values filled "
                                        "with each column's training mean"]
     assert ds.preprocessor.input_notes(read_csv(data).frame) == [
         "4 columns ('y2000', 'y2001', 'y2002', …): 4 missing values filled with each column's training mean"]
@@ -1018,3 +1023,21 @@ def test_the_scripts_out_file_is_replaced_whole_or_not_at_all(tmp_path):
     assert taken.returncode == 2 and "Traceback" not in taken.stderr
     assert taken.stderr.strip().endswith("nothing was changed") and len(taken.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py", "preds.csv", "rows.csv", "taken"]
+
+
+def test_the_script_says_what_predict_says_of_the_same_file(tmp_path):
+    # renamed columns, a word in a number column, unseen categories and gaps: the same notes, counted alike
+    ds = _dataset("multiclass")
+    net = _fit(ds, steps=5)
+    export_model(tmp_path / "m.npz", net, ds.preprocessor)
+    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
+    rows = ["A,B,Color,Size", "4.5,20,red,M", "abc,70,purple,", "6,,Red,L"] + [f"{i},{i * 3},blue,S" for i in range(12)]
+    data = tmp_path / "new.csv"
+    data.write_text("\n".join(rows) + "\n")
+    said = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[2] / "main.py"), "predict",
+                           str(tmp_path / "m.npz"), str(data)], capture_output=True, text=True, timeout=60)
+    ran = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert said.returncode == 0 == ran.returncode, (said.stderr, ran.stderr)
+    by_predict = [regex_sub(r" \(line \d+\)", "", line) for line in said.stderr.splitlines()]
+    assert sorted(ran.stderr.splitlines()) == sorted(by_predict), (ran.stderr, said.stderr)
+    assert any(line.startswith("note: columns read as the model's inputs: 'A' as 'a'") for line in by_predict)
