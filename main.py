@@ -232,7 +232,7 @@ def cmd_train(argv) -> int:
         "elapsed_s": report.elapsed,
     }
     if args.export:
-        written = _export(args.export, network, dataset.preprocessor)
+        written = _export_or_keep(args.export, network, dataset.preprocessor)
         if not args.json:
             print(f"model written to {written}")
     if args.json:
@@ -337,6 +337,31 @@ def _export(path, network, preprocessor):
     for note in export_notes(written, network, preprocessor):
         print(f"note: {note}", file=sys.stderr)
     return written
+
+
+def _export_or_keep(path, network, preprocessor):
+    """_export, and when that fails, the trained network kept beside it as a .npz (a new name, never over a
+    file) so the run is not lost; the error still ends the command (exit 2), naming where the model went."""
+    from core.errors import BackpropError
+
+    try:
+        return _export(path, network, preprocessor)
+    except BackpropError as exc:
+        from pathlib import Path
+
+        from core.export import export_model
+
+        base = Path(path)
+        for k in range(100):
+            spare = base.with_name(f"{base.stem}{'' if k == 0 else f'-{k}'}.npz")
+            if not spare.exists() and spare != base:
+                break
+        try:
+            kept = export_model(spare, network, preprocessor)
+        except BackpropError:
+            raise exc from None
+        raise type(exc)(f"{str(exc).rstrip('.')}. The trained model was saved as {kept} instead; "
+                        f"'main.py export {kept} {path}' converts it later.") from None
 
 
 def cmd_export(argv) -> int:

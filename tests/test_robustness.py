@@ -341,3 +341,27 @@ def test_the_data_budget_comes_from_the_environment(csv_1mb):
     result = subprocess.run([sys.executable, "-c", code, str(csv_1mb)], capture_output=True, text=True,
                             cwd=ROOT, env=env, timeout=60)
     assert result.stdout.strip() == "DataTooLarge", result.stderr
+
+
+def test_a_failed_export_at_the_end_of_training_keeps_the_trained_model(tmp_path, capsys, monkeypatch):
+    # `train --export m.onnx` that could not write the ONNX file lost the whole run
+    import core.export
+    from core.errors import ExportError
+
+    real = core.export.export_model
+
+    def no_onnx(path, *args, **kwargs):
+        if str(path).endswith(".onnx"):
+            raise ExportError("The ONNX graph failed validation: something ONNX refuses.")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(core.export, "export_model", no_onnx)
+    (tmp_path / "m.npz").write_bytes(b"the user's earlier model")              # never overwritten
+    code, lines = run_inline(capsys, "train", "--example", "xor", "--epochs", "20", "--quiet",
+                             "--export", tmp_path / "m.onnx")
+    assert_one_line(code, lines, "The trained model was saved as")
+    assert f"saved as {tmp_path / 'm-1.npz'} instead; 'main.py export {tmp_path / 'm-1.npz'} {tmp_path / 'm.onnx'}'" \
+        in lines[0]
+    assert (tmp_path / "m.npz").read_bytes() == b"the user's earlier model"
+    kept = core.export.load_model(tmp_path / "m-1.npz")                      # the run itself, ready to use
+    assert kept.network.layer_sizes[0] == 2 and kept.network.layer_sizes[-1] == 1
