@@ -109,21 +109,37 @@ def output_grid(network: Network, transform: Callable[[np.ndarray], np.ndarray],
 @dataclass(frozen=True)
 class LayerHealth:
     grad_norm: float          # ‖∂E/∂W‖ of the layer
-    update_ratio: float       # ‖ΔW‖ / ‖W‖ — healthy learning is around 1e-3
+    update_ratio: float       # ‖ΔW‖ / ‖W‖ of one step of the optimizer — healthy learning is around 1e-3
     dead_share: float         # relu family: share of units that output 0 for every sample given
     saturated_share: float    # sigmoid/tanh: share of units stuck near their limits for most samples
     # each unit's O_j averaged over the samples given, (fan_out,): the diagram shades its neurons by it
     mean_output: np.ndarray | None = field(default=None, compare=False)
 
 
-def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
-    """Per weight layer, from one forward/backward of the sample X, T (no update is made)."""
+def layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float, optimizer: str = "sgd",
+                 momentum: float = 0.0) -> list[LayerHealth]:
+    """Per weight layer, from one forward/backward of the sample X, T (no update is made). The update of
+    `optimizer` (see update_size) sets the update/weight ratio."""
     # a run on its way to diverging overflows here: inf is what the health curves then show
     with np.errstate(all="ignore"):
-        return _layer_health(network, X, T, lr)
+        return _layer_health(network, X, T, lr, optimizer, momentum)
 
 
-def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> list[LayerHealth]:
+def update_size(grad: np.ndarray, lr: float, optimizer: str = "sgd", momentum: float = 0.0) -> float:
+    """‖ΔW‖ of one step: plain SGD's η‖∂E/∂W‖; momentum's steady step η‖∂E/∂W‖/(1−μ) (the velocity of a
+    steady gradient); Adam's η√n for the n weights with a gradient (it moves each by about η, whatever the
+    gradient's size, so η‖∂E/∂W‖ said "barely changes" of layers Adam moves at full speed)."""
+    if optimizer == "adam":
+        return lr * float(np.sqrt(np.count_nonzero(grad)))
+    g = float(np.linalg.norm(grad.astype(np.float64)))
+    return lr * g / (1.0 - momentum) if optimizer == "momentum" and momentum < 1 else lr * g
+
+
+UPDATE_FORMULAS = {"sgd": "η‖∂E/∂W‖ / ‖W‖", "momentum": "η‖∂E/∂W‖ / ((1−μ)‖W‖)", "adam": "η√n / ‖W‖"}
+
+
+def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float, optimizer: str = "sgd",
+                  momentum: float = 0.0) -> list[LayerHealth]:
     _, grad_w, _ = network.gradients(np.asarray(X, network.dtype), np.asarray(T, network.dtype))
     trace = network.trace(X)
     result = []
@@ -138,8 +154,9 @@ def _layer_health(network: Network, X: np.ndarray, T: np.ndarray, lr: float) -> 
             saturated = float(np.mean(np.mean((o < 0.01) | (o > 0.99), axis=0) > 0.9))
         elif name == "tanh":
             saturated = float(np.mean(np.mean(np.abs(o) > 0.99, axis=0) > 0.9))
-        result.append(LayerHealth(g_norm, lr * g_norm / w_norm if w_norm > 0 else float("inf"),
-                                  dead, saturated, o.mean(axis=0)))
+        step = update_size(gw, lr, optimizer, momentum)
+        result.append(LayerHealth(g_norm, step / w_norm if w_norm > 0 else float("inf"), dead, saturated,
+                                  o.mean(axis=0)))
     return result
 
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from core.inspect import LayerHealth, hints, layer_health
+from core.inspect import UPDATE_FORMULAS, LayerHealth, hints, layer_health
 from core.network import Network
 from core.teaching import health_batch, positive_or_nan, unit_counts
 from gui.weights_view import layer_title
@@ -83,7 +83,7 @@ class HealthView(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.grad_plot = self._make_plot(0, "gradient norm ‖∂E/∂W‖")
-        self.ratio_plot = self._make_plot(1, "update / weight  η‖∂E/∂W‖ / ‖W‖")
+        self.ratio_plot = self._make_plot(1, f"update / weight  {UPDATE_FORMULAS['sgd']}")
         self.grad_plot.setLabel("bottom", None)     # the lower plot names the shared epoch axis
         self.healthy_line = pg.InfiniteLine(pos=math.log10(HEALTHY_RATIO), angle=0, movable=False,
                                             pen=pg.mkPen("#909090", style=Qt.PenStyle.DashLine),
@@ -144,6 +144,7 @@ class HealthView(QWidget):
         model.dataChanged.connect(self.reset)
         model.settingsChanged.connect(self._on_settings)
         self._measured_lr = None                 # the η of the update/weight ratios on show
+        self._measured_rule = None               # (η, optimizer, μ) of those ratios
         self.reset()
 
     def _make_plot(self, row: int, title: str) -> pg.PlotItem:
@@ -219,16 +220,21 @@ class HealthView(QWidget):
 
     @Slot()
     def _on_settings(self) -> None:
-        """A new η changes every update/weight ratio (η‖∂E/∂W‖/‖W‖): measure again while idle."""
-        if self._measured_lr is not None and self.model.settings.lr != self._measured_lr:
+        """A new η or optimizer changes every update/weight ratio (η‖∂E/∂W‖/‖W‖ for SGD): measure again
+        while idle."""
+        s = self.model.settings
+        if self._measured_lr is not None and (s.lr, s.optimizer, s.momentum) != self._measured_rule:
             self.refresh()
 
     def _measure(self, epoch: int, lr: float) -> None:
         self._measured_lr = lr
+        s = self.model.settings
+        self._measured_rule = (lr, s.optimizer, s.momentum)
         if self._X is None:
             self.health = None
         else:
-            self.health = layer_health(self._net, self._X, self._T, lr)
+            s = self.model.settings
+            self.health = layer_health(self._net, self._X, self._T, lr, s.optimizer, s.momentum)
             self._record(epoch)
         self._draw()
 
@@ -244,6 +250,8 @@ class HealthView(QWidget):
 
     def _draw(self) -> None:
         self._stale = False
+        rule = UPDATE_FORMULAS.get(self.model.settings.optimizer, UPDATE_FORMULAS["sgd"])
+        self.ratio_plot.setTitle(f"update / weight  {rule}", color="#202020", size="10pt")
         self._draw_curves()
         self._show_table()
         self._show_hints()

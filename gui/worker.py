@@ -233,7 +233,9 @@ class TrainingWorker(QObject):
             self._health_net = Network(**self._network.architecture())
         self._health_net.set_params(report.weights, report.biases)
         X, T = self._health_sample
-        health = layer_health(self._health_net, X, T, report.lr or self._optimizer.lr)
+        opt = self._optimizer
+        health = layer_health(self._health_net, X, T, report.lr or opt.lr, type(opt).__name__.lower(),
+                              float(getattr(opt, "momentum", 0.0)))
         self.healthMeasured.emit(self.run_id, report.epoch, health)
 
     def _flush(self) -> None:

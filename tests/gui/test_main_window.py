@@ -516,6 +516,20 @@ def test_a_softmax_output_for_two_classes_is_refused_and_the_network_kept(qtbot,
     assert model.network.activations[-1] == "tanh" and model.network.loss == "mse"
 
 
+def test_the_health_ratio_is_the_step_of_the_optimizer_chosen(qtbot, window):
+    # it was plain SGD's η‖∂E/∂W‖ whatever the optimizer: Adam moves each weight by about η
+    assert window.load_example("xor")
+    sgd = np.array(window.health.ratios[-1])
+    window.model.update_settings(optimizer="momentum", momentum=0.9)
+    np.testing.assert_allclose(window.health.ratios[-1], sgd / (1 - 0.9), rtol=1e-5)
+    assert window.health.ratio_plot.titleLabel.text.endswith("η‖∂E/∂W‖ / ((1−μ)‖W‖)")
+    window.model.update_settings(optimizer="adam")
+    net, lr = window.model.network, window.model.settings.lr
+    expected = [lr * np.sqrt(W.size) / np.linalg.norm(W.astype(np.float64)) for W in net.weights]
+    np.testing.assert_allclose(window.health.ratios[-1], expected, rtol=1e-4)
+    assert window.health.ratio_plot.titleLabel.text.endswith("η√n / ‖W‖")
+
+
 def test_the_health_ratios_use_the_learning_rate_set_and_follow_a_step_applied_by_hand(qtbot, window):
     from core.inspect import layer_health
 
