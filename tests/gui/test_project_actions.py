@@ -420,14 +420,19 @@ def test_the_sheet_chosen_in_the_data_dock_is_trained_saved_and_reopened(qtbot, 
     assert same_params(params(second.model.network), params(first.model.network))
 
 
-def test_a_sheet_that_cannot_be_read_leaves_the_sheet_box_on_the_sheet_in_use(qtbot, tmp_path):
+def open_workbook(qtbot, tmp_path):
+    """(window, its data panel, its model, the workbook path): a window that has opened a two-year workbook."""
     from tests.core.test_data import _two_data_sheets
 
     book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
     window = make_window(qtbot)
-    panel, model = window.data_panel, window.model
-    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
         window.open_path(str(book))
+    return window, window.data_panel, window.model, book
+
+
+def test_a_sheet_that_cannot_be_read_leaves_the_sheet_box_on_the_sheet_in_use(qtbot, tmp_path):
+    window, panel, model, _ = open_workbook(qtbot, tmp_path)
     with qtbot.waitSignal(panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
         panel.sheet_combo.setCurrentIndex(0)
         panel.sheet_combo.activated.emit(0)                               # "Cover": a title, no table
@@ -459,13 +464,7 @@ def test_a_csv_file_shows_no_sheet_choice(qtbot, tmp_path):
 def test_a_workbook_reopened_from_recent_files_reads_the_sheet_chosen_last(qtbot, tmp_path):
     import pandas as pd
 
-    from tests.core.test_data import _two_data_sheets
-
-    book = _two_data_sheets(tmp_path / "parts.xlsx", n_small=30, n_large=40)
-    window = make_window(qtbot)
-    panel, model = window.data_panel, window.model
-    with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
-        window.open_path(str(book))
+    window, panel, model, book = open_workbook(qtbot, tmp_path)
     with qtbot.waitSignal(model.dataChanged, timeout=WAIT_MS):
         panel.sheet_combo.setCurrentIndex(1)
         panel.sheet_combo.activated.emit(1)
