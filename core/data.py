@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from core.dates import date_format, date_part, date_parts, read_date
+from core.dates import DATE_SHARE, date_format, date_part, date_parts, read_date, year_text
 from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -2921,6 +2921,9 @@ def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False) -
     fmt = None
     if (_are_dates(distinct) or _MORE_DATES_RE.match(str(distinct[0]))) and not _hours_of_day(distinct):
         fmt = date_format(distinct, day_first)
+        check = distinct[:: max(1, len(distinct) // DATE_CHECK)]      # the format found from a sample …
+        if fmt and sum(read_date(t, fmt) is not None for t in check) < DATE_SHARE * len(check):
+            fmt = None                                                 # … must read the rest too
     if n_missing == 0 and n_unique == n and n > _ID_MIN_ROWS and not fmt and not _are_dates(distinct):
         return ColumnInfo(name, "identifier", 0, n_unique)
     # Free text or codes, a value per row, keep the order of the file: nobody reads them in order, and
@@ -2929,6 +2932,7 @@ def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False) -
     return ColumnInfo(name, "categorical", n_missing, n_unique, tuple(labels), date_format=fmt)
 
 
+DATE_CHECK = 20_000      # distinct dates a column's format is checked on (a timestamp per row: a spread of them)
 # dates _are_dates leaves to date_format: a weekday first ("Wed, 04 May 2011 00:00:00 +0000", ctime's "Wed
 # May 04 00:00:00 2011"), a year and month ("2011-05", "May-11")
 _MORE_DATES_RE = re.compile(rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? |\d{{4}}-\d{{2}}$|{_MONTH}-\d{{2}}$)", re.I)
@@ -3074,10 +3078,10 @@ class Preprocessor:
                         filled.append((len(notes), c.name, missing))
                         notes.append(f"'{c.name}': {_count(missing, 'missing value')} filled with the training "
                                      "mean of each number a date gives")
-                far = self._far_from_training(c, x)
-                if far:
-                    notes.append(f"'{c.feature}': {_count(far[0], 'value')} far outside the training data (such "
-                                 f"as {far[1]:.6g}; {far[2]}): predictions there are guesses")
+                outside = _dates_outside(c, x)
+                if outside:
+                    notes.append(f"'{c.name}': {_count(outside, 'date')} outside the span of the training dates "
+                                 f"({year_text(c.low)} to {year_text(c.high)}): predictions there extrapolate")
                 continue
             if isinstance(c, _NumIn):
                 unreadable: list[str] = []
@@ -3455,6 +3459,18 @@ def _date_values(values, spec: _NumIn, cache: dict[str, np.ndarray]) -> np.ndarr
                 table[i] = [date_part(when, p) for p in parts]
         cache[spec.name] = table[codes]
     return cache[spec.name][:, date_parts(spec.date_format).index(spec.part)]
+
+
+DATE_SLACK_YEARS = 1 / 365.25      # a day beyond the training dates is still among them
+
+
+def _dates_outside(spec: _NumIn, x: np.ndarray) -> int:
+    """How many of the year numbers `x` lie before or after the training dates (the year part only: the
+    others repeat every year)."""
+    if spec.part != "year" or spec.low is None:
+        return 0
+    with np.errstate(invalid="ignore"):
+        return int(((x < spec.low - DATE_SLACK_YEARS) | (x > spec.high + DATE_SLACK_YEARS)).sum())
 
 
 def _unread_dates(values, fmt: str) -> tuple[int, str] | None:
@@ -3839,7 +3855,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             if info[c].date_format and _is_text(frame[c]):
                 numbers = _fit_date(c, info[c].date_format, frame[c].to_numpy(), tr, scaling)
                 specs.extend(numbers)
-                notes.append(_date_note(c, info[c].date_format, numbers))
+                notes.append(_date_note(c, info[c].date_format, numbers, frame[c].to_numpy()[rows]))
             elif _is_text(frame[c]):
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
             else:
@@ -4140,10 +4156,15 @@ def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str
     return out
 
 
-def _date_note(name: str, fmt: str, parts: list[_NumIn]) -> str:
-    example = datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", ""))
-    return (f"column '{name}' holds dates (written like '{example.strip()}'): used as "
+def _date_note(name: str, fmt: str, parts: list[_NumIn], col: np.ndarray) -> str:
+    example = datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", "")).strip()
+    note = (f"column '{name}' holds dates (written like '{example}'): used as "
             f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
+    unread = _unread_dates(col, fmt)
+    if unread:      # a few cells written otherwise: filled like gaps, and said so
+        note += (f"; {_count(unread[0], 'cell')} not written like '{example}' (such as '{_short(unread[1], 20)}') "
+                 "filled with the training mean of each number")
+    return note
 
 
 def _scaled_spec(name: str, mean: float, std: float, lo: float, hi: float, scaling: str) -> _NumIn:

@@ -25,13 +25,19 @@ DATE_FORMATS = tuple(day + time for day in _DAYS for time in _TIMES
 # years outside these are codes that happen to read as dates ("1000-01" is a part number, not January 1000)
 _FIRST_YEAR, _LAST_YEAR = 1800, 2200
 DATE_SAMPLE = 200
+DATE_SHARE = 0.95          # a format reads at least this share of a column's cells: the rest are noted, not fatal
+# A two-digit year up to ten years ahead is this century's, any later one the last's: "Jul-67" is 1967
+# (strptime's own pivot, 69, made it 2067), "Mar-29" 2029.
+_CENTURY_AHEAD = 10
 
 
 def read_date(text, fmt):
     """The datetime `text` spells in format `fmt`, None if it does not (or is no plausible date)."""
     try:
         when = datetime.datetime.strptime(str(text).strip(), fmt)
-    except ValueError:
+        if "%y" in fmt and when.year > datetime.date.today().year + _CENTURY_AHEAD:
+            when = when.replace(year=when.year - 100)
+    except ValueError:                  # also February 29 of a year a century earlier, no leap year
         return None
     return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
 
@@ -44,13 +50,24 @@ def date_format(texts, day_first=False):
     if not texts:
         return None
     sample = texts[:: max(1, len(texts) // DATE_SAMPLE)]
+    enough = DATE_SHARE * len(sample)
+
+    def reads(fmt):
+        return sum(read_date(t, fmt) is not None for t in sample) >= enough
+
     for fmt in DATE_FORMATS:
-        if all(read_date(t, fmt) is not None for t in sample):
+        if read_date(sample[0], fmt) is None and len(sample) > 1 and read_date(sample[-1], fmt) is None:
+            continue                    # most formats fail on the first cell: no need to try the rest
+        if reads(fmt):
             swapped = "%d" + fmt[2:3] + "%m" + fmt[5:] if fmt.startswith(("%m/%d", "%m-%d")) else fmt
-            if day_first and swapped != fmt and all(read_date(t, swapped) is not None for t in sample):
-                return swapped
+            if swapped != fmt and (day_first or not _all_read(sample, fmt)) and _all_read(sample, swapped):
+                return swapped          # ';' files, or the cells month-first leaves unread (13/04/2011)
             return fmt
     return None
+
+
+def _all_read(texts, fmt):
+    return all(read_date(t, fmt) is not None for t in texts)
 
 
 def date_parts(fmt):
@@ -83,3 +100,10 @@ def date_part(when, part):
     if part == "hour":
         return when.hour + when.minute / 60 + when.second / 3600
     raise ValueError(f"unknown date part {part!r}")
+
+
+def year_text(year):
+    """A year number with its fraction as words: 2016.73 → 'September 2016'."""
+    whole = int(math.floor(year))
+    month = min(12, 1 + int((year - whole) * 12))
+    return f"{datetime.date(whole, month, 1):%B %Y}"

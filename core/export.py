@@ -599,6 +599,10 @@ class _Column:
     unit: str | None = None             # numeric: cells in another unit count as missing
     part: str | None = None             # date: the number of each cell's date (core.dates.date_part) …
     date_format: str | None = None      # … read with this strptime format; then scaled like a numeric column
+    # numbers (and a date's year) beyond [low − far, high + far] are said to lie outside the training data
+    low: float | None = None
+    high: float | None = None
+    far: float | None = None
 
     @property
     def feature(self) -> str:
@@ -627,16 +631,31 @@ class _Plan:
 def _preprocessing_plan(pre_dict: dict) -> _Plan:
     """Adapter from core.data.Preprocessor.to_dict() (format "backprop-studio/preprocessor" v1) to the
     plain numbers of the ONNX graph and the script. ExportError if the layout is not understood."""
+    from core.data import DATE_SLACK_YEARS, FAR_SPREADS
+
     try:
         columns = []
+        scaling = pre_dict.get("scaling", "standardize")
         for c in pre_dict["inputs"]:
+            seen = {}
+            if c.get("low") is not None and c.get("high") is not None:
+                low, high, scale = float(c["low"]), float(c["high"]), float(c["scale"])
+                if c["kind"] == "date":
+                    far = DATE_SLACK_YEARS if c.get("part") == "year" else None
+                elif scaling in ("standardize", "minmax", "minmax_sym"):     # as Preprocessor judges it
+                    spread = scale if scaling == "standardize" else high - low
+                    far = FAR_SPREADS * (spread if spread > 0 else scale)
+                else:
+                    far = None
+                seen = {"low": low, "high": high, "far": far} if far is not None else {}
             if c["kind"] == "numeric":
                 unit = c.get("unit")
                 columns.append(_Column(str(c["name"]), "numeric", float(c["offset"]), float(c["scale"]),
-                                       float(c["fill"]), unit=None if unit is None else str(unit)))
+                                       float(c["fill"]), unit=None if unit is None else str(unit), **seen))
             elif c["kind"] == "date":
                 columns.append(_Column(str(c["name"]), "date", float(c["offset"]), float(c["scale"]),
-                                       float(c["fill"]), part=str(c["part"]), date_format=str(c["date_format"])))
+                                       float(c["fill"]), part=str(c["part"]), date_format=str(c["date_format"]),
+                                       **seen))
             elif c["kind"] == "categorical":
                 fill = c.get("fill")
                 columns.append(_Column(str(c["name"]), "categorical",
@@ -917,7 +936,7 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__OTHER_FORMATS__": "\n\n\n".join(
                   [f"_FIRST_YEAR, _LAST_YEAR = {dates._FIRST_YEAR}, {dates._LAST_YEAR}   # plausible years of a date"]
                   + [inspect.getsource(f).rstrip() for f in (
-                      dates.read_date, dates.date_part, thousands_fit, number_text, sheets_as_csv, ReadProgress,
+                      dates.read_date, dates.date_part, dates.year_text, thousands_fit, number_text, sheets_as_csv, ReadProgress,
                       _Counted, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
                       other_format_as_csv)])}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
@@ -939,7 +958,8 @@ def _python_text(text: str) -> str:
 def _plan_dict(plan: _Plan) -> dict:
     return {"columns": [{"name": c.name, "kind": c.kind, "offset": c.offset, "scale": c.scale,
                          "fill": c.fill, "categories": list(c.categories), "fill_category": c.fill_category,
-                         "unit": c.unit, "part": c.part, "date_format": c.date_format}
+                         "unit": c.unit, "part": c.part, "date_format": c.date_format, "low": c.low,
+                         "high": c.high, "far": c.far}
                         for c in plan.columns],
             "task": plan.task, "targets": list(plan.targets), "dtype": plan.dtype,
             "class_names": list(plan.class_names), "out_mean": list(plan.out_mean),
@@ -1250,6 +1270,12 @@ def features(rows):
                 dates[name] = [read_date(cell, column["date_format"]) if not missing((cell or "").strip()) else None
                                for cell in (row.get(name) for row in rows)]
             x = np.array([date_part(when, column["part"]) for when in dates[name]], dtype=np.float32)
+            if column["far"] is not None:
+                outside = int(((x < column["low"] - column["far"]) | (x > column["high"] + column["far"])).sum())
+                if outside:
+                    NOTES.append(f"'{name}': {count(outside, 'date')} outside the span of the training dates "
+                                 f"({year_text(column['low'])} to {year_text(column['high'])}): predictions there "
+                                 "extrapolate")
             if first:
                 present = sum(1 for row in rows if not missing((row.get(name) or "").strip()))
                 unread = present - sum(1 for when in dates[name] if when is not None)
@@ -1270,9 +1296,16 @@ def features(rows):
         if column["kind"] == "numeric":
             x = np.array(column_numbers([row.get(name) for row in rows], name, column.get("unit")), dtype=np.float32)
             gaps = int(np.isnan(x).sum())     # the words read as missing too, as the studio counts them
+            far = ((x < column["low"] - column["far"]) | (x > column["high"] + column["far"])
+                   if column["far"] is not None else np.zeros(len(x), bool))
             if gaps > 0:
                 filled.append((len(NOTES), name, gaps))
                 NOTES.append(f"'{name}': {count(gaps, 'missing value')} filled with the training mean {column['fill']:.6g}")
+            if far.any():
+                NOTES.append(f"'{name}': {count(int(far.sum()), 'value')} far outside the training data (such as "
+                             f"{float(x[np.argmax(far)]):.6g}; the training data ran from {column['low']:.6g} to "
+                             f"{column['high']:.6g}): predictions there are guesses; check the units and the number "
+                             "format")
             x = np.where(np.isnan(x), np.float32(column["fill"]), x)
             X[:, k] = x
             numeric.append(k)

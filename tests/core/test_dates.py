@@ -107,8 +107,8 @@ def test_predictions_read_the_date_column_as_training_did_and_say_what_they_made
         "'date': 1 value not read as dates like the training data's (such as '2011-13-45'), filled with the "
         "training mean of each number a date gives",
         "'date': 1 missing value filled with the training mean of each number a date gives",
-        "'date.year': 1 value far outside the training data (such as 2031.5; the training data ran from 2011 to "
-        "2011.55): predictions there are guesses"]
+        "'date': 1 date outside the span of the training dates (January 2011 to July 2011): predictions there "
+        "extrapolate"]
     X = again.transform(new)
     assert np.isfinite(X).all() and not np.array_equal(X[0], X[1])
 
@@ -119,7 +119,7 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     frame = _riders(120, fmt="%d.%m.%Y")
     ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
     net = _train(ds, epochs=20)
-    rows = pd.DataFrame({"date": ["02.07.2011", "", "31.12.2011"], "temp": ["10", "11", "12.5"]})
+    rows = pd.DataFrame({"date": ["02.07.2011", "", "31.12.2011", "02.07.2031"], "temp": ["10", "11", "12.5", "9"]})
     (tmp_path / "new.csv").write_text(rows.to_csv(index=False))
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows.replace({"": None}))
     script = export_model(tmp_path / "m.py", net, ds.preprocessor)
@@ -129,6 +129,9 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
     np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
     assert "'date': 1 missing value filled with the training mean of each number a date gives" in out.stderr
+    span = [n for n in LoadedModel(net, ds.preprocessor, {}).preprocessor.input_notes(rows.replace({"": None}))
+            if "outside the span" in n]
+    assert len(span) == 1 and f"note: {span[0]}" in out.stderr.splitlines()     # 2031 and Dec 31: after them
     # ONNX cannot read text as dates: it takes each date's numbers in its numeric input
     session = ort.InferenceSession(str(export_model(tmp_path / "m.onnx", net, ds.preprocessor)))
     parts = [f.split(".")[1] for f in ds.preprocessor.feature_names if f.startswith("date.")]
@@ -162,3 +165,17 @@ def test_a_split_of_the_latest_rows_validates_on_the_latest_dates_whatever_the_f
     assert "validation on the last rows of the file (10 rows), training on the earlier ones" in last.notes
     with pytest.raises(Exception, match="Unknown split 'future'"):
         build_dataset(plain, targets=["y"], split="future")
+
+
+def test_two_digit_years_far_ahead_are_last_centurys_and_a_few_odd_cells_are_said_not_fatal():
+    # strptime reads "Jul-67" as 2067; an economics series from 1967 then sorted last
+    assert date_format(["Jul-67", "Dec-68", "Jan-15"]) == "%b-%y"
+    assert read_date("Jul-67", "%b-%y").year == 1967 and read_date("Mar-29", "%b-%y").year == 2029
+    assert read_date("22/01/50", "%d/%m/%y").year == 1950
+    # two cells of 302 written otherwise: the column is still dates, and the note names them
+    rows = "d,x,y\n" + "".join(f"2011-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 7},{'ab'[i % 2]}\n" for i in range(300))
+    table = read_csv_text(rows + "03/04/2011,1,a\nsoon,2,b\n")
+    assert table.column("d").date_format == "%Y-%m-%d"
+    ds = build_dataset(table, targets=["y"])
+    assert any(note.endswith("; 2 cells not written like '2024-01-31' (such as '03/04/2011') filled with the "
+                             "training mean of each number") for note in ds.notes), ds.notes

@@ -1031,7 +1031,8 @@ def test_the_script_says_what_predict_says_of_the_same_file(tmp_path):
     net = _fit(ds, steps=5)
     export_model(tmp_path / "m.npz", net, ds.preprocessor)
     script = export_model(tmp_path / "m.py", net, ds.preprocessor)
-    rows = ["A,B,Color,Size", "4.5,20,red,M", "abc,70,purple,", "6,,Red,L"] + [f"{i},{i * 3},blue,S" for i in range(12)]
+    rows = ["A,B,Color,Size", "4.5,20,red,M", "abc,70,purple,", "6,,Red,L", "1000000,20,red,M"] + [
+        f"{i},{i * 3},blue,S" for i in range(12)]
     data = tmp_path / "new.csv"
     data.write_text("\n".join(rows) + "\n")
     said = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[2] / "main.py"), "predict",
@@ -1041,3 +1042,4 @@ def test_the_script_says_what_predict_says_of_the_same_file(tmp_path):
     by_predict = [regex_sub(r" \(line \d+\)", "", line) for line in said.stderr.splitlines()]
     assert sorted(ran.stderr.splitlines()) == sorted(by_predict), (ran.stderr, said.stderr)
     assert any(line.startswith("note: columns read as the model's inputs: 'A' as 'a'") for line in by_predict)
+    assert any(line.startswith("note: 'a': 1 value far outside the training data (such as 1e+06;") for line in by_predict)
