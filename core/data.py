@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from core.dates import DATE_SHARE, date_format, date_part, date_parts, read_date, year_text
+from core.dates import DATE_SHARE, date_format, date_part, date_parts, dates_of, example_of, read_date, year_text
 from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -3068,7 +3068,11 @@ class Preprocessor:
             if isinstance(c, _NumIn) and c.part is not None:
                 x = _date_values(values, c, dates)
                 if c.name in dates and c.part == next(s.part for s in self.inputs if s.name == c.name):
-                    unread = _unread_dates(values, c.date_format)
+                    used = dates[c.name, "format"]
+                    if used != c.date_format:
+                        notes.append(f"'{c.name}': dates read as this file writes them ('{example_of(used)}'), not "
+                                     f"as the training data's ('{example_of(c.date_format)}')")
+                    unread = _unread_dates(values, used)
                     if unread:
                         notes.append(f"'{c.name}': {_count(unread[0], 'value')} not read as dates like the "
                                      f"training data's (such as '{_short(unread[1], 20)}'), filled with the "
@@ -3453,11 +3457,12 @@ def _date_values(values, spec: _NumIn, cache: dict[str, np.ndarray]) -> np.ndarr
         codes, keys = _keys(values)
         parts = date_parts(spec.date_format)
         table = np.full((len(keys) + 1, len(parts)), np.nan)          # the last row: a missing cell
-        for i, key in enumerate(keys):
-            when = read_date(key, spec.date_format) if key is not None else None
+        read, used = dates_of(keys, spec.date_format)
+        for i, when in enumerate(read):
             if when is not None:
                 table[i] = [date_part(when, p) for p in parts]
         cache[spec.name] = table[codes]
+        cache[spec.name, "format"] = used
     return cache[spec.name][:, date_parts(spec.date_format).index(spec.part)]
 
 
@@ -4157,7 +4162,7 @@ def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str
 
 
 def _date_note(name: str, fmt: str, parts: list[_NumIn], col: np.ndarray) -> str:
-    example = datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", "")).strip()
+    example = example_of(fmt)
     note = (f"column '{name}' holds dates (written like '{example}'): used as "
             f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
     unread = _unread_dates(col, fmt)

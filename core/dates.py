@@ -107,3 +107,24 @@ def year_text(year):
     whole = int(math.floor(year))
     month = min(12, 1 + int((year - whole) * 12))
     return f"{datetime.date(whole, month, 1):%B %Y}"
+
+
+def dates_of(texts, fmt):
+    """(each text read as a date, the format used): `fmt`, the training data's, unless it reads under half of
+    the texts given and another format reads more of them (a file saved again by a spreadsheet writes
+    2015-11-03 as 11/3/2015; read with the old format every row would get the average day)."""
+    dates = [read_date(t, fmt) if t else None for t in texts]
+    present = [t for t in texts if t]
+    read = sum(d is not None for d in dates)
+    if present and read < 0.5 * len(present):
+        other = date_format(sorted(set(present)))
+        if other is not None and other != fmt:
+            again = [read_date(t, other) if t else None for t in texts]
+            if sum(d is not None for d in again) > read:
+                return again, other
+    return dates, fmt
+
+
+def example_of(fmt):
+    """How `fmt` writes January 31, 2024, 13:45: what a note shows of a format."""
+    return datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", "")).strip()

@@ -934,9 +934,10 @@ def script_source(network: Network, preprocessor=None, meta: dict | None = None)
               "__MAGNITUDES__": repr(_MAGNITUDES), "__FLAGGED__": repr(_FLAGGED_RE.pattern),
               "__FEET_INCHES__": repr(_FEET_INCHES_RE.pattern),
               "__OTHER_FORMATS__": "\n\n\n".join(
-                  [f"_FIRST_YEAR, _LAST_YEAR = {dates._FIRST_YEAR}, {dates._LAST_YEAR}   # plausible years of a date"]
+                  # core/dates.py whole: dates are read by the same code in the studio and in the script
+                  [inspect.getsource(dates).replace("from __future__ import annotations\n", "").strip()]
                   + [inspect.getsource(f).rstrip() for f in (
-                      dates.read_date, dates.date_part, dates.year_text, thousands_fit, number_text, sheets_as_csv, ReadProgress,
+                      thousands_fit, number_text, sheets_as_csv, ReadProgress,
                       _Counted, xlsx_as_csv, ods_as_csv, workbook_as_csv, json_as_csv, arff_or_ts_as_csv,
                       other_format_as_csv)])}
     # One pass, so a placeholder spelled inside the inserted text (a column name…) stays as it is.
@@ -1267,8 +1268,12 @@ def features(rows):
         if column["kind"] == "date":
             first = name not in dates
             if first:
-                dates[name] = [read_date(cell, column["date_format"]) if not missing((cell or "").strip()) else None
-                               for cell in (row.get(name) for row in rows)]
+                cells = [(cell or "").strip() for cell in (row.get(name) for row in rows)]
+                dates[name], used = dates_of([None if missing(cell) else cell for cell in cells],
+                                             column["date_format"])
+                if used != column["date_format"]:
+                    NOTES.append(f"'{name}': dates read as this file writes them ('{example_of(used)}'), not as "
+                                 f"the training data's ('{example_of(column['date_format'])}')")
             x = np.array([date_part(when, column["part"]) for when in dates[name]], dtype=np.float32)
             if column["far"] is not None:
                 outside = int(((x < column["low"] - column["far"]) | (x > column["high"] + column["far"])).sum())
@@ -1277,12 +1282,13 @@ def features(rows):
                                  f"({year_text(column['low'])} to {year_text(column['high'])}): predictions there "
                                  "extrapolate")
             if first:
-                present = sum(1 for row in rows if not missing((row.get(name) or "").strip()))
-                unread = present - sum(1 for when in dates[name] if when is not None)
+                present = sum(1 for cell in cells if not missing(cell))
+                odd = [cell for cell, when in zip(cells, dates[name]) if when is None and not missing(cell)]
                 gaps = len(rows) - present
-                if unread:
-                    NOTES.append(f"'{name}': {count(unread, 'value')} not read as dates like the training data's, "
-                                 "filled with the training mean of each number a date gives")
+                if odd:
+                    shown = odd[0] if len(odd[0]) <= 20 else odd[0][:19] + "…"
+                    NOTES.append(f"'{name}': {count(len(odd), 'value')} not read as dates like the training data's "
+                                 f"(such as '{shown}'), filled with the training mean of each number a date gives")
                 if gaps:
                     filled.append((len(NOTES), name, gaps))
                     NOTES.append(f"'{name}': {count(gaps, 'missing value')} filled with the training mean of each "

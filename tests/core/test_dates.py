@@ -179,3 +179,25 @@ def test_two_digit_years_far_ahead_are_last_centurys_and_a_few_odd_cells_are_sai
     ds = build_dataset(table, targets=["y"])
     assert any(note.endswith("; 2 cells not written like '2024-01-31' (such as '03/04/2011') filled with the "
                              "training mean of each number") for note in ds.notes), ds.notes
+
+
+def test_a_file_that_writes_its_dates_otherwise_is_read_in_its_own_way_by_predict_and_the_script(tmp_path):
+    # a spreadsheet saves 2011-11-03 again as 11/3/2011: read with the training format, every row got the mean day
+    frame = _riders(200, fmt="%Y-%m-%d")
+    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
+    net = _train(ds, epochs=10)
+    days = pd.to_datetime(["2011-02-05", "2011-03-14", "2011-05-03", "2011-06-25"])
+    iso = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "temp": ["10", "11", "12", "13"]})
+    excel = iso.assign(date=[f"{d.month}/{d.day}/{d.year}" for d in days])
+    model = LoadedModel(net, ds.preprocessor, {})
+    np.testing.assert_array_equal(predict_rows(model, excel).to_numpy(float), predict_rows(model, iso).to_numpy(float))
+    note = "'date': dates read as this file writes them ('1/31/2024'), not as the training data's ('2024-01-31')"
+    assert ds.preprocessor.input_notes(excel) == [note.replace("'1/31/2024'", "'01/31/2024'")]
+    (tmp_path / "excel.csv").write_text(excel.to_csv(index=False))
+    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "excel.csv")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == ["note: " + note.replace("'1/31/2024'", "'01/31/2024'")]
+    printed = pd.read_csv(pd.io.common.StringIO(out.stdout)).to_numpy(float)
+    np.testing.assert_allclose(printed, predict_rows(model, iso).to_numpy(float), rtol=1e-6)
