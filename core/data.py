@@ -52,10 +52,14 @@ __all__ = [
 
 #: Cell spellings read as "missing" (compared after stripping surrounding spaces).
 NA_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "Null",
-             "None", "none", "-", "#N/A", "<NA>",
+             "-", "#N/A", "<NA>",
              # what a spreadsheet shows in a cell whose formula failed: the value is unknown, not text
              "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!")
 _NA_SET = frozenset(NA_TOKENS)
+# "None" is no value in a column of numbers (Python's str(None)) but a category among words: Cars93's AirBags
+# is "None", "Driver only" or "Driver & Passenger" (34 of 93 cars had none; read as missing, they were given
+# the commonest, airbags). R reads it so; pandas reads it as missing.
+_NONE_WORDS = frozenset(["None", "none"])
 MAX_COLUMNS = 100_000
 # A file whose numbers alone (float32) would need more than this is refused before it is read: building
 # the training set takes about as much again, so past a few GB the machine would swap or die instead.
@@ -132,7 +136,7 @@ _MAGNITUDES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 _ODD_ENDINGS = frozenset("])-+kKMB")    # last characters decorated_number looks at more closely
 # what sensor logs, reports and web tables write for "no value" in a column of numbers; ".." is the World
 # Bank's, ":" Eurostat's
-_NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "..", "...", "\u2026", ":"])
+_NO_VALUE = frozenset(["-", "--", "---", "----", "\u2013", "\u2014", "\u2212", "..", "...", "\u2026", ":", *_NONE_WORDS])
 # A comma-delimited file quotes cells that hold a comma. Cells only a decimal comma explains ("4260,7",
 # "0,1234", "6.109,29") make the file's other quoted commas decimal too ("5,895" is 5.895), unless a cell
 # only thousands commas explain ("1,234.50", "1,933,535") or an unquoted number has a decimal dot.
@@ -1289,7 +1293,7 @@ def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
 
 def _cell_kind(s: str, decimal: str) -> str:
     s = s.strip()
-    if s in _NA_SET:
+    if s in _NA_SET or s in _NONE_WORDS:
         return "na"
     if decimal == "," and _DEC_COMMA_RE.match(s):
         return "num"

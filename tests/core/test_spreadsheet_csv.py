@@ -628,6 +628,9 @@ def _rows(n, make):
 
 # files the studio reads and the exported script once read otherwise (found by a sweep of messy files)
 SCRIPT_CASES = {
+    "None as a category and as no number": ("airbags,weight,kind\n" + _rows(
+        40, lambda i: f'{("None", "Driver only", "Driver & Passenger")[i % 3]},{"None" if i % 9 == 4 else 2000 + i * 13},'
+                      f'{"ab"[i % 2]}\n'), "kind"),
     "a lone thousands comma among plain numbers": ("weight,size,kind\n" + _rows(
         40, lambda i: f'{chr(34) + "4,075" + chr(34) if i == 3 else 3000 + i * 37},{i % 5},{"ab"[i % 2]}\n'), "kind"),
     "a lone comma in a column of small numbers": ("x,size,kind\n" + _rows(
@@ -808,6 +811,18 @@ def test_statistics_office_marks_are_read_as_their_numbers_or_as_missing():
     assert "column 'weight': numbers written like '4,075' read as numbers" in t.notes
     t = read_csv_text("weight,y\n" + '"4,075",a\n' + "".join(f"4200,{'ab'[i % 2]}\n" for i in range(10)))
     assert t.frame["weight"].tolist() == [4075] + [4200] * 10
+
+
+def test_none_is_a_category_among_words_and_no_value_among_numbers():
+    # Cars93's AirBags: "None" for cars without airbags was read as missing and given the commonest category
+    t = read_csv_text(SCRIPT_CASES["None as a category and as no number"][0])
+    assert t.column("airbags").categories == ("Driver & Passenger", "Driver only", "None")
+    assert t.column("airbags").n_missing == 0
+    assert t.column("weight").kind == "numeric" and t.column("weight").n_missing == 4
+    assert "column 'weight': 4 cells of 'None' treated as missing" in t.notes
+    ds = build_dataset(t, targets=["kind"], missing="fill")
+    assert "airbags=None" in ds.feature_names
+    assert ds.preprocessor.input_notes(pd.DataFrame({"airbags": ["None"], "weight": [2100.0]})) == []
 
 
 def test_heights_in_feet_and_inches_read_as_inches_and_age_bands_stay_bands():
