@@ -20,7 +20,6 @@ float32 matrices).
 from __future__ import annotations
 
 import codecs
-import datetime
 import contextlib
 import csv
 import io
@@ -112,7 +111,7 @@ _AMBIGUOUS_COMMA_RE = re.compile(r"^[+-]?\d{1,3},\d{3}$")    # "1,234": a thousa
 def thousands_fit(text: str, low: float, high: float) -> bool:
     """Whether "4,075" among plain numbers from `low` to `high` is 4075: that reading lies within the
     numbers' range widened by its span on either side, and 4.075 does not (a weight column of 3300 to
-    4800 reads it as 4075; a column of 0 to 40 keeps "1,234" a question). The exported script has a copy."""
+    4800 reads it as 4075; a column of 0 to 40 keeps "1,234" a question). The exported script carries it."""
     if math.isnan(low):
         return False
     span = max(high - low, 0.5 * max(abs(low), abs(high)))
@@ -2998,6 +2997,15 @@ FAR_SPREADS = 10         # a value to predict this many spreads (standard deviat
                          # data is far from anything the network was fitted on: a note says so
 
 
+def far_margin(scaling: str, scale: float, low: float, high: float) -> float | None:
+    """How far beyond a numeric column's training range [low, high] a value is far from anything the network
+    was fitted on: FAR_SPREADS standard deviations (standardize) or ranges (minmax); None when unscaled."""
+    if scaling not in ("standardize", "minmax", "minmax_sym"):
+        return None
+    spread = scale if scaling == "standardize" else high - low
+    return FAR_SPREADS * (spread if spread > 0 else scale)
+
+
 class Preprocessor:
     """Raw rows ↔ network arrays, fitted on the training part only.
 
@@ -3066,17 +3074,18 @@ class Preprocessor:
         file_units = _file_units(rows)
         notes = []
         filled: list[tuple[int, str, int]] = []     # (its note's index, column, missing values filled)
-        dates: dict[str, np.ndarray] = {}
+        dates: dict = {}                             # each date column read once (_date_values)
         for c in self.inputs:
             values = cols[c.name]
             if isinstance(c, _NumIn) and c.part is not None:
+                said = c.name in dates                 # a date column's notes come with its first number
                 x = _date_values(values, c, dates)
-                if c.name in dates and c.part == next(s.part for s in self.inputs if s.name == c.name):
+                if not said:
                     used = dates[c.name, "format"]
                     if used != c.date_format:
                         notes.append(f"'{c.name}': dates read as this file writes them ('{example_of(used)}'), not "
                                      f"as the training data's ('{example_of(c.date_format)}')")
-                    unread = _unread_dates(values, used)
+                    unread = _unread_dates(values, c, dates)
                     if unread:
                         notes.append(f"'{c.name}': {_count(unread[0], 'value')} not read as dates like the "
                                      f"training data's (such as '{_short(unread[1], 20)}'), filled with the "
@@ -3150,8 +3159,7 @@ class Preprocessor:
         if self.scaling not in ("standardize", "minmax", "minmax_sym"):
             return None
         if c.low is not None:
-            spread = c.scale if self.scaling == "standardize" else c.high - c.low
-            margin = FAR_SPREADS * (spread if spread > 0 else c.scale)
+            margin = far_margin(self.scaling, c.scale, c.low, c.high)
             with np.errstate(invalid="ignore"):
                 far = (x < c.low - margin) | (x > c.high + margin)
             k = int(far.sum())
@@ -3482,13 +3490,14 @@ def _dates_outside(spec: _NumIn, x: np.ndarray) -> int:
         return int(((x < spec.low - DATE_SLACK_YEARS) | (x > spec.high + DATE_SLACK_YEARS)).sum())
 
 
-def _unread_dates(values, fmt: str) -> tuple[int, str] | None:
-    """(how many cells are present but no date of format fmt, the first of them), or None."""
+def _unread_dates(values, spec: _NumIn, cache: dict) -> tuple[int, str] | None:
+    """(how many cells are present but read as no date, the first of them), or None; from the dates
+    _date_values read into `cache`, not read again."""
+    x = _date_values(values, spec, cache)
     codes, keys = _keys(values)
-    bad = [i for i, k in enumerate(keys) if k is not None and read_date(k, fmt) is None]
-    if not bad:
+    hit = (codes >= 0) & np.isnan(x)
+    if not hit.any():
         return None
-    hit = np.isin(codes, bad)
     return int(hit.sum()), keys[codes[int(np.argmax(hit))]]
 
 
@@ -3862,9 +3871,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         specs = []
         for c in inputs:
             if info[c].date_format and _is_text(frame[c]):
-                numbers = _fit_date(c, info[c].date_format, frame[c].to_numpy(), tr, scaling)
+                col, read = frame[c].to_numpy(), {}
+                numbers = _fit_date(c, info[c].date_format, col, tr, scaling, read)
                 specs.extend(numbers)
-                notes.append(_date_note(c, info[c].date_format, numbers, frame[c].to_numpy()[rows]))
+                unread = _unread_dates(col[rows], numbers[0], {c: read[c][rows]})
+                notes.append(_date_note(c, info[c].date_format, numbers, unread))
             elif _is_text(frame[c]):
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
             else:
@@ -4147,10 +4158,11 @@ def _fit_numeric(name: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> _N
     return _scaled_spec(name, float(np.mean(x)), float(np.std(x)), float(x.min()), float(x.max()), scaling)
 
 
-def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str) -> list[_NumIn]:
+def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str, cache: dict) -> list[_NumIn]:
     """An input per number the dates of column `name` give (core.dates.date_parts), scaled like any number;
-    a number the same in every training row (the hour of daily data, the day of monthly) is left out."""
-    out, cache = [], {}
+    a number the same in every training row (the hour of daily data, the day of monthly) is left out. The
+    dates read are left in `cache` (_date_values)."""
+    out = []
     for part in date_parts(fmt):
         probe = _NumIn(name, 0.0, 1.0, 0.0, part=part, date_format=fmt)
         x = _date_values(col, probe, cache).astype(np.float32)
@@ -4165,11 +4177,10 @@ def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str
     return out
 
 
-def _date_note(name: str, fmt: str, parts: list[_NumIn], col: np.ndarray) -> str:
+def _date_note(name: str, fmt: str, parts: list[_NumIn], unread: tuple[int, str] | None) -> str:
     example = example_of(fmt)
     note = (f"column '{name}' holds dates (written like '{example}'): used as "
             f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
-    unread = _unread_dates(col, fmt)
     if unread:      # a few cells written otherwise: filled like gaps, and said so
         note += (f"; {_count(unread[0], 'cell')} not written like '{example}' (such as '{_short(unread[1], 20)}') "
                  "filled with the training mean of each number")
@@ -4354,10 +4365,7 @@ def _latest_split(rows: np.ndarray, frame, dated: ColumnInfo | None, val: float,
     test), ordered by the first date column (files list the newest first as often as the oldest) or else
     as the file lists them. A row without a date counts as earliest."""
     n = len(rows)
-    n_val = max(1, round(n * val)) if val > 0 else 0
-    n_test = max(1, round(n * test)) if test > 0 else 0
-    if n - n_val - n_test < 1:
-        raise DataError(f"{src}: only {n} usable row{'s' if n != 1 else ''}: lower the validation/test fractions.")
+    n_val, n_test = _split_sizes(n, val, test, src)
     order = np.arange(n)
     if dated is not None:
         when = _date_values(frame[dated.name].to_numpy()[rows],
@@ -4372,13 +4380,19 @@ def _latest_split(rows: np.ndarray, frame, dated: ColumnInfo | None, val: float,
     return order[:cut], order[cut:cut + n_val], order[cut + n_val:]
 
 
-def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _split_sizes(n: int, val: float, test: float, src: str) -> tuple[int, int]:
+    """(validation rows, test rows) of n, at least one each where asked for, leaving some to train on."""
     n_val = max(1, round(n * val)) if val > 0 else 0
     n_test = max(1, round(n * test)) if test > 0 else 0
     if n - n_val - n_test < 1:
         need = 1 + (val > 0) + (test > 0)
         raise DataError(f"{src}: only {n} usable row{'s' if n != 1 else ''}: at least {need} are needed for "
                         "this split; lower the validation/test fractions.")
+    return n_val, n_test
+
+
+def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_val, n_test = _split_sizes(n, val, test, src)
     perm = rng.permutation(n)
     return perm[n_val + n_test:], perm[:n_val], perm[n_val:n_val + n_test]
 

@@ -631,7 +631,7 @@ class _Plan:
 def _preprocessing_plan(pre_dict: dict) -> _Plan:
     """Adapter from core.data.Preprocessor.to_dict() (format "backprop-studio/preprocessor" v1) to the
     plain numbers of the ONNX graph and the script. ExportError if the layout is not understood."""
-    from core.data import DATE_SLACK_YEARS, FAR_SPREADS
+    from core.data import DATE_SLACK_YEARS, far_margin
 
     try:
         columns = []
@@ -642,11 +642,8 @@ def _preprocessing_plan(pre_dict: dict) -> _Plan:
                 low, high, scale = float(c["low"]), float(c["high"]), float(c["scale"])
                 if c["kind"] == "date":
                     far = DATE_SLACK_YEARS if c.get("part") == "year" else None
-                elif scaling in ("standardize", "minmax", "minmax_sym"):     # as Preprocessor judges it
-                    spread = scale if scaling == "standardize" else high - low
-                    far = FAR_SPREADS * (spread if spread > 0 else scale)
-                else:
-                    far = None
+                else:                                               # as Preprocessor judges it
+                    far = far_margin(scaling, scale, low, high)
                 seen = {"low": low, "high": high, "far": far} if far is not None else {}
             if c["kind"] == "numeric":
                 unit = c.get("unit")
