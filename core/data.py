@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from core.dates import DATE_SHARE, date_format, date_part, date_parts, dates_of, example_of, read_date, year_text
+from core.dates import (DATE_SHARE, EXCEL_DAYS, UNIX_MILLISECONDS, UNIX_SECONDS, date_format, date_part, date_parts,
+                        dates_of, example_of, read_date, year_text)
 from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -673,6 +674,7 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
             frame.attrs.pop("header_echo", None)
     if dialect.code_labels:
         frame = _with_code_labels(frame, dialect.code_labels)
+    frame = _numbers_as_dates(frame, stats, src, dialect, cancel)
     table = _make_table(frame, src.name, dialect.delimiter, dialect.has_header, dialect.notes + notes, locator,
                         stats)
     table.decimal = dialect.decimal
@@ -684,6 +686,79 @@ def _read(src: _Source, progress, cancel, forced_encoding: str | None, sheet: st
 
 
 _FIXED_WIDTH_MAX_BYTES = 16 << 20
+
+# Dates written as numbers (core.dates): 20110504, or under a name that says date or time, Excel's day
+# numbers (40909) and Unix seconds or milliseconds. The ranges keep to 1950-2100 (Unix: 1980-2100), where a
+# plain measurement under such a name is unlikely: a "time" of 25,000 seconds is a race, not 1968, so
+# Excel's numbers need the word "date".
+_YYYYMMDD_RANGE = (18000101, 22001231)
+_NUMBER_DATES = ((EXCEL_DAYS, {"date", "datetime"}, (18264, 73415)),
+                 (UNIX_SECONDS, {"date", "datetime", "time", "timestamp", "epoch", "unix", "ts"}, (3.15e8, 4.11e9)),
+                 (UNIX_MILLISECONDS, {"date", "datetime", "time", "timestamp", "epoch", "unix", "ts"},
+                  (3.15e11, 4.11e12)))
+_YYYYMMDD_RE = re.compile(r"^\d{8}(?:\.0*)?$")
+
+
+def _name_words(name: str) -> set[str]:
+    """The words of a column name: "OrderDate", "order_date", "Order date" → {"order", "date"}."""
+    return set(re.findall(r"[a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name)).lower()))
+
+
+def _number_date_format(name: str, lo: float, hi: float, integral: bool) -> str | None:
+    """The format (core.dates) a numeric column may hold dates in, judged from its name and its values'
+    range, or None; the cells' own text decides (_numbers_as_dates)."""
+    if _YYYYMMDD_RANGE[0] <= lo and hi <= _YYYYMMDD_RANGE[1] and integral:
+        return "%Y%m%d"
+    words = _name_words(name)
+    for fmt, names, (low, high) in _NUMBER_DATES:
+        if words & names and low <= lo and hi <= high:
+            return fmt
+    return None
+
+
+def _range_of(col) -> tuple[float, float, bool]:
+    """(lowest, highest, all whole) of a float32 column's present values; (inf, -inf, True) otherwise."""
+    if col.dtype != np.float32:
+        return math.inf, -math.inf, True
+    x = col.to_numpy()
+    lo, hi = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))
+    if not lo <= hi:                 # nothing present
+        return math.inf, -math.inf, True
+    return lo, hi, bool(np.all((x == np.floor(x)) | np.isnan(x)))
+
+
+def _numbers_as_dates(frame, stats, src: _Source, d: _Dialect, cancel):
+    """The frame with each numeric column of dates written as numbers replaced by its cells' text, which
+    _make_table reads as dates (their float32 values would lose days: 20110505 is 20110504 in float32).
+    The formats found are in frame.attrs["number_dates"]."""
+    found = {}
+    if stats is not None:          # the all-numeric path has each column's range already
+        ranges = zip(stats.lo.tolist(), stats.hi.tolist(), stats.integral.tolist())
+    else:
+        ranges = (_range_of(frame[name]) for name in frame.columns)
+    for name, (lo, hi, integral) in zip(frame.columns, ranges):
+        if lo <= hi:
+            fmt = _number_date_format(name, lo, hi, integral)
+            if fmt is not None:
+                found[name] = fmt
+    if not found:
+        return frame
+    texts = _reread_text(src, d, list(found), len(frame), cancel)
+    dates = {}
+    for name, fmt in found.items():
+        distinct = [t for t in dict.fromkeys(texts[name].tolist()) if t is not None]
+        check = distinct[:: max(1, len(distinct) // DATE_CHECK)]
+        if fmt == "%Y%m%d" and not all(_YYYYMMDD_RE.match(t) for t in check):
+            continue
+        if all(read_date(t, fmt) is not None for t in check):
+            dates[name] = fmt
+    if not dates:
+        return frame
+    frame = frame.copy(deep=False)
+    for name in dates:
+        frame[name] = texts[name]
+    frame.attrs["number_dates"] = dates
+    return frame
 
 
 # of the progress bar: a spreadsheet's XML read into CSV text (most of its load), then that text parsed
@@ -2809,13 +2884,15 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
         return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos),
                         locator)
     units = frame.attrs.get("units", {})
+    number_dates = frame.attrs.get("number_dates", {})
     for j, name in enumerate(frame.columns):
         if matrix is not None:
             infos.append(_numeric_info(name, matrix[:, j], n))
         elif not _is_text(frame[name]):
             infos.append(_numeric_info(name, frame[name].to_numpy(), n))
         else:
-            infos.append(_text_info(name, frame[name].to_numpy(), n, day_first=delimiter == ";"))
+            infos.append(_text_info(name, frame[name].to_numpy(), n, day_first=delimiter == ";",
+                                    number_dates=number_dates.get(name)))
         if name in units and infos[-1].kind != "categorical":
             infos[-1] = replace(infos[-1], unit=units[name])
     infos = _with_number_ids(frame, infos, has_header)
@@ -2915,14 +2992,16 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
                       low=lo, high=hi)
 
 
-def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False) -> ColumnInfo:
+def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False,
+               number_dates: str | None = None) -> ColumnInfo:
+    """A text column's info; `number_dates` the format of dates written as numbers (_numbers_as_dates)."""
     codes, distinct = _factorize(values)
     n_missing = int((codes < 0).sum())
     n_unique = len(distinct)
     if n_unique <= 1:
         return ColumnInfo(name, "constant", n_missing, n_unique)
-    fmt = None
-    if (_are_dates(distinct) or _MORE_DATES_RE.match(str(distinct[0]))) and not _hours_of_day(distinct):
+    fmt = number_dates
+    if fmt is None and (_are_dates(distinct) or _MORE_DATES_RE.match(str(distinct[0]))) and not _hours_of_day(distinct):
         fmt = date_format(distinct, day_first)
         check = distinct[:: max(1, len(distinct) // DATE_CHECK)]      # the format found from a sample …
         if fmt and sum(read_date(t, fmt) is not None for t in check) < DATE_SHARE * len(check):

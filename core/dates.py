@@ -29,15 +29,40 @@ DATE_SHARE = 0.95          # a format reads at least this share of a column's ce
 # A two-digit year up to ten years ahead is this century's, any later one the last's: "Jul-67" is 1967
 # (strptime's own pivot, 69, made it 2067), "Mar-29" 2029.
 _CENTURY_AHEAD = 10
+# Dates a spreadsheet or a program wrote as numbers have no strptime format: these names stand for them.
+EXCEL_DAYS = "#excel"             # days since Excel's day 0, a fraction for the time of day (40909.5)
+UNIX_SECONDS = "#unix"            # seconds since 1970-01-01 UTC
+UNIX_MILLISECONDS = "#unix-ms"    # JavaScript's and Java's milliseconds
+# Excel's day 1 is 1900-01-01 and it counts a February 29 1900 that never was, so from March 1900 on
+# (every date a file holds) day n is n days after 1899-12-30
+_EPOCHS = {EXCEL_DAYS: (datetime.datetime(1899, 12, 30), 86400.0),
+           UNIX_SECONDS: (datetime.datetime(1970, 1, 1), 1.0),
+           UNIX_MILLISECONDS: (datetime.datetime(1970, 1, 1), 0.001)}
+_NUMBER_NAMES = {EXCEL_DAYS: "Excel's day number", UNIX_SECONDS: "Unix seconds",
+                 UNIX_MILLISECONDS: "Unix milliseconds"}
 
 
 def read_date(text, fmt):
     """The datetime `text` spells in format `fmt`, None if it does not (or is no plausible date)."""
+    if fmt in _EPOCHS:
+        return _number_date(text, fmt)
+    if fmt == "%Y%m%d" and str(text).strip().endswith(".0"):
+        text = str(text).strip()[:-2]   # 20110504.0: a column of whole numbers with gaps, saved as floats
     try:
         when = datetime.datetime.strptime(str(text).strip(), fmt)
         if "%y" in fmt and when.year > datetime.date.today().year + _CENTURY_AHEAD:
             when = when.replace(year=when.year - 100)
     except ValueError:                  # also February 29 of a year a century earlier, no leap year
+        return None
+    return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
+
+
+def _number_date(text, fmt):
+    try:
+        number = float(str(text).strip())
+        epoch, seconds = _EPOCHS[fmt]
+        when = epoch + datetime.timedelta(seconds=round(number * seconds, 3))
+    except (ValueError, OverflowError):     # no number, or one beyond datetime's years 1-9999
         return None
     return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
 
@@ -74,6 +99,8 @@ def date_parts(fmt):
     """The numbers a date of format `fmt` gives: year and month always, the day and weekday where it names a
     day, the hour where it has a time."""
     parts = ["year", "month"]
+    if fmt in _EPOCHS:                  # a number can hold a time of day: a constant hour is left out later
+        return ("year", "month", "day", "weekday", "hour")
     if "%d" in fmt:
         parts += ["day", "weekday"]
     if "%H" in fmt or "%I" in fmt:
@@ -105,8 +132,11 @@ def date_part(when, part):
 def year_text(year):
     """A year number with its fraction as words: 2016.73 → 'September 2016'."""
     whole = int(math.floor(year))
-    month = min(12, 1 + int((year - whole) * 12))
-    return f"{datetime.date(whole, month, 1):%B %Y}"
+    days = (datetime.date(whole + 1, 1, 1) - datetime.date(whole, 1, 1)).days
+    # to the nearest day: the year number passed through float32 (an hour's precision), and July 1 is
+    # 0.4959 of a year, not 0.5
+    day = min(days - 1, round((year - whole) * days))
+    return f"{datetime.date(whole, 1, 1) + datetime.timedelta(days=day):%B %Y}"
 
 
 def dates_of(texts, fmt):
@@ -127,4 +157,8 @@ def dates_of(texts, fmt):
 
 def example_of(fmt):
     """How `fmt` writes January 31, 2024, 13:45: what a note shows of a format."""
+    if fmt in _EPOCHS:
+        epoch, seconds = _EPOCHS[fmt]
+        number = (datetime.datetime(2024, 1, 31) - epoch).total_seconds() / seconds
+        return f"{number:.0f}, {_NUMBER_NAMES[fmt]} for 2024-01-31"
     return datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", "")).strip()

@@ -129,7 +129,9 @@ def _forward_pass(network: Network, classes, preprocessor=None) -> dict:
         if any(c.get("kind") == "date" for c in preprocessor.to_dict()["inputs"]):
             notes["dates"] = (
                 "an input of kind 'date' is one number of its column's dates, each cell read with the strptime "
-                "format 'date_format': 'part' year is the year plus the fraction of it gone by (2011.5 is early "
+                "format 'date_format' (or, for dates written as numbers, '#excel': days since 1899-12-30 with "
+                "the time of day as a fraction, '#unix': seconds since 1970-01-01 UTC, '#unix-ms': "
+                "milliseconds): 'part' year is the year plus the fraction of it gone by (2011.5 is early "
                 "July), month 1-12, day 1-31, weekday 0 (Monday) to 6, hour 0-24 with the minutes as a fraction; "
                 "then (number, or 'fill' when the cell is missing or no such date, − offset) / scale")
         notes["missing_tokens"] = _missing_tokens()
@@ -598,7 +600,7 @@ class _Column:
     fill_category: str | None = None
     unit: str | None = None             # numeric: cells in another unit count as missing
     part: str | None = None             # date: the number of each cell's date (core.dates.date_part) …
-    date_format: str | None = None      # … read with this strptime format; then scaled like a numeric column
+    date_format: str | None = None      # … read with this format (core.dates.read_date); then scaled like a number
     # numbers (and a date's year) beyond [low − far, high + far] are said to lie outside the training data
     low: float | None = None
     high: float | None = None

@@ -201,3 +201,74 @@ def test_a_file_that_writes_its_dates_otherwise_is_read_in_its_own_way_by_predic
     assert out.stderr.splitlines() == ["note: " + note.replace("'1/31/2024'", "'01/31/2024'")]
     printed = pd.read_csv(pd.io.common.StringIO(out.stdout)).to_numpy(float)
     np.testing.assert_allclose(printed, predict_rows(model, iso).to_numpy(float), rtol=1e-6)
+
+
+def _as_numbers(days, how):
+    """The same days as files write them in numbers."""
+    if how == "yyyymmdd":
+        return days.strftime("%Y%m%d")
+    if how == "excel":
+        return [f"{(d - pd.Timestamp('1899-12-30')) / pd.Timedelta(days=1)}".removesuffix(".0") for d in days]
+    seconds = (days - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1)
+    return [str(s * 1000 if how == "unix-ms" else s) for s in seconds]
+
+
+@pytest.mark.parametrize("how, name, freq", [("yyyymmdd", "day", "D"), ("excel", "Date", "D"),
+                                             ("excel", "order_date", "6h"), ("unix", "timestamp", "h"),
+                                             ("unix-ms", "createdTime", "h")])
+def test_dates_written_as_numbers_give_the_numbers_the_same_dates_written_out_give(how, name, freq):
+    # a spreadsheet's General format saves dates as day numbers (40909), programs as 20110504 or Unix
+    # seconds; as plain numbers 20110505 was 20110504 in float32 and a new year a jump of 8,870
+    days = pd.date_range("2011-01-01 00:00", periods=300, freq=freq)
+    y = np.arange(300) % 7
+    iso = pd.DataFrame({name: days.strftime("%Y-%m-%d %H:%M:%S"), "y": y}).to_csv(index=False)
+    numbers = pd.DataFrame({name: _as_numbers(days, how), "y": y}).to_csv(index=False)
+    table = read_csv_text(numbers)
+    assert table.column(name).date_format is not None
+    written, expected = (build_dataset(read_csv_text(text), targets=["y"], val_split=0.2, seed=0)
+                         for text in (numbers, iso))
+    assert written.preprocessor.feature_names == expected.preprocessor.feature_names
+    assert f"{name}.weekday" in written.preprocessor.feature_names
+    np.testing.assert_allclose(written.X_train, expected.X_train, atol=1e-6)
+    assert any(f"column '{name}' holds dates" in n for n in written.notes)
+
+
+@pytest.mark.parametrize("name, cells", [
+    ("time", ["25100", "26240", "31007", "28000"]),          # a marathon in seconds, not a day in 1968
+    ("date", ["1", "15", "31", "7"]),                          # days of the month
+    ("code", ["12345678", "20110504", "20110505", "20110506"]),  # 8 digits, but not every one a date
+    ("price", ["41000", "42000", "43000", "44000"]),          # Excel's range, but no date in the name
+])
+def test_numbers_that_are_not_dates_stay_numbers(name, cells):
+    table = read_csv_text(f"{name},y\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells)))
+    assert table.column(name).kind == "numeric" and table.column(name).date_format is None
+
+
+def test_a_model_trained_on_day_numbers_predicts_a_one_row_file_and_the_script_agrees(tmp_path):
+    frame = _riders(200, fmt="%Y%m%d")
+    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
+    assert ds.preprocessor.to_dict()["inputs"][0]["kind"] == "date"
+    net = _train(ds, epochs=10)
+    model = LoadedModel(net, ds.preprocessor, {})
+    # one row: no column of dates to judge by, yet 20110505 is not read through float32 (20110504)
+    friday, saturday = (pd.DataFrame({"date": [d], "temp": ["10"]}) for d in ("20110506", "20110507"))
+    iso = pd.DataFrame({"date": ["2011-05-07"], "temp": ["10"]})
+    (tmp_path / "one.csv").write_text(saturday.to_csv(index=False))
+    read_back = read_csv(tmp_path / "one.csv").frame
+    np.testing.assert_array_equal(predict_rows(model, read_back).to_numpy(float),
+                                  predict_rows(model, saturday).to_numpy(float))
+    assert not np.array_equal(predict_rows(model, friday).to_numpy(float), predict_rows(model, saturday).to_numpy(float))
+    np.testing.assert_array_equal(predict_rows(model, iso).to_numpy(float), predict_rows(model, saturday).to_numpy(float))
+    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "one.csv")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(pd.io.common.StringIO(out.stdout)).to_numpy(float)
+    np.testing.assert_allclose(printed, predict_rows(model, saturday).to_numpy(float), rtol=1e-6)
+
+
+def test_a_span_of_dates_is_named_by_the_month_it_starts_in():
+    from core.dates import year_text
+    july = date_part(read_date("1967-07-01", "%Y-%m-%d"), "year")
+    assert year_text(july) == "July 1967" and year_text(float(np.float32(july))) == "July 1967"
+    assert year_text(date_part(read_date("2016-12-31", "%Y-%m-%d"), "year")) == "December 2016"
