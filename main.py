@@ -236,6 +236,11 @@ def cmd_train(argv) -> int:
         if not args.json:
             print(f"model written to {written}")
     if args.json:
+        # stdout keeps to its one object; what the loader noticed still reaches a person or a log
+        for note in dataset.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if args.patience is None:
+            _print_overfitting(losses, file=sys.stderr)
         print(json.dumps(summary))
     else:
         _describe_data(dataset)
@@ -264,7 +269,7 @@ def cmd_train(argv) -> int:
     return 0
 
 
-def _print_overfitting(losses) -> None:
+def _print_overfitting(losses, file=None) -> None:
     """The window's overfitting warning: a run that ends well past its best validation loss says so."""
     from core.inspect import overfitting_epoch
 
@@ -273,7 +278,7 @@ def _print_overfitting(losses) -> None:
     if best is not None:
         print(f"note: the validation loss was lowest at epoch {best + 1} ({val_losses[best]:.5g}) and ended at "
               f"{val_losses[-1]:.5g} while the training loss fell: the network overfits its training rows; "
-              "--patience 20 stops there and keeps that epoch's weights.")
+              "--patience 20 stops there and keeps that epoch's weights.", file=file)
 
 
 def _print_baseline(network, dataset) -> None:

@@ -57,6 +57,8 @@ def test_train_says_what_it_made_of_a_messy_file(tmp_path):
     assert lines[3].startswith("[3, 8, 1]")
     as_json = run_cli("train", path, "--epochs", "3", "--json")          # --json: one object, nothing else
     assert as_json.stdout.count("\n") == 1 and set(last_json(as_json.stdout)) == SUMMARY_KEYS
+    # … and the notes on stderr, where a script's log keeps them
+    assert [line for line in lines if line.startswith("note:")] == as_json.stderr.splitlines()
 
 
 def test_an_unusable_last_column_error_says_how_to_choose_the_target(tmp_path):
@@ -288,6 +290,8 @@ def test_a_run_that_overfits_says_so_and_how_to_keep_its_best_epoch(tmp_path):
     result = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1")
     assert result.returncode == 0, result.stderr
     assert "the network overfits its training rows; --patience 20 stops there" in result.stdout
+    as_json = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1", "--json")
+    assert "overfits" in as_json.stderr and as_json.stdout.count("\n") == 1
     kept = run_cli("train", path, "--target", "y", "--layers", "64", "--epochs", "1000", "--lr", "0.1",
                    "--patience", "20")
     assert kept.returncode == 0 and "overfits" not in kept.stdout, kept.stderr
