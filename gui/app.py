@@ -101,6 +101,9 @@ def open_initial(window, path: str | None = None, example: str | None = None) ->
         error = window.message_bar.text()           # an unknown name: show something useful, and say so
         window.load_example(DEFAULT_EXAMPLE)
         window.show_message(error, "error")
+    elif example is None:
+        # the example a plain start opens sets its own η and epochs: the user's last settings win
+        window.model.update_settings(**window.restored_settings)
 
 
 def after_first_paint(window, callback, fallback_ms: int = 1000) -> None:

@@ -34,6 +34,8 @@ NOTES_LINES = 6               # lines of notes on show before they scroll
 ROLES = ("input", "target", "ignore")
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
+# the data options a file starts with (an example may set others: build_defaults)
+DATA_DEFAULTS = {"val_split": 0.2, "scaling": "standardize", "missing": "drop", "seed": 0, "split": "random"}
 MISSING = (("drop", "Drop rows with gaps"), ("fill", "Fill gaps (training mean / most frequent)"))
 TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classification (classes)"),
          ("regression", "Regression (a number)"))
@@ -260,6 +262,9 @@ class DataPanel(QWidget):
         self._loader: CsvLoader | None = None
         self._load_id = 0
         self._thread = None
+        # the data options the example on show set apart from DATA_DEFAULTS: a file opened next, with them
+        # unchanged, gets the defaults instead
+        self.example_options: dict = {}
         # Asked before another file replaces the data (the window's unsaved-project prompt); False stops it.
         self.confirm_load = None
 
@@ -411,6 +416,9 @@ class DataPanel(QWidget):
         self._load_id += 1
         settings = {k: v for k, v in self.options().items() if k not in ("targets", "inputs", "ignore")}
         settings["task"] = "auto"          # a new file's target: the task chosen for the last one may not fit
+        for key, value in self.example_options.items():
+            if settings.get(key) == value:   # the example's own (XOR: its whole 4-row table, raw 0/1), not the user's
+                settings[key] = DATA_DEFAULTS[key]
         self._loader = CsvLoader(str(path), self._load_id, settings, sheet, sheet_read_last)
         self._loader.progress.connect(self._on_progress)
         self._loader.loaded.connect(self._on_loaded)
@@ -450,9 +458,11 @@ class DataPanel(QWidget):
     @Slot(int, object, object)
     def _on_loaded(self, load_id: int, table, prepared) -> None:
         if self._current(load_id):
-            path = self._loader.path
+            path, settings = self._loader.path, self._loader.settings or {}
             self._finish_loading()
             self.show_table(table, path)
+            self.set_options({key: settings[key] for key in self.example_options if key in settings})
+            self.example_options = {}
             self.apply(prepared)
 
     @Slot(int, str)
@@ -506,8 +516,8 @@ class DataPanel(QWidget):
             example = EXAMPLES[table.source]
             self.show_table(table, None, title=f"Example: {example.title}")
             self.set_role(example.target, "target")
-            self.set_options({"val_split": 0.2, "scaling": "standardize", "missing": "drop", "seed": 0,
-                              "split": "random", **example.build_defaults})
+            self.set_options({**DATA_DEFAULTS, **example.build_defaults})
+            self.example_options = dict(example.build_defaults)
             options = self.options()
             dataset = build_dataset(table, **options)
         except BackpropError as exc:

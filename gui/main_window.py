@@ -15,9 +15,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from dataclasses import fields, replace
+from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDockWidget, QFormLayout,
                                QLabel, QMainWindow,
@@ -30,7 +30,7 @@ from gui.controller import PAUSED, RUNNING, RateLimiter, TrainingController
 from gui.curves_view import CurvesView
 from gui.data_panel import DATA_SUFFIXES, DataPanel
 from gui.message_bar import MessageBar
-from gui.model import TrainSettings
+from gui.model import usable_settings
 from gui.project_actions import ProjectActions
 from gui.training_panel import LR_STEPS, TrainingPanel
 from gui.weights_view import WeightsView
@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.model = model
         self.settings = settings if settings is not None else make_settings()
+        self.restored_settings: dict = {}     # the training settings the last session left (_restore)
         self.controller = TrainingController(model, self)   # first: it retires runs before views redraw
         self.setWindowTitle("Backprop Studio")
         self.setAcceptDrops(True)
@@ -693,27 +694,23 @@ class MainWindow(QMainWindow):
     # ---- persistence ---------------------------------------------------------------------------------
     def _restore(self) -> None:
         s = self.settings
-        geometry, state = s.value("window/geometry"), s.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        for key, splitter in (("window/centre", self.centre), ("window/plots", self.plots)):
+        # a value cut short or written by hand comes back as text: left out, or every start would fail
+        for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState),
+                             ("window/centre", self.centre.restoreState), ("window/plots", self.plots.restoreState)):
             value = s.value(key)
-            if value is not None:
-                splitter.restoreState(value)
+            if isinstance(value, QByteArray):
+                restore(value)
         self.curves.log_y.setChecked(str(s.value("curves/log_y", "false")).lower() == "true")
         self.weights.own_scale.setChecked(str(s.value("weights/own_scale", "false")).lower() == "true")
         raw = s.value("training")
-        if raw:
-            try:
-                saved = json.loads(raw)
-                defaults = TrainSettings()
-                valid = {f.name: type(getattr(defaults, f.name))(saved[f.name])
-                         for f in fields(TrainSettings) if f.name in saved}
-                self.model.update_settings(**valid)
-            except (ValueError, TypeError, AttributeError):
-                pass                        # a damaged settings file is not worth a message
+        try:
+            saved = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            saved = None                    # a damaged settings file is not worth a message
+        if isinstance(saved, dict):
+            usable, _ = usable_settings(saved)      # another version's or a hand edit's values: defaults
+            self.model.update_settings(**usable)
+            self.restored_settings = usable
 
     def save_settings(self) -> None:
         s = self.settings

@@ -7,14 +7,16 @@ model never holds widgets. Architecture edits go through `edit_architecture`, wh
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import math
+from dataclasses import asdict, dataclass, fields, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.errors import BackpropError, ConfigError
 from core.losses import auto_output, resolve_output
-from core.network import Network, check_layers, check_memory
+from core.network import DTYPES, INITS, Network, check_layers, check_memory
+from core.optimizers import OPTIMIZERS
 
 MAX_NEURONS_PER_LAYER = 4096
 MAX_HIDDEN_LAYERS = 32
@@ -33,6 +35,40 @@ class TrainSettings:
     init: str = "xavier"
     seed: int = 0
     dtype: str = "float32"
+
+
+# What each training setting may hold: the Training panel's choices and ranges. A settings file or project
+# from another version, or edited by hand, is held to them field by field.
+LR_MIN, LR_MAX = 1e-6, 10.0
+SETTING_CHOICES = {"optimizer": OPTIMIZERS, "init": INITS, "dtype": DTYPES}
+SETTING_RANGES = {"lr": (LR_MIN, LR_MAX), "momentum": (0.0, 0.999), "l2": (0.0, 1.0),
+                  "batch_size": (0, 1_000_000), "epochs": (1, 100_000_000), "target_error": (0.0, 1e6),
+                  "patience": (0, 1_000_000), "seed": (0, 2**31 - 1)}
+
+
+def usable_settings(saved: dict) -> tuple[dict, dict]:
+    """(the values of `saved` a TrainSettings can take, the others by name): a known field, of its kind,
+    one of its choices or within its range. Missing and None values are in neither."""
+    defaults, usable, unusable = TrainSettings(), {}, {}
+    for f in fields(TrainSettings):
+        raw = saved.get(f.name)
+        if raw is None:
+            continue
+        kind = type(getattr(defaults, f.name))
+        try:
+            value = kind(raw)
+            if kind is int and float(raw) != value:      # 2.5 samples is no batch size
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            unusable[f.name] = raw
+            continue
+        if f.name in SETTING_CHOICES:
+            ok = value in SETTING_CHOICES[f.name]
+        else:
+            low, high = SETTING_RANGES[f.name]
+            ok = isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high
+        (usable if ok else unusable)[f.name] = value if ok else raw
+    return usable, unusable
 
 
 @dataclass(frozen=True)
@@ -108,6 +144,13 @@ class StudioModel(QObject):
 
     # ---- data -----------------------------------------------------------------------------
     def set_dataset(self, dataset, *, table=None, options=None, example_name=None) -> None:
+        from core.examples import EXAMPLES
+        leaving = EXAMPLES.get(self.example_name) if self.example_name and example_name is None else None
+        if leaving is not None and leaving.default_loss != "auto" and self.architecture.loss == leaving.default_loss:
+            # the example's own loss (XOR's E = ½Σ(t−o)², after the article), not the user's: a file gets its
+            # task's, as softmax + mse would train iris badly
+            self.architecture = replace(self.architecture, loss="auto")
+            self.architectureChanged.emit()
         self.dataset = dataset
         self.table = table
         self.data_options = dict(options or {})

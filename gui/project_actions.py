@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import math
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import shiboken6
@@ -41,7 +40,7 @@ from core.export import FORMATS, export_model, export_notes, load_weights_into
 from core.project import (PROJECT_SUFFIX, ProjectState, check_data_file, file_hash, load_project,
                           save_project)
 from gui.data_panel import FILE_FILTER as DATA_FILTER
-from gui.model import Architecture, TrainSettings
+from gui.model import Architecture, TrainSettings, usable_settings
 
 PROJECT_FILTER = f"Backprop Studio projects (*{PROJECT_SUFFIX})"
 IMPORT_FILTER = "Model files (*.npz *.json *.safetensors *.zip);;All files (*)"
@@ -404,6 +403,7 @@ class ProjectActions(QObject):
                      for name in opened.options.get(key) or []}
             panel.set_roles(roles)
             panel.set_options(opened.options)
+            panel.example_options = dict(EXAMPLES[opened.example].build_defaults) if opened.example else {}
             model.replace_document(dataset=opened.dataset, table=opened.table, options=opened.options,
                                    example_name=opened.example, architecture=opened.architecture,
                                    settings=opened.settings, network=opened.network)
@@ -490,21 +490,11 @@ class ProjectActions(QObject):
 # ---- helpers: saved plain data → the GUI's dataclasses ---------------------------------------------------
 
 def _settings(saved: dict, name: str) -> TrainSettings:
-    defaults = TrainSettings()
-    values = {}
-    for f in fields(TrainSettings):
-        if f.name not in saved or saved[f.name] is None:
-            continue
-        kind = type(getattr(defaults, f.name))
-        try:
-            value = kind(saved[f.name])
-        except (TypeError, ValueError):
-            raise ModelFileError(f"{name} has an unusable training setting {f.name} = "
-                                 f"{saved[f.name]!r}.") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ModelFileError(f"{name} has an unusable training setting {f.name} = {value}.")
-        values[f.name] = value
-    return TrainSettings(**values)
+    usable, unusable = usable_settings(saved)
+    if unusable:
+        key, value = next(iter(unusable.items()))
+        raise ModelFileError(f"{name} has an unusable training setting {key} = {value!r}.")
+    return TrainSettings(**usable)
 
 
 def _architecture(saved, network, auto_act: str, auto_loss: str) -> Architecture:

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from core.network import DTYPES, INITS
 from core.optimizers import OPTIMIZERS
+from gui.model import LR_MAX, LR_MIN
 from gui.sizing import may_narrow
 
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-LR_MIN, LR_MAX = 1e-6, 10.0
 SLIDER_STEPS_PER_DECADE = 10
 
 OPTIMIZER_LABELS = {"sgd": "SGD (the article's rule)", "momentum": "SGD + momentum", "adam": "Adam"}

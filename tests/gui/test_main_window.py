@@ -601,3 +601,73 @@ def test_a_short_data_dock_scrolls_rather_than_squeeze_the_role_table(qtbot, win
     assert visible_rows >= 4, visible_rows          # the roles of 28 columns, four at a time at least
     preview = window.data_panel.preview
     assert preview.viewport().height() // preview.rowHeight(0) >= 3
+
+
+def test_a_damaged_or_foreign_settings_file_starts_the_window_with_defaults_for_what_it_cannot_use(
+        qtbot, isolated_settings):
+    import json
+
+    from PySide6.QtCore import QSettings
+
+    # a file cut short in the middle of the window's state reads back as text, not bytes; a hand edit or
+    # another version leaves names and numbers the panel does not have
+    isolated_settings.write_text('[window]\ngeometry=@ByteArray(\\x1\\xd9\\xd0\nstate=17\ncentre=garbage\n')
+    s = QSettings(str(isolated_settings), QSettings.Format.IniFormat)
+    s.setValue("training", json.dumps({"optimizer": "nadam", "init": "lecun", "batch_size": -3, "lr": float("nan"),
+                                       "l2": float("inf"), "patience": -4, "momentum": 0.5, "epochs": 321}))
+    s.sync()
+    window = create_window()
+    qtbot.addWidget(window)
+    window.show()
+    settings = window.model.settings
+    assert (settings.optimizer, settings.init, settings.batch_size, settings.l2, settings.patience) == (
+        "sgd", "xavier", 10, 0.0, 0)
+    assert (settings.momentum, settings.epochs) == (0.5, 321)        # what it could use, it used
+    panel = window.training_panel
+    assert panel.init.currentText() == "xavier" and panel.batch_size.value() == 10
+    small(window, epochs=2)
+    with qtbot.waitSignal(window.controller.finished, timeout=WAIT_MS):
+        window.controller.train()
+    assert window.controller.history.last_epoch == 2
+
+
+def test_a_plain_start_keeps_the_last_sessions_learning_rate_and_epochs(qtbot, isolated_settings):
+    first = create_window()
+    qtbot.addWidget(first)
+    first.model.update_settings(optimizer="adam", lr=0.1, epochs=321)
+    first.close()
+    again = create_window()                      # the default example opens: its η 0.03 and 2000 epochs …
+    qtbot.addWidget(again)
+    s = again.model.settings
+    assert (s.optimizer, s.lr, s.epochs) == ("adam", 0.1, 321)          # … do not replace the user's
+    asked = create_window(example="xor")         # an example asked for by name brings its own
+    qtbot.addWidget(asked)
+    assert (asked.model.settings.lr, asked.model.settings.epochs) == (0.5, 5000)
+
+
+def _open(qtbot, window, path):
+    with qtbot.waitSignal(window.model.dataChanged, timeout=WAIT_MS):
+        window.open_path(str(path))
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+
+
+def test_a_file_opened_after_the_xor_example_gets_a_validation_split_scaling_and_its_own_loss(
+        qtbot, window, tmp_path):
+    path = tmp_path / "points.csv"
+    rows = "\n".join(f"{i % 7 * 100},{(i * 3) % 5},{('a', 'b', 'c')[i % 3]}" for i in range(60))
+    path.write_text("u,v,label\n" + rows + "\n")
+    assert window.load_example("xor")
+    assert window.model.data_options["val_split"] == 0.0 and window.model.architecture.loss == "mse"
+    _open(qtbot, window, path)
+    # XOR trains on its whole 4-row table, raw 0/1, with the article's E: none of it is the user's choice
+    model = window.model
+    assert (model.data_options["val_split"], model.data_options["scaling"]) == (0.2, "standardize")
+    assert model.dataset.n_val == 12 and model.architecture.loss == "auto"
+    assert model.network.loss == "cross-entropy"
+    panel = window.data_panel
+    assert panel.val_split.value() == 20 and panel.scaling.currentData() == "standardize"
+    # a choice the user made after the example stays
+    assert window.load_example("xor")
+    panel.val_split.setValue(30)
+    _open(qtbot, window, path)
+    assert model.data_options["val_split"] == 0.3 and model.data_options["scaling"] == "standardize"
