@@ -79,6 +79,7 @@ class HealthView(QWidget):
         self._net: Network | None = None
         self._X = self._T = None
         self._stale = False                     # points recorded while hidden, not drawn yet
+        self._curves_due = False                # a new network while hidden: its curves are made when shown
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -138,10 +139,10 @@ class HealthView(QWidget):
         layout.addWidget(scroll)
 
         controller.healthMeasured.connect(self._on_measured)
+        # the controller clears its history on every new network (a new data set builds one): one reset
+        # then, with network and data both current, not one per signal (three per file opened)
         controller.historyCleared.connect(self.reset)
         controller.stateChanged.connect(self._on_state)
-        model.networkChanged.connect(self.reset)
-        model.dataChanged.connect(self.reset)
         model.settingsChanged.connect(self._on_settings)
         self._measured_lr = None                 # the η of the update/weight ratios on show
         self._measured_rule = None               # (η, optimizer, μ) of those ratios
@@ -192,6 +193,9 @@ class HealthView(QWidget):
             self._show_table()
             self._show_hints()
             return
+        if [w.shape for w in self._net.weights] != [w.shape for w in self.model.network.weights]:
+            self.reset()            # a project's settings arrive before its network's history is cleared
+            return
         self._net.set_params(self.model.network.weights, self.model.network.biases)
         self._measure(self.controller.history.last_epoch, self.model.settings.lr)
 
@@ -210,8 +214,15 @@ class HealthView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._curves_due:
+            self._rebuild_curves()
         if self._stale:
             self._draw()
+
+    def _behind_a_tab(self) -> bool:
+        """Hidden in a window on show: drawing waits for showEvent (measuring does not: the diagram shades
+        its neurons from it)."""
+        return not self.isVisible() and self.window().isVisible()
 
     @Slot(str)
     def _on_state(self, _state: str) -> None:
@@ -249,6 +260,9 @@ class HealthView(QWidget):
             self.ratios.append(point[1])
 
     def _draw(self) -> None:
+        if self._behind_a_tab():
+            self._stale = True
+            return
         self._stale = False
         rule = UPDATE_FORMULAS.get(self.model.settings.optimizer, UPDATE_FORMULAS["sgd"])
         self.ratio_plot.setTitle(f"update / weight  {rule}", color="#202020", size="10pt")
@@ -258,6 +272,9 @@ class HealthView(QWidget):
 
     # ---- drawing -------------------------------------------------------------------------------------
     def _rebuild_curves(self) -> None:
+        self._curves_due = self._behind_a_tab()
+        if self._curves_due:
+            return
         for plot in (self.grad_plot, self.ratio_plot):
             for curve in (self.grad_curves if plot is self.grad_plot else self.ratio_curves):
                 plot.removeItem(curve)

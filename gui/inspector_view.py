@@ -153,6 +153,7 @@ class InspectorView(QWidget):
         self._structure = None
         self._sample = 0
         self._pending = None                  # snapshot not explained yet
+        self._show_due = False                # explained while hidden: shown when the tab is
         self._limiter = RateLimiter(self._explain_pending, REDRAW_INTERVAL_MS, self)
         self._rule_note: QLabel | None = None  # how training's update differs from this page's
 
@@ -194,10 +195,9 @@ class InspectorView(QWidget):
         layout.addWidget(self.sample_label)
         layout.addWidget(self.scroll, 1)
 
-        model.networkChanged.connect(self.refresh)
-        model.dataChanged.connect(self.refresh)
         model.settingsChanged.connect(self._on_settings)
         controller.stateChanged.connect(self._on_state)
+        # cleared on every new network or data set (as the Health view): one refresh, not three
         controller.historyCleared.connect(self.refresh)
         controller.snapshotArrived.connect(self._on_snapshot)
         self.refresh()
@@ -296,6 +296,9 @@ class InspectorView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._show_due and self.explanation is not None:
+            self._show_due = False
+            self._show(self.explanation)
         self._explain_pending()
 
     @Slot(str)
@@ -365,7 +368,10 @@ class InspectorView(QWidget):
             return
         x, t = ds.X_train[self._sample], ds.Y_train[self._sample]
         self.explanation = explain_step(net, x, t, self.model.settings.lr)
-        self._show(self.explanation)
+        if self.isVisible() or not self.window().isVisible():
+            self._show(self.explanation)
+        else:
+            self._show_due = True       # a page behind another tab: built when shown (a wide file: 1,000 rows)
 
     def _show_message(self, text: str) -> None:
         self._structure = None

@@ -519,6 +519,7 @@ def test_a_softmax_output_for_two_classes_is_refused_and_the_network_kept(qtbot,
 def test_the_health_ratio_is_the_step_of_the_optimizer_chosen(qtbot, window):
     # it was plain SGD's η‖∂E/∂W‖ whatever the optimizer: Adam moves each weight by about η
     assert window.load_example("xor")
+    window.inspect_tabs.setCurrentWidget(window.health)     # the title is drawn on a tab on show
     sgd = np.array(window.health.ratios[-1])
     window.model.update_settings(optimizer="momentum", momentum=0.9)
     np.testing.assert_allclose(window.health.ratios[-1], sgd / (1 - 0.9), rtol=1e-5)
@@ -671,3 +672,24 @@ def test_a_file_opened_after_the_xor_example_gets_a_validation_split_scaling_and
     panel.val_split.setValue(30)
     _open(qtbot, window, path)
     assert model.data_options["val_split"] == 0.3 and model.data_options["scaling"] == "standardize"
+
+
+def test_pages_behind_a_tab_show_the_new_data_when_opened(qtbot, window, tmp_path):
+    # built when shown, not on every load (a 1,000-column file spent 0.2 s of a frozen window on them)
+    path = tmp_path / "wide.csv"
+    names = [f"c{j}" for j in range(30)]
+    rows = "\n".join(",".join(str((i * (j + 3)) % 11) for j in range(29)) + f",{'ab'[i % 2]}" for i in range(40))
+    path.write_text(",".join(names) + "\n" + rows + "\n")
+    window.inspect_tabs.setCurrentWidget(window.weights)
+    _open(qtbot, window, path)
+    n = window.model.dataset.n_features
+    assert window.model.network.layer_sizes[0] == n > 20
+    window.inspect_tabs.setCurrentWidget(window.inspector)
+    assert window.inspector.explanation.x.shape == (n,)
+    shown = window.inspector.tables["forward", 0]
+    assert shown.isVisible()
+    window.inspect_tabs.setCurrentWidget(window.health)
+    assert window.health.table.rowCount() == len(window.model.network.weights)
+    assert len(window.health.grad_curves) == len(window.model.network.weights)
+    x, _ = window.health.grad_curves[0].getData()
+    assert x is not None and len(x) == 1                # the untrained network's one measurement
