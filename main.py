@@ -70,6 +70,9 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help=SHEET_HELP)
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
     p.add_argument("--ignore", action="append", default=None, help="column to leave out (repeatable)")
+    p.add_argument("--input", action="append", default=None,
+                   help="column to use as an input although it would be left out (an identifier, dates written "
+                        "otherwise, mostly empty; repeatable)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="auto: text or a few whole numbers → classification, other numbers → regression")
     p.add_argument("--layers", type=_layers, default=None, help="hidden layer sizes, e.g. 8,8 (default 8)")
@@ -114,9 +117,9 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01}
 def _load_data(args):
     from core.errors import DataError
 
-    options = dict(targets=args.target, ignore=args.ignore, task=args.task, scaling=args.scaling,
-                   missing=args.missing, val_split=args.val_split, seed=args.seed, dtype=args.dtype,
-                   split=args.split)
+    options = dict(targets=args.target, ignore=args.ignore, also_inputs=args.input, task=args.task,
+                   scaling=args.scaling, missing=args.missing, val_split=args.val_split, seed=args.seed,
+                   dtype=args.dtype, split=args.split)
     if args.val_split is not None and not 0 <= args.val_split < 1:
         raise DataError(f"--val-split must be between 0 and 1 (got {args.val_split}).")
     if args.example:
@@ -140,6 +143,10 @@ def _load_data(args):
             # the last column is only the default: say how to pick the one the user means
             raise DataError(f"{exc} The target defaults to the last column; choose another with --target NAME.") \
                 from None
+        if "give a column the role input" in str(exc):
+            raise DataError(f"{exc} (--input NAME, --target NAME)") from None
+        if "filling missing values instead keeps them" in str(exc):
+            raise DataError(f"{exc} (--missing fill)") from None
         raise
 
 

@@ -1174,7 +1174,7 @@ def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | No
                      f"'{_short(' '.join(_title_text(skipped[0][1]).split()), 40)}'")
 
     first, rest = records[0], records[1:]
-    has_header = _looks_like_header(first, rest, decimal)
+    has_header = _looks_like_header(first, rest, decimal) or _r_names_line(lines[n_lead:n_lead + 2], delimiter)
     if has_header and _is_sub_header(rest, decimal):
         if any(not c.strip() for c in first) and all(c.strip() for c in rest[0]):
             # a header of merged cells (",Population,,Households") over the names of each column
@@ -1485,6 +1485,17 @@ def _numbers_as_names(cells: list[str]) -> bool:
     if all(1800 <= v <= 2100 for v in values) and len(set(values)) == len(values):
         return True
     return len(values) >= 2 and values[0] in (0, 1) and values == list(range(values[0], values[0] + len(values)))
+
+
+def _r_names_line(lines: list[str], delimiter: str) -> bool:
+    """R's write.csv header over a table whose columns are named by numbers (datasets' crimtab: '"",
+    "142.24","144.78",…' over rows of counts): every cell quoted, the first empty, where the next line
+    leaves its numbers unquoted, as R writes them."""
+    if len(lines) < 2 or delimiter == _WHITESPACE or not lines[0].startswith('""' + delimiter):
+        return False
+    d = re.escape(delimiter)
+    quoted_only = re.fullmatch(rf'""(?:{d}"[^"]*")+\s*', lines[0]) is not None
+    return quoted_only and re.search(rf'(?:^|{d})[^"{d}\s]', lines[1]) is not None
 
 
 def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) -> bool:
@@ -2289,7 +2300,7 @@ class _NumericStats:
             else:
                 col = np.ascontiguousarray(matrix[:, j])
                 n_unique = int(len(np.unique(col[~np.isnan(col)] if n_missing else col)))
-            out.append(ColumnInfo(name, _numeric_kind(bool(self.integral[j]), n_missing, n, n_unique, lo, hi),
+            out.append(ColumnInfo(name, "numeric",
                                   n_missing, n_unique, low=lo, high=hi))
         return out
 
@@ -2342,13 +2353,6 @@ class _MatrixWriter:
 
     def result(self, n_rows: int) -> np.ndarray:
         return self.matrix[:n_rows]
-
-
-def _numeric_kind(integral: bool, n_missing: int, n: int, n_unique: int, lo: float, hi: float) -> str:
-    # a 0..n-1 or 1..n column is a row number (typically an exported DataFrame index), not a feature
-    if integral and n_missing == 0 and n > _ID_MIN_ROWS and n_unique == n and hi - lo == n - 1 and lo in (0, 1):
-        return "identifier"
-    return "numeric"
 
 
 def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
@@ -2750,6 +2754,8 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
             decorated = read
             nums, bad = trial_nums, bad & ~read
             n_bad = int(counts[bad].sum())
+    if n_bad and _codes_among_numbers(distinct, bad, nums, counts):
+        return values               # before units: "207a" and "207b" are no numbers in a unit "a"
     unit = with_unit = None
     if n_bad > 0.1 * n_present:
         trial_nums, trial_bad = nums.copy(), bad.copy()
@@ -2832,6 +2838,34 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
     return out
 
 
+# codes written around whole numbers: a letter or three before ("c168", "A12"), one after ("207a")
+_PREFIX_CODE_RE = re.compile(r"^[A-Za-z]{1,3}\d+$")
+_SUFFIX_CODE_RE = re.compile(r"^(\d+)([A-Za-z])$")
+_WORD_RE = re.compile(r"^[A-Za-z][A-Za-z'-]*$")
+FEW_CODES = 12        # whole numbers and a word ("3, 4, 5, 6, 8, rotary") are categories up to this many
+
+
+def _codes_among_numbers(distinct: np.ndarray, bad: np.ndarray, nums: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether the few cells of a column of whole numbers that are no number show the numbers to be codes,
+    so the column is categories, not numbers with gaps: subject "207a" and "207b" among "100", "101"
+    (R's write.csv quotes such codes, which the reader does not see), station "c168" among "117", family
+    "136A" beside "136", variety "X" beside "1" … "9", cylinders "rotary" (1 car in 93) beside 3, 4, 5, 6 and 8. Read as
+    numbers, those rows were dropped for a missing value and the codes used as magnitudes."""
+    numbers = nums[~bad & ~np.isnan(nums)]
+    if len(numbers) == 0 or not np.all(numbers == np.floor(numbers)):
+        return False
+    texts = distinct[bad].tolist()
+    plain = set(distinct[~bad].tolist())
+    suffixed = [m for m in map(_SUFFIX_CODE_RE.match, texts) if m is not None]
+    letters = {m.group(2) for m in suffixed}
+    if all(_PREFIX_CODE_RE.match(t) or (m := _SUFFIX_CODE_RE.match(t)) and (m.group(1) in plain or len(letters) > 1)
+           for t in texts):
+        return True             # one constant letter after numbers not otherwise in the column is a unit ("5m")
+    # a word in 1 % of the rows or more: one "hello" in 120,000 rows of 0-6 is a slip, not a category
+    return (len(texts) <= 3 and all(_WORD_RE.match(t) for t in texts) and len(np.unique(numbers)) <= FEW_CODES
+            and int(counts[bad].min()) >= 0.01 * int(counts.sum()))
+
+
 # --- column typing ----------------------------------------------------------------------------------------
 
 
@@ -2880,7 +2914,7 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
     infos = []
     matrix = _float_matrix(frame)
     if stats is not None and matrix is not None:
-        infos = _with_number_ids(frame, stats.infos(list(frame.columns), matrix, n), has_header)
+        infos = _with_record_ids(frame, stats.infos(list(frame.columns), matrix, n), has_header)
         return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos),
                         locator)
     units = frame.attrs.get("units", {})
@@ -2895,46 +2929,87 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
                                     number_dates=number_dates.get(name)))
         if name in units and infos[-1].kind != "categorical":
             infos[-1] = replace(infos[-1], unit=units[name])
-    infos = _with_number_ids(frame, infos, has_header)
+    infos = _with_record_ids(frame, infos, has_header)
     return RawTable(frame, infos, source, delimiter, has_header, list(notes) + _code_notes(frame, infos), locator)
 
 
 _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
 # names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
-_ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*)$", re.I)
+_ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*|(?:subject|patient|person|"
+                         r"participant|household|individual|respondent)(?:[ _.-]?(?:no\.?|nr|num|number|code))?)$",
+                         re.I)
+# names of a column of row numbers: "row", "obs", "case no", R's "X" (a write.csv file read and written again)
+_ROW_NUMBER_NAME_RE = re.compile(r"^(?:row|rows|obs|observation|case|record|seq|n|nr|num|number|x|x\.1|rownames?)"
+                                 r"(?:[ _.-]?(?:no\.?|nr|num|number|id))?$", re.I)
+# only these id names over repeated values: "NO" (nitric oxide) and "key" are measured too
+_GROUP_ID_NAME_RE = re.compile(r"^(?:id|.*[ _.-]id|id[ _.-].*|(?:subject|patient|person|participant|household|"
+                               r"individual|respondent)(?:[ _.-]?(?:no\.?|nr|num|number|code|id))?)$", re.I)
+_TIME_WORDS = {"time", "t", "year", "month", "week", "day", "period", "quarter", "date"}
+GROUP_IDS = 20                   # ... or at least this many, each repeated (the subjects of repeated measures)
+FLOAT32_WHOLE = float(1 << 24)   # whole numbers from here on are not all apart in float32
 _CAMEL_ID_RE = re.compile(r"^.*[a-z](?:ID|Id)$")
 # what an empty header cell becomes: our own col_1, R's write.table row names, a pandas index read and saved again
 _UNNAMED_RE = re.compile(rf"^(?:col_1|{ROW_NAMES_COLUMN}|Unnamed: ?0)$")
 MOSTLY_DISTINCT_IDS = 0.5        # an id-like name over at least this share of different whole numbers
 
 
-def _with_number_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[ColumnInfo]:
-    """Numeric columns that are record numbers rather than measurements, as identifiers: whole numbers,
-    - a different one in every row of a first column whose header cell is empty: the row numbers R's
+def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[ColumnInfo]:
+    """Columns that name records rather than measure them, as identifiers:
+    - a different value in every row of a first column whose header cell is empty: the row names R's
       write.csv and write.table and pandas' to_csv write, with gaps once rows were dropped or sampled
-      (and a table stored sorted by its outcome then leaks the answer through them);
-    - mostly different ones under an id-like name ("id", "PatientID"): a patient sampled twice repeats
-      an id (MASS biopsy, UCI's breast-cancer file: 645 ids in 699 rows);
-    - a different one in every row of the first column of a file without header, spread far wider than
-      the rows (that breast-cancer file starts with sample codes 8670 … 911320502).
+      (and a table stored sorted by its outcome then leaks the answer through them); "1.1" … "72.4"
+      after a reshape, names in a table of ten rows, and numbers past float32's 2^24 (20040001 …), which
+      float32 reads alike and so not all different, too;
+    - under an id-like name ("id", "PatientID", "subject", "family"), whole numbers or codes, mostly
+      different ones (a patient sampled twice repeats an id: MASS biopsy, 645 ids in 699 rows) or a group's
+      (MASS housing's 'id', car's Blackmoor 'subject': 1.0 accuracy through them, rows of one subject on
+      both sides of a random split; a few, "region_id" 1-5, are codes and stay);
+    - the row numbers 1..n or 0..n-1 first, or under a record's name ("row", "obs", R's "X"); under another
+      name (Guerry's rankings of 86 départements, a series' "time") they are data;
+    - a different whole number in every row of the first column of a file without header, spread far
+      wider than the rows (a breast-cancer file starts with sample codes 8670 … 911320502).
     A first column named by a header may be prices: it stays."""
     out, n = list(infos), len(frame)
     for j, info in enumerate(infos):
-        if info.kind != "numeric" or info.n_missing:
+        if info.kind not in ("numeric", "categorical") or info.n_missing or info.date_format:
             continue
+        numeric = info.kind == "numeric"
         unique = info.n_unique == n
+        whole = numeric and bool(np.all(_whole(frame[info.name].to_numpy())))
         if j == 0 and has_header and _UNNAMED_RE.match(info.name):
-            wanted = unique and n > 2
-        elif _ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name):
-            wanted = n > _ID_MIN_ROWS and info.n_unique >= MOSTLY_DISTINCT_IDS * n
+            wanted = n > 2 and (unique and (whole or not numeric or not _evenly_spaced(frame[info.name]))
+                                or whole and info.high >= FLOAT32_WHOLE)
+        elif (_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name)) and (whole or not numeric):
+            wanted = n > _ID_MIN_ROWS and (info.n_unique >= MOSTLY_DISTINCT_IDS * n
+                                           or GROUP_IDS <= info.n_unique < n and _GROUP_ID_NAME_RE.match(info.name)
+                                           or GROUP_IDS <= info.n_unique < n and _CAMEL_ID_RE.match(info.name))
+        elif whole and unique and info.high - info.low == n - 1 and info.low in (0, 1):
+            # beside R's row names, the same numbers again under a name ("idcase", "pair", "district"),
+            # unless the name says time (a series' "time" is its trend)
+            beside_row_names = j == 1 and out[0].kind == "identifier" and _UNNAMED_RE.match(infos[0].name)
+            wanted = n > _ID_MIN_ROWS and (j == 0 or _ROW_NUMBER_NAME_RE.match(info.name) is not None
+                                           or re.search(r"^id|id$", info.name, re.I) is not None
+                                           or beside_row_names and not _name_words(info.name) & _TIME_WORDS)
         else:
-            wanted = j == 0 and not has_header and unique and n > _ID_MIN_ROWS and info.high - info.low > 10 * n
-        if not wanted:
-            continue
-        col = frame[info.name].to_numpy()
-        if np.all(col == np.floor(col)):
-            out[j] = replace(info, kind="identifier")
+            wanted = (whole and j == 0 and not has_header and unique and n > _ID_MIN_ROWS
+                      and info.high - info.low > 10 * n)
+        if wanted:
+            # row names are all different, whatever float32 made of them
+            out[j] = replace(info, kind="identifier", n_unique=n if j == 0 and _UNNAMED_RE.match(info.name)
+                             else info.n_unique)
     return out
+
+
+def _evenly_spaced(col) -> bool:
+    """Row names in equal steps that are not whole numbers are times (datasets' freeny: 1962.25, 1962.5, …),
+    a trend to learn from, unlike geepack's "1.1" … "72.4" (subject.visit)."""
+    x = np.sort(np.asarray(col, dtype=np.float64))
+    steps = np.diff(x)
+    return len(steps) > 1 and bool(np.allclose(steps, steps[0], rtol=1e-4)) and steps[0] > 0
+
+
+def _whole(col: np.ndarray) -> np.ndarray:
+    return col == np.floor(col)
 
 
 def _code_notes(frame, infos: list[ColumnInfo]) -> list[str]:
@@ -2988,7 +3063,7 @@ def _numeric_info(name: str, col: np.ndarray, n: int) -> ColumnInfo:
         n_unique = int(np.count_nonzero(np.bincount((vals - lo).astype(np.int64))))
     else:
         n_unique = int(len(np.unique(vals)))
-    return ColumnInfo(name, _numeric_kind(integral, n_missing, n, n_unique, lo, hi), n_missing, n_unique,
+    return ColumnInfo(name, "numeric", n_missing, n_unique,
                       low=lo, high=hi)
 
 
@@ -3698,7 +3773,7 @@ def _codes_to_targets(codes: np.ndarray, k: int, dtype) -> np.ndarray:
 def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: list[str] | None = None,
                   ignore: list[str] | None = None, task: str = "auto", scaling: str = "standardize",
                   missing: str = "drop", val_split: float = 0.2, test_split: float = 0.0, seed: int = 0,
-                  dtype="float32", split: str = "random") -> Dataset:
+                  dtype="float32", split: str = "random", also_inputs: list[str] | None = None) -> Dataset:
     """Choose roles, drop or fill missing cells, split, fit the preprocessor on train, encode.
 
     targets default to the last column. inputs default to every other column that is not in ``ignore``
@@ -3708,10 +3783,11 @@ def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: 
     class with at least one row per class in each non-empty part, so a class needs ≥ 2 rows when
     ``val_split`` > 0 (≥ 3 with a test part too). ``split`` "latest": the validation (then test) rows are the
     latest ones instead, by the table's first date column or else in file order, as a forecast is judged.
+    ``also_inputs``: columns used as inputs with the default roles even where they would be left out.
     """
     try:
         return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
-                      split)
+                      split, also_inputs)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -3737,7 +3813,7 @@ def _as_list(v, what: str, src: str) -> list[str] | None:
 
 
 def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
-           split="random") -> Dataset:
+           split="random", also_inputs=None) -> Dataset:
     if not isinstance(table, RawTable):
         raise DataError("build_dataset needs a table from read_csv / read_csv_text / from_frame.")
     src = table.source
@@ -3772,8 +3848,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     targets = _as_list(targets, "targets", src)
     inputs = _as_list(inputs, "inputs", src)
     ignore = _as_list(ignore, "ignore", src) or []
+    also_inputs = _as_list(also_inputs, "also_inputs", src) or []
     named = []
-    for group in (targets or [], inputs or [], ignore):
+    for group in (targets or [], inputs or [], ignore, also_inputs):
         named.append([])
         for c in group:
             found = matching_column(c, names)      # "--target Species" for a column "species"
@@ -3782,7 +3859,10 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             named[-1].append(found)
     targets = named[0] if targets is not None else None
     inputs = named[1] if inputs is not None else None
-    ignore = named[2]
+    ignore, also_inputs = named[2], named[3]
+    if set(also_inputs) & set(targets or [names[-1]]):
+        both = next(c for c in also_inputs if c in (targets or [names[-1]]))
+        raise DataError(f"{src}: column '{both}' cannot be both an input and the target.")
     if targets and set(targets) & set(ignore):
         both = next(t for t in targets if t in ignore)
         raise DataError(f"{src}: column '{both}' cannot be both the target and ignored.")
@@ -3842,7 +3922,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         for c in names:
             if c in targets or c in ignore:
                 continue
-            reason = default_exclusion(info[c], len(frame))
+            reason = default_exclusion(info[c], len(frame)) if c not in also_inputs else None
             if reason:
                 left_out[c] = reason
             else:
@@ -3861,7 +3941,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         why = [w for w in why if w]
         said = "; ".join(why[:3]) + ("; …" if len(why) > 3 else "")
         raise DataError(f"{src}: no input column left (the target is {_list_names(targets)}"
-                        + (f"; {said}" if said else "; every other column is ignored") + ").")
+                        + (f"; {said}" if said else "; every other column is ignored")
+                        + "); give a column the role input to use it anyway, or choose another target.")
 
     # --- missing values
     used = inputs + targets
@@ -3876,6 +3957,14 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     for t in target_missing:
         keep &= ~_missing_mask(frame[t])
     n_target_dropped = int(n_all - keep.sum()) - n_empty
+    hollow = [c for c in inputs if info[c].n_missing and _missing_mask(frame[c])[keep].all()]
+    if hollow and len(hollow) < len(inputs):
+        # empty wherever the target is known (psych's affect: state2 and MEQ filled only where BDI is
+        # not): dropping their rows leaves none, filling them invents the whole column
+        inputs = [c for c in inputs if c not in hollow]
+        used = inputs + targets
+        notes.append(f"{_count(len(hollow), 'column')} empty in every row with a target "
+                     f"({_list_names(hollow)}): ignored")
     input_missing = [c for c in inputs if info[c].n_missing]
     n_input_dropped = 0
     if input_missing and missing == "drop":
@@ -3895,7 +3984,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     rows = np.flatnonzero(keep) if not keep.all() else np.arange(n_all)
     if len(rows) == 0:
         raise DataError(f"{src}: no rows left after dropping rows with missing values in "
-                        f"{_list_names([c for c in used if info[c].n_missing])}.")
+                        f"{_list_names([c for c in used if info[c].n_missing])}"
+                        + ("; filling missing values instead keeps them." if input_missing and missing == "drop"
+                           else "."))
 
     # --- labels and split
     rng = np.random.default_rng(seed)
@@ -4036,7 +4127,9 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if column.kind == "identifier":
         present = n_rows - column.n_missing
         how = ("a different value in every row" if column.n_unique >= present else
-               f"an id-like name, {column.n_unique:,} different values in {present:,} rows")
+               f"an id-like name, {column.n_unique:,} different values in {present:,} rows"
+               + ("" if column.n_unique >= MOSTLY_DISTINCT_IDS * present else
+                  ": groups of rows, each on both sides of a random validation split"))
         return f"column '{name}' looks like an identifier ({how}): ignored"
     if n_rows and column.n_missing > MOSTLY_MISSING * n_rows:
         return f"column '{name}' is empty in {column.n_missing / n_rows:.0%} of the rows: ignored"

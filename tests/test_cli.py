@@ -310,3 +310,14 @@ def test_train_with_a_date_column_uses_its_numbers_and_can_validate_on_the_lates
         in out.stdout + out.stderr
     bad = run_cli("train", data, "--target", "sales", "--split", "future")
     assert bad.returncode == 2 and "invalid choice: 'future'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_column_left_out_can_be_put_back_with_input(tmp_path):
+    path = tmp_path / "series.csv"
+    path.write_text("row,y\n" + "".join(f"{i + 1},{(i * 7) % 11 + 0.5}\n" for i in range(60)))
+    refused = run_cli("train", path, "--epochs", "3")
+    assert refused.returncode == 2 and "(--input NAME, --target NAME)" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    kept = run_cli("train", path, "--epochs", "3", "--input", "row", "--json")
+    assert kept.returncode == 0, kept.stderr
+    assert last_json(kept.stdout)["epochs"] == 3

@@ -1308,3 +1308,89 @@ def test_missing_values_filled_in_many_columns_make_one_note():
                      "training mean"], notes
     few = [{**{y: 0.5 for y in years}, "1960": None, "1999": None}]
     assert [n.split(":")[0] for n in p.input_notes(few)] == ["'1960'", "'1999'"]      # a few: one note each
+
+
+# --- what Rdatasets' 757 files showed (R's write.csv: quoted codes, row names, numbered columns) ------------
+
+def _r_csv(header, rows):
+    return read_csv_text("\n".join([header, *rows]) + "\n")
+
+
+@pytest.mark.parametrize("cells, n_codes", [
+    ([*(str(v) for v in range(1, 10)), "X"] * 9, 10),                        # lattice's barley varieties
+    ([f"{100 + i // 4}" for i in range(80)] + ["207a", "207b"] * 5, 22),      # car's Blackmoor subjects
+    ([f"{110 + i % 30}" for i in range(60)] + ["c168", "c118"], 32),          # attenu's stations
+    (["4", "6", "8", "3", "5"] * 18 + ["rotary"], 6),                          # Cars93's cylinders, 1 car in 91
+])
+def test_codes_among_whole_numbers_make_a_column_of_categories_not_numbers_with_gaps(cells, n_codes):
+    # read as numbers, the rows of 'X' were dropped (a whole variety gone) and the codes used as magnitudes
+    table = _r_csv("code,y", [f'"{c}",{i % 5}' for i, c in enumerate(cells)])
+    column = table.column("code")
+    assert column.kind == "categorical" and column.n_unique == n_codes and column.n_missing == 0
+
+
+@pytest.mark.parametrize("stray", ["5m", "hello"])
+def test_a_stray_word_or_a_number_with_a_unit_among_numbers_is_a_gap_not_a_reason_for_categories(stray):
+    table = _r_csv("x,y", [f"{i % 7 * 10},{i}" for i in range(300)] + [f"{stray},1"])
+    assert table.column("x").kind == "numeric" and table.column("x").n_missing == 1
+
+
+def test_record_names_are_identifiers_and_measurements_that_happen_to_rank_rows_are_not():
+    n = 60
+    rows = [f'"{20040001 + 100 * i}","{1 + i % 12}.{1 + i // 12}",{n - i},{i % 5},{1 + i // 3},{1 + i % 4},'
+            f'{(i * 7) % 13}' for i in range(n)]
+    table = _r_csv('"","visit","Wealth","region_id","subject","site","y"', rows)
+    kinds = {c.name: c.kind for c in table.columns}
+    # R's row names past float32's 2^24 (car's Vocab): not all apart in float32, row names all the same
+    assert kinds["col_1"] == "identifier"
+    # a ranking of the rows (Guerry's Wealth of 86 départements) is data
+    assert kinds["Wealth"] == "numeric"
+    # five regions are codes; twenty subjects measured three times are groups, on both sides of any split
+    assert kinds["region_id"] == "numeric" and kinds["subject"] == "identifier"
+    ds = build_dataset(table, targets=["y"], val_split=0.2, seed=0)
+    assert "subject" not in ds.preprocessor.input_columns
+    assert any("'subject'" in n and "groups of rows" in n for n in ds.notes)
+    # row numbers first, or under a row's name, stay identifiers
+    again = _r_csv("row,x,y", [f"{n - i},{i % 9},{i % 4}" for i in range(n)])
+    assert again.column("row").kind == "identifier"
+    # R's row names "1.1" … after a reshape (geepack's koch), and names in a table of ten rows
+    koch = _r_csv('"","id","y"', [f'"{1 + i // 4}.{1 + i % 4}",{i % 7},{i}' for i in range(40)])
+    small = _r_csv('"","a","y"', [f'"{name}",{i},{i % 3}' for i, name in enumerate("ABCDEFGHIJ")])
+    assert koch.column("col_1").kind == "identifier" and small.column("col_1").kind == "identifier"
+    # … but quarters as row names (datasets' freeny: 1962.25, 1962.5, …) are a time, and the rows' numbers
+    # again beside R's row names are an id unless named as a time (a series' trend)
+    freeny = _r_csv('"","y"', [f'"{1962.25 + i / 4}",{i % 7}' for i in range(40)])
+    assert freeny.column("col_1").kind == "numeric"
+    beside = _r_csv('"","pair","time","y"', [f'"{i + 1}",{i + 1},{i + 1},{i % 3}' for i in range(40)])
+    assert beside.column("pair").kind == "identifier" and beside.column("time").kind == "numeric"
+
+
+def test_a_header_of_numbers_quoted_by_r_names_the_columns():
+    # datasets' crimtab: heights in cm name the columns; read as data, predict wrote a row too many
+    table = _r_csv('"","142.24","144.78","147.32"', [f'"{9.4 + i / 10:.1f}",{i % 3},{i % 2},{i % 5}' for i in range(12)])
+    assert table.has_header and [c.name for c in table.columns] == ["col_1", "142.24", "144.78", "147.32"]
+    assert len(table.frame) == 12
+    plain = read_csv_text('"a","b"\n"1","2"\n"3","4"\n')        # every cell quoted: no R header to see
+    assert len(plain.frame) == 2
+
+
+def test_columns_empty_wherever_the_target_is_known_are_left_out_not_every_row():
+    # psych's affect: state2 and MEQ filled only in the rows where the target BDI is missing
+    rows = [f"{i % 9},{'' if i % 2 else i % 7},{'' if i % 2 else i % 3},{i % 5 if i % 2 else ''}" for i in range(80)]
+    table = _r_csv("a,state2,MEQ,BDI", rows)
+    ds = build_dataset(table, val_split=0.25, seed=0)
+    assert ds.preprocessor.input_columns == ["a"] and ds.n_train + ds.n_val == 40
+    assert "2 columns empty in every row with a target (state2, MEQ): ignored" in ds.notes
+    with pytest.raises(DataError, match="filling missing values instead keeps them"):
+        build_dataset(_r_csv("a,b,y", ["1,,1.5", "2,,2.5", ",3,3.5", ",4,5.5"]), val_split=0)
+
+
+def test_a_column_left_out_can_be_used_as_an_input_all_the_same():
+    table = _r_csv("time,y", [f"{i + 1},{(i * 7) % 11}" for i in range(40)])
+    with pytest.raises(DataError, match="give a column the role input to use it anyway"):
+        build_dataset(table, ignore=["time"], val_split=0.25, seed=0)
+    ids = _r_csv("id,x,y", [f"{i},{i % 3},{i % 4}" for i in range(40)])
+    ds = build_dataset(ids, also_inputs=["ID"], val_split=0.25, seed=0)
+    assert ds.preprocessor.input_columns == ["id", "x"]
+    with pytest.raises(DataError, match="cannot be both an input and the target"):
+        build_dataset(ids, also_inputs=["y"])
