@@ -3000,6 +3000,39 @@ def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
     return out
 
 
+def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values) -> list[str]:
+    """A note for each input of GROUP_IDS or more values, two rows or more each, whose rows of one value
+    all have one target: the trees of MASS's Sitka (each grown in ozone or not), patients measured again.
+    A random split puts rows of each on both sides, and validation then scores recognising known trees
+    (1.0 for Sitka's 'tree'), not what a new tree would get."""
+    notes = []
+    if len(np.unique(target_values)) < 2:
+        return notes
+    for c in inputs:
+        column = info[c]
+        # a value per few rows: the pixels of an image (256 values in 60,000 rows) are not groups
+        if column.kind not in ("numeric", "categorical") or column.n_unique < max(GROUP_IDS, 0.05 * len(rows)):
+            continue
+        values = frame[c].to_numpy()[rows]
+        if column.kind == "numeric" and not np.all(_whole(values[~np.isnan(values)])):
+            continue
+        groups, _ = _keys(values) if column.kind == "categorical" else _factorize(values)
+        present = groups >= 0
+        g, t = groups[present], np.asarray(target_values)[present]
+        n_groups = len(np.unique(g))
+        if n_groups < GROUP_IDS or 2 * n_groups > len(g):
+            continue
+        order = np.argsort(g, kind="stable")
+        g, t = g[order], t[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        first = np.repeat(t[starts], np.diff(np.r_[starts, len(g)]))
+        if np.array_equal(t, first):
+            notes.append(f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
+                         "groups (a tree, a patient measured again), a random split puts each on both sides and "
+                         f"validation scores recognising known ones: ignore '{c}' if new rows bring new groups")
+    return notes
+
+
 def _evenly_spaced(col) -> bool:
     """Row names in equal steps that are not whole numbers are times (datasets' freeny: 1962.25, 1962.5, …),
     a trend to learn from, unlike geepack's "1.1" … "72.4" (subject.visit)."""
@@ -4019,6 +4052,10 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             parts = _plain_split(len(rows), val_split, test_split, rng, src)
     dated = next((c for c in table.columns if c.date_format), None)
     split_notes: list[str] = []          # said after what the columns gave
+    if split != "latest" and val_split > 0 and len(targets) == 1:
+        target_values = codes if codes is not None else frame[targets[0]].to_numpy()[rows]
+        split_notes.extend(_group_notes(frame, [c for c in inputs if not info[c].date_format], info, rows,
+                                        targets[0], target_values))
     if split == "latest":
         parts = _latest_split(rows, frame, dated, val_split, test_split, src, split_notes)
     elif dated is not None and val_split > 0:

@@ -1394,3 +1394,17 @@ def test_a_column_left_out_can_be_used_as_an_input_all_the_same():
     assert ds.preprocessor.input_columns == ["id", "x"]
     with pytest.raises(DataError, match="cannot be both an input and the target"):
         build_dataset(ids, also_inputs=["y"])
+
+
+def test_a_column_whose_values_each_fix_the_target_is_pointed_out_as_groups_the_split_shares():
+    # MASS's Sitka: 79 trees measured five times, each grown in ozone or not: 1.0 through 'tree'
+    rows = [f"{1 + i // 5},{150 + i % 5 * 30},{4 + (i * 7) % 5 * 0.3:.1f},{'ozone' if (i // 5) % 3 else 'control'}"
+            for i in range(200)]
+    ds = build_dataset(_r_csv("tree,Time,size,treat", rows), val_split=0.2, seed=0)
+    assert any(n.startswith("column 'tree': the rows of each of its 40 values share one 'treat'; if they are groups")
+               for n in ds.notes)
+    assert "tree" in ds.preprocessor.input_columns          # said, not decided: new rows may be of known trees
+    # the same trees with a target that varies within each: nothing to say
+    varied = [r.rsplit(",", 1)[0] + f",{'ozone' if i % 2 else 'control'}" for i, r in enumerate(rows)]
+    ds = build_dataset(_r_csv("tree,Time,size,treat", varied), val_split=0.2, seed=0)
+    assert not any("column 'tree'" in n for n in ds.notes)

@@ -92,7 +92,7 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     lines = ["id,cabin,ticket,age,survived"]
     for i in range(120):
         cabin = f"C{i % 9}" if i % 3 == 0 else ""
-        lines.append(f"{i},{cabin},T-{i * 7919 % 100003},{20 + i % 50},{i % 2}")
+        lines.append(f"{i},{cabin},T-{i * 7919 % 100003},{20 + i % 51},{i % 2}")
     path = tmp_path / "passengers.csv"
     path.write_text("\n".join(lines) + "\n")
     load(qtbot, panel, str(path))
@@ -110,7 +110,7 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
 def test_the_notes_say_what_a_date_column_gives_and_what_building_dropped(qtbot, panel, model, tmp_path, messages):
     lines = ["a<b,temp,count"]
     for i in range(100):
-        lines.append(f"2024-0{i // 30 + 1}-{i % 28 + 1:02d},{'' if i % 4 == 0 else i % 30},{i % 5}")
+        lines.append(f"2024-0{i // 30 + 1}-{i % 28 + 1:02d},{'' if i % 4 == 0 else i % 31},{i % 5}")
     lines.append(",,")
     path = tmp_path / "days.csv"
     path.write_text("\n".join(lines) + "\n")
