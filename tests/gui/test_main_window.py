@@ -693,3 +693,27 @@ def test_pages_behind_a_tab_show_the_new_data_when_opened(qtbot, window, tmp_pat
     assert len(window.health.grad_curves) == len(window.model.network.weights)
     x, _ = window.health.grad_curves[0].getData()
     assert x is not None and len(x) == 1                # the untrained network's one measurement
+
+
+def test_the_inspector_gives_most_of_its_tab_to_the_derivation_on_a_laptop_screen(qtbot, window, tmp_path):
+    # a 1366×768 laptop and a file of many long-named columns (as Cars93): the sample's description sat
+    # above the scroll area and left the derivation 107 of 290 px, and each formula line was cut at the right
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"measurement_of_quantity_{j}": rng.uniform(0, 100, 60).round(1) for j in range(16)})
+    frame["manufacturer_name"] = rng.choice(["Ford", "Volkswagen", "Mercedes-Benz"], 60)
+    frame["origin"] = rng.choice(["USA", "non-USA"], 60)
+    path = tmp_path / "cars.csv"
+    frame.to_csv(path, index=False)
+    window.resize(1311, 721)
+    _open(qtbot, window, path)
+    inspector = window.inspector
+    window.inspect_tabs.setCurrentWidget(inspector)
+    qtbot.waitUntil(lambda: inspector.formulas and all(label.isVisible() for label in inspector.formulas.values()))
+    qtbot.wait(50)
+    viewport = inspector.scroll.viewport()
+    assert viewport.height() >= 0.6 * inspector.height(), (viewport.height(), inspector.height())
+    assert "measurement_of_quantity_0 = " in inspector.sample_label.text() and inspector.sample_label.isVisible()
+    for key, label in inspector.formulas.items():
+        assert label.width() <= viewport.width(), (key, label.width(), viewport.width())
+        # wrapped, not cut: the label is as tall as its text needs at the width it got
+        assert label.height() >= label.heightForWidth(label.width()), key
