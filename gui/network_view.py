@@ -222,6 +222,7 @@ class NetworkView(QWidget):
         self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.view = _Diagram(self)
         self.view.setScene(self.scene)
+        self.view.horizontalScrollBar().actionTriggered.connect(self._on_user_scroll)
 
         self._build_toolbar()
         layout = QVBoxLayout(self)
@@ -498,6 +499,9 @@ class NetworkView(QWidget):
         structure = (tuple(model.layer_sizes()), model.architecture.hidden_activations,
                      model.resolved_output()[0], tuple(inputs), tuple(outputs))
         if structure != self._structure:
+            # Other inputs (a file opened) start at their names again; an edit of the hidden layers keeps
+            # the place the user scrolled to, so that editing layer 7 does not jump the view back.
+            self._scroll_to_inputs = self._structure is None or structure[3] != self._structure[3]
             self._structure = structure
             self._rebuild(inputs, outputs)
 
@@ -705,10 +709,13 @@ class NetworkView(QWidget):
         if fit >= 0.7:
             self.view.centerOn(self._content.center())
         elif self._scroll_to_inputs:
-            # A deep network overflows: start at the inputs, then leave the scroll position to the user
-            # so that editing layer 7 does not jump the view back.
-            self._scroll_to_inputs = False
+            # A deep network overflows: start at the inputs. Kept up through the resizes that showing the
+            # scroll bars causes, until the user scrolls (_on_user_scroll) or edits the network.
             self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+
+    @Slot(int)
+    def _on_user_scroll(self, _action: int) -> None:
+        self._scroll_to_inputs = False
 
     # ---- clicks and tooltips -----------------------------------------------------------------------
     def _keys_at(self, pos: QPoint, radius: int = 0):

@@ -717,3 +717,34 @@ def test_the_inspector_gives_most_of_its_tab_to_the_derivation_on_a_laptop_scree
         assert label.width() <= viewport.width(), (key, label.width(), viewport.width())
         # wrapped, not cut: the label is as tall as its text needs at the width it got
         assert label.height() >= label.heightForWidth(label.width()), key
+
+
+def test_the_diagram_shows_the_input_names_of_each_file_opened(qtbot, window, tmp_path):
+    # a 1280×720 laptop: the diagram overflows and scrolls; after a file was opened its input names were
+    # cut at the left ("epal_length") wherever the previous diagram had left the scroll bar
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    window.resize(1228, 676)
+    assert window.load_example("spiral")
+    assert window.model.set_hidden_text("16, 16, 16, 16")       # wider than the view at a readable scale
+    diagram = window.network_view
+    rng = np.random.default_rng(0)
+    for stem in ("sepal_length_in_centimetres", "monthly_household_income_in_dollars"):
+        frame = pd.DataFrame({f"{stem}_{j}": rng.uniform(0, 1, 40) for j in range(4)})
+        frame["kind"] = rng.choice(["a", "b", "c"], 40)
+        path = tmp_path / f"{stem}.csv"
+        frame.to_csv(path, index=False)
+        _open(qtbot, window, path)
+        qtbot.wait(50)
+        names = [item for item in diagram.scene.items() if isinstance(item, QGraphicsSimpleTextItem)
+                 and item.text().startswith(stem[:6])]
+        assert len(names) == 4
+        leftmost = min(item.sceneBoundingRect().left() for item in names)
+        visible = diagram.view.mapToScene(diagram.view.viewport().rect()).boundingRect()
+        assert visible.left() <= leftmost, (stem, visible, leftmost)
+    # scrolled by the user to the outputs, an edit of a hidden layer keeps the view there
+    bar = diagram.view.horizontalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)
+    assert window.model.set_hidden_text("16, 16, 16, 8")
+    qtbot.wait(50)
+    assert bar.value() > bar.minimum()
