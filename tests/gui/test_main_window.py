@@ -748,3 +748,16 @@ def test_the_diagram_shows_the_input_names_of_each_file_opened(qtbot, window, tm
     assert window.model.set_hidden_text("16, 16, 16, 8")
     qtbot.wait(50)
     assert bar.value() > bar.minimum()
+
+
+def test_the_window_fits_a_small_screen_at_high_scaling(qtbot, window):
+    # 1366×768 at 150 % is 911×512 logical pixels, 1920×1080 at 200 % 960×540: the window could not be made
+    # smaller than 932×555, so the status bar and the Output dock's right edge were off the screen
+    for example in ("circles", "sine"):                 # a classification and a regression Output dock
+        assert window.load_example(example)
+        qtbot.wait(50)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 900 and hint.height() <= 500, (example, hint)
+        window.resize(900, 500)
+        qtbot.wait(50)
+        assert window.width() <= 900 and window.height() <= 500, (example, window.size())
