@@ -761,3 +761,22 @@ def test_the_window_fits_a_small_screen_at_high_scaling(qtbot, window):
         window.resize(900, 500)
         qtbot.wait(50)
         assert window.width() <= 900 and window.height() <= 500, (example, window.size())
+
+
+def test_a_recent_file_that_is_gone_leaves_open_recent_after_saying_so(qtbot, window, tmp_path):
+    kept, gone = tmp_path / "kept.csv", tmp_path / "moved_away.csv"
+    for path in (kept, gone):
+        path.write_text("u,v,label\n" + "\n".join(f"{i % 7},{i % 5},{'ab'[i % 2]}" for i in range(20)) + "\n")
+        window.add_recent(str(path))
+    gone.unlink()
+    dataset = window.model.dataset
+    entry = next(a for a in window.recent_menu.actions() if a.text() == "moved_away.csv")
+    entry.trigger()
+    qtbot.waitUntil(lambda: "not found" in window.message_bar.text(), timeout=WAIT_MS)
+    assert window.message_bar.level == "error" and window.model.dataset is dataset
+    qtbot.waitUntil(lambda: str(gone) not in window.recent_files(), timeout=WAIT_MS)
+    assert [a.text() for a in window.recent_menu.actions()] == ["kept.csv"]
+    window.add_recent(str(tmp_path / "deleted.bpstudio"))            # a project goes the same way
+    window.recent_menu.actions()[0].trigger()
+    assert "does not exist" in window.message_bar.text()
+    qtbot.waitUntil(lambda: window.recent_files() == [str(kept)], timeout=WAIT_MS)
