@@ -253,14 +253,41 @@ def save_project(path, state: ProjectState) -> Path:
 
 # ---- load -------------------------------------------------------------------------------------------
 
+def _begins_as_project(path: Path) -> bool:
+    """Whether the file starts as save_project writes one: a zip whose first entry is project.json.
+
+    A project cut short (a copy or download stopped early) keeps that beginning but loses the zip's table
+    of contents at the end; zipfile then reads the stored arrays.npz's own table (it is a zip too) and
+    finds no project.json, as in someone else's zip.
+    """
+    local_header = 30                                      # bytes before an entry's name
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(local_header + len(JSON_NAME))
+    except OSError:
+        return False
+    return head[:4] == b"PK\x03\x04" and head[local_header:] == JSON_NAME.encode()
+
+
+def _cut_short(name: str) -> ModelFileError:
+    return ModelFileError(f"{name} is a damaged or incomplete project: the file ends early (saved or copied "
+                          "only in part), so it cannot be opened.")
+
+
 def _read_archive(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
     name = path.name
+    names_read = False                   # past the zip's table of contents, which a file cut short loses
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            missing = [n for n in (JSON_NAME, ARRAYS_NAME) if n not in names]
-            if missing:
-                raise ModelFileError(f"{name} is not a Backprop Studio project (no {missing[0]} inside).")
+            names_read = True
+            if JSON_NAME not in names:
+                if _begins_as_project(path):
+                    raise _cut_short(name)
+                raise ModelFileError(f"{name} is not a Backprop Studio project (no {JSON_NAME} inside).")
+            if ARRAYS_NAME not in names:
+                raise ModelFileError(f"{name} is an incomplete project: it has no {ARRAYS_NAME} (the weights) "
+                                     "inside.")
             if sum(info.file_size for info in zf.infolist()) > MAX_UNPACKED_BYTES:
                 raise ResourceError(f"{name} would unpack to more than 4 GB; it is not a project file.")
             doc = json.loads(zf.read(JSON_NAME).decode("utf-8"))
@@ -270,7 +297,10 @@ def _read_archive(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
     except BackpropError:
         raise
     except zipfile.BadZipFile as exc:
-        raise ModelFileError(f"{name} is damaged or not a project file ({_short(exc)}).") from None
+        if not names_read and _begins_as_project(path):
+            raise _cut_short(name) from None
+        what = "is damaged and cannot be opened" if names_read else "is damaged or not a project file"
+        raise ModelFileError(f"{name} {what} ({_short(exc)}).") from None
     except (OSError, EOFError, ValueError, KeyError, zlib.error, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{name} is damaged and cannot be opened ({_short(exc)}).") from None
     if not isinstance(doc, dict):

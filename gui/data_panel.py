@@ -305,7 +305,7 @@ class DataPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.cancel_button.clicked.connect(self._cancel_clicked)
         self._progress_row = QWidget()
         progress_layout = QHBoxLayout(self._progress_row)
         progress_layout.setContentsMargins(0, 0, 0, 0)
@@ -442,6 +442,16 @@ class DataPanel(QWidget):
             thread.wait(JOIN_TIMEOUT_MS)
         if loader is not None:
             self._finish_loading()
+
+    @Slot()
+    def _cancel_clicked(self) -> None:
+        loader = self._loader
+        if loader is None:
+            return
+        self.cancel_loading()
+        # said in the message bar: what was there before (often about the previous file) no longer fits
+        unchanged = "; the data on show is unchanged" if self.model.dataset is not None else ""
+        self.model.message.emit(f"Loading {os.path.basename(loader.path)} cancelled{unchanged}.", "info")
 
     def shutdown(self) -> None:
         self.cancel_loading()

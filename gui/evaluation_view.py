@@ -250,7 +250,9 @@ class EvaluationView(QWidget):
         self.identity = self.scatter_plot.plot(pen=pg.mkPen("#909090", width=1, style=Qt.PenStyle.DashLine))
         self.scatter = pg.ScatterPlotItem(size=6, pen=None, brush=SCATTER_BRUSH)
         self.scatter_plot.addItem(self.scatter)
-        self.scatter_widget.setMinimumHeight(200)
+        # 150 and 90 px at least (this page is the tallest of the dock's): with 200 and 120 the window could
+        # not be shorter than 555 px, taller than a 1920 × 1080 screen at 200 % (540) or 1366 × 768 at 150 %
+        self.scatter_widget.setMinimumHeight(150)
         self.figures_label = QLabel(" ")
         self.figures_label.setWordWrap(True)     # big figures (house prices) would widen the whole dock
         self.figures_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -270,7 +272,7 @@ class EvaluationView(QWidget):
         self.metric_plot.setClipToView(True)
         self.metric_plot.setDownsampling(auto=True, mode="peak")
         self.metric_curve = self.metric_plot.plot(pen=pg.mkPen("#ff7f0e", width=2), connect="finite")
-        self.metric_widget.setMinimumHeight(120)
+        self.metric_widget.setMinimumHeight(90)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)

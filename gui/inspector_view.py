@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -140,6 +140,21 @@ class NumberTable(QTableWidget):
                          for r in range(self.rowCount())])
 
 
+class WrappedText(QLabel):
+    """A word-wrapped label that may be held narrower than the page it sits on (maximumWidth).
+
+    Qt's box layout asks a label its height for the width of the whole column, not for the width its
+    maximum allows; on a page made wide by a 12-column table the label would be sized for one long line
+    and cut after the first of the several it wraps to."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def heightForWidth(self, width: int) -> int:
+        return super().heightForWidth(min(width, self.maximumWidth()))
+
+
 class InspectorView(QWidget):
     weightsEdited = Signal()          # "Apply this step" changed model.network's weights in place
 
@@ -183,16 +198,26 @@ class InspectorView(QWidget):
         controls.addWidget(self.status, 1, 2)
         controls.setColumnStretch(2, 1)
 
-        self.sample_label = QLabel()
-        self.sample_label.setWordWrap(True)
+        # The sample's description scrolls with the derivation: above the scroll area, a file of many
+        # columns gave it 100 px of a 290 px tab (1366 × 768) and left the derivation 107.
+        self.sample_label = WrappedText()
         self.sample_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sample_label.setContentsMargins(6, 4, 6, 0)
+        self._texts: list[WrappedText] = [self.sample_label]   # held to the visible width (_fit_texts)
+        self._page: QWidget | None = None                      # the derivation under the sample line
+        self._content = QWidget()
+        self._content_column = QVBoxLayout(self._content)
+        self._content_column.setContentsMargins(0, 0, 0, 0)
+        self._content_column.setSpacing(0)
+        self._content_column.addWidget(self.sample_label)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self._content)
+        self.scroll.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
-        layout.addWidget(self.sample_label)
         layout.addWidget(self.scroll, 1)
 
         model.settingsChanged.connect(self._on_settings)
@@ -385,10 +410,29 @@ class InspectorView(QWidget):
         self._replace_content(label)
 
     def _replace_content(self, widget: QWidget) -> None:
-        old = self.scroll.takeWidget()
+        old = self._page
         if old is not None:
+            self._content_column.removeWidget(old)
+            old.hide()
             old.deleteLater()
-        self.scroll.setWidget(widget)
+        self._page = widget
+        self._content_column.addWidget(widget, 1)
+        widget.show()          # now, not on the layout's queued show: a page built in showEvent is read at once
+        self._texts = [self.sample_label, *widget.findChildren(WrappedText)]
+        self._fit_texts()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_texts()
+        return False
+
+    def _fit_texts(self) -> None:
+        """Text wraps at the visible width: the tables of a wide file make the page wider than the pane,
+        and a sentence running under them could only be read by scrolling sideways line by line."""
+        width = max(120, self.scroll.viewport().width() - 12)     # the page's side margins
+        for label in self._texts:
+            if label.maximumWidth() != width:
+                label.setMaximumWidth(width)
 
     def _show(self, ex: StepExplanation) -> None:
         names = neuron_names(self.model)
@@ -445,7 +489,7 @@ class InspectorView(QWidget):
         out_act = ex.layers[-1].activation
 
         def heading(text: str) -> None:
-            label = QLabel(text)
+            label = WrappedText(text)
             font = label.font()
             font.setBold(True)
             font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -454,7 +498,7 @@ class InspectorView(QWidget):
             col.addWidget(label)
 
         def subheading(text: str) -> None:
-            label = QLabel(text)
+            label = WrappedText(text)
             font = label.font()
             font.setBold(True)
             label.setFont(font)
@@ -462,7 +506,9 @@ class InspectorView(QWidget):
             col.addWidget(label)
 
         def formula(key, text: str, why: str = "") -> None:
-            label = QLabel()
+            # wrapped, not one line: "a_j = Σ_i w_ij O_i + θ_j, O_j = f(a_j) with …" asked 465 px of a
+            # 317 px pane, and every line of the page scrolled sideways with it
+            label = WrappedText()
             label.setTextFormat(Qt.TextFormat.RichText)
             font = label.font()
             font.setPointSizeF(font.pointSizeF() * 1.1)
@@ -475,9 +521,8 @@ class InspectorView(QWidget):
                 note(why)
 
         def note(text: str) -> None:
-            label = QLabel(math_html(text))
+            label = WrappedText(math_html(text))
             label.setTextFormat(Qt.TextFormat.RichText)
-            label.setWordWrap(True)
             label.setStyleSheet("color: #606060;")
             col.addWidget(label)
 
@@ -519,8 +564,7 @@ class InspectorView(QWidget):
 
         heading("3  Backward pass: deltas, gradients, update")
         note("From the output layer down: each layer's δ comes from the δ of the layer above it.")
-        self._rule_note = QLabel()
-        self._rule_note.setWordWrap(True)
+        self._rule_note = WrappedText()
         self._rule_note.setStyleSheet("color: #8a5a00;")
         col.addWidget(self._rule_note)
         self._show_training_rule()

@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import replace
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QDoubleValidator, QKeySequence
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDockWidget, QFormLayout,
                                QLabel, QMainWindow,
@@ -573,6 +573,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent_sheets", sheets)
         self._rebuild_recent_menu()
 
+    def remove_recent(self, path: str) -> None:
+        files = [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", files)
+        self.settings.setValue("recent_sheets", {p: s for p, s in self.recent_sheets().items() if p != path})
+        self._rebuild_recent_menu()
+
+    def open_recent(self, path: str, sheet: str | None = None) -> None:
+        self.open_path(path, sheet)
+        if not os.path.exists(path):
+            # Opening has said "not found"; an entry that can only fail again leaves the menu. After this
+            # slot: rebuilding the menu deletes the action whose triggered signal is still being delivered.
+            QTimer.singleShot(0, self, lambda: self.remove_recent(path))
+
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
         files, sheets = self.recent_files(), self.recent_sheets()
@@ -580,7 +593,7 @@ class MainWindow(QMainWindow):
             sheet = sheets.get(path)
             action = self.recent_menu.addAction(os.path.basename(path) + (f" ({sheet})" if sheet else ""))
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path, s=sheet: self.open_path(p, s))
+            action.triggered.connect(lambda _=False, p=path, s=sheet: self.open_recent(p, s))
         self.recent_menu.setEnabled(bool(files))
 
     # ---- messages ------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QToolButton,
-                               QToolTip, QVBoxLayout, QWidget)
+                               QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpacerItem,
+                               QToolButton, QToolTip, QVBoxLayout, QWidget)
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.losses import LOSSES, auto_output
@@ -121,6 +121,11 @@ def drawn_counts(sizes: Sequence[int]) -> list[int]:
     return [1] * len(sizes)
 
 
+def _gap() -> QSpacerItem:
+    """10 px between the toolbar's groups while there is room; none in a window squeezed to a small screen."""
+    return QSpacerItem(10, 0, QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+
 class _Diagram(QGraphicsView):
     """Routes clicks and tooltips to the owning NetworkView by what lies under the cursor.
 
@@ -137,7 +142,7 @@ class _Diagram(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMouseTracking(True)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(240, 120)     # it scrolls below; 160 held the window taller than a 540 px screen
         self.viewport().installEventFilter(self)
 
     def resizeEvent(self, event):
@@ -222,6 +227,7 @@ class NetworkView(QWidget):
         self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.view = _Diagram(self)
         self.view.setScene(self.scene)
+        self.view.horizontalScrollBar().actionTriggered.connect(self._on_user_scroll)
 
         self._build_toolbar()
         layout = QVBoxLayout(self)
@@ -327,26 +333,26 @@ class NetworkView(QWidget):
         row.addWidget(QLabel("hidden:"))
         self.hidden_edit = QLineEdit()
         self.hidden_edit.setPlaceholderText("e.g. 8, 8")
-        self.hidden_edit.setMinimumWidth(70)
+        self.hidden_edit.setMinimumWidth(56)     # this row sets the window's least width: 911 px must do
         # "16, 16, 16, 16" fits; wider only took room from the loss beside it ("auto (binary-cross-entr")
         self.hidden_edit.setMaximumWidth(self.hidden_edit.fontMetrics().horizontalAdvance("16, 16, 16, 16") + 16)
         self.hidden_edit.editingFinished.connect(self._apply_hidden_text)
         row.addWidget(self.hidden_edit)
-        row.addSpacing(10)
+        row.addItem(_gap())
 
         self.layer_label = QLabel()
         row.addWidget(self.layer_label)
         self.activation_combo = QComboBox()
         self.activation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        may_narrow(self.activation_combo)
+        may_narrow(self.activation_combo, px=60)
         self.activation_combo.currentIndexChanged.connect(self._apply_activation)
         row.addWidget(self.activation_combo)
-        row.addSpacing(10)
+        row.addItem(_gap())
 
         row.addWidget(QLabel("loss:"))
         self.loss_combo = QComboBox()
         self.loss_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        may_narrow(self.loss_combo)
+        may_narrow(self.loss_combo, px=60)
         self.loss_combo.currentIndexChanged.connect(self._apply_loss)
         row.addWidget(self.loss_combo)
         row.addStretch(1)
@@ -498,6 +504,9 @@ class NetworkView(QWidget):
         structure = (tuple(model.layer_sizes()), model.architecture.hidden_activations,
                      model.resolved_output()[0], tuple(inputs), tuple(outputs))
         if structure != self._structure:
+            # Other inputs (a file opened) start at their names again; an edit of the hidden layers keeps
+            # the place the user scrolled to, so that editing layer 7 does not jump the view back.
+            self._scroll_to_inputs = self._structure is None or structure[3] != self._structure[3]
             self._structure = structure
             self._rebuild(inputs, outputs)
 
@@ -705,10 +714,13 @@ class NetworkView(QWidget):
         if fit >= 0.7:
             self.view.centerOn(self._content.center())
         elif self._scroll_to_inputs:
-            # A deep network overflows: start at the inputs, then leave the scroll position to the user
-            # so that editing layer 7 does not jump the view back.
-            self._scroll_to_inputs = False
+            # A deep network overflows: start at the inputs. Kept up through the resizes that showing the
+            # scroll bars causes, until the user scrolls (_on_user_scroll) or edits the network.
             self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+
+    @Slot(int)
+    def _on_user_scroll(self, _action: int) -> None:
+        self._scroll_to_inputs = False
 
     # ---- clicks and tooltips -----------------------------------------------------------------------
     def _keys_at(self, pos: QPoint, radius: int = 0):

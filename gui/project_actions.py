@@ -310,6 +310,8 @@ class ProjectActions(QObject):
             self.window.show_message(str(exc), "error")
             return False
         if opened is None:                        # the user did not locate the missing data file
+            self.window.show_message(f"Opening {os.path.basename(str(path))} cancelled; the current project is "
+                                     "unchanged.", "info")
             return False
         self._apply(opened)
         return True

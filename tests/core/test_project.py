@@ -190,6 +190,20 @@ def test_refuses_truncated(saved):
         _refused(saved, "p.bpstudio")
 
 
+def test_a_project_cut_short_is_called_damaged_not_someone_elses(saved):
+    # with its last 30 bytes gone the zip's table of contents is lost, and zipfile reads the stored
+    # arrays.npz's table instead: the message said "not a Backprop Studio project (no project.json inside)"
+    data = saved.read_bytes()
+    for cut in (len(data) - 30, len(data) // 2):
+        saved.write_bytes(data[:cut])
+        message = _refused(saved, "damaged or incomplete project")
+        assert "not a Backprop Studio project" not in message
+    with zipfile.ZipFile(io.BytesIO(data)) as whole, zipfile.ZipFile(saved, "w") as part:
+        part.writestr("project.json", whole.read("project.json"))        # the weights never written
+    message = _refused(saved, "incomplete project", "arrays.npz")
+    assert "not a Backprop Studio project" not in message
+
+
 def test_refuses_corrupted_bytes(saved):
     data = bytearray(saved.read_bytes())
     with zipfile.ZipFile(saved) as zf:

@@ -295,6 +295,27 @@ def test_cancel_stops_a_slow_load_and_keeps_the_data(qtbot, panel, model, monkey
     assert not any(thread_running(t) for t in worker_module.LIVE_THREADS)
 
 
+def test_cancel_says_so_and_that_the_data_on_show_is_unchanged(qtbot, panel, model, messages, monkeypatch):
+    # the message bar kept whatever it said before (about the previous file), as if nothing had happened
+    import threading
+    idle = threading.Event()
+
+    def slow_read(path, *, sheet=None, progress=None, cancel=None):
+        while not cancel():
+            progress(0.5)
+            idle.wait(0.005)
+        raise core.data.LoadCancelled("cancelled")
+
+    assert panel.load_example("xor")
+    dataset = model.dataset
+    monkeypatch.setattr(core.data, "read_csv", slow_read)
+    panel.load_path("/data/huge.csv")
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=WAIT_MS)
+    panel.cancel_button.click()
+    assert messages[-1] == ("info", "Loading huge.csv cancelled; the data on show is unchanged.")
+    assert model.dataset is dataset
+
+
 def test_an_example_chosen_while_a_file_loads_is_not_replaced_by_that_file(qtbot, panel, model, monkeypatch):
     # the last choice wins: the file finished later and silently replaced the example
     import threading

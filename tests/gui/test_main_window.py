@@ -693,3 +693,90 @@ def test_pages_behind_a_tab_show_the_new_data_when_opened(qtbot, window, tmp_pat
     assert len(window.health.grad_curves) == len(window.model.network.weights)
     x, _ = window.health.grad_curves[0].getData()
     assert x is not None and len(x) == 1                # the untrained network's one measurement
+
+
+def test_the_inspector_gives_most_of_its_tab_to_the_derivation_on_a_laptop_screen(qtbot, window, tmp_path):
+    # a 1366×768 laptop and a file of many long-named columns (as Cars93): the sample's description sat
+    # above the scroll area and left the derivation 107 of 290 px, and each formula line was cut at the right
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"measurement_of_quantity_{j}": rng.uniform(0, 100, 60).round(1) for j in range(16)})
+    frame["manufacturer_name"] = rng.choice(["Ford", "Volkswagen", "Mercedes-Benz"], 60)
+    frame["origin"] = rng.choice(["USA", "non-USA"], 60)
+    path = tmp_path / "cars.csv"
+    frame.to_csv(path, index=False)
+    window.resize(1311, 721)
+    _open(qtbot, window, path)
+    inspector = window.inspector
+    window.inspect_tabs.setCurrentWidget(inspector)
+    qtbot.waitUntil(lambda: inspector.formulas and all(label.isVisible() for label in inspector.formulas.values()))
+    qtbot.wait(50)
+    viewport = inspector.scroll.viewport()
+    assert viewport.height() >= 0.6 * inspector.height(), (viewport.height(), inspector.height())
+    assert "measurement_of_quantity_0 = " in inspector.sample_label.text() and inspector.sample_label.isVisible()
+    for key, label in inspector.formulas.items():
+        assert label.width() <= viewport.width(), (key, label.width(), viewport.width())
+        # wrapped, not cut: the label is as tall as its text needs at the width it got
+        assert label.height() >= label.heightForWidth(label.width()), key
+
+
+def test_the_diagram_shows_the_input_names_of_each_file_opened(qtbot, window, tmp_path):
+    # a 1280×720 laptop: the diagram overflows and scrolls; after a file was opened its input names were
+    # cut at the left ("epal_length") wherever the previous diagram had left the scroll bar
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    window.resize(1228, 676)
+    assert window.load_example("spiral")
+    assert window.model.set_hidden_text("16, 16, 16, 16")       # wider than the view at a readable scale
+    diagram = window.network_view
+    rng = np.random.default_rng(0)
+    for stem in ("sepal_length_in_centimetres", "monthly_household_income_in_dollars"):
+        frame = pd.DataFrame({f"{stem}_{j}": rng.uniform(0, 1, 40) for j in range(4)})
+        frame["kind"] = rng.choice(["a", "b", "c"], 40)
+        path = tmp_path / f"{stem}.csv"
+        frame.to_csv(path, index=False)
+        _open(qtbot, window, path)
+        qtbot.wait(50)
+        names = [item for item in diagram.scene.items() if isinstance(item, QGraphicsSimpleTextItem)
+                 and item.text().startswith(stem[:6])]
+        assert len(names) == 4
+        leftmost = min(item.sceneBoundingRect().left() for item in names)
+        visible = diagram.view.mapToScene(diagram.view.viewport().rect()).boundingRect()
+        assert visible.left() <= leftmost, (stem, visible, leftmost)
+    # scrolled by the user to the outputs, an edit of a hidden layer keeps the view there
+    bar = diagram.view.horizontalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)
+    assert window.model.set_hidden_text("16, 16, 16, 8")
+    qtbot.wait(50)
+    assert bar.value() > bar.minimum()
+
+
+def test_the_window_fits_a_small_screen_at_high_scaling(qtbot, window):
+    # 1366×768 at 150 % is 911×512 logical pixels, 1920×1080 at 200 % 960×540: the window could not be made
+    # smaller than 932×555, so the status bar and the Output dock's right edge were off the screen
+    for example in ("circles", "sine"):                 # a classification and a regression Output dock
+        assert window.load_example(example)
+        qtbot.wait(50)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 900 and hint.height() <= 500, (example, hint)
+        window.resize(900, 500)
+        qtbot.wait(50)
+        assert window.width() <= 900 and window.height() <= 500, (example, window.size())
+
+
+def test_a_recent_file_that_is_gone_leaves_open_recent_after_saying_so(qtbot, window, tmp_path):
+    kept, gone = tmp_path / "kept.csv", tmp_path / "moved_away.csv"
+    for path in (kept, gone):
+        path.write_text("u,v,label\n" + "\n".join(f"{i % 7},{i % 5},{'ab'[i % 2]}" for i in range(20)) + "\n")
+        window.add_recent(str(path))
+    gone.unlink()
+    dataset = window.model.dataset
+    entry = next(a for a in window.recent_menu.actions() if a.text() == "moved_away.csv")
+    entry.trigger()
+    qtbot.waitUntil(lambda: "not found" in window.message_bar.text(), timeout=WAIT_MS)
+    assert window.message_bar.level == "error" and window.model.dataset is dataset
+    qtbot.waitUntil(lambda: str(gone) not in window.recent_files(), timeout=WAIT_MS)
+    assert [a.text() for a in window.recent_menu.actions()] == ["kept.csv"]
+    window.add_recent(str(tmp_path / "deleted.bpstudio"))            # a project goes the same way
+    window.recent_menu.actions()[0].trigger()
+    assert "does not exist" in window.message_bar.text()
+    qtbot.waitUntil(lambda: window.recent_files() == [str(kept)], timeout=WAIT_MS)

@@ -185,6 +185,18 @@ def test_a_moved_csv_is_located_and_the_project_loads(qtbot, tmp_path, monkeypat
     assert second.windowTitle() == "xor.bpstudio* — Backprop Studio"
 
 
+def test_cancelling_the_search_for_a_moved_csv_says_the_project_on_show_is_unchanged(qtbot, tmp_path, monkeypatch):
+    # the message bar went on with its old message, unrelated to the project not opened
+    first = make_window(qtbot)
+    data, project = csv_project(qtbot, first, tmp_path, monkeypatch)
+    data.unlink()
+    second = make_window(qtbot, example="spiral")
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: Button.Cancel))
+    assert not second.project.open_project(str(project))
+    assert second.message_bar.text() == f"Opening {project.name} cancelled; the current project is unchanged."
+    assert second.model.example_name == "spiral"
+
+
 def test_a_changed_csv_warns_and_still_loads(qtbot, tmp_path, monkeypatch):
     first = make_window(qtbot)
     data, project = csv_project(qtbot, first, tmp_path, monkeypatch)
