@@ -104,6 +104,10 @@ def open_initial(window, path: str | None = None, example: str | None = None) ->
     elif example is None:
         # the example a plain start opens sets its own η and epochs: the user's last settings win
         window.model.update_settings(**window.restored_settings)
+    if not window.settings.isWritable():
+        # said once, at the start: otherwise every preference of the session is lost without a word
+        window.show_message(f"Settings cannot be saved ({window.settings.fileName()} is read-only): recent files, "
+                            "the window's layout and the training settings will not be remembered.", "warning")
 
 
 def after_first_paint(window, callback, fallback_ms: int = 1000) -> None:

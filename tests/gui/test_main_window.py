@@ -780,3 +780,17 @@ def test_a_recent_file_that_is_gone_leaves_open_recent_after_saying_so(qtbot, wi
     window.recent_menu.actions()[0].trigger()
     assert "does not exist" in window.message_bar.text()
     qtbot.waitUntil(lambda: window.recent_files() == [str(kept)], timeout=WAIT_MS)
+
+
+def test_a_settings_file_that_cannot_be_written_is_said_at_the_start(qtbot, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from gui.app import open_initial
+
+    window = create_window(open_now=False)
+    qtbot.addWidget(window)
+    # a read-only home (tests run as root, which may write anywhere: the answer is stood in)
+    monkeypatch.setattr(QSettings, "isWritable", lambda self: False)
+    open_initial(window)
+    level, text = window.message_bar.level, window.message_bar.text()
+    assert level == "warning" and "Settings cannot be saved" in text and "read-only" in text
