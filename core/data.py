@@ -3125,7 +3125,8 @@ def _text_info(name: str, values: np.ndarray, n: int, day_first: bool = False,
 DATE_CHECK = 20_000      # distinct dates a column's format is checked on (a timestamp per row: a spread of them)
 # dates _are_dates leaves to date_format: a weekday first ("Wed, 04 May 2011 00:00:00 +0000", ctime's "Wed
 # May 04 00:00:00 2011"), a year and month ("2011-05", "May-11")
-_MORE_DATES_RE = re.compile(rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? |\d{{4}}-\d{{2}}$|{_MONTH}-\d{{2}}$)", re.I)
+_MORE_DATES_RE = re.compile(rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? |\d{{4}}[-/]\d{{2}}$|{_MONTH}-\d{{2}}$|"
+                            r"\d{4}\s*[-/ ]?\s*Q[1-4]$|Q[1-4]\s*[-/ ]?\s*\d{4}$|\d{4}[- ]?W\d{1,2}$)", re.I)
 
 
 def _label_sort_key(s: str):

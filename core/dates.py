@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 
 # Day, month and year as files write them; the month-first US order is tried before the day-first one, so
 # "03/04/2011" reads as March 4 unless a cell such as "13/04/2011" shows the day comes first.
 _DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%m-%d-%Y", "%d-%m-%Y",
          "%d.%m.%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y",
          "%d-%b-%Y", "%d-%b-%y", "%Y-%b-%d", "%a, %d %b %Y", "%A, %B %d, %Y", "%a %b %d", "%b %Y", "%B %Y",
-         "%b-%Y", "%b-%y", "%Y-%m")
+         "%b-%Y", "%b-%y", "%Y-%m", "%Y/%m")
 _TIMES = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", "T%H:%M:%S%z", "T%H:%M%z", " %H:%M:%S%z",
           " %H:%M:%S %z", "T%H:%M:%S.%f", "T%H:%M:%S.%f%z", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p",
           " %H:%M:%S %Y")
+# quarters ("2011Q1", "2011-Q1", "Q1 2011") and ISO weeks ("2011-W06") have no strptime format of their own
+QUARTERS, ISO_WEEKS = "#quarter", "#week"
 DATE_FORMATS = tuple(day + time for day in _DAYS for time in _TIMES
-                     if (day == "%a %b %d") == (time == " %H:%M:%S %Y"))   # "Wed May 04 00:00:00 2011" (ctime)
+                     if (day == "%a %b %d") == (time == " %H:%M:%S %Y")) + (QUARTERS, ISO_WEEKS)   # ctime
+_QUARTER_RE = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$|^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$")
+_WEEK_RE = re.compile(r"^(\d{4})[- ]?W(\d{1,2})$")
 # years outside these are codes that happen to read as dates ("1000-01" is a part number, not January 1000)
 _FIRST_YEAR, _LAST_YEAR = 1800, 2200
 DATE_SAMPLE = 200
@@ -46,6 +51,8 @@ def read_date(text, fmt):
     """The datetime `text` spells in format `fmt`, None if it does not (or is no plausible date)."""
     if fmt in _EPOCHS:
         return _number_date(text, fmt)
+    if fmt in (QUARTERS, ISO_WEEKS):
+        return _period_start(str(text).strip(), fmt)
     if fmt == "%Y%m%d" and str(text).strip().endswith(".0"):
         text = str(text).strip()[:-2]   # 20110504.0: a column of whole numbers with gaps, saved as floats
     try:
@@ -55,6 +62,23 @@ def read_date(text, fmt):
     except ValueError:                  # also February 29 of a year a century earlier, no leap year
         return None
     return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
+
+
+def _period_start(text, fmt):
+    """The first day of a quarter ("2011Q2": April 1) or of an ISO week ("2011-W06": its Monday)."""
+    if fmt == QUARTERS:
+        m = _QUARTER_RE.match(text)
+        if m is None:
+            return None
+        year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        when = datetime.datetime(int(year), 3 * int(quarter) - 2, 1)
+    else:
+        m = _WEEK_RE.match(text)
+        try:
+            when = datetime.datetime.fromisocalendar(int(m.group(1)), int(m.group(2)), 1) if m else None
+        except ValueError:                    # week 54, or 53 of a year of 52
+            return None
+    return when if when is not None and _FIRST_YEAR <= when.year <= _LAST_YEAR else None
 
 
 def _number_date(text, fmt):
@@ -99,6 +123,8 @@ def date_parts(fmt):
     """The numbers a date of format `fmt` gives: year and month always, the day and weekday where it names a
     day, the hour where it has a time."""
     parts = ["year", "month"]
+    if fmt in (QUARTERS, ISO_WEEKS):   # the start of a quarter or a week: its day says nothing more
+        return tuple(parts)
     if fmt in _EPOCHS:                  # a number can hold a time of day: a constant hour is left out later
         return ("year", "month", "day", "weekday", "hour")
     if "%d" in fmt:
@@ -161,4 +187,8 @@ def example_of(fmt):
         epoch, seconds = _EPOCHS[fmt]
         number = (datetime.datetime(2024, 1, 31) - epoch).total_seconds() / seconds
         return f"{number:.0f}, {_NUMBER_NAMES[fmt]} for 2024-01-31"
+    if fmt == QUARTERS:
+        return "2024Q1"
+    if fmt == ISO_WEEKS:
+        return "2024-W05"
     return datetime.datetime(2024, 1, 31, 13, 45).strftime(fmt.replace("%z", "")).strip()

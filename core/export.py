@@ -131,7 +131,7 @@ def _forward_pass(network: Network, classes, preprocessor=None) -> dict:
                 "an input of kind 'date' is one number of its column's dates, each cell read with the strptime "
                 "format 'date_format' (or, for dates written as numbers, '#excel': days since 1899-12-30 with "
                 "the time of day as a fraction, '#unix': seconds since 1970-01-01 UTC, '#unix-ms': "
-                "milliseconds): 'part' year is the year plus the fraction of it gone by (2011.5 is early "
+                "milliseconds, '#quarter': '2011Q2' is 2011-04-01, '#week': ISO week '2011-W06' is its Monday): 'part' year is the year plus the fraction of it gone by (2011.5 is early "
                 "July), month 1-12, day 1-31, weekday 0 (Monday) to 6, hour 0-24 with the minutes as a fraction; "
                 "then (number, or 'fill' when the cell is missing or no such date, − offset) / scale")
         notes["missing_tokens"] = _missing_tokens()

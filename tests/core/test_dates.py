@@ -30,6 +30,8 @@ from core.optimizers import make_optimizer
     (["06-Jan-2011", "07-Feb-2011"], "%d-%b-%Y"), (["Jan 6 2011", "Feb 12 2011"], "%b %d %Y"),
     (["Wed, 04 May 2011 00:00:00 +0000"], "%a, %d %b %Y %H:%M:%S %z"),      # RFC 2822, as mail and feeds
     (["Wed May 04 00:00:00 2011"], "%a %b %d %H:%M:%S %Y"),                 # ctime, as logs and Twitter
+    (["2011Q1", "2012Q4"], "#quarter"), (["Q1 2011", "Q3 2011"], "#quarter"), (["2011-W06", "1991 W52"], "#week"),
+    (["2011/02", "2011/12"], "%Y/%m"), (["2011-W54"], None),
     (["2019-20", "2020-21"], None), (["1000-01"], None), (["red", "blue"], None), (["18.00.00"], None),
 ])
 def test_a_columns_format_is_found_from_its_cells(cells, fmt):
@@ -272,3 +274,14 @@ def test_a_span_of_dates_is_named_by_the_month_it_starts_in():
     july = date_part(read_date("1967-07-01", "%Y-%m-%d"), "year")
     assert year_text(july) == "July 1967" and year_text(float(np.float32(july))) == "July 1967"
     assert year_text(date_part(read_date("2016-12-31", "%Y-%m-%d"), "year")) == "December 2016"
+
+
+def test_quarters_and_iso_weeks_are_dates_of_their_first_day():
+    # economics files write quarters, retail files weeks: both were categories, a feature per period
+    periods = [f"{1990 + i // 4}Q{1 + i % 4}" for i in range(80)]
+    table = read_csv_text("quarter,gdp\n" + "".join(f"{p},{100 + i + 5 * (i % 4)}\n" for i, p in enumerate(periods)))
+    assert table.column("quarter").date_format == "#quarter"
+    ds = build_dataset(table, targets=["gdp"], val_split=0.2, seed=0)
+    assert ds.preprocessor.feature_names == ["quarter.year", "quarter.month"]
+    assert read_date("2011Q2", "#quarter").date() == read_date("2011-04-01", "%Y-%m-%d").date()
+    assert read_date("2011-W06", "#week").strftime("%Y-%m-%d %a") == "2011-02-07 Mon"
