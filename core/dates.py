@@ -43,6 +43,7 @@ UNIX_MILLISECONDS = "#unix-ms"    # JavaScript's and Java's milliseconds
 _EPOCHS = {EXCEL_DAYS: (datetime.datetime(1899, 12, 30), 86400.0),
            UNIX_SECONDS: (datetime.datetime(1970, 1, 1), 1.0),
            UNIX_MILLISECONDS: (datetime.datetime(1970, 1, 1), 0.001)}
+NUMBER_FORMATS = (EXCEL_DAYS, UNIX_SECONDS, UNIX_MILLISECONDS)
 _NUMBER_NAMES = {EXCEL_DAYS: "Excel's day number", UNIX_SECONDS: "Unix seconds",
                  UNIX_MILLISECONDS: "Unix milliseconds"}
 
@@ -86,9 +87,20 @@ def _number_date(text, fmt):
         number = float(str(text).strip())
         epoch, seconds = _EPOCHS[fmt]
         when = epoch + datetime.timedelta(seconds=round(number * seconds, 3))
-    except (ValueError, OverflowError):     # no number, or one beyond datetime's years 1-9999
+    except OverflowError:                   # beyond datetime's years 1-9999
         return None
+    except ValueError:                      # a date written out, as a person types one (the Predict tab)
+        return next((w for f in _ISO_FORMATS if (w := read_date(text, f)) is not None), None)
     return when if _FIRST_YEAR <= when.year <= _LAST_YEAR else None
+
+
+_ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def written_out(when):
+    """A day number's or Unix time's date as a person reads it, and read_date reads it back under those
+    formats: 2014-03-08, with the time where it has one."""
+    return when.strftime("%Y-%m-%d %H:%M" if (when.hour, when.minute, when.second) != (0, 0, 0) else "%Y-%m-%d")
 
 
 def date_format(texts, day_first=False):

@@ -161,7 +161,7 @@ def _input_summaries(dataset) -> list[RawInput]:
 
 def _dates_seen(dataset, name: str, fmt: str) -> list[str]:
     """The dates of column `name` in the rows kept as written (validation, test), in time order."""
-    from core.dates import read_date
+    from core.dates import NUMBER_FORMATS, read_date, written_out
 
     texts = []
     for frame in (getattr(dataset, "raw_val", None), getattr(dataset, "raw_test", None)):
@@ -169,7 +169,8 @@ def _dates_seen(dataset, name: str, fmt: str) -> list[str]:
             texts += [str(v).strip() for v in frame[name].tolist() if v is not None and str(v).strip()]
     dated = [(when, t) for t in dict.fromkeys(texts) if (when := read_date(t, fmt)) is not None]
     dated.sort(key=lambda pair: pair[0].replace(tzinfo=None))
-    return [t for _, t in dated]
+    # Excel's day numbers and Unix times say nothing to a person: offered as dates (which they read too)
+    return [written_out(when) if fmt in NUMBER_FORMATS else t for when, t in dated]
 
 
 def default_row(summaries: Sequence[RawInput]) -> list:

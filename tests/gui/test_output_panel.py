@@ -737,3 +737,22 @@ def test_a_date_input_is_typed_as_a_date_and_held_at_the_middle_one(qtbot, panel
     field.setEditText("2031-06-15")                       # a Sunday, far in the future
     qtbot.waitUntil(lambda: predict.probabilities() != before, timeout=WAIT_MS)
     assert sum(predict.probabilities()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_date_written_as_excels_day_number_is_offered_as_a_date_and_read_back(qtbot, panel, model):
+    # '41706' in the Predict tab says nothing to a person: the field offers 2014-03-08 and reads it
+    days = pd.date_range("2014-01-01", periods=120, freq="D")
+    serials = [str((d - pd.Timestamp("1899-12-30")).days) for d in days]
+    frame = pd.DataFrame({"date": serials, "temp": np.linspace(0, 10, 120),
+                          "busy": np.where(days.day_of_week >= 5, "yes", "no")})
+    model.set_dataset(build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["busy"], seed=0))
+    panel.tabs.setCurrentIndex(PREDICT)
+    field = panel.predict.fields["date"]
+    seen = [field.itemText(i) for i in range(field.count())]
+    assert len(seen) == 3 and all(pd.Timestamp(t) in set(days) for t in seen), seen
+    qtbot.waitUntil(lambda: panel.predict.last_prediction is not None, timeout=WAIT_MS)
+    from core.dates import EXCEL_DAYS, read_date
+    assert read_date(seen[1], EXCEL_DAYS) == pd.Timestamp(seen[1]).to_pydatetime()
+    rows = [{"date": seen[1], "temp": 5.0}, {"date": serials[days.get_loc(pd.Timestamp(seen[1]))], "temp": 5.0}]
+    X = model.dataset.preprocessor.transform(pd.DataFrame(rows))
+    np.testing.assert_array_equal(X[0], X[1])          # the date written out and its day number: one input
