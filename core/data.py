@@ -4640,9 +4640,15 @@ def _count(n: int, thing: str) -> str:
     return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _short(v, n: int = 40) -> str:
     s = str(v)
     s = s.replace("\r", " ").replace("\n", " ")
+    # an invisible character shown as what it is: "'6.2' is not a number" read as a contradiction where
+    # the cell was 6.2 and a DOS end-of-file byte (Ecdat's Mofa)
+    s = _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
     return s if len(s) <= n else s[: n - 1] + "…"
 
 

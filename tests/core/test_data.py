@@ -1408,3 +1408,9 @@ def test_a_column_whose_values_each_fix_the_target_is_pointed_out_as_groups_the_
     varied = [r.rsplit(",", 1)[0] + f",{'ozone' if i % 2 else 'control'}" for i, r in enumerate(rows)]
     ds = build_dataset(_r_csv("tree,Time,size,treat", varied), val_split=0.2, seed=0)
     assert not any("column 'tree'" in n for n in ds.notes)
+
+
+def test_a_note_shows_an_invisible_character_in_a_cell_as_what_it_is():
+    # Ecdat's Mofa: "6.2" and a DOS end-of-file byte, said to be no number as if '6.2' were none
+    table = read_csv_text("netinc,y\n" + "".join(f"{i}.5,{i % 3}\n" for i in range(40)) + '"6.2\x1a",1\n')
+    assert any("'6.2\\x1a'" in n for n in table.notes), table.notes
