@@ -2842,6 +2842,7 @@ def _resolve_column(pieces: list[np.ndarray], name: str, decimal: str, locator, 
 _PREFIX_CODE_RE = re.compile(r"^[A-Za-z]{1,3}\d+$")
 _SUFFIX_CODE_RE = re.compile(r"^(\d+)([A-Za-z])$")
 _WORD_RE = re.compile(r"^[A-Za-z][A-Za-z'-]*$")
+_ZERO_PADDED_RE = re.compile(r"^0\d+$")
 FEW_CODES = 12        # whole numbers and a word ("3, 4, 5, 6, 8, rotary") are categories up to this many
 
 
@@ -2858,9 +2859,13 @@ def _codes_among_numbers(distinct: np.ndarray, bad: np.ndarray, nums: np.ndarray
     plain = set(distinct[~bad].tolist())
     suffixed = [m for m in map(_SUFFIX_CODE_RE.match, texts) if m is not None]
     letters = {m.group(2) for m in suffixed}
-    if all(_PREFIX_CODE_RE.match(t) or (m := _SUFFIX_CODE_RE.match(t)) and (m.group(1) in plain or len(letters) > 1)
-           for t in texts):
-        return True             # one constant letter after numbers not otherwise in the column is a unit ("5m")
+    # one constant letter after numbers not otherwise in the column is a unit ("5m"); one code alone in a few
+    # rows is a slip ("o12" among 1,000 counts) unless the numbers are written as codes too ("001")
+    if (all(_PREFIX_CODE_RE.match(t) or (m := _SUFFIX_CODE_RE.match(t)) and (m.group(1) in plain or len(letters) > 1)
+            for t in texts)
+            and (len(texts) > 1 or any(_ZERO_PADDED_RE.match(t) for t in plain)
+                 or int(counts[bad].sum()) >= 0.01 * int(counts.sum()))):
+        return True
     # a word in 1 % of the rows or more: one "hello" in 120,000 rows of 0-6 is a slip, not a category
     return (len(texts) <= 3 and all(_WORD_RE.match(t) for t in texts) and len(np.unique(numbers)) <= FEW_CODES
             and int(counts[bad].min()) >= 0.01 * int(counts.sum()))
@@ -3000,7 +3005,8 @@ def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
     return out
 
 
-def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values) -> list[str]:
+def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values,
+                 classes: bool) -> list[str]:
     """A note for each input of GROUP_IDS or more values, two rows or more each, whose rows of one value
     all have one target: the trees of MASS's Sitka (each grown in ozone or not), patients measured again.
     A random split puts rows of each on both sides, and validation then scores recognising known trees
@@ -3026,10 +3032,21 @@ def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target:
         g, t = g[order], t[order]
         starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
         first = np.repeat(t[starts], np.diff(np.r_[starts, len(g)]))
-        if np.array_equal(t, first):
-            notes.append(f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
-                         "groups (a tree, a patient measured again), a random split puts each on both sides and "
-                         f"validation scores recognising known ones: ignore '{c}' if new rows bring new groups")
+        if not np.array_equal(t, first):
+            continue
+        if column.kind == "numeric" and not classes:
+            # (classes in the column's order are ambiguous: trees 1-54 in ozone and 55-79 not, in blocks)
+            by_value = np.asarray(target_values)[present][np.argsort(values[present], kind="stable")]
+            steps = np.diff(by_value.astype(np.float64))
+            if (steps >= 0).all() or (steps <= 0).all():
+                # a function of the column, in its order: age and log age (MASS's epil), not trees
+                notes.append(f"column '{c}': each of its {n_groups} values gives one '{target}', in the same "
+                             f"order; if '{c}' was computed from '{target}' (or holds the answer some other "
+                             "way), leave it out")
+                continue
+        notes.append(f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
+                     "groups (a tree, a patient measured again), a random split puts each on both sides and "
+                     f"validation scores recognising known ones: ignore '{c}' if new rows bring new groups")
     return notes
 
 
@@ -3894,6 +3911,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     targets = named[0] if targets is not None else None
     inputs = named[1] if inputs is not None else None
     ignore, also_inputs = named[2], named[3]
+    if set(also_inputs) & set(ignore):
+        both = next(c for c in also_inputs if c in ignore)
+        raise DataError(f"{src}: column '{both}' cannot be both an input and ignored.")
     if set(also_inputs) & set(targets or [names[-1]]):
         both = next(c for c in also_inputs if c in (targets or [names[-1]]))
         raise DataError(f"{src}: column '{both}' cannot be both an input and the target.")
@@ -4056,7 +4076,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     if split != "latest" and val_split > 0 and len(targets) == 1:
         target_values = codes if codes is not None else frame[targets[0]].to_numpy()[rows]
         split_notes.extend(_group_notes(frame, [c for c in inputs if not info[c].date_format], info, rows,
-                                        targets[0], target_values))
+                                        targets[0], target_values, classes=codes is not None))
     if split == "latest":
         parts = _latest_split(rows, frame, dated, val_split, test_split, src, split_notes)
     elif dated is not None and val_split > 0:

@@ -384,6 +384,13 @@ class InspectorView(QWidget):
 
     # ---- the explanation ---------------------------------------------------------------------------
     def _explain(self) -> None:
+        live = self.model.network
+        if live is not None and (self._net is None or
+                                 _shape_key(self._net.architecture()) != _shape_key(live.architecture())):
+            # a project opened announces its settings before the history that would have synced the copy
+            self._sync_network()
+            self._sample = min(self._sample, max(self._n_samples() - 1, 0))
+            self._sync_spin()
         net, ds = self._net, self.model.dataset
         if net is None or not self._data_fits(net):
             self.explanation = None

@@ -1414,3 +1414,20 @@ def test_a_note_shows_an_invisible_character_in_a_cell_as_what_it_is():
     # Ecdat's Mofa: "6.2" and a DOS end-of-file byte, said to be no number as if '6.2' were none
     table = read_csv_text("netinc,y\n" + "".join(f"{i}.5,{i % 3}\n" for i in range(40)) + '"6.2\x1a",1\n')
     assert any("'6.2\\x1a'" in n for n in table.notes), table.notes
+
+
+def test_one_code_like_slip_among_many_counts_is_a_gap_but_one_code_among_padded_numbers_is_a_code():
+    slip = _r_csv("count,y", [f"{i % 40},{i % 3}" for i in range(1000)] + ["o12,1"])
+    assert slip.column("count").kind == "numeric" and slip.column("count").n_missing == 1
+    families = _r_csv("family,y", [f'"{1 + i // 4:03d}",{i % 3}' for i in range(600)] + ['"136A",1'] * 4)
+    assert families.column("family").kind == "categorical"          # HistData's GaltonFamilies
+    with pytest.raises(DataError, match="cannot be both an input and ignored"):
+        build_dataset(slip, also_inputs=["count"], ignore=["count"])
+
+
+def test_a_number_column_that_gives_the_target_value_by_value_in_order_is_called_a_function_of_it():
+    # MASS's epil: 'lage' is the log of 'age'; the advice is not that of groups
+    rows = [f"{20 + i % 30},{i % 4},{np.log(20 + i % 30):.5f}" for i in range(240)]
+    ds = build_dataset(_r_csv("age,period,lage", rows), val_split=0.2, seed=0)
+    assert any(n.startswith("column 'age': each of its 30 values gives one 'lage', in the same order") for n in ds.notes)
+    assert not any("if they are groups" in n for n in ds.notes)

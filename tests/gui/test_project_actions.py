@@ -498,3 +498,22 @@ def test_a_workbook_reopened_from_recent_files_reads_the_sheet_chosen_last(qtbot
            in panel.file_label.toolTip()
     assert "the largest, '2025', is read instead" in panel.file_label.toolTip()
     assert [a.text() for a in window.recent_menu.actions()] == ["parts.xlsx (2025)"]
+
+
+def test_a_project_of_another_shape_opens_under_the_inspector_it_replaces(qtbot, trained, tmp_path, monkeypatch):
+    # the page explained the old network's sample; the project's η arrived before its network (a monkey
+    # test's IndexError)
+    path = tmp_path / "circles.bpstudio"
+    answer_save_dialog(monkeypatch, path)
+    trained.project.act_save_as.trigger()
+    other = make_window(qtbot)                             # the same data, another network: (8, 8) for (4,)
+    other.model.edit_architecture(replace(other.model.architecture, hidden=(8, 8), hidden_activations=("tanh",) * 2))
+    other.inspect_tabs.setCurrentWidget(other.inspector)
+    other.model.update_settings(lr=0.2)
+    assert other.inspector.explanation.lr == 0.2
+    answer_open_dialog(monkeypatch, path)
+    other.project.act_open.trigger()
+    assert other.model.network.layer_sizes == trained.model.network.layer_sizes
+    explained = other.inspector.explanation
+    assert explained.lr == trained.model.settings.lr
+    assert [layer.weights.shape for layer in explained.layers] == [w.shape for w in other.model.network.weights]
