@@ -238,10 +238,7 @@ def cmd_train(argv) -> int:
         "samples_per_second": report.samples_per_second,
         "elapsed_s": report.elapsed,
     }
-    if args.export:
-        written = _export_or_keep(args.export, network, dataset.preprocessor)
-        if not args.json:
-            print(f"model written to {written}")
+    written = _export_or_keep(args.export, network, dataset.preprocessor) if args.export else None
     if args.json:
         # stdout keeps to its one object; what the loader noticed still reaches a person or a log
         for note in dataset.notes:
@@ -273,6 +270,8 @@ def cmd_train(argv) -> int:
             _print_baseline(network, dataset)
         if args.patience is None:
             _print_overfitting(losses)
+        if written is not None:
+            print(f"model written to {written}")        # last: the results start with what the file gave
     return 0
 
 
@@ -378,7 +377,7 @@ def _export_or_keep(path, network, preprocessor):
 
 def cmd_export(argv) -> int:
     p = _Parser(prog="main.py export", description="Convert a saved model to another format.")
-    p.add_argument("model", help="a .npz, .json or .safetensors model (or a .bpstudio project)")
+    p.add_argument("model", help="a .npz, .json, .safetensors, .csv or .zip model (or a .bpstudio project)")
     p.add_argument("out", help="destination; the suffix picks the format")
     args = p.parse_args(argv)
     from core.export import load_model

@@ -200,12 +200,12 @@ def main() -> list[tuple[str, bool, str]]:
     rows, peers = run()
     versions = ", ".join(f"{k} {v}" for k, v in peers.items())
     print(f"\n## Engine: one epoch of mini-batch SGD, float32, samples/s (best of {ROUNDS}; peers: {versions or 'none'})")
-    print(f"{'case':<24}{'ours':>12}{'pytorch':>12}{'sklearn':>12}{'× pytorch':>11}{'× sklearn':>11}")
+    print(f"{'case':<24}{'ours':>12}{'pytorch':>15}{'sklearn':>15}{'× pytorch':>11}{'× sklearn':>11}")
     verdicts = []
     for row in rows:
         cells = []
         for peer in ("pytorch", "sklearn"):
-            cells.append(f"{row[peer]:>12,.0f}" if peer in row else f"{'not installed':>12}")
+            cells.append(f"{row[peer]:>15,.0f}" if peer in row else f"{'not installed':>15}")
         ratios = [f"{row['ours'] / row[p]:>10.2f}×" if p in row else f"{'—':>11}" for p in ("pytorch", "sklearn")]
         print(f"{row['case']:<24}{row['ours']:>12,.0f}{''.join(cells)}{''.join(ratios)}")
         small = row["sizes"][0] <= 4

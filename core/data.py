@@ -2980,29 +2980,46 @@ def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
             continue
         numeric = info.kind == "numeric"
         unique = info.n_unique == n
-        whole = numeric and bool(np.all(_whole(frame[info.name].to_numpy())))
+
+        def whole(name=info.name) -> bool:
+            # only where the cheap tests leave a question: a scan of every column of a 785-column file
+            # doubled its load time
+            return bool(np.all(_whole(frame[name].to_numpy())))
         if j == 0 and has_header and _UNNAMED_RE.match(info.name):
-            wanted = n > 2 and (unique and (whole or not numeric or not _evenly_spaced(frame[info.name]))
-                                or whole and info.high >= FLOAT32_WHOLE)
-        elif (_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name)) and (whole or not numeric):
-            wanted = n > _ID_MIN_ROWS and (info.n_unique >= MOSTLY_DISTINCT_IDS * n
-                                           or GROUP_IDS <= info.n_unique < n and _GROUP_ID_NAME_RE.match(info.name)
-                                           or GROUP_IDS <= info.n_unique < n and _CAMEL_ID_RE.match(info.name))
-        elif whole and unique and info.high - info.low == n - 1 and info.low in (0, 1):
+            wanted = n > 2 and (unique and (not numeric or whole() or not _evenly_spaced(frame[info.name]))
+                                or numeric and info.high >= FLOAT32_WHOLE and whole())
+        elif _ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name):
+            wanted = (n > _ID_MIN_ROWS and (info.n_unique >= MOSTLY_DISTINCT_IDS * n
+                                            or GROUP_IDS <= info.n_unique < n and _GROUP_ID_NAME_RE.match(info.name)
+                                            or GROUP_IDS <= info.n_unique < n and _CAMEL_ID_RE.match(info.name))
+                      and (not numeric or whole()))
+        elif numeric and unique and info.high - info.low == n - 1 and info.low in (0, 1):
             # beside R's row names, the same numbers again under a name ("idcase", "pair", "district"),
             # unless the name says time (a series' "time" is its trend)
             beside_row_names = j == 1 and out[0].kind == "identifier" and _UNNAMED_RE.match(infos[0].name)
             wanted = n > _ID_MIN_ROWS and (j == 0 or _ROW_NUMBER_NAME_RE.match(info.name) is not None
                                            or re.search(r"^id|id$", info.name, re.I) is not None
-                                           or beside_row_names and not _name_words(info.name) & _TIME_WORDS)
+                                           or beside_row_names and not _name_words(info.name) & _TIME_WORDS
+                                           ) and whole()
         else:
-            wanted = (whole and j == 0 and not has_header and unique and n > _ID_MIN_ROWS
-                      and info.high - info.low > 10 * n)
+            wanted = (numeric and j == 0 and not has_header and unique and n > _ID_MIN_ROWS
+                      and info.high - info.low > 10 * n and whole())
         if wanted:
             # row names are all different, whatever float32 made of them
             out[j] = replace(info, kind="identifier", n_unique=n if j == 0 and _UNNAMED_RE.match(info.name)
                              else info.n_unique)
     return out
+
+
+def _lost_classes(column, with_target: np.ndarray, kept: np.ndarray, target: str) -> list[str]:
+    """A note for each class whose every row was dropped for a missing input (Cars93's 9 vans, each
+    without a luggage room): a model that can never answer it, said nowhere else."""
+    codes, keys = _keys(column.to_numpy())
+    before = np.bincount(codes[with_target & (codes >= 0)], minlength=len(keys))
+    after = np.bincount(codes[kept & (codes >= 0)], minlength=len(keys))
+    lost = [(keys[i], int(before[i])) for i in np.flatnonzero((before > 0) & (after == 0))]
+    return [f"class '{_short(k, 30)}' of '{target}' lost all its {_count(n, 'row')} to missing values in other "
+            "columns: the network cannot answer it (filling missing values instead keeps them)" for k, n in lost]
 
 
 def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values,
@@ -3302,8 +3319,8 @@ class Preprocessor:
                                      "mean of each number a date gives")
                 outside = _dates_outside(c, x)
                 if outside:
-                    notes.append(f"'{c.name}': {_count(outside, 'date')} outside the span of the training dates "
-                                 f"({year_text(c.low)} to {year_text(c.high)}): predictions there extrapolate")
+                    notes.append(f"'{c.name}': {_count(outside, 'date')} outside the span of the training file's "
+                                 f"dates ({year_text(c.low)} to {year_text(c.high)}): predictions there extrapolate")
                 continue
             if isinstance(c, _NumIn):
                 unreadable: list[str] = []
@@ -3907,6 +3924,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             found = matching_column(c, names)      # "--target Species" for a column "species"
             if found is None:
                 raise _no_column(src, c, names)
+            if found != c:
+                notes.append(f"'{c}' read as column '{found}'")
             named[-1].append(found)
     targets = named[0] if targets is not None else None
     inputs = named[1] if inputs is not None else None
@@ -4021,6 +4040,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                      f"({_list_names(hollow)}): ignored")
     input_missing = [c for c in inputs if info[c].n_missing]
     n_input_dropped = 0
+    with_target = keep.copy()
     if input_missing and missing == "drop":
         before = int(keep.sum())
         for c in input_missing:
@@ -4036,6 +4056,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 if share > MANY_ROWS_DROPPED else "")
         notes.append(f"{n_input_dropped} row{'s' if n_input_dropped != 1 else ''} with missing values dropped{more}")
     rows = np.flatnonzero(keep) if not keep.all() else np.arange(n_all)
+    if n_input_dropped and resolved == "classification" and len(rows):
+        notes.extend(_lost_classes(frame[targets[0]], with_target, keep, targets[0]))
     if len(rows) == 0:
         raise DataError(f"{src}: no rows left after dropping rows with missing values in "
                         f"{_list_names([c for c in used if info[c].n_missing])}"
@@ -4101,6 +4123,12 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             if info[c].date_format and _is_text(frame[c]):
                 col, read = frame[c].to_numpy(), {}
                 numbers = _fit_date(c, info[c].date_format, col, tr, scaling, read)
+                # the span the training file's dates cover, validation rows too: predicting that very file
+                # said a date (one of the validation rows) lay outside it
+                years = _date_values(col, replace(numbers[0], part="year"), read)[rows]
+                if np.isfinite(years).any():
+                    numbers = [replace(n, low=float(np.nanmin(years)), high=float(np.nanmax(years)))
+                               if n.part == "year" else n for n in numbers]
                 specs.extend(numbers)
                 unread = _unread_dates(col[rows], numbers[0], {c: read[c][rows]})
                 notes.append(_date_note(c, info[c].date_format, numbers, unread))

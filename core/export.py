@@ -346,7 +346,7 @@ def _read_file(path: Path) -> tuple[list[np.ndarray], list[np.ndarray], dict | N
         raise ModelFileError(f"{source} is damaged or not a {suffix} model file ({why}).") from None
     if suffix == ".onnx" or suffix == ".py":
         raise ModelFileError(
-            f"{source}: {suffix} exports cannot be loaded back; use a .npz, .json or .safetensors export.")
+            f"{source}: {suffix} exports cannot be loaded back; use a .npz, .json, .safetensors, .csv or .zip export.")
     raise ModelFileError(f"Cannot load '{source}': use one of {', '.join(LOADABLE)}.")
 
 
@@ -1277,7 +1277,7 @@ def features(rows):
             if column["far"] is not None:
                 outside = int(((x < column["low"] - column["far"]) | (x > column["high"] + column["far"])).sum())
                 if outside:
-                    NOTES.append(f"'{name}': {count(outside, 'date')} outside the span of the training dates "
+                    NOTES.append(f"'{name}': {count(outside, 'date')} outside the span of the training file's dates "
                                  f"({year_text(column['low'])} to {year_text(column['high'])}): predictions there "
                                  "extrapolate")
             if first:

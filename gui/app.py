@@ -102,8 +102,12 @@ def open_initial(window, path: str | None = None, example: str | None = None) ->
         window.load_example(DEFAULT_EXAMPLE)
         window.show_message(error, "error")
     elif example is None:
-        # the example a plain start opens sets its own η and epochs: the user's last settings win
+        # the example a plain start opens sets its own η and epochs: the user's last settings win, and are
+        # no edit of the untitled example (closing asked to save it, which hung make bench's start-up timing)
+        was_dirty = window.project.dirty
         window.model.update_settings(**window.restored_settings)
+        if not was_dirty:
+            window.project.mark_clean()
     if not window.settings.isWritable():
         # said once, at the start: otherwise every preference of the session is lost without a word
         window.show_message(f"Settings cannot be saved ({window.settings.fileName()} is read-only): recent files, "

@@ -235,6 +235,10 @@ class MainWindow(QMainWindow):
         self.plots.setStretchFactor(0, 4)
         self.plots.setStretchFactor(1, 5)
         self.centre = QSplitter(Qt.Orientation.Vertical)
+        for splitter in (self.plots, self.centre):
+            # no pane dragged (or restored from a saved layout) to nothing: the View menu cannot bring the
+            # Weights/Inspector/Health tabs back, and a zero-width pane shows only a handle at the edge
+            splitter.setChildrenCollapsible(False)
         self.centre.addWidget(self.network_view)
         self.centre.addWidget(self.plots)
         self.centre.setStretchFactor(0, 1)

@@ -321,3 +321,11 @@ def test_a_column_left_out_can_be_put_back_with_input(tmp_path):
     kept = run_cli("train", path, "--epochs", "3", "--input", "row", "--json")
     assert kept.returncode == 0, kept.stderr
     assert last_json(kept.stdout)["epochs"] == 3
+
+
+def test_the_results_start_with_what_the_file_gave_and_end_with_the_model_written(tmp_path):
+    out = tmp_path / "m.npz"
+    result = run_cli("train", IRIS, "--epochs", "3", "--export", out)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("data: ") and lines[-1] == f"model written to {out}" and out.is_file()

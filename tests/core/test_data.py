@@ -1431,3 +1431,16 @@ def test_a_number_column_that_gives_the_target_value_by_value_in_order_is_called
     ds = build_dataset(_r_csv("age,period,lage", rows), val_split=0.2, seed=0)
     assert any(n.startswith("column 'age': each of its 30 values gives one 'lage', in the same order") for n in ds.notes)
     assert not any("if they are groups" in n for n in ds.notes)
+
+
+def test_a_class_whose_every_row_lacks_an_input_is_said_to_be_lost_and_a_name_matched_otherwise_is_said():
+    # Cars93: the 9 vans have no luggage room, and dropping rows with gaps took the whole class
+    rows = [f"{i % 7},{'' if i % 10 == 0 else i % 5},{'van' if i % 10 == 0 else ('small', 'large')[i % 2]}"
+            for i in range(100)]
+    ds = build_dataset(_r_csv("weight,luggage,Type", rows), targets=["type"], val_split=0.2, seed=0)
+    assert ds.class_names == ["large", "small"]
+    assert ("class 'van' of 'Type' lost all its 10 rows to missing values in other columns: the network cannot "
+            "answer it (filling missing values instead keeps them)") in ds.notes
+    assert "'type' read as column 'Type'" in ds.notes
+    kept = build_dataset(_r_csv("weight,luggage,Type", rows), targets=["Type"], missing="fill", val_split=0.2)
+    assert "van" in kept.class_names and not any("lost all" in n for n in kept.notes)

@@ -109,7 +109,7 @@ def test_predictions_read_the_date_column_as_training_did_and_say_what_they_made
         "'date': 1 value not read as dates like the training data's (such as '2011-13-45'), filled with the "
         "training mean of each number a date gives",
         "'date': 1 missing value filled with the training mean of each number a date gives",
-        "'date': 1 date outside the span of the training dates (January 2011 to July 2011): predictions there "
+        "'date': 1 date outside the span of the training file's dates (January 2011 to July 2011): predictions there "
         "extrapolate"]
     X = again.transform(new)
     assert np.isfinite(X).all() and not np.array_equal(X[0], X[1])
@@ -285,3 +285,11 @@ def test_quarters_and_iso_weeks_are_dates_of_their_first_day():
     assert ds.preprocessor.feature_names == ["quarter.year", "quarter.month"]
     assert read_date("2011Q2", "#quarter").date() == read_date("2011-04-01", "%Y-%m-%d").date()
     assert read_date("2011-W06", "#week").strftime("%Y-%m-%d %a") == "2011-02-07 Mon"
+
+
+def test_predicting_the_training_file_itself_finds_no_date_outside_its_span():
+    # the span was the training rows', so a first or last day drawn for validation lay "outside" it
+    frame = _riders(900, fmt="%Y-%m-%d").iloc[::3]                   # a reading every third day
+    for seed in range(5):
+        ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=seed)
+        assert not [n for n in ds.preprocessor.input_notes(frame) if "outside the span" in n], seed

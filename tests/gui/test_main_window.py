@@ -641,6 +641,7 @@ def test_a_plain_start_keeps_the_last_sessions_learning_rate_and_epochs(qtbot, i
     qtbot.addWidget(again)
     s = again.model.settings
     assert (s.optimizer, s.lr, s.epochs) == ("adam", 0.1, 321)          # … do not replace the user's
+    assert not again.project.dirty and "*" not in again.windowTitle()   # nor count as an edit of the example
     asked = create_window(example="xor")         # an example asked for by name brings its own
     qtbot.addWidget(asked)
     assert (asked.model.settings.lr, asked.model.settings.epochs) == (0.5, 5000)
@@ -794,3 +795,25 @@ def test_a_settings_file_that_cannot_be_written_is_said_at_the_start(qtbot, monk
     open_initial(window)
     level, text = window.message_bar.level, window.message_bar.text()
     assert level == "warning" and "Settings cannot be saved" in text and "read-only" in text
+
+
+def test_a_saved_layout_with_a_pane_at_nothing_comes_back_with_every_pane_visible(qtbot, isolated_settings):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QLabel, QSplitter
+
+    donor = QSplitter()                      # a layout saved with the tabs' pane dragged to nothing
+    donor.addWidget(QLabel("a"))
+    donor.addWidget(QLabel("b"))
+    donor.resize(900, 300)
+    donor.setSizes([900, 0])
+    s = QSettings(str(isolated_settings), QSettings.Format.IniFormat)
+    s.setValue("window/plots", donor.saveState())
+    s.setValue("window/centre", donor.saveState())
+    s.sync()
+    window = create_window()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    assert min(window.plots.sizes()) > 0 and min(window.centre.sizes()) > 0
+    assert window.inspect_tabs.width() > 100 and window.plots.width() > 0
