@@ -96,6 +96,10 @@ def create_window(path: str | None = None, example: str | None = None, settings=
 def open_initial(window, path: str | None = None, example: str | None = None) -> None:
     """Open what the command line asked for: a file, an example, or the default example."""
     if path:
+        # the default example underneath: a file that cannot be read leaves a studio ready to use, with the
+        # reason on show, not an empty one
+        window.load_example(DEFAULT_EXAMPLE)
+        window.project.start_with_next_data()
         window.open_path(path)
     elif not window.load_example(example or DEFAULT_EXAMPLE):
         error = window.message_bar.text()           # an unknown name: show something useful, and say so

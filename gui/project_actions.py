@@ -172,6 +172,11 @@ class ProjectActions(QObject):
             self.mark_dirty()
         self._had_data = self.model.dataset is not None
 
+    def start_with_next_data(self) -> None:
+        """The next data set starts the document, as in an empty window: a file given on the command line,
+        loading over the example shown meanwhile."""
+        self._had_data = False
+
     @Slot(str, str)
     def _on_file_loaded(self, path: str, _sheet: str = "") -> None:
         self.data_path = os.path.abspath(path)

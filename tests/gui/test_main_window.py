@@ -817,3 +817,19 @@ def test_a_saved_layout_with_a_pane_at_nothing_comes_back_with_every_pane_visibl
     qtbot.waitExposed(window)
     assert min(window.plots.sizes()) > 0 and min(window.centre.sizes()) > 0
     assert window.inspect_tabs.width() > 100 and window.plots.width() > 0
+
+
+def test_a_file_given_at_the_start_that_cannot_be_read_leaves_the_studio_ready_with_the_reason(qtbot, tmp_path):
+    bad = tmp_path / "birthwt.dta"
+    bad.write_bytes(b"\x72\x01\x01\x00" + bytes(200))          # a Stata file: refused with a reason
+    window = create_window(path=str(bad))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.data_panel.loading, timeout=WAIT_MS)
+    assert window.message_bar.level == "error" and "birthwt.dta" in window.message_bar.text()
+    assert window.model.example_name == DEFAULT_EXAMPLE and window.model.network is not None
+    good = tmp_path / "points.csv"
+    good.write_text("u,v,label\n" + "".join(f"{i % 7},{i % 5},{'ab'[i % 2]}\n" for i in range(40)))
+    again = create_window(path=str(good))
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.model.table is not None and again.model.example_name is None, timeout=WAIT_MS)
+    assert not again.project.dirty and again.windowTitle().startswith("points.csv")
