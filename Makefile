@@ -10,10 +10,12 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.stamp-run: pyproject.toml | $(PY)
+	@echo "Installing Backprop Studio and its packages into $(VENV) (the first time takes about half a minute)"
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.stamp-test: pyproject.toml | $(PY)
+	@echo "Installing Backprop Studio with its test packages into $(VENV) (the first time takes about half a minute)"
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 

@@ -78,8 +78,9 @@ def check_layers(layer_sizes: Sequence[int], activations: Sequence[str] | str,
     loss = _losses.get(loss).name
     _losses.check_pair(loss, activations[-1])
     if activations[-1] == "softmax" and layer_sizes[-1] == 1:
-        raise ConfigError("A softmax over a single output is always 1, so nothing can be learnt: use a "
-                          "sigmoid output for two classes (one output), or softmax over one output per class.")
+        raise ConfigError("A softmax over a single output is always 1, so nothing can be learnt: two classes are "
+                          "one output, for a sigmoid with binary cross-entropy (what auto picks); a softmax needs "
+                          "three classes or more.")
     return layer_sizes, activations, loss
 
 
