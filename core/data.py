@@ -692,11 +692,11 @@ _FIXED_WIDTH_MAX_BYTES = 16 << 20
 # plain measurement under such a name is unlikely: a "time" of 25,000 seconds is a race, not 1968, so
 # Excel's numbers need the word "date".
 _YYYYMMDD_RANGE = (18000101, 22001231)
+_CLOCK_NAMES = {"date", "datetime", "time", "timestamp", "epoch", "unix", "ts"}
 _NUMBER_DATES = ((EXCEL_DAYS, {"date", "datetime"}, (18264, 73415)),
-                 (UNIX_SECONDS, {"date", "datetime", "time", "timestamp", "epoch", "unix", "ts"}, (3.15e8, 4.11e9)),
-                 (UNIX_MILLISECONDS, {"date", "datetime", "time", "timestamp", "epoch", "unix", "ts"},
-                  (3.15e11, 4.11e12)))
-_YYYYMMDD_RE = re.compile(r"^\d{8}(?:\.0*)?$")
+                 (UNIX_SECONDS, _CLOCK_NAMES, (3.15e8, 4.11e9)),
+                 (UNIX_MILLISECONDS, _CLOCK_NAMES, (3.15e11, 4.11e12)))
+_YYYYMMDD_RE = re.compile(r"^\d{8}(?:\.0)?$")          # what core.dates.read_date reads as %Y%m%d
 
 
 def _name_words(name: str) -> set[str]:
@@ -724,7 +724,7 @@ def _range_of(col) -> tuple[float, float, bool]:
     lo, hi = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))
     if not lo <= hi:                 # nothing present
         return math.inf, -math.inf, True
-    return lo, hi, bool(np.all((x == np.floor(x)) | np.isnan(x)))
+    return lo, hi, bool(np.all(_whole(x) | np.isnan(x)))
 
 
 def _numbers_as_dates(frame, stats, src: _Source, d: _Dialect, cancel):
@@ -2940,15 +2940,15 @@ def _make_table(frame, source: str, delimiter: str, has_header: bool, notes: lis
 
 _NINES = (99.0, 999.0, 9999.0, 99999.0, 999999.0)
 # names of a record's key: "id", "ID", "customer_id", "sample-id", "id_code", "index", "No."; camelCase "PatientID"
-_ID_NAME_RE = re.compile(r"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*|(?:subject|patient|person|"
-                         r"participant|household|individual|respondent)(?:[ _.-]?(?:no\.?|nr|num|number|code))?)$",
-                         re.I)
+# ... and of a person or household measured again: "subject", "patient_no", "household_id"
+_GROUPS = (r"(?:subject|patient|person|participant|household|individual|respondent)"
+           r"(?:[ _.-]?(?:no\.?|nr|num|number|code|id))?")
+_ID_NAME_RE = re.compile(rf"^(?:id|identifier|index|idx|key|no\.?|#|.*[ _.-]id|id[ _.-].*|{_GROUPS})$", re.I)
 # names of a column of row numbers: "row", "obs", "case no", R's "X" (a write.csv file read and written again)
 _ROW_NUMBER_NAME_RE = re.compile(r"^(?:row|rows|obs|observation|case|record|seq|n|nr|num|number|x|x\.1|rownames?)"
                                  r"(?:[ _.-]?(?:no\.?|nr|num|number|id))?$", re.I)
 # only these id names over repeated values: "NO" (nitric oxide) and "key" are measured too
-_GROUP_ID_NAME_RE = re.compile(r"^(?:id|.*[ _.-]id|id[ _.-].*|(?:subject|patient|person|participant|household|"
-                               r"individual|respondent)(?:[ _.-]?(?:no\.?|nr|num|number|code|id))?)$", re.I)
+_GROUP_ID_NAME_RE = re.compile(rf"^(?:id|.*[ _.-]id|id[ _.-].*|{_GROUPS})$", re.I)
 _TIME_WORDS = {"time", "t", "year", "month", "week", "day", "period", "quarter", "date"}
 GROUP_IDS = 20                   # ... or at least this many, each repeated (the subjects of repeated measures)
 FLOAT32_WHOLE = float(1 << 24)   # whole numbers from here on are not all apart in float32
@@ -2990,8 +2990,8 @@ def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
                                 or numeric and info.high >= FLOAT32_WHOLE and whole())
         elif _ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name):
             wanted = (n > _ID_MIN_ROWS and (info.n_unique >= MOSTLY_DISTINCT_IDS * n
-                                            or GROUP_IDS <= info.n_unique < n and _GROUP_ID_NAME_RE.match(info.name)
-                                            or GROUP_IDS <= info.n_unique < n and _CAMEL_ID_RE.match(info.name))
+                                            or GROUP_IDS <= info.n_unique < n
+                                            and (_GROUP_ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name)))
                       and (not numeric or whole()))
         elif numeric and unique and info.high - info.low == n - 1 and info.low in (0, 1):
             # beside R's row names, the same numbers again under a name ("idcase", "pair", "district"),

@@ -63,22 +63,18 @@ def raw_inputs(preprocessor, X: np.ndarray) -> dict[str, np.ndarray]:
     raw = unscale(X[:, starts[numeric]], np.array([specs[j]["scale"] for j in numeric], dtype=np.float64),
                   np.array([specs[j]["offset"] for j in numeric], dtype=np.float64)) if numeric else None
     column_of = {j: i for i, j in enumerate(numeric)}
-    out, k = {}, 0
+    out = {}
     for j, spec in enumerate(specs):
         if spec["kind"] == DATE:             # its numbers are inputs; the text they came from is not kept
             out.setdefault(spec["name"], np.full(len(X), "", dtype=object))
-            k += 1
-            continue
-        if spec["kind"] == NUMERIC:
+        elif spec["kind"] == NUMERIC:
             out[spec["name"]] = raw[:, column_of[j]]
-            k += 1
         else:
             cats = list(spec["categories"])
-            block = X[:, k:k + len(cats)]
+            block = X[:, starts[j]:starts[j] + len(cats)]
             codes = block.argmax(axis=1) if len(cats) else np.zeros(len(X), np.int64)
             out[spec["name"]] = (np.asarray(cats, dtype=object)[codes] if cats
                                  else np.full(len(X), "", dtype=object))
-            k += len(cats)
     return out
 
 

@@ -37,8 +37,8 @@ class TrainSettings:
     dtype: str = "float32"
 
 
-# What each training setting may hold: the Training panel's choices and ranges. A settings file or project
-# from another version, or edited by hand, is held to them field by field.
+# What each training setting may hold: the Training panel's choices and ranges (its fields are built from
+# them). A settings file or project from another version, or edited by hand, is held to them field by field.
 LR_MIN, LR_MAX = 1e-6, 10.0
 SETTING_CHOICES = {"optimizer": OPTIMIZERS, "init": INITS, "dtype": DTYPES}
 SETTING_RANGES = {"lr": (LR_MIN, LR_MAX), "momentum": (0.0, 0.999), "l2": (0.0, 1.0),

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from core.network import DTYPES, INITS
 from core.optimizers import OPTIMIZERS
-from gui.model import LR_MAX, LR_MIN
+from gui.model import LR_MAX, LR_MIN, SETTING_RANGES
 from gui.sizing import may_narrow
 
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -123,29 +123,33 @@ class TrainingPanel(QWidget):
         lr_row.addWidget(self.lr)
         lr_row.addWidget(self.lr_slider, 1)
 
-        self.momentum = QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999, singleStep=0.05)
-        self.l2 = QDoubleSpinBox(decimals=6, minimum=0.0, maximum=1.0, singleStep=0.0001)
+        self.momentum = QDoubleSpinBox(decimals=3, minimum=SETTING_RANGES["momentum"][0],
+                                       maximum=SETTING_RANGES["momentum"][1], singleStep=0.05)
+        self.l2 = QDoubleSpinBox(decimals=6, minimum=SETTING_RANGES["l2"][0], maximum=SETTING_RANGES["l2"][1],
+                                 singleStep=0.0001)
         self.l2.setSpecialValueText("off")
 
         self.batch_mode = QComboBox()
         for key, label in BATCH_MODES:
             self.batch_mode.addItem(label, key)
-        self.batch_size = QSpinBox(minimum=2, maximum=1_000_000)
+        self.batch_size = QSpinBox(minimum=2, maximum=SETTING_RANGES["batch_size"][1])     # 0 and 1: the modes
         self.batch_size.setSuffix(" samples")
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_mode, 1)
         batch_row.addWidget(self.batch_size, 1)
 
-        self.epochs = QSpinBox(minimum=1, maximum=100_000_000, singleStep=100)
+        self.epochs = QSpinBox(minimum=SETTING_RANGES["epochs"][0], maximum=SETTING_RANGES["epochs"][1], singleStep=100)
         self.epochs.setGroupSeparatorShown(True)
-        self.target_error = QDoubleSpinBox(decimals=6, minimum=0.0, maximum=1e6, singleStep=0.001)
+        self.target_error = QDoubleSpinBox(decimals=6, minimum=SETTING_RANGES["target_error"][0],
+                                           maximum=SETTING_RANGES["target_error"][1], singleStep=0.001)
         self.target_error.setSpecialValueText("off")
-        self.patience = QSpinBox(minimum=0, maximum=1_000_000, singleStep=10)
+        self.patience = QSpinBox(minimum=SETTING_RANGES["patience"][0], maximum=SETTING_RANGES["patience"][1],
+                                 singleStep=10)
         self.patience.setSpecialValueText("off")
         self.patience.setSuffix(" epochs")
         self.init = QComboBox()
         self.init.addItems(list(INITS))
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed = QSpinBox(minimum=SETTING_RANGES["seed"][0], maximum=SETTING_RANGES["seed"][1])
         self.dtype = QComboBox()
         self.dtype.addItems(list(DTYPES))
 
