@@ -71,6 +71,15 @@ def _fitting(size: tuple[int, int], screen) -> tuple[int, int]:
     return min(size[0], int(area.width() * 0.96)), min(size[1], int(area.height() * 0.94))
 
 
+def side_dock_widths(window_width: int, full_output: bool = True) -> list[int]:
+    """First-launch widths of the Data/Training and Output docks. A 1500-pixel window gives them 370 and
+    300; a smaller one gives them less, so the centre keeps room for the inspect tabs (at 1280×720 the
+    fixed widths left the centre 550 px: "Activa…" behind scroll arrows, the third heatmap off-screen)."""
+    data = min(370, round(window_width * 0.25))
+    output = min(300 if full_output else 230, round(window_width * 0.22))
+    return [data, output]
+
+
 def _scrolling(panel: QWidget) -> QScrollArea:
     """The panel in a frameless vertical scroll area that lets its dock be shorter than the panel."""
     area = QScrollArea()
@@ -261,8 +270,6 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.LeftDockWidgetArea)
         self.output_dock = self._dock("Output", self.output_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.data_dock, self.training_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.data_dock, self.output_dock], [370, 300 if OutputPanel else 230],
-                         Qt.Orientation.Horizontal)
 
         self._build_actions()
         self._build_menus()
@@ -287,6 +294,8 @@ class MainWindow(QMainWindow):
         self._connect_views()
 
         self.resize(*_fitting(DEFAULT_SIZE, self.screen()))
+        self.resizeDocks([self.data_dock, self.output_dock], side_dock_widths(self.width(), OutputPanel is not None),
+                         Qt.Orientation.Horizontal)
         self.centre.setSizes([420, 480])
         self.plots.setSizes([450, 550])
         self._restore()

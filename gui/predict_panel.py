@@ -38,6 +38,8 @@ SPIN_LIMIT = 1e12
 MAX_UNSCROLLED_FIELDS = 10
 MAX_FIELDS = 200              # fields made at most: 6,000 gene columns took 0.6 s of frozen window to build
 BAR_NAME_CHARS = 20           # class names beside the bars: longer ones pushed the percentages out of sight
+FIELD_NAME_CHARS = 22         # input names beside the fields: star98's PERMINTE_AVYRSEXP pushed them off the pane
+FIELD_MIN_WIDTH = 90          # a spin box over ±1e12 asks for ~150 px; the value typed is rarely that long
 MAX_UNSCROLLED_BARS = 10      # classes shown whole under the headline; more scroll (26 letters would be
                               # taller than a screen)
 SAVE_FILTER = "CSV files (*.csv);;All files (*)"
@@ -65,6 +67,8 @@ class PredictPanel(QWidget):
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # In a narrow pane a field goes under its name rather than past the right edge.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form_scroll = QScrollArea()
         self.form_scroll.setWidget(self.form_box)
         self.form_scroll.setWidgetResizable(True)
@@ -131,7 +135,9 @@ class PredictPanel(QWidget):
         self.fields = {}
         dataset = self.model.dataset
         self._summaries = input_summaries(dataset) if dataset is not None else []
-        for summary in self._summaries[:MAX_FIELDS]:
+        shown = distinct_shortened([summary.name for summary in self._summaries[:MAX_FIELDS]],
+                                   lambda name: shortened(name, FIELD_NAME_CHARS))
+        for summary, shown_name in zip(self._summaries[:MAX_FIELDS], shown):
             if summary.kind == NUMERIC:
                 field = QDoubleSpinBox()
                 field.setRange(-SPIN_LIMIT, SPIN_LIMIT)
@@ -147,8 +153,11 @@ class PredictPanel(QWidget):
                 field.setToolTip(f"training range {summary.low:.4g} to {summary.high:.4g}{unit}, "
                                  f"median {summary.default:.4g}{unit}")
                 field.valueChanged.connect(self._on_edit)
+                field.setMinimumWidth(FIELD_MIN_WIDTH)
             else:
                 field = QComboBox()
+                field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                field.setMinimumContentsLength(8)
                 field.addItems(list(summary.categories))
                 field.setCurrentText(str(summary.default))
                 field.setToolTip(f"most common in training: {summary.default}")
@@ -159,7 +168,10 @@ class PredictPanel(QWidget):
                                      + "); the network reads its year, month, day, weekday and hour")
                     field.currentTextChanged.connect(self._on_edit)
             self.fields[summary.name] = field
-            label = QLabel(summary.name)
+            label = QLabel(shown_name)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            if shown_name != summary.name:
+                label.setToolTip(summary.name)
             self.form.addRow(label, field)
             # Children added to a shown parent stay hidden until the event loop runs, and hidden rows
             # count for nothing in the size hint the form's height is taken from below.

@@ -24,7 +24,8 @@ LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 SLIDER_STEPS_PER_DECADE = 10
 
 OPTIMIZER_LABELS = {"sgd": "SGD (the article's rule)", "momentum": "SGD + momentum", "adam": "Adam"}
-BATCH_MODES = (("online", "Online (1 sample)"), ("mini", "Mini-batch"), ("full", "Full batch"))
+# Short names: at 1280×720 the Training pane is ~280 px wide and "Online (1 sample)" / "10 samples" were cut.
+BATCH_MODES = (("online", "Online"), ("mini", "Mini-batch"), ("full", "Full batch"))
 
 TIPS = {
     "optimizer": "How a weight moves once its gradient ∂E/∂w is known.\n"
@@ -39,7 +40,8 @@ TIPS = {
           "Fights over-fitting; 0 turns it off.",
     "batch": "How many samples are seen before each weight update.\n"
              "Online: after every sample, the article's rule. Full batch: once per epoch, on the mean error.\n"
-             "Mini-batch: in between — usually the fastest to learn.",
+             "Mini-batch: after every group of as many samples as the number beside it — usually the fastest "
+             "to learn.",
     "epochs": "Maximum number of epochs (passes over the training set) before training stops.\n"
               "Pressing Train after a stop continues from the current weights.",
     "target": "The article's threshold: stop as soon as the training error E falls below it. 0 = off.\n"
@@ -133,10 +135,9 @@ class TrainingPanel(QWidget):
         for key, label in BATCH_MODES:
             self.batch_mode.addItem(label, key)
         self.batch_size = QSpinBox(minimum=2, maximum=SETTING_RANGES["batch_size"][1])     # 0 and 1: the modes
-        self.batch_size.setSuffix(" samples")
         batch_row = QHBoxLayout()
-        batch_row.addWidget(self.batch_mode, 1)
-        batch_row.addWidget(self.batch_size, 1)
+        batch_row.addWidget(self.batch_mode, 5)
+        batch_row.addWidget(self.batch_size, 3)
 
         self.epochs = QSpinBox(minimum=SETTING_RANGES["epochs"][0], maximum=SETTING_RANGES["epochs"][1], singleStep=100)
         self.epochs.setGroupSeparatorShown(True)

@@ -833,3 +833,23 @@ def test_a_file_given_at_the_start_that_cannot_be_read_leaves_the_studio_ready_w
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.model.table is not None and again.model.example_name is None, timeout=WAIT_MS)
     assert not again.project.dirty and again.windowTitle().startswith("points.csv")
+
+
+def test_a_first_launch_on_a_1280_by_720_screen_leaves_the_inspect_tabs_and_training_fields_whole(
+        qtbot, monkeypatch):
+    # the side docks took a fixed 370 + 300 px: the centre kept 550, "Activa…" hid behind scroll arrows,
+    # the third heatmap lay off to the right and the Batch row read "Mini-ba…"
+    from gui import main_window
+    monkeypatch.setattr(main_window, "_fitting", lambda size, screen: (1228, 676))   # 1280×720 less the panel
+    window = create_window()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.inspect_tabs.tabBar()
+    qtbot.waitUntil(lambda: bar.width() > 0, timeout=WAIT_MS)
+    assert all(bar.tabRect(i).right() <= bar.width() for i in range(bar.count())), \
+        [(bar.tabText(i), bar.tabRect(i)) for i in range(bar.count())]
+    panel = window.training_panel
+    for combo in (panel.batch_mode, panel.optimizer):
+        assert combo.width() >= combo.sizeHint().width(), (combo.currentText(), combo.width())
+    window.project.mark_clean()

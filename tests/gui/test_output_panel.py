@@ -756,3 +756,27 @@ def test_a_date_written_as_excels_day_number_is_offered_as_a_date_and_read_back(
     rows = [{"date": seen[1], "temp": 5.0}, {"date": serials[days.get_loc(pd.Timestamp(seen[1]))], "temp": 5.0}]
     X = model.dataset.preprocessor.transform(pd.DataFrame(rows))
     np.testing.assert_array_equal(X[0], X[1])          # the date written out and its day number: one input
+
+
+def test_long_input_names_leave_the_predict_fields_whole_in_a_narrow_pane(qtbot, panel, model):
+    # star98 at 1280×720: PERMINTE_AVYRSEXP and its like pushed every value field past the pane's right edge
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({name: rng.normal(100, 30, 80) for name in
+                          ("MATHTOT", "PERMINTE_AVYRSEXP", "PERSPENK_PTRATIO_PCTAF_LOWINC_MATHTOT")})
+    frame["score"] = rng.normal(size=80)
+    model.set_dataset(build_dataset(from_frame(frame, "star"), val_split=0.2, seed=0))
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    panel.resize(270, 700)
+    qtbot.waitUntil(lambda: predict.form_scroll.width() < 280, timeout=WAIT_MS)
+    viewport = predict.form_scroll.viewport()
+    for name, field in predict.fields.items():
+        right = field.mapTo(viewport, field.rect().topRight()).x()
+        assert 0 < right <= viewport.width(), (name, right, viewport.width())
+        assert field.width() >= field.fontMetrics().horizontalAdvance("100.00"), name
+    assert predict.form_scroll.horizontalScrollBar().maximum() == 0
+    labels = {predict.form.labelForField(field).text(): predict.form.labelForField(field).toolTip()
+              for field in predict.fields.values()}
+    assert labels["MATHTOT"] == ""                                   # short names as written, no tooltip
+    shortened_name = next(text for text in labels if text.endswith("…"))
+    assert labels[shortened_name] == "PERSPENK_PTRATIO_PCTAF_LOWINC_MATHTOT"
