@@ -139,8 +139,10 @@ def _load_data(args):
     try:
         return load_csv(args.data, sheet=args.sheet, **options), None
     except DataError as exc:
-        if args.target is None and "target column '" in str(exc):
+        if args.target is None and ("target column '" in str(exc) or "target '" in str(exc)):
             # the last column is only the default: say how to pick the one the user means
+            if "choose another target" in str(exc):
+                raise DataError(f"{exc} (--target NAME; the last column is only the default)") from None
             raise DataError(f"{exc} The target defaults to the last column; choose another with --target NAME.") \
                 from None
         if "give a column the role input" in str(exc):

