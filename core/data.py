@@ -2074,7 +2074,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     if pieces is not None:
         stats = None
     if pieces is None:
-        writer.check_finite()
+        notes.extend(writer.infinite_notes())
         frame = pd.DataFrame(writer.result(n_rows), columns=d.names, copy=False)
     else:
         resolved, column_notes = [], [[] for _ in d.names]
@@ -2093,21 +2093,20 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
                 grouped = " and '.' between thousands" if dot_thousands else ""
                 notes.append(f"decimal commas in quoted numbers (like '{evidence}'): {_list_names(numeric)} read "
                              f"with ',' as the decimal mark{grouped}")
-        parsed_until, first_inf = {}, []
+        parsed_until = {}
         for j, name in enumerate(d.names):
             notes.extend(column_notes[j])
             if resolved[j].dtype == np.float32:
                 inf = np.isinf(resolved[j])
                 if inf.any():
-                    first_inf.append((int(np.argmax(inf)), j))
+                    row = int(np.argmax(inf))
+                    notes.append(_infinite_note(name, locator.line_of_row(row), int(inf.sum()), row))
+                    resolved[j][inf] = np.nan
             else:
                 end = _text_lost_until(pieces[j], origins[j])
                 if end:
                     parsed_until[name] = end
             pieces[j], origins[j] = [], []
-        if first_inf:  # the first in the file, whatever the chunking
-            row, j = min(first_inf)
-            raise _nonfinite(src.name, locator.line_of_row(row), d.names[j], row)
         if parsed_until:
             texts = _reread_text(src, d, list(parsed_until), max(parsed_until.values()), cancel)
             for j, name in enumerate(d.names):
@@ -2345,15 +2344,13 @@ class _MatrixWriter:
         self.matrix = _fresh_array((max(16, rows_hint), n_cols), np.float32)
         self.stats, self.src, self.locator, self.names = stats, src, locator, names
         self._buf = None
-        # column → first row holding an infinite number. Not an error yet: a later chunk may show the
-        # column to be text, where "inf" or "1e39" is a category like any other cell
-        self.first_inf: dict[int, int] = {}
+        # column → (first row, count) of its infinite numbers, read as missing. A later chunk may still show
+        # the column to be text, where "inf" or "1e39" is a category like any other cell
+        self.infinite: dict[int, list[int]] = {}
 
-    def check_finite(self) -> None:
-        """The error for the first infinite number of the file, once the columns are known to be numeric."""
-        if self.first_inf:
-            row, j = min((r, j) for j, r in self.first_inf.items())
-            raise _nonfinite(self.src.name, self.locator.line_of_row(row), self.names[j], row)
+    def infinite_notes(self) -> list[str]:
+        return [_infinite_note(self.names[j], self.locator.line_of_row(row), count)
+                for j, (row, count) in sorted(self.infinite.items())]
 
     def write(self, columns: list, row0: int) -> None:
         cols = [c if c.dtype.kind in "iuf" else np.asarray(c, dtype=np.float64) for c in columns]
@@ -2377,17 +2374,22 @@ class _MatrixWriter:
             if any(c.dtype.kind == "f" for c in cols) and np.isinf(block).any():
                 inf = np.isinf(block)
                 for j in np.flatnonzero(inf.any(axis=0)).tolist():
-                    self.first_inf.setdefault(j, row0 + int(np.argmax(inf[:, j])))
+                    seen = self.infinite.setdefault(j, [row0 + int(np.argmax(inf[:, j])), 0])
+                    seen[1] += int(inf[:, j].sum())
+                    cols[j] = np.where(inf[:, j], np.nan, cols[j])
+                block[inf] = np.nan
             self.stats.update(cols, block)
 
     def result(self, n_rows: int) -> np.ndarray:
         return self.matrix[:n_rows]
 
 
-def _nonfinite(name: str, line: int | None, col: str, row: int) -> DataError:
+def _infinite_note(col: str, line: int | None, count: int, row: int = 0) -> str:
+    """lifelines writes 'inf' for an open end, R 'Inf'; great_tables holds 1.36e50 (past float32's 3.4e38):
+    missing, like an empty cell, rather than a file refused whatever --ignore said."""
     where = f"line {line}" if line else f"row {row + 1}"
-    return DataError(f"{name}, {where}, column '{col}': the number is infinite or too large for float32 "
-                     "(non-finite numbers cannot be trained on).")
+    return (f"column '{col}': {count} infinite number{'s' if count != 1 else ''} or beyond ±3.4e38 (the first "
+            f"on {where}) read as missing")
 
 
 def _piece(s, kind: str) -> tuple[np.ndarray, str]:
@@ -2915,14 +2917,16 @@ def from_frame(frame: "pandas.DataFrame", source: str = "<frame>") -> RawTable:
         if frame.shape[1] > MAX_COLUMNS:
             raise _too_wide(source, frame.shape[1])
         names = _unique_names([str(c).strip() for c in frame.columns])
-        cols = {}
+        cols, notes = {}, []
         for j, name in enumerate(names):
             s = frame.iloc[:, j]
             if s.dtype.kind in "iuf":
                 with np.errstate(over="ignore"):
                     a = s.to_numpy(dtype=np.float32, na_value=np.nan)
-                if np.isinf(a).any():
-                    raise _nonfinite(source, None, name, int(np.flatnonzero(np.isinf(a))[0]))
+                inf = np.isinf(a)
+                if inf.any():
+                    notes.append(_infinite_note(name, None, int(inf.sum()), int(np.argmax(inf))))
+                    a[inf] = np.nan
                 cols[name] = a
             else:
                 cols[name] = _as_text(s.to_numpy(dtype=object))
@@ -2932,7 +2936,7 @@ def from_frame(frame: "pandas.DataFrame", source: str = "<frame>") -> RawTable:
         raise
     except Exception as exc:  # noqa: BLE001
         raise DataError(f"{source} could not be used as a table: {_one_line(exc)}") from exc
-    return _make_table(out, source, ",", True, [], None)
+    return _make_table(out, source, ",", True, notes, None)
 
 
 def _column_series(a: np.ndarray):

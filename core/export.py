@@ -1180,7 +1180,8 @@ def number(cell, column, unit=None, units=True):
                 NOT_NUMBERS.setdefault(column, []).append(text)
                 return math.nan
     if math.isinf(value) or abs(value) > 3.4028234663852886e38:
-        raise ValueError(f"column '{column}': the value {text} is infinite or too large")
+        NOT_NUMBERS.setdefault(column, []).append(text)     # missing, as the studio reads 'inf' and 1e39
+        return math.nan
     return value
 
 

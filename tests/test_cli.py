@@ -362,3 +362,18 @@ def test_predict_names_every_column_a_file_lacks(tmp_path):
     result = run_cli("predict", model, short)
     assert result.returncode == 2
     assert "2 columns are missing: sepal_length, petal_width" in result.stderr, result.stderr
+
+
+def test_an_infinite_cell_is_missing_for_predict_and_the_script_alike(tmp_path):
+    # the script stopped with "the value inf is infinite or too large" where training reads it as missing
+    model, script = tmp_path / "iris.npz", tmp_path / "iris.py"
+    assert run_cli("train", IRIS, "--epochs", "20", "--export", model).returncode == 0
+    assert run_cli("export", model, script).returncode == 0
+    data = tmp_path / "odd.csv"
+    data.write_text("sepal_length,sepal_width,petal_length,petal_width\n5.1,inf,1.4,0.2\n6.0,3.0,1e39,1.5\n")
+    by_cli = run_cli("predict", model, data)
+    by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert by_cli.returncode == 0 and by_script.returncode == 0, (by_cli.stderr, by_script.stderr)
+    assert by_cli.stdout == by_script.stdout and len(by_cli.stdout.splitlines()) == 3
+    for result in (by_cli, by_script):
+        assert "'sepal_width': 1 missing value filled with the training mean" in result.stderr

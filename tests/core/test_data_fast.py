@@ -202,6 +202,11 @@ def test_split_read_reports_errors_like_one_reader(damage, tmp_path, monkeypatch
         assert one.frame.iloc[249, -3:].isna().all() and one.frame.iloc[248:251, :-3].notna().all().all()
         assert any(note.startswith("line 251 holds 28 of the 31 fields") for note in one.notes), one.notes
         return
+    if damage == "infinite":       # missing, with the same note both ways
+        assert_same_table(split, one)
+        assert split.notes == one.notes
+        assert any("(the first on line 251) read as missing" in note for note in one.notes), one.notes
+        return
     assert isinstance(one, str) and "line 251" in one or damage == "open_quote", one
     assert split == one
 
@@ -370,7 +375,7 @@ def test_an_infinite_number_is_a_category_in_a_text_column_however_the_file_is_c
 
 
 @pytest.mark.parametrize("how", sorted(READS))
-def test_the_first_infinite_number_of_the_file_is_reported_however_it_is_cut(how, tmp_path, monkeypatch):
+def test_infinite_numbers_are_said_with_their_first_line_however_the_file_is_cut(how, tmp_path, monkeypatch):
     lines = ["a,b,c,label"]
     for i in range(480):
         a = "1e39" if i == 300 else str(i)
@@ -382,8 +387,11 @@ def test_the_first_infinite_number_of_the_file_is_reported_however_it_is_cut(how
     with monkeypatch.context() as m:
         if chunk_bytes:
             m.setattr(core.data, "_CHUNK_BYTES", chunk_bytes)
-        message = read_one_way(path, monkeypatch, split)
-    assert isinstance(message, str) and "line 202, column 'b'" in message, message
+        table = read_one_way(path, monkeypatch, split)
+    assert "column 'a': 1 infinite number or beyond ±3.4e38 (the first on line 302) read as missing" in table.notes
+    assert "column 'b': 1 infinite number or beyond ±3.4e38 (the first on line 202) read as missing" in table.notes
+    assert table.column("c").kind == "categorical"              # text in the end: 'inf' a category there
+    assert table.frame["a"].isna().sum() == 1 and table.frame["b"].isna().sum() == 1
 
 
 def test_big_arrays_on_their_own_pages_load_like_small_ones(tmp_path, monkeypatch):
