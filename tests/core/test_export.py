@@ -910,12 +910,13 @@ def test_the_json_file_documents_how_a_raw_row_becomes_x_and_what_the_outputs_me
     md, how = meta["metadata"], meta["metadata"]["forward_pass"]
     assert {"inputs", "missing_tokens", "output"} <= set(how)
     rows = [{"a": "4.5", "b": "20", "color": "red", "size": "M"}, {"a": "", "b": "70", "color": "purple", "size": "NA"},
-            {"a": "NA", "b": "55", "color": "", "size": "L"}]
+            {"a": "NA", "b": "55", "color": "", "size": "L"}, {"a": " 3 ", "b": "40", "color": " blue ", "size": "S "}]
+    assert "without the spaces around it" in how["inputs"]
 
     def x_of(row):
         features = []
         for column in md["preprocessing"]["inputs"]:
-            cell = row[column["name"]]
+            cell = row[column["name"]].strip()
             cell = None if cell in how["missing_tokens"] else cell
             if column["kind"] == "numeric":
                 value = column["fill"] if cell is None else float(cell)
