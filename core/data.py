@@ -1531,6 +1531,10 @@ def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) ->
         # a number over a column that holds no numbers names it ('4' added over a column of codes)
         over_text = bool(rest) and not any(j < len(r) and _cell_kind(r[j], decimal) == "num"
                                            for r in rest[:50] for j in where)
+        # a word over a column of dates names it ('Month,0': pandas' Series.to_csv of a monthly series)
+        over_text = over_text or any(
+            k == "str" and not _are_dates([first[j].strip()] * 3)
+            and _are_dates(tuple(r[j].strip() for r in rest[:50] if j < len(r))) for j, k in enumerate(kinds))
         if not over_text and not _numbers_as_names([first[j].strip() for j in where]):
             return False
         if not over_text and any(_numbers_as_names([r[j].strip() for j in where])
@@ -4355,9 +4359,10 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if column.kind == "categorical" and _are_dates(column.categories) and not _hours_of_day(column.categories):
         # one-hot of dates gives a feature per day that says nothing about a day not in the file
         # what the user can do today: the studio has no date → number conversion yet
-        return (f"column '{name}' holds dates or times: ignored (written in more than one way, or as times to "
-                "the minute, so as an input each would be a category of its own; dates written alike are used as "
-                "their year, month, day, weekday and hour)")
+        return (f"column '{name}' holds dates or times: ignored (written in more than one way, in a form the "
+                "studio does not read, or as times of day to the minute, so as an input each would be a category "
+                "of its own; dates written alike in a known form are used as their year, month, day, weekday and "
+                "hour)")
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")

@@ -1495,7 +1495,9 @@ def read_rows(path, needed=(), sheet=None):
     else:   # the whole text, so a quoted cell may hold line breaks
         body = text.split(sep_line, 1)[1] if hint else text
         records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
-                   if any(cell.strip() for cell in r) and not comment(r[0])]
+                   if r and not comment(r[0])]
+    bare = sum(1 for r in records if not any(cell.strip() for cell in r))   # ",,,,": an empty row, as predict says
+    records = [r for r in records if any(cell.strip() for cell in r)]
     filled = lambda record: sum(1 for cell in record if cell.strip())
     widths = collections.Counter(len(r) for r in records[:60])
     width = max(widths, key=lambda k: (widths[k], k))
@@ -1517,12 +1519,20 @@ def read_rows(path, needed=(), sheet=None):
                 merged.append(f"{group} {name.strip()}".strip())
             records[0] = merged
     # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
-    records = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
+    kept = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
+    n = bare + len(records) - len(kept)
+    if n:   # said as predict says it: the output has that many lines fewer
+        NOTES.append(f"{n} empty row{'s' if n != 1 else ''} skipped")
+    records = kept
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
         records.pop()    # notes below the table ("Source: …", "© 2024 …"), skipped by the studio too
+    totals = []
     for _ in range(3):   # a "Total" or "Average" row at the end sums the rows above
         if len(records) > 2 and len(records[-1]) > 1 and records[-1][0].strip().casefold() in TOTAL_WORDS:
-            records.pop()
+            totals.insert(0, records.pop()[0].strip())
+    if totals:
+        NOTES.append("the " + " and ".join(repr(t) for t in totals) + f" row{'s' if len(totals) != 1 else ''} at "
+                     "the end of the table skipped (a summary of the rows above)")
     cells = [cell.strip().strip("%€$£ \\u00a0\\u202f") for r in records[1:] for cell in r]
     if delimiter != "," and any(DECIMAL_COMMA.match(c) or GROUPED_DEC_COMMA.match(c) for c in cells) \
             and not any(DEC_DOT.match(c) and not DOT_THOUSANDS.match(c) for c in cells):

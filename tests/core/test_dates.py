@@ -28,6 +28,7 @@ from core.optimizers import make_optimizer
     (["2011-01-01 10:02:00 AM", "2011-01-01 10:02:00 PM"], "%Y-%m-%d %I:%M:%S %p"),
     (["Jan-2011", "Feb-2011"], "%b-%Y"), (["May-11", "Jan-12"], "%b-%y"), (["2011-05", "2011-12"], "%Y-%m"),
     (["06-Jan-2011", "07-Feb-2011"], "%d-%b-%Y"), (["Jan 6 2011", "Feb 12 2011"], "%b %d %Y"),
+    (["Jan-1-1995", "Feb-1-1995", "Dec-12-1995"], "%b-%d-%Y"),      # statsmodels' elec_equip
     (["Wed, 04 May 2011 00:00:00 +0000"], "%a, %d %b %Y %H:%M:%S %z"),      # RFC 2822, as mail and feeds
     (["Wed May 04 00:00:00 2011"], "%a %b %d %H:%M:%S %Y"),                 # ctime, as logs and Twitter
     (["2011Q1", "2012Q4"], "#quarter"), (["Q1 2011", "Q3 2011"], "#quarter"), (["2011-W06", "1991 W52"], "#week"),
