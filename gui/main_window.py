@@ -294,8 +294,7 @@ class MainWindow(QMainWindow):
         self._connect_views()
 
         self.resize(*_fitting(DEFAULT_SIZE, self.screen()))
-        self.resizeDocks([self.data_dock, self.output_dock], side_dock_widths(self.width(), OutputPanel is not None),
-                         Qt.Orientation.Horizontal)
+        self._docks_follow_first_show = True    # unless _restore brings the user's own layout back
         self.centre.setSizes([420, 480])
         self.plots.setSizes([450, 550])
         self._restore()
@@ -717,6 +716,14 @@ class MainWindow(QMainWindow):
             self.lr_combo.setEditText(text)
             self.lr_combo.blockSignals(False)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._docks_follow_first_show:
+            # the window's size is known only now (a caller may resize it after construction)
+            self._docks_follow_first_show = False
+            self.resizeDocks([self.data_dock, self.output_dock],
+                             side_dock_widths(self.width(), OutputPanel is not None), Qt.Orientation.Horizontal)
+
     # ---- persistence ---------------------------------------------------------------------------------
     def _restore(self) -> None:
         s = self.settings
@@ -724,8 +731,8 @@ class MainWindow(QMainWindow):
         for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState),
                              ("window/centre", self.centre.restoreState), ("window/plots", self.plots.restoreState)):
             value = s.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
+            if isinstance(value, QByteArray) and restore(value) and key == "window/state":
+                self._docks_follow_first_show = False
         self.curves.log_y.setChecked(str(s.value("curves/log_y", "false")).lower() == "true")
         self.weights.own_scale.setChecked(str(s.value("weights/own_scale", "false")).lower() == "true")
         raw = s.value("training")

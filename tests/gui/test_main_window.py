@@ -846,10 +846,10 @@ def test_a_first_launch_on_a_1280_by_720_screen_leaves_the_inspect_tabs_and_trai
     window.show()
     qtbot.waitExposed(window)
     bar = window.inspect_tabs.tabBar()
-    qtbot.waitUntil(lambda: bar.width() > 0, timeout=WAIT_MS)
-    assert all(bar.tabRect(i).right() <= bar.width() for i in range(bar.count())), \
-        [(bar.tabText(i), bar.tabRect(i)) for i in range(bar.count())]
     panel = window.training_panel
-    for combo in (panel.batch_mode, panel.optimizer):
-        assert combo.width() >= combo.sizeHint().width(), (combo.currentText(), combo.width())
+
+    def whole() -> bool:
+        return (bar.width() > 0 and all(bar.tabRect(i).right() <= bar.width() for i in range(bar.count()))
+                and all(combo.width() >= combo.sizeHint().width() for combo in (panel.batch_mode, panel.optimizer)))
+    qtbot.waitUntil(whole, timeout=WAIT_MS)
     window.project.mark_clean()
