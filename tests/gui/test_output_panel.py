@@ -780,3 +780,17 @@ def test_long_input_names_leave_the_predict_fields_whole_in_a_narrow_pane(qtbot,
     assert labels["MATHTOT"] == ""                                   # short names as written, no tooltip
     shortened_name = next(text for text in labels if text.endswith("…"))
     assert labels[shortened_name] == "PERSPENK_PTRATIO_PCTAF_LOWINC_MATHTOT"
+
+
+def test_the_evaluation_names_an_input_that_may_tell_the_network_the_answer(qtbot, panel, model):
+    # ISLP's Smarket: 'Direction' is the sign of 'Today', and 0.99 accuracy said nothing of it beside the score
+    rng = np.random.default_rng(5)
+    today, lag = rng.normal(size=300), rng.normal(size=300)
+    frame = pd.DataFrame({"Lag1": lag, "Today": today, "Direction": np.where(today > 0, "Up", "Down")})
+    model.set_dataset(build_dataset(from_frame(frame, "smarket"), val_split=0.2, seed=0))
+    view = panel.evaluation
+    view.refresh()
+    assert "Input 'Today' may tell the network the answer" in view.title.text()
+    model.set_dataset(build_dataset(from_frame(frame, "smarket"), val_split=0.2, seed=0, ignore=["Today"]))
+    view.refresh()
+    assert "may tell the network the answer" not in view.title.text()
