@@ -1571,8 +1571,13 @@ def _has_row_names(lines: list[str], data: list[list[str]], delimiter: str) -> b
     with a stray delimiter in every row also lengthens each row by one, but leaves the first field be.)"""
     starts = [ln.lstrip() for ln in lines if ln.strip()][:21]
     first_fields = [r[0].strip() for r in data]
-    return (delimiter in (_WHITESPACE, ",", ";", "\t") and all(ln.startswith('"') for ln in starts)
-            and len(set(first_fields)) == len(first_fields))
+    if len(set(first_fields)) != len(first_fields):
+        return False
+    if delimiter == _WHITESPACE and lines and lines[0][:1] in (" ", "\t"):
+        # pandas' to_csv(sep=" ") of a frame with its index, statsmodels' committee.dat: the header starts
+        # with the blank over the row names, which splitting on whitespace cannot keep
+        return True
+    return delimiter in (_WHITESPACE, ",", ";", "\t") and all(ln.startswith('"') for ln in starts)
 
 
 def _single_quoted(names: list[str]) -> bool:

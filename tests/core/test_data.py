@@ -1306,6 +1306,11 @@ def test_row_numbers_under_an_empty_header_cell_are_identifiers_gaps_or_not(tmp_
     (tmp_path / "rtable.txt").write_text("\n".join(lines) + "\n")
     table = read_csv(tmp_path / "rtable.txt")
     assert [c.name for c in table.columns] == ["row_names", "x", "y"] and table.columns[0].kind == "identifier"
+    # statsmodels' committee.dat: names lined up with spaces, the header starting with the blank over them
+    lines = ["       x    y"] + [f"name{i}   {x}  {y}" for i, (x, y) in kept.iterrows()]
+    (tmp_path / "committee.dat").write_text("\n".join(lines) + "\n")
+    table = read_csv(tmp_path / "committee.dat")
+    assert [c.name for c in table.columns] == ["row_names", "x", "y"] and table.columns[0].kind == "identifier"
 
 
 def test_an_id_named_column_with_a_few_repeated_ids_is_an_identifier(tmp_path):
