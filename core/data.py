@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 
 from core.dates import (DATE_SHARE, EXCEL_DAYS, UNIX_MILLISECONDS, UNIX_SECONDS, date_format, date_part, date_parts,
-                        dates_of, example_of, read_date, year_text)
+                        dates_of, example_of, read_date, time_of_day, year_text)
 from core.errors import DataError, ModelFileError, ResourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -3441,7 +3441,7 @@ class Preprocessor:
                                      f"as the training data's ('{example_of(c.date_format)}')")
                     unread = _unread_dates(values, c, dates)
                     if unread:
-                        notes.append(f"'{c.name}': {_count(unread[0], 'value')} not read as dates like the "
+                        notes.append(f"'{c.name}': {_count(unread[0], 'value')} not read as dates or times like the "
                                      f"training data's (such as '{_short(unread[1], 20)}'), filled with the "
                                      "training mean of each number a date gives")
                     missing = int(_missing_mask_of(values).sum())
@@ -4241,7 +4241,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
         codes = None
         if split != "latest":
             parts = _plain_split(len(rows), val_split, test_split, rng, src)
-    dated = next((c for c in table.columns if c.date_format), None)
+    dated = next((c for c in table.columns if c.date_format and not time_of_day(c.date_format)), None)
     split_notes: list[str] = []          # said after what the columns gave
     telling: dict[str, str] = {}
     if len(targets) == 1:
@@ -4279,8 +4279,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 numbers = _fit_date(c, info[c].date_format, col, tr, scaling, read)
                 # the span the training file's dates cover, validation rows too: predicting that very file
                 # said a date (one of the validation rows) lay outside it
-                years = _date_values(col, replace(numbers[0], part="year"), read)[rows]
-                if np.isfinite(years).any():
+                has_years = "year" in date_parts(info[c].date_format)
+                years = _date_values(col, replace(numbers[0], part="year"), read)[rows] if has_years else None
+                if has_years and np.isfinite(years).any():
                     numbers = [replace(n, low=float(np.nanmin(years)), high=float(np.nanmax(years)))
                                if n.part == "year" else n for n in numbers]
                 specs.extend(numbers)
@@ -4380,10 +4381,9 @@ def default_exclusion(column: ColumnInfo, n_rows: int) -> str | None:
     if column.kind == "categorical" and _are_dates(column.categories) and not _hours_of_day(column.categories):
         # one-hot of dates gives a feature per day that says nothing about a day not in the file
         # what the user can do today: the studio has no date → number conversion yet
-        return (f"column '{name}' holds dates or times: ignored (written in more than one way, in a form the "
-                "studio does not read, or as times of day to the minute, so as an input each would be a category "
-                "of its own; dates written alike in a known form are used as their year, month, day, weekday and "
-                "hour)")
+        return (f"column '{name}' holds dates or times: ignored (written in more than one way or in a form the "
+                "studio does not read, so as an input each would be a category of its own; dates written alike in a "
+                "known form are used as their year, month, day, weekday and hour, times of day as their hour)")
     if column.kind == "categorical" and present > _ID_MIN_ROWS and column.n_unique > MANY_VALUES * present:
         return (f"column '{name}' has {column.n_unique:,} different values in {present:,} rows (free text or "
                 "codes): ignored")
@@ -4587,16 +4587,17 @@ def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str
         if len(seen) and seen.min() == seen.max():
             continue
         out.append(replace(_fit_numeric(name, x, tr, scaling), part=part, date_format=fmt))
-    if not out:      # one date throughout: its year stands for the column, constant as it is
-        year = _NumIn(name, 0.0, 1.0, 0.0, part="year", date_format=fmt)
-        out.append(replace(_fit_numeric(name, _date_values(col, year, cache).astype(np.float32), tr, scaling),
-                           part="year", date_format=fmt))
+    if not out:      # one date throughout: its year (a time's hour) stands for the column, constant as it is
+        first = date_parts(fmt)[0]
+        probe = _NumIn(name, 0.0, 1.0, 0.0, part=first, date_format=fmt)
+        out.append(replace(_fit_numeric(name, _date_values(col, probe, cache).astype(np.float32), tr, scaling),
+                           part=first, date_format=fmt))
     return out
 
 
 def _date_note(name: str, fmt: str, parts: list[_NumIn], unread: tuple[int, str] | None) -> str:
     example = example_of(fmt)
-    note = (f"column '{name}' holds dates (written like '{example}'): used as "
+    note = (f"column '{name}' holds {'times of day' if time_of_day(fmt) else 'dates'} (written like '{example}'): used as "
             f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
     if unread:      # a few cells written otherwise: filled like gaps, and said so
         note += (f"; {_count(unread[0], 'cell')} not written like '{example}' (such as '{_short(unread[1], 20)}') "

@@ -21,10 +21,14 @@ _DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y",
 _TIMES = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", "T%H:%M:%S%z", "T%H:%M%z", " %H:%M:%S%z",
           " %H:%M:%S %z", "T%H:%M:%S.%f", "T%H:%M:%S.%f%z", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p",
           " %H:%M:%S %Y")
+# times of day alone (an order's "11:38:36", a race's "2:05:37"): their hour, with minutes and seconds as its
+# fraction, is the one number they give (the hour of a time under 24 h is also its length in hours)
+_CLOCKS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M:%S %p", "%I:%M %p", "%I:%M%p", "%I:%M:%S%p", "%H.%M.%S")
+_CLOCK_RE = re.compile(r"^\d{1,2}([:.])\d{2}(?:\1\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?$")   # "3:1" is a score, no time
 # quarters ("2011Q1", "2011-Q1", "Q1 2011") and ISO weeks ("2011-W06") have no strptime format of their own
 QUARTERS, ISO_WEEKS = "#quarter", "#week"
 DATE_FORMATS = tuple(day + time for day in _DAYS for time in _TIMES
-                     if (day == "%a %b %d") == (time == " %H:%M:%S %Y")) + (QUARTERS, ISO_WEEKS)   # ctime
+                     if (day == "%a %b %d") == (time == " %H:%M:%S %Y")) + (QUARTERS, ISO_WEEKS) + _CLOCKS  # ctime
 _QUARTER_RE = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$|^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$")
 _WEEK_RE = re.compile(r"^(\d{4})[- ]?W(\d{1,2})$")
 # years outside these are codes that happen to read as dates ("1000-01" is a part number, not January 1000)
@@ -54,6 +58,8 @@ def read_date(text, fmt):
         return _number_date(text, fmt)
     if fmt in (QUARTERS, ISO_WEEKS):
         return _period_start(str(text).strip(), fmt)
+    if fmt in _CLOCKS and not _CLOCK_RE.match(str(text).strip()):
+        return None
     if fmt == "%Y%m%d" and str(text).strip().endswith(".0"):
         text = str(text).strip()[:-2]   # 20110504.0: a column of whole numbers with gaps, saved as floats
     try:
@@ -131,9 +137,16 @@ def _all_read(texts, fmt):
     return all(read_date(t, fmt) is not None for t in texts)
 
 
+def time_of_day(fmt):
+    """Whether `fmt` writes a time of day alone, no date: it gives the hour only and dates no row."""
+    return fmt in _CLOCKS
+
+
 def date_parts(fmt):
     """The numbers a date of format `fmt` gives: year and month always, the day and weekday where it names a
-    day, the hour where it has a time."""
+    day, the hour where it has a time; a time of day alone gives its hour."""
+    if time_of_day(fmt):
+        return ("hour",)
     parts = ["year", "month"]
     if fmt in (QUARTERS, ISO_WEEKS):   # the start of a quarter or a week: its day says nothing more
         return tuple(parts)

@@ -1114,7 +1114,7 @@ def test_line_breaks_in_names_and_values_never_reach_messages():
     assert one_line(str(info.value))
 
 
-def test_dates_are_inputs_as_numbers_times_to_the_minute_left_out_and_hours_of_day_kept():
+def test_dates_and_times_to_the_minute_are_inputs_as_numbers_and_hours_of_day_kept():
     rows = "".join(f"{10 + i // 24}/03/2004;{i % 24:02d}.00.00;{i % 24}:30;2004-03-{10 + i // 24}T{i % 24:02d}:00:00;"
                    f"{(i * 7) % 30},{i % 10};{(i * 13) % 50}\n" for i in range(60))
     t = read_csv_text("Date;Time;clock;stamp;T;RH\n" + rows)
@@ -1123,7 +1123,9 @@ def test_dates_are_inputs_as_numbers_times_to_the_minute_left_out_and_hours_of_d
     # the 24 hours of hourly readings recur every day: an input, as categories (UCI AirQuality's "18.00.00")
     assert reasons["Time"] is None and reasons["clock"] is None
     minutes = read_csv_text("clock,y\n" + "".join(f"{i // 60 % 24}:{i % 60:02d},{i % 3}\n" for i in range(0, 600, 7)))
-    assert default_exclusion(minutes.column("clock"), minutes.n_rows).startswith("column 'clock' holds dates or times")
+    # times to the minute, 86 of them: an input as the hour with its minutes (it was left out, one-hot useless)
+    assert minutes.column("clock").date_format == "%H:%M" and default_exclusion(minutes.column("clock"), 86) is None
+    assert build_dataset(minutes, targets=["y"], val_split=0).preprocessor.feature_names == ["clock.hour"]
     # dates are inputs as their numbers; ';' between cells: "10/03/2004" is 10 March, as in UCI's file
     assert (t.column("Date").date_format, t.column("stamp").date_format) == ("%d/%m/%Y", "%Y-%m-%dT%H:%M:%S")
     assert reasons["Date"] is None and reasons["stamp"] is None and reasons["T"] is None and reasons["RH"] is None
@@ -1173,10 +1175,10 @@ def test_dates_with_month_names_are_read_as_dates_and_months_alone_stay_categori
     t = read_csv_text("updated,month,day,x,y\n" + rows)
     reasons = {c.name: default_exclusion(c, t.n_rows) for c in t.columns}
     # "January" beside "Feb.": no one format reads them all, so those dates stay out, with the reason
-    assert reasons["updated"] == ("column 'updated' holds dates or times: ignored (written in more than one way, in "
-                                  "a form the studio does not read, or as times of day to the minute, so as an input "
-                                  "each would be a category of its own; dates written alike in a known form are used "
-                                  "as their year, month, day, weekday and hour)")
+    assert reasons["updated"] == ("column 'updated' holds dates or times: ignored (written in more than one way or "
+                                  "in a form the studio does not read, so as an input each would be a category of its "
+                                  "own; dates written alike in a known form are used as their year, month, day, "
+                                  "weekday and hour, times of day as their hour)")
     assert t.column("day").date_format == "%d %b %Y" and reasons["day"] is None      # "1 Aug 2019": its numbers
     assert reasons["month"] is None and t.column("month").kind == "categorical" and not t.column("month").date_format
 

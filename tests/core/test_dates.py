@@ -33,7 +33,9 @@ from core.optimizers import make_optimizer
     (["Wed May 04 00:00:00 2011"], "%a %b %d %H:%M:%S %Y"),                 # ctime, as logs and Twitter
     (["2011Q1", "2012Q4"], "#quarter"), (["Q1 2011", "Q3 2011"], "#quarter"), (["2011-W06", "1991 W52"], "#week"),
     (["2011/02", "2011/12"], "%Y/%m"), (["2011-W54"], None),
-    (["2019-20", "2020-21"], None), (["1000-01"], None), (["red", "blue"], None), (["18.00.00"], None),
+    (["2019-20", "2020-21"], None), (["1000-01"], None), (["red", "blue"], None),
+    (["11:38:36", "23:05:00"], "%H:%M:%S"), (["9:15", "13:40"], "%H:%M"), (["6:05 PM", "11:15 AM"], "%I:%M %p"),
+    (["18.00.00", "18.30.00"], "%H.%M.%S"), (["3:1", "2:0"], None),        # times of day alone; not a score
 ])
 def test_a_columns_format_is_found_from_its_cells(cells, fmt):
     assert date_format(cells) == fmt
@@ -107,7 +109,7 @@ def test_predictions_read_the_date_column_as_training_did_and_say_what_they_made
     np.testing.assert_array_equal(again.transform(ds.raw_val), ds.X_val)
     new = pd.DataFrame({"date": ["07/02/2011", None, "2011-13-45", "07/02/2031"], "temp": [10, 11, 12, 13]})
     assert again.input_notes(new) == [
-        "'date': 1 value not read as dates like the training data's (such as '2011-13-45'), filled with the "
+        "'date': 1 value not read as dates or times like the training data's (such as '2011-13-45'), filled with the "
         "training mean of each number a date gives",
         "'date': 1 missing value filled with the training mean of each number a date gives",
         "'date': 1 date outside the span of the training file's dates (January 2011 to July 2011): predictions there "
@@ -141,6 +143,51 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     when = [read_date(t, "%d.%m.%Y") for t in rows["date"]]
     x = np.array([[date_part(w, p) for p in parts] + [float(t)] for w, t in zip(when, rows["temp"])], np.float32)
     np.testing.assert_allclose(session.run(None, {"input": x})[0][:, 0], expected.to_numpy(float)[:, 0], rtol=1e-5)
+
+
+def _orders(n=300, seed=0):
+    """Orders through the day: the price rises in the evening, as a pizza place's or a taxi's do."""
+    rng = np.random.default_rng(seed)
+    seconds = rng.integers(9 * 3600, 23 * 3600, n)
+    size = rng.integers(1, 4, n)
+    price = 10 + 3 * size + 0.8 * seconds / 3600 + rng.normal(0, 0.5, n)
+    times = [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" for t in seconds]
+    return pd.DataFrame({"order_time": times, "size": size, "price": price.round(2)})
+
+
+def test_a_column_of_times_of_day_is_an_input_as_its_hour_and_dates_no_row(tmp_path):
+    assert date_parts("%H:%M:%S") == ("hour",)
+    assert date_part(read_date("18:30:36", "%H:%M:%S"), "hour") == pytest.approx(18.51)
+    table = read_csv_text(_orders().to_csv(index=False))
+    assert table.column("order_time").date_format == "%H:%M:%S"          # was ignored: "dates or times"
+    ds = build_dataset(table, targets=["price"], val_split=0.25, seed=0)
+    assert ds.preprocessor.feature_names == ["order_time.hour", "size"]
+    assert ("column 'order_time' holds times of day (written like '13:45:00'): used as 1 number, order_time.hour"
+            in ds.notes)
+    with_time = _r2(_train(ds, epochs=100), ds)
+    without = build_dataset(table, targets=["price"], ignore=["order_time"], val_split=0.25, seed=0)
+    assert with_time > 0.9 and with_time > _r2(_train(without, epochs=100), without) + 0.3, with_time
+    # a time of day does not date a row: the latest split takes the file's last rows, not the evening's
+    latest = build_dataset(table, targets=["price"], val_split=0.2, split="latest")
+    assert "validation on the last rows of the file (60 rows), training on the earlier ones" in latest.notes
+    assert not any("dates the rows" in note for note in ds.notes)
+    # predict and the exported script read new times alike, a missing one and an unread one included
+    net = _train(ds, epochs=20)
+    rows = pd.DataFrame({"order_time": ["09:15:00", "", "22:59:59", "noon"], "size": ["1", "2", "3", "2"]})
+    (tmp_path / "new.csv").write_text(rows.to_csv(index=False))
+    model = LoadedModel(net, ds.preprocessor, {})
+    expected = predict_rows(model, rows.replace({"": None}))
+    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "new.csv")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
+    np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
+    said = model.preprocessor.input_notes(rows.replace({"": None}))
+    assert ("'order_time': 1 value not read as dates or times like the training data's (such as 'noon'), filled "
+            "with the training mean of each number a date gives") in said
+    assert all(f"note: {note}" in out.stderr.splitlines() for note in said)
+    assert not any("outside the span" in note for note in said)
 
 
 def test_a_target_of_dates_is_refused():
