@@ -118,13 +118,9 @@ def test_predictions_read_the_date_column_as_training_did_and_say_what_they_made
     assert np.isfinite(X).all() and not np.array_equal(X[0], X[1])
 
 
-def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tmp_path):
-    import onnxruntime as ort
-
-    frame = _riders(120, fmt="%d.%m.%Y")
-    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
-    net = _train(ds, epochs=20)
-    rows = pd.DataFrame({"date": ["02.07.2011", "", "31.12.2011", "02.07.2031"], "temp": ["10", "11", "12.5", "9"]})
+def _script_agrees_with_predict(tmp_path, net, ds, rows):
+    """predict's outputs for `rows` (text cells, "" missing), and the exported script's run on them as a file,
+    having checked that it printed the same numbers."""
     (tmp_path / "new.csv").write_text(rows.to_csv(index=False))
     expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), rows.replace({"": None}))
     script = export_model(tmp_path / "m.py", net, ds.preprocessor)
@@ -133,6 +129,17 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     assert out.returncode == 0, out.stderr
     printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
     np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
+    return expected, out
+
+
+def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tmp_path):
+    import onnxruntime as ort
+
+    frame = _riders(120, fmt="%d.%m.%Y")
+    ds = build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["riders"], val_split=0.25, seed=0)
+    net = _train(ds, epochs=20)
+    rows = pd.DataFrame({"date": ["02.07.2011", "", "31.12.2011", "02.07.2031"], "temp": ["10", "11", "12.5", "9"]})
+    expected, out = _script_agrees_with_predict(tmp_path, net, ds, rows)
     assert "'date': 1 missing value filled with the training mean of each number a date gives" in out.stderr
     span = [n for n in LoadedModel(net, ds.preprocessor, {}).preprocessor.input_notes(rows.replace({"": None}))
             if "outside the span" in n]
@@ -174,16 +181,8 @@ def test_a_column_of_times_of_day_is_an_input_as_its_hour_and_dates_no_row(tmp_p
     # predict and the exported script read new times alike, a missing one and an unread one included
     net = _train(ds, epochs=20)
     rows = pd.DataFrame({"order_time": ["09:15:00", "", "22:59:59", "noon"], "size": ["1", "2", "3", "2"]})
-    (tmp_path / "new.csv").write_text(rows.to_csv(index=False))
-    model = LoadedModel(net, ds.preprocessor, {})
-    expected = predict_rows(model, rows.replace({"": None}))
-    script = export_model(tmp_path / "m.py", net, ds.preprocessor)
-    out = subprocess.run([sys.executable, str(script), str(tmp_path / "new.csv")], capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr
-    printed = pd.read_csv(pd.io.common.StringIO(out.stdout))
-    np.testing.assert_allclose(printed.to_numpy(float), expected.to_numpy(float), rtol=1e-6)
-    said = model.preprocessor.input_notes(rows.replace({"": None}))
+    _, out = _script_agrees_with_predict(tmp_path, net, ds, rows)
+    said = ds.preprocessor.input_notes(rows.replace({"": None}))
     assert ("'order_time': 1 value not read as dates or times like the training data's (such as 'noon'), filled "
             "with the training mean of each number a date gives") in said
     assert all(f"note: {note}" in out.stderr.splitlines() for note in said)
