@@ -38,6 +38,7 @@ class RawInput:
     low: float = math.nan                    # training min / max (numeric only)
     high: float = math.nan
     categories: tuple[str, ...] = field(default=())    # DATE: the first, middle and last date seen
+    parts: tuple[str, ...] = field(default=())         # DATE: the numbers the model reads of it (core.dates)
     integer: bool = False                    # numeric only: every training value a whole number
     unit: str | None = None                  # numeric only: "CC" when the file wrote "1248 CC"
 
@@ -134,7 +135,9 @@ def _input_summaries(dataset) -> list[RawInput]:
                 seen = _dates_seen(dataset, spec["name"], spec["date_format"])
                 result.append(RawInput(spec["name"], DATE, seen[len(seen) // 2] if seen else "",
                                        categories=tuple(dict.fromkeys([seen[0], seen[len(seen) // 2], seen[-1]]))
-                                       if seen else ()))
+                                       if seen else (),
+                                       parts=tuple(s["part"] for s in specs if s["kind"] == DATE
+                                                   and s["name"] == spec["name"])))
             continue
         if spec["kind"] == NUMERIC:
             if j in figures:

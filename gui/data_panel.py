@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QStyledItemDelegate, QStyleOptionComboBox, QTableView, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from core.dates import time_of_day
 from core.errors import BackpropError
 from gui.sizing import may_narrow
 from gui.tables import columns_fitted_once
@@ -698,9 +699,11 @@ class DataPanel(QWidget):
 
 
 def _kind_text(column) -> str:
-    """A column's kind as the tables show it: "date" for dates (an input as their numbers), "numeric, CC"."""
-    if getattr(column, "date_format", None):
-        return "date"
+    """A column's kind as the tables show it: "date" for dates (an input as their numbers), "time" for times of
+    day alone (an input as their hour), "numeric, CC"."""
+    fmt = getattr(column, "date_format", None)
+    if fmt:
+        return "time" if time_of_day(fmt) else "date"
     return f"{column.kind}, {column.unit}" if getattr(column, "unit", None) else column.kind
 
 
@@ -710,7 +713,8 @@ def _column_tip(column) -> str:
              + (f" in {unit} (the file writes it after each number)" if unit else ""),
              f"{column.n_unique} distinct values"]
     if getattr(column, "date_format", None):
-        parts.append("as an input: its year, month, day, weekday and hour (where the dates have them) as numbers")
+        parts.append("as an input: its hour, with the minutes as its fraction" if time_of_day(column.date_format) else
+                     "as an input: its year, month, day, weekday and hour (where the dates have them) as numbers")
     if column.n_missing:
         parts.append(f"{column.n_missing} missing")
     categories = getattr(column, "categories", None)

@@ -164,8 +164,9 @@ class PredictPanel(QWidget):
                 field.currentIndexChanged.connect(self._on_edit)
                 if summary.kind == DATE:       # any date may be typed; the list holds the first, middle and last
                     field.setEditable(True)
-                    field.setToolTip("a date written as in the data (such as " + ", ".join(summary.categories)
-                                     + "); the network reads its year, month, day, weekday and hour")
+                    what = "a time of day" if summary.parts == ("hour",) else "a date"
+                    field.setToolTip(f"{what} written as in the data (such as " + ", ".join(summary.categories)
+                                     + f"); the network reads its {', '.join(summary.parts)}")
                     field.currentTextChanged.connect(self._on_edit)
             self.fields[summary.name] = field
             label = QLabel(shown_name)

@@ -107,6 +107,17 @@ def test_mostly_empty_and_free_text_columns_start_ignored_and_can_be_chosen(qtbo
     assert "cabin=C0" in model.dataset.feature_names
 
 
+def test_a_column_of_times_of_day_shows_as_time_and_says_it_gives_its_hour(qtbot, panel, model, tmp_path):
+    lines = ["clock,load"] + [f"{i // 60 % 24:02d}:{i % 60:02d},{i % 17}" for i in range(0, 1400, 7)]
+    path = tmp_path / "clock.csv"
+    path.write_text("\n".join(lines) + "\n")
+    load(qtbot, panel, str(path))
+    assert panel.columns.item(0, 1).text() == "time" and panel.roles()["input"] == ["clock"]
+    assert "as an input: its hour, with the minutes as its fraction" in panel.columns.item(0, 0).toolTip()
+    assert "column 'clock' holds times of day (written like '13:45'): used as 1 number, clock.hour" in \
+        panel.file_label.text()
+
+
 def test_the_notes_say_what_a_date_column_gives_and_what_building_dropped(qtbot, panel, model, tmp_path, messages):
     lines = ["a<b,temp,count"]
     for i in range(100):

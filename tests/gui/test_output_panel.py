@@ -732,11 +732,32 @@ def test_a_date_input_is_typed_as_a_date_and_held_at_the_middle_one(qtbot, panel
     field = predict.fields["day"]
     seen = [field.itemText(i) for i in range(field.count())]
     assert field.isEditable() and len(seen) == 3 and seen == sorted(seen) and field.currentText() == seen[1]
+    assert field.toolTip().startswith("a date written as in the data (such as 2011-")
+    assert field.toolTip().endswith("the network reads its year, month, day, weekday")     # one year: no hour
     qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
     before = predict.probabilities()
     field.setEditText("2031-06-15")                       # a Sunday, far in the future
     qtbot.waitUntil(lambda: predict.probabilities() != before, timeout=WAIT_MS)
     assert sum(predict.probabilities()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_time_of_day_input_is_typed_as_a_time_and_read_as_its_hour(qtbot, panel, model):
+    rng = np.random.default_rng(0)
+    seconds = rng.integers(9 * 3600, 23 * 3600, 200)
+    frame = pd.DataFrame({"order_time": [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" for t in seconds],
+                          "price": 10 + seconds / 3600})
+    model.set_dataset(build_dataset(read_csv_text(frame.to_csv(index=False)), targets=["price"], seed=0))
+    panel.tabs.setCurrentIndex(PREDICT)
+    predict = panel.predict
+    field = predict.fields["order_time"]
+    assert field.isEditable() and field.toolTip().startswith("a time of day written as in the data (such as ")
+    assert field.toolTip().endswith("; the network reads its hour")
+    qtbot.waitUntil(lambda: predict.last_prediction is not None, timeout=WAIT_MS)
+    before = predict.last_prediction
+    field.setEditText("22:45:00")
+    qtbot.waitUntil(lambda: predict.last_prediction is not before, timeout=WAIT_MS)
+    X = model.dataset.preprocessor.transform(pd.DataFrame({"order_time": ["09:00:00", "22:45:00"]}))
+    assert X[1, 0] > X[0, 0]                          # a later hour, a larger input
 
 
 def test_a_date_written_as_excels_day_number_is_offered_as_a_date_and_read_back(qtbot, panel, model):
