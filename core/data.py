@@ -1378,12 +1378,22 @@ def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
             if any(_DEC_COMMA_RE.match(c.strip()) for r in recs for c in r):
                 return ";"
         return best[3]
-    consistency, mode = _consistent_width(_records(body, _WHITESPACE, eof, comment)[0])
+    recs = _records(body, _WHITESPACE, eof, comment)[0]
+    if recs and _indented_header_only(body):
+        recs[0] = ["", *recs[0]]       # the blank over the row names (see _has_row_names) is a field too
+    consistency, mode = _consistent_width(recs)
     if mode >= 2 and consistency >= 0.9:
         return _WHITESPACE
     if scored:
         return max(scored)[3]
     return ","
+
+
+def _indented_header_only(body: str) -> bool:
+    """The first line starts with a blank and the lines below do not: pandas' to_csv(sep=" ") of a frame with
+    its index (lifelines' holly_molly_polly.tsv, a header of 7 names over rows of 8 fields)."""
+    lines = [ln for ln in body.splitlines()[:_SNIFF_RECORDS] if ln.strip()]
+    return len(lines) > 1 and lines[0][:1] in (" ", "\t") and not any(ln[:1] in (" ", "\t") for ln in lines[1:])
 
 
 def _cell_kind(s: str, decimal: str) -> str:

@@ -1319,6 +1319,13 @@ def test_row_numbers_under_an_empty_header_cell_are_identifiers_gaps_or_not(tmp_
     (tmp_path / "committee.dat").write_text("\n".join(lines) + "\n")
     table = read_csv(tmp_path / "committee.dat")
     assert [c.name for c in table.columns] == ["row_names", "x", "y"] and table.columns[0].kind == "identifier"
+    # pandas' to_csv(sep=" ") with the index, a small table (lifelines' holly_molly_polly.tsv, 7 rows): its
+    # header of one name less than each row had been read as one column of whole lines
+    small = pd.DataFrame({"Status": list("MMHHPPP"), "Stratum": [1, 2, 1, 2, 1, 2, 3], "T": [100, 5, 30, 20, 20, 40, 25]})
+    small.to_csv(tmp_path / "hmp.tsv", sep=" ")
+    assert (tmp_path / "hmp.tsv").read_text().startswith(" Status Stratum T\n0 M 1 100\n")
+    table = read_csv(tmp_path / "hmp.tsv")
+    assert [c.name for c in table.columns] == ["row_names", "Status", "Stratum", "T"] and table.n_rows == 7
 
 
 def test_an_id_named_column_with_a_few_repeated_ids_is_an_identifier(tmp_path):
