@@ -335,8 +335,9 @@ class Dataset:
     # the data-row number (0-based, as raw_val's index) of each row of X_train: "sample 1" is shuffled
     train_rows: np.ndarray | None = None
     # inputs that may tell the network the answer (computed from the target, or groups of one target
-    # each), with the note that says why: the Evaluation tab names them beside a score they may flatter
-    telling_inputs: dict[str, str] = field(default_factory=dict)
+    # each), with the note that says why: the Evaluation tab names them beside a score they may flatter;
+    # a pair of names for two inputs the target is the sum or difference of
+    telling_inputs: dict[str | tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def n_features(self) -> int:
@@ -3206,7 +3207,45 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
                 notes[c] = (f"column '{c}': each of its {n_values} values gives one '{target}'; one was "
                              f"most likely computed from the other, which tells the network the answer: leave "
                              f"'{c}' out")
+    if classes is None and not too_few_values and len(rows) >= DERIVED_MIN_ROWS:
+        eligible = [c for c in inputs if c not in notes and info[c].kind == "numeric"
+                    and info[c].n_unique >= DERIVED_MIN_VALUES and c.strip().lower() not in _TIME_WORDS]
+        notes.update(_sum_notes(frame, eligible, rows, sample, target, t_all))
     return notes
+
+
+def _sum_notes(frame, columns: list[str], rows: np.ndarray, sample: np.ndarray, target: str,
+               t_all) -> dict[tuple[str, str], str]:
+    """A note on two inputs the target is the sum or difference of on every row (ISLP's Bikeshare: 'bikers'
+    is 'casual' + 'registered', R² 0.998 from them). A wide table (pixels) is skipped:
+    its pairs are many, and its target no sum of two. Keyed by the pair: either left out, the other tells nothing."""
+    if not 2 <= len(columns) <= SUM_PAIRS_MAX_COLUMNS:
+        return {}
+    t = np.asarray(t_all, dtype=np.float64)
+    ts = t[sample]
+    Xs = np.column_stack([frame[c].to_numpy()[rows[sample]].astype(np.float64) for c in columns])
+    for i in range(len(columns)):
+        for sign, word in ((1.0, "+"), (-1.0, "−")):
+            # t = a ± b on every sampled row: b = ±(t − a), to a float rounding of the largest of them
+            rest = (ts - Xs[:, i])[:, None] * sign
+            scale = np.abs(ts)[:, None] + np.abs(Xs[:, i])[:, None] + np.abs(Xs)
+            close = (np.abs(Xs - rest) <= SUM_RTOL * scale) | np.isnan(Xs) | np.isnan(rest)   # gaps: the full check
+            close[:, i] = False
+            for j in np.flatnonzero(close.all(axis=0)):
+                if sign > 0 and j < i:
+                    continue                # a + b and b + a: said once
+                a, b = (frame[columns[k]].to_numpy()[rows].astype(np.float64) for k in (i, j))
+                present = ~(np.isnan(a) | np.isnan(b) | np.isnan(t))
+                whole = np.abs(t - a - sign * b) <= SUM_RTOL * (np.abs(t) + np.abs(a) + np.abs(b))
+                if present.sum() >= DERIVED_MIN_ROWS and whole[present].all():
+                    return {(columns[i], columns[j]): (f"columns '{columns[i]}' {word} '{columns[j]}' give '{target}' on every "
+                                         f"row: it was most likely computed from them, which tells the network the "
+                                         f"answer: leave one of them out")}
+    return {}
+
+
+SUM_PAIRS_MAX_COLUMNS = 100     # numeric inputs a table may have for its pairs to be tried as the target's parts
+SUM_RTOL = 1e-6                 # float32-free arithmetic of numbers written in decimal: far closer than this
 
 
 def _evenly_spaced(col) -> bool:

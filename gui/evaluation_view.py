@@ -416,10 +416,13 @@ class EvaluationView(QWidget):
         """Inputs the loader found may hold the answer (ISLP's Smarket: 'Today' gives 'Direction', 0.99),
         while they are still inputs: a score they give says little about new rows."""
         used = set(dataset.preprocessor.input_columns)
-        telling = [name for name in dataset.telling_inputs if name in used]
+        # a pair (two inputs the target is the sum of) tells only while both are inputs
+        telling = [key for key in dataset.telling_inputs
+                   if (set(key) <= used if isinstance(key, tuple) else key in used)]
         if not telling:
             return ""
-        names = ", ".join(f"'{html.escape(str(name), quote=False)}'" for name in telling[:3])
+        names = ", ".join(" + ".join(f"'{html.escape(str(name), quote=False)}'"
+                                     for name in (key if isinstance(key, tuple) else (key,))) for key in telling[:3])
         more = f" and {len(telling) - 3} more" if len(telling) > 3 else ""
         return (f"<br><span style='color:#9a5b00'>Input {names}{more} may tell the network the answer (see the "
                 "notes under the file name): a score this good may not hold for new rows.</span>")

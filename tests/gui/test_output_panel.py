@@ -815,3 +815,18 @@ def test_the_evaluation_names_an_input_that_may_tell_the_network_the_answer(qtbo
     model.set_dataset(build_dataset(from_frame(frame, "smarket"), val_split=0.2, seed=0, ignore=["Today"]))
     view.refresh()
     assert "may tell the network the answer" not in view.title.text()
+
+
+def test_the_evaluation_names_two_inputs_that_add_up_to_the_target_while_both_are_inputs(qtbot, panel, model):
+    # ISLP's Bikeshare: 'bikers' is 'casual' + 'registered'; without one of them the other tells nothing
+    rng = np.random.default_rng(6)
+    casual, registered = rng.integers(0, 300, 300), rng.integers(0, 900, 300)
+    frame = pd.DataFrame({"temp": rng.normal(15, 8, 300).round(2), "casual": casual, "registered": registered,
+                          "bikers": casual + registered})
+    model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0))
+    view = panel.evaluation
+    view.refresh()
+    assert "Input 'casual' + 'registered' may tell the network the answer" in view.title.text()
+    model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0, ignore=["registered"]))
+    view.refresh()
+    assert "may tell the network the answer" not in view.title.text()
