@@ -424,7 +424,8 @@ class EvaluationView(QWidget):
         names = ", ".join(" + ".join(f"'{html.escape(str(name), quote=False)}'"
                                      for name in (key if isinstance(key, tuple) else (key,))) for key in telling[:3])
         more = f" and {len(telling) - 3} more" if len(telling) > 3 else ""
-        return (f"<br><span style='color:#9a5b00'>Input {names}{more} may tell the network the answer (see the "
+        inputs = "Inputs" if len(telling) > 1 or isinstance(telling[0], tuple) else "Input"
+        return (f"<br><span style='color:#9a5b00'>{inputs} {names}{more} may tell the network the answer (see the "
                 "notes under the file name): a score this good may not hold for new rows.</span>")
 
     @staticmethod

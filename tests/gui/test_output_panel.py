@@ -826,7 +826,7 @@ def test_the_evaluation_names_two_inputs_that_add_up_to_the_target_while_both_ar
     model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0))
     view = panel.evaluation
     view.refresh()
-    assert "Input 'casual' + 'registered' may tell the network the answer" in view.title.text()
+    assert "Inputs 'casual' + 'registered' may tell the network the answer" in view.title.text()
     model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0, ignore=["registered"]))
     view.refresh()
     assert "may tell the network the answer" not in view.title.text()
