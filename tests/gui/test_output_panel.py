@@ -803,30 +803,32 @@ def test_long_input_names_leave_the_predict_fields_whole_in_a_narrow_pane(qtbot,
     assert labels[shortened_name] == "PERSPENK_PTRATIO_PCTAF_LOWINC_MATHTOT"
 
 
-def test_the_evaluation_names_an_input_that_may_tell_the_network_the_answer(qtbot, panel, model):
+def _smarket():
     # ISLP's Smarket: 'Direction' is the sign of 'Today', and 0.99 accuracy said nothing of it beside the score
     rng = np.random.default_rng(5)
     today, lag = rng.normal(size=300), rng.normal(size=300)
-    frame = pd.DataFrame({"Lag1": lag, "Today": today, "Direction": np.where(today > 0, "Up", "Down")})
-    model.set_dataset(build_dataset(from_frame(frame, "smarket"), val_split=0.2, seed=0))
-    view = panel.evaluation
-    view.refresh()
-    assert "Input 'Today' may tell the network the answer" in view.title.text()
-    model.set_dataset(build_dataset(from_frame(frame, "smarket"), val_split=0.2, seed=0, ignore=["Today"]))
-    view.refresh()
-    assert "may tell the network the answer" not in view.title.text()
+    return pd.DataFrame({"Lag1": lag, "Today": today, "Direction": np.where(today > 0, "Up", "Down")})
 
 
-def test_the_evaluation_names_two_inputs_that_add_up_to_the_target_while_both_are_inputs(qtbot, panel, model):
+def _bikeshare():
     # ISLP's Bikeshare: 'bikers' is 'casual' + 'registered'; without one of them the other tells nothing
     rng = np.random.default_rng(6)
     casual, registered = rng.integers(0, 300, 300), rng.integers(0, 900, 300)
-    frame = pd.DataFrame({"temp": rng.normal(15, 8, 300).round(2), "casual": casual, "registered": registered,
-                          "bikers": casual + registered})
-    model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0))
+    return pd.DataFrame({"temp": rng.normal(15, 8, 300).round(2), "casual": casual, "registered": registered,
+                         "bikers": casual + registered})
+
+
+@pytest.mark.parametrize("make, said, left_out", [
+    (_smarket, "Input 'Today' may tell the network the answer", "Today"),
+    (_bikeshare, "Inputs 'casual' + 'registered' may tell the network the answer", "registered"),
+])
+def test_the_evaluation_names_inputs_that_may_tell_the_network_the_answer_while_they_are_inputs(
+        qtbot, panel, model, make, said, left_out):
+    frame = make()
+    model.set_dataset(build_dataset(from_frame(frame, "data"), val_split=0.2, seed=0))
     view = panel.evaluation
     view.refresh()
-    assert "Inputs 'casual' + 'registered' may tell the network the answer" in view.title.text()
-    model.set_dataset(build_dataset(from_frame(frame, "bikes"), val_split=0.2, seed=0, ignore=["registered"]))
+    assert said in view.title.text()
+    model.set_dataset(build_dataset(from_frame(frame, "data"), val_split=0.2, seed=0, ignore=[left_out]))
     view.refresh()
     assert "may tell the network the answer" not in view.title.text()
