@@ -3169,9 +3169,7 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
     notes = {}
     for c in inputs:
         column = info[c]
-        if (column.kind == "numeric" and column.n_unique >= DERIVED_MIN_VALUES and len(rows) >= DERIVED_MIN_ROWS
-                and c.strip().lower() not in _TIME_WORDS and not _ROW_NUMBER_NAME_RE.match(c.strip())):
-            # (a series rising with its time is a trend, not a leak: austres, USPop)
+        if _measured(c, column) and len(rows) >= DERIVED_MIN_ROWS:
             if too_few_values:
                 continue
             column_values = frame[c].to_numpy()
@@ -3208,17 +3206,23 @@ def _derived_notes(frame, inputs: list[str], info: dict, rows: np.ndarray, targe
                              f"most likely computed from the other, which tells the network the answer: leave "
                              f"'{c}' out")
     if classes is None and not too_few_values and len(rows) >= DERIVED_MIN_ROWS:
-        eligible = [c for c in inputs if c not in notes and info[c].kind == "numeric"
-                    and info[c].n_unique >= DERIVED_MIN_VALUES and c.strip().lower() not in _TIME_WORDS]
+        eligible = [c for c in inputs if c not in notes and _measured(c, info[c])]
         notes.update(_sum_notes(frame, eligible, rows, sample, target, t_all))
     return notes
+
+
+def _measured(name: str, column: ColumnInfo) -> bool:
+    """A numeric input of enough values to be checked as one the target was computed from; not a series'
+    time (a series rising with its time is a trend, not a leak: austres, USPop) nor a row number."""
+    return (column.kind == "numeric" and column.n_unique >= DERIVED_MIN_VALUES
+            and name.strip().lower() not in _TIME_WORDS and not _ROW_NUMBER_NAME_RE.match(name.strip()))
 
 
 def _sum_notes(frame, columns: list[str], rows: np.ndarray, sample: np.ndarray, target: str,
                t_all) -> dict[tuple[str, str], str]:
     """A note on two inputs the target is the sum or difference of on every row (ISLP's Bikeshare: 'bikers'
-    is 'casual' + 'registered', R² 0.998 from them). A wide table (pixels) is skipped:
-    its pairs are many, and its target no sum of two. Keyed by the pair: either left out, the other tells nothing."""
+    is 'casual' + 'registered', R² 0.998 from them). A wide table (pixels) is skipped: its pairs are many,
+    and its target no sum of two. Keyed by the pair: either left out, the other tells nothing."""
     if not 2 <= len(columns) <= SUM_PAIRS_MAX_COLUMNS:
         return {}
     t = np.asarray(t_all, dtype=np.float64)
@@ -3238,9 +3242,9 @@ def _sum_notes(frame, columns: list[str], rows: np.ndarray, sample: np.ndarray, 
                 present = ~(np.isnan(a) | np.isnan(b) | np.isnan(t))
                 whole = np.abs(t - a - sign * b) <= SUM_RTOL * (np.abs(t) + np.abs(a) + np.abs(b))
                 if present.sum() >= DERIVED_MIN_ROWS and whole[present].all():
-                    return {(columns[i], columns[j]): (f"columns '{columns[i]}' {word} '{columns[j]}' give '{target}' on every "
-                                         f"row: it was most likely computed from them, which tells the network the "
-                                         f"answer: leave one of them out")}
+                    return {(columns[i], columns[j]): (
+                        f"columns '{columns[i]}' {word} '{columns[j]}' give '{target}' on every row: it was most "
+                        "likely computed from them, which tells the network the answer: leave one of them out")}
     return {}
 
 
@@ -4646,7 +4650,8 @@ def _fit_date(name: str, fmt: str, col: np.ndarray, tr: np.ndarray, scaling: str
 
 def _date_note(name: str, fmt: str, parts: list[_NumIn], unread: tuple[int, str] | None) -> str:
     example = example_of(fmt)
-    note = (f"column '{name}' holds {'times of day' if time_of_day(fmt) else 'dates'} (written like '{example}'): used as "
+    what = "times of day" if time_of_day(fmt) else "dates"
+    note = (f"column '{name}' holds {what} (written like '{example}'): used as "
             f"{_count(len(parts), 'number')}, {', '.join(p.feature for p in parts)}")
     if unread:      # a few cells written otherwise: filled like gaps, and said so
         note += (f"; {_count(unread[0], 'cell')} not written like '{example}' (such as '{_short(unread[1], 20)}') "

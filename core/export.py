@@ -1310,8 +1310,8 @@ def features(rows):
                 gaps = len(rows) - present
                 if odd:
                     shown = odd[0] if len(odd[0]) <= 20 else odd[0][:19] + "…"
-                    NOTES.append(f"'{name}': {count(len(odd), 'value')} not read as dates or times like the training data's "
-                                 f"(such as '{shown}'), filled with the training mean of each number a date gives")
+                    NOTES.append(f"'{name}': {count(len(odd), 'value')} not read as dates or times like the training "
+                                 f"data's (such as '{shown}'), filled with the training mean of each number a date gives")
                 if gaps:
                     filled.append((len(NOTES), name, gaps))
                     NOTES.append(f"'{name}': {count(gaps, 'missing value')} filled with the training mean of each "

@@ -417,14 +417,14 @@ class EvaluationView(QWidget):
         while they are still inputs: a score they give says little about new rows."""
         used = set(dataset.preprocessor.input_columns)
         # a pair (two inputs the target is the sum of) tells only while both are inputs
-        telling = [key for key in dataset.telling_inputs
-                   if (set(key) <= used if isinstance(key, tuple) else key in used)]
+        groups = [key if isinstance(key, tuple) else (key,) for key in dataset.telling_inputs]
+        telling = [group for group in groups if set(group) <= used]
         if not telling:
             return ""
-        names = ", ".join(" + ".join(f"'{html.escape(str(name), quote=False)}'"
-                                     for name in (key if isinstance(key, tuple) else (key,))) for key in telling[:3])
+        names = ", ".join(" + ".join(f"'{html.escape(str(name), quote=False)}'" for name in group)
+                          for group in telling[:3])
         more = f" and {len(telling) - 3} more" if len(telling) > 3 else ""
-        inputs = "Inputs" if len(telling) > 1 or isinstance(telling[0], tuple) else "Input"
+        inputs = "Inputs" if sum(map(len, telling)) > 1 else "Input"
         return (f"<br><span style='color:#9a5b00'>{inputs} {names}{more} may tell the network the answer (see the "
                 "notes under the file name): a score this good may not hold for new rows.</span>")
 
