@@ -73,6 +73,9 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", default=None,
                    help="column to use as an input although it would be left out (an identifier, dates written "
                         "otherwise, mostly empty; repeatable)")
+    p.add_argument("--categorical", action="append", default=None, metavar="COLUMN",
+                   help="a column of numbers to read as categories, one input per value (codes such as a store "
+                        "or region number; repeatable)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="auto: text or a few whole numbers → classification, other numbers → regression")
     p.add_argument("--layers", type=_layers, default=None, help="hidden layer sizes, e.g. 8,8 (default 8)")
@@ -117,7 +120,8 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01}
 def _load_data(args):
     from core.errors import DataError
 
-    options = dict(targets=args.target, ignore=args.ignore, also_inputs=args.input, task=args.task,
+    options = dict(targets=args.target, ignore=args.ignore, also_inputs=args.input, categorical=args.categorical,
+                   task=args.task,
                    scaling=args.scaling, missing=args.missing, val_split=args.val_split, seed=args.seed,
                    dtype=args.dtype, split=args.split)
     if args.val_split is not None and not 0 <= args.val_split < 1:

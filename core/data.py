@@ -61,6 +61,7 @@ _NA_SET = frozenset(NA_TOKENS)
 # the commonest, airbags). R reads it so; pandas reads it as missing.
 _NONE_WORDS = frozenset(["None", "none"])
 MAX_COLUMNS = 100_000
+MAX_CATEGORIES = 1000           # distinct numbers a column read as categories may hold (one input each)
 # A file whose numbers alone (float32) would need more than this is refused before it is read: building
 # the training set takes about as much again, so past a few GB the machine would swap or die instead.
 DATA_BUDGET_BYTES = int(os.environ.get("BACKPROP_STUDIO_DATA_BUDGET", 2 * 1024 ** 3))
@@ -4039,7 +4040,8 @@ def _codes_to_targets(codes: np.ndarray, k: int, dtype) -> np.ndarray:
 def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: list[str] | None = None,
                   ignore: list[str] | None = None, task: str = "auto", scaling: str = "standardize",
                   missing: str = "drop", val_split: float = 0.2, test_split: float = 0.0, seed: int = 0,
-                  dtype="float32", split: str = "random", also_inputs: list[str] | None = None) -> Dataset:
+                  dtype="float32", split: str = "random", also_inputs: list[str] | None = None,
+                  categorical: list[str] | None = None) -> Dataset:
     """Choose roles, drop or fill missing cells, split, fit the preprocessor on train, encode.
 
     targets default to the last column. inputs default to every other column that is not in ``ignore``
@@ -4050,10 +4052,12 @@ def build_dataset(table: RawTable, *, targets: list[str] | None = None, inputs: 
     ``val_split`` > 0 (≥ 3 with a test part too). ``split`` "latest": the validation (then test) rows are the
     latest ones instead, by the table's first date column or else in file order, as a forecast is judged.
     ``also_inputs``: columns used as inputs with the default roles even where they would be left out.
+    ``categorical``: columns of numbers read as categories, as text is (codes such as a store number 1–7:
+    one 0/1 feature per value instead of one magnitude); a target among them is predicted as classes.
     """
     try:
         return _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
-                      split, also_inputs)
+                      split, also_inputs, categorical)
     except DataError as exc:
         raise _one_line_error(exc) from None
     except MemoryError:
@@ -4079,7 +4083,7 @@ def _as_list(v, what: str, src: str) -> list[str] | None:
 
 
 def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, test_split, seed, dtype,
-           split="random", also_inputs=None) -> Dataset:
+           split="random", also_inputs=None, categorical=None) -> Dataset:
     if not isinstance(table, RawTable):
         raise DataError("build_dataset needs a table from read_csv / read_csv_text / from_frame.")
     src = table.source
@@ -4115,8 +4119,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     inputs = _as_list(inputs, "inputs", src)
     ignore = _as_list(ignore, "ignore", src) or []
     also_inputs = _as_list(also_inputs, "also_inputs", src) or []
+    categorical = _as_list(categorical, "categorical", src) or []
     named = []
-    for group in (targets or [], inputs or [], ignore, also_inputs):
+    for group in (targets or [], inputs or [], ignore, also_inputs, categorical):
         named.append([])
         for c in group:
             found = matching_column(c, names)      # "--target Species" for a column "species"
@@ -4128,6 +4133,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     targets = named[0] if targets is not None else None
     inputs = named[1] if inputs is not None else None
     ignore, also_inputs = named[2], named[3]
+    # codes read as categories: text columns already are
+    as_categories = {c for c in named[4] if not _is_text(frame[c])}
     if set(also_inputs) & set(ignore):
         both = next(c for c in also_inputs if c in ignore)
         raise DataError(f"{src}: column '{both}' cannot be both an input and ignored.")
@@ -4172,6 +4179,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                 raise DataError(f"{src}: target column '{t}' holds dates or times, which a network does not "
                                 "predict as classes.")
             resolved = "classification"
+        elif task == "auto" and t in as_categories:
+            resolved = "classification"
         elif task == "auto":
             values = frame[t].to_numpy()
             resolved = "classification" if _looks_like_classes(values, ci) else "regression"
@@ -4183,6 +4192,9 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
                              "them as classes")
         else:
             resolved = task
+            if task == "regression" and t in as_categories:
+                raise DataError(f"{src}: target column '{t}' is read as categories, which a regression cannot "
+                                "predict; read it as numbers or choose the task classification.")
             if task == "classification" and ci.n_unique > 1000:
                 raise DataError(f"{src}: target column '{t}' has {ci.n_unique} distinct values: too many "
                                 "classes; choose regression.")
@@ -4315,7 +4327,13 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     tr, va, te = (rows[p] for p in parts)
 
     # --- fit on the training rows only
-    matrix = _float_matrix(frame)
+    as_categories &= set(inputs)
+    for c in sorted(as_categories, key=inputs.index):
+        n_values = len(np.unique(frame[c].to_numpy()[tr]))
+        if n_values > MAX_CATEGORIES:
+            raise DataError(f"{src}: column '{c}' holds {n_values:,} different numbers in the training rows: too "
+                            f"many to read as categories (at most {MAX_CATEGORIES:,}); read it as numbers.")
+    matrix = _float_matrix(frame) if not as_categories else None
     X_train = None
     if matrix is not None:
         # all-numeric tables (the big ones): gather the training rows once, fit on that block, scale in place
@@ -4327,7 +4345,11 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     else:
         specs = []
         for c in inputs:
-            if info[c].date_format and _is_text(frame[c]):
+            if c in as_categories:
+                specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
+                n_values = len(specs[-1].categories)
+                notes.append(f"column '{c}' read as {n_values:,} categor{'y' if n_values == 1 else 'ies'}, one input each")
+            elif info[c].date_format and _is_text(frame[c]):
                 col, read = frame[c].to_numpy(), {}
                 numbers = _fit_date(c, info[c].date_format, col, tr, scaling, read)
                 # the span the training file's dates cover, validation rows too: predicting that very file

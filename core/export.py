@@ -243,8 +243,9 @@ def export_notes(path, network: Network, preprocessor=None) -> list[str]:
                          + ", ".join(c.feature for c in plan.columns if c.kind == "date")
                          + ") in its 'input' tensor, as computed in the model's 'forward_pass' notes.")
         if plan.categorical:
-            notes.append("The ONNX model takes the numeric columns as one float32 input and each text "
-                         f"column ({', '.join(plan.categorical)}) as a string input of its own.")
+            notes.append("The ONNX model takes the numeric columns as one float32 input and each column of "
+                         f"categories ({', '.join(plan.categorical)}) as a string input of its own (a number as its "
+                         "text, '3' or '3.0').")
     if network.dtype == np.float64:
         notes.append("ONNX models compute in float32; predictions may differ from the app's float64 "
                      "network from the 6th significant digit on.")
@@ -773,7 +774,8 @@ def onnx_model(network: Network, preprocessor=None, meta: dict | None = None):
       "input"  float32 (N, n_numeric): the raw numeric input columns in input-column order, NaN for a
                missing value (filled and scaled inside the graph); without preprocessing, the
                network's features (N, n_in).
-      one string tensor (N, 1) per text input column, named after the column: the raw category text
+      one string tensor (N, 1) per input column of categories (text, or numbers read as categories), named
+               after the column: the raw category text
                (exact spelling, no surrounding spaces; "" or "NA" etc. = missing), one-hot encoded
                inside the graph. An unseen value encodes as all zeros, as in the app.
     Output "probabilities" float32 (N, n_classes) for classification, "predictions" float64

@@ -326,6 +326,25 @@ def test_a_column_left_out_can_be_put_back_with_input(tmp_path):
     assert last_json(kept.stdout)["epochs"] == 3
 
 
+def test_a_column_of_codes_is_read_as_categories_with_categorical_and_predicted_so(tmp_path):
+    data = tmp_path / "oj.csv"
+    data.write_text("StoreID,Price,Purchase\n" + "".join(
+        f"{1 + i % 7},{2 + (i * 13) % 10 / 10:.1f},{'CH' if (i % 7) in (1, 3, 4) else 'MM'}\n" for i in range(140)))
+    model = tmp_path / "oj.json"
+    out = run_cli("train", data, "--categorical", "StoreID", "--epochs", "300", "--export", model, "--json")
+    assert out.returncode == 0, out.stderr
+    assert "note: column 'StoreID' read as 7 categories, one input each" in out.stdout + out.stderr
+    # the stores alone decide: as categories the network gets them all right, as one number it cannot
+    assert last_json(out.stdout)["val_accuracy"] == 1.0
+    predicted = run_cli("predict", model, data)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.splitlines()
+    assert lines[0] == "predicted_Purchase,p(CH),p(MM)"
+    assert [line.split(",")[0] for line in lines[1:8]] == ["MM", "CH", "MM", "CH", "CH", "MM", "MM"]
+    bad = run_cli("train", data, "--categorical", "Store")
+    assert bad.returncode == 2 and "there is no column 'Store'" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_the_results_start_with_what_the_file_gave_and_end_with_the_model_written(tmp_path):
     out = tmp_path / "m.npz"
     result = run_cli("train", IRIS, "--epochs", "3", "--export", out)

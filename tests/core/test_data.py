@@ -1458,6 +1458,45 @@ def test_a_column_left_out_can_be_used_as_an_input_all_the_same():
         build_dataset(ids, also_inputs=["y"])
 
 
+def test_a_column_of_number_codes_can_be_read_as_categories():
+    # ISLR's OJ: StoreID 1-7 names a store; as one magnitude, store 7 would be "more" than store 1
+    rows = [f"{1 + i % 7},{2 + (i * 13) % 10 / 10:.1f},{'CH' if (i % 7) in (1, 3, 4) else 'MM'}" for i in range(140)]
+    table = _r_csv("StoreID,Price,Purchase", rows)
+    plain = build_dataset(table, val_split=0.2, seed=0)
+    assert plain.feature_names == ["StoreID", "Price"]
+    ds = build_dataset(table, categorical=["storeid"], val_split=0.2, seed=0)
+    assert ds.feature_names == [f"StoreID={k}" for k in range(1, 8)] + ["Price"]
+    assert "column 'StoreID' read as 7 categories, one input each" in ds.notes
+    # each training row is one-hot in its store, the price is scaled as before
+    stores = table.frame["StoreID"].to_numpy()[ds.train_rows].astype(int)
+    np.testing.assert_array_equal(ds.X_train[:, :7].argmax(axis=1) + 1, stores)
+    np.testing.assert_array_equal(ds.X_train[:, :7].sum(axis=1), 1)
+    np.testing.assert_array_equal(ds.X_train[:, 7], plain.X_train[:, 1])
+    # rows to predict: a known store, one never seen (no category), an empty cell (the most frequent store)
+    X = ds.preprocessor.transform([{"StoreID": 3, "Price": 2.5}, {"StoreID": 9, "Price": 2.5},
+                                   {"StoreID": None, "Price": 2.5}])
+    assert X[0, :7].tolist() == [0, 0, 1, 0, 0, 0, 0] and X[1, :7].sum() == 0 and X[2, :7].sum() == 1
+
+
+def test_a_number_target_read_as_categories_is_predicted_as_classes():
+    rows = [f"{i % 5},{(i * 7) % 30}" for i in range(150)]          # 30 different whole numbers: a quantity
+    table = _r_csv("x,grade", rows)
+    assert build_dataset(table, val_split=0.2, seed=0).task == "regression"
+    ds = build_dataset(table, categorical=["grade"], val_split=0.2, seed=0)
+    assert ds.task == "classification" and len(ds.class_names) == 30
+    with pytest.raises(DataError, match="'grade' is read as categories, which a regression cannot predict"):
+        build_dataset(table, categorical=["grade"], task="regression")
+
+
+def test_a_column_of_measurements_is_refused_as_categories():
+    table = _r_csv("x,y", [f"{i * 0.37:.2f},{i % 3}" for i in range(1500)])
+    with pytest.raises(DataError, match="column 'x' holds 1,200 different numbers in the training rows: too many "
+                                        "to read as categories"):
+        build_dataset(table, categorical=["x"], val_split=0.2, seed=0)
+    with pytest.raises(DataError, match="no column 'nope'"):
+        build_dataset(table, categorical=["nope"])
+
+
 def test_a_column_whose_values_each_fix_the_target_is_pointed_out_as_groups_the_split_shares():
     # MASS's Sitka: 79 trees measured five times, each grown in ozone or not: 1.0 through 'tree'
     rows = [f"{1 + i // 5},{150 + i % 5 * 30},{4 + (i * 7) % 5 * 0.3:.1f},{'ozone' if (i // 5) % 3 else 'control'}"

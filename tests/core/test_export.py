@@ -719,6 +719,36 @@ def test_numeric_categories_are_found_by_their_number_in_script_onnx_and_app(tmp
     assert _onnx_vs_app(export_model(tmp_path / "m.onnx", net, ds.preprocessor), ds, net, app_rows) <= ONNX_TOLERANCE
 
 
+def test_numbers_read_as_categories_are_found_alike_in_script_onnx_and_app(tmp_path):
+    """A store number read as categories: a new file's '3', '3.0', an unseen '9' and an empty cell encode the
+    same in the app, the exported script and the ONNX graph."""
+    import pandas as pd
+    from core.data import build_dataset, from_frame, read_csv
+    from core.export import LoadedModel
+
+    rng = np.random.default_rng(5)
+    n = 300
+    store = rng.integers(1, 8, n)
+    price = rng.normal(2, 0.3, n)
+    label = np.where(np.isin(store, [2, 4, 7]) ^ (price > 2.3), "CH", "MM")
+    ds = build_dataset(from_frame(pd.DataFrame({"store": store, "price": price, "buy": label}), "oj"),
+                       categorical=["store"], seed=0)
+    assert ds.feature_names[:7] == [f"store={k}" for k in range(1, 8)]
+    net = _fit(ds, steps=200)
+    data = tmp_path / "new.csv"
+    data.write_text("store,price\n3,2.1\n3.0,2.1\n9,2.1\n,2.1\n7,1.5\n")
+    app_rows = read_csv(data).frame
+    expected = predict_rows(LoadedModel(net, ds.preprocessor, {}), app_rows)
+    hot = ds.preprocessor.transform(app_rows)[:, :7]
+    assert hot[0].argmax() == hot[1].argmax() == 2 and hot[2].sum() == 0 and hot[4].argmax() == 6
+    printed = pd.read_csv(io.StringIO(_run_script(export_model(tmp_path / "m.py", net, ds.preprocessor),
+                                                  data)), keep_default_na=False)
+    assert printed.iloc[:, 0].astype(str).tolist() == expected.iloc[:, 0].tolist()
+    np.testing.assert_array_equal(printed.iloc[:, 1:].to_numpy(float), expected.iloc[:, 1:].to_numpy(float))
+    as_text = pd.DataFrame({"store": ["3", "3.0", "9", "", "7"], "price": app_rows["price"]})
+    assert _onnx_vs_app(export_model(tmp_path / "m.onnx", net, ds.preprocessor), ds, net, as_text) <= ONNX_TOLERANCE
+
+
 @pytest.mark.parametrize("name, target, text", [
     ("adult.data", None, "".join(f"{20 + i % 50}, {'ab'[i % 2]}x, {i % 9}, {'<=50K' if i % 3 else '>50K'}\n"
                            for i in range(60))),
