@@ -7,6 +7,7 @@ are. A failed load or a failed Apply never touches the model, so the previous da
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import os
@@ -33,6 +34,7 @@ MEASURED_COLUMNS = 60         # ... of the first columns: a wide file scrolls an
 MAX_NOTES_SHOWN = 6           # under the file name; the tooltip has them all
 NOTES_LINES = 6               # lines of notes on show before they scroll
 ROLES = ("input", "target", "ignore")
+NUMBER_KINDS = ("numeric", "categorical")   # what a column of numbers may be read as (Kind column)
 SCALINGS = (("standardize", "Standardize (mean 0, sd 1)"), ("minmax", "Min–max to [0, 1]"),
             ("minmax_sym", "Min–max to [−1, 1]"), ("none", "None"))
 # the data options a file starts with (an example may set others: build_defaults)
@@ -69,6 +71,12 @@ class PreviewModel(QAbstractTableModel):
         self._cells = [] if self._frame is None else [None] * self._frame.shape[1]
         self._kinds = list(kinds or [])
         self.endResetModel()
+
+    def set_kind(self, column: int, kind: str) -> None:
+        """Show a column's kind as the user chose it (numbers read as categories)."""
+        if column < len(self._kinds) and self._kinds[column] != kind:
+            self._kinds[column] = kind
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if self._frame is None or parent.isValid() else len(self._frame)
@@ -155,7 +163,7 @@ class CsvLoader(QObject):
         roles = default_roles(table)
         options = {"targets": [c for c, r in roles.items() if r == "target"],
                    "inputs": [c for c, r in roles.items() if r == "input"],
-                   "ignore": [c for c, r in roles.items() if r == "ignore"], **self.settings}
+                   "ignore": [c for c, r in roles.items() if r == "ignore"], "categorical": [], **self.settings}
         try:
             dataset = build_dataset(table, **options)
         except BackpropError:
@@ -208,18 +216,23 @@ class CsvLoader(QObject):
             self.finished.emit()
 
 
-class RoleDelegate(QStyledItemDelegate):
-    """The Role column: drawn as a combo box, edited with a real one only while the user changes it.
+class ChoiceDelegate(QStyledItemDelegate):
+    """A column of choices (Role; Kind of a column of numbers): drawn as a combo box where the cell can be
+    edited, edited with a real one only while the user changes it.
 
     A QComboBox per row cost ~0.25 ms to make: 1.2 s for a 5,000-column file (gene expression tables
     have 20,000), all before the window could draw again.
     """
 
-    def __init__(self, parent=None):
+    def __init__(self, choices: tuple[str, ...], parent=None):
         super().__init__(parent)
+        self.choices = choices
         self._size = None
 
     def paint(self, painter, option, index) -> None:
+        if not index.flags() & Qt.ItemFlag.ItemIsEditable:     # a kind that is not a choice: plain text
+            super().paint(painter, option, index)
+            return
         combo = QStyleOptionComboBox()
         combo.rect = option.rect.adjusted(1, 1, -1, -1)
         combo.state = option.state
@@ -232,13 +245,13 @@ class RoleDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index):
         if self._size is None:          # the combo box the editor will be, measured once
             probe = QComboBox()
-            probe.addItems(ROLES)
+            probe.addItems(self.choices)
             self._size = probe.sizeHint()
         return self._size
 
     def createEditor(self, parent, option, index):
         editor = QComboBox(parent)
-        editor.addItems(ROLES)
+        editor.addItems(self.choices)
         # one click opens the list, one more picks: the same two clicks a combo box in the cell took
         editor.activated.connect(lambda _i, e=editor: (self.commitData.emit(e), self.closeEditor.emit(e)))
         QTimer.singleShot(0, editor.showPopup)
@@ -332,9 +345,14 @@ class DataPanel(QWidget):
         self.columns.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
-        self.columns.setToolTip("Role of each column: an input feature, a target to predict, or ignored.")
-        self.role_delegate = RoleDelegate(self.columns)
+        self.columns.setToolTip("Role of each column: an input feature, a target to predict, or ignored.\n"
+                                "Kind of a column of numbers: numeric (one input, its magnitude) or categorical "
+                                "(codes such as a store number: one input per value).")
+        self.role_delegate = ChoiceDelegate(ROLES, self.columns)
         self.columns.setItemDelegateForColumn(2, self.role_delegate)
+        self.kind_delegate = ChoiceDelegate(NUMBER_KINDS, self.columns)
+        self.columns.setItemDelegateForColumn(1, self.kind_delegate)
+        self.columns.itemChanged.connect(self._on_column_edited)
         self.columns.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
 
         self.scaling = QComboBox()
@@ -417,7 +435,8 @@ class DataPanel(QWidget):
             return
         self.cancel_loading()
         self._load_id += 1
-        settings = {k: v for k, v in self.options().items() if k not in ("targets", "inputs", "ignore")}
+        settings = {k: v for k, v in self.options().items()
+                    if k not in ("targets", "inputs", "ignore", "categorical")}      # of this file's columns
         settings["task"] = "auto"          # a new file's target: the task chosen for the last one may not fit
         for key, value in self.example_options.items():
             if settings.get(key) == value:   # the example's own (XOR: its whole 4-row table, raw 0/1), not the user's
@@ -558,7 +577,8 @@ class DataPanel(QWidget):
         roles = default_roles(table)
         # once: a flag operation is a Python enum's, ~30 µs, and a 1,000-column file made 4,000 of them
         read_only = QTableWidgetItem().flags() & ~Qt.ItemFlag.ItemIsEditable
-        with columns_fitted_once(self.columns):         # a 785-column file: fitted once, not per cell
+        editable = QTableWidgetItem().flags()
+        with columns_fitted_once(self.columns), _signals_blocked(self.columns):         # a 785-column file: fitted once, not per cell
             self.columns.setRowCount(len(table.columns))
             for i, column in enumerate(table.columns):
                 role = roles[column.name]
@@ -568,8 +588,13 @@ class DataPanel(QWidget):
                 name.setFlags(read_only)
                 name.setToolTip(tip)
                 kind = QTableWidgetItem(_kind_text(column).split(",")[0])
-                kind.setToolTip(tip)
-                kind.setFlags(read_only)
+                if _may_be_categories(column):
+                    kind.setToolTip(f"{tip}\n\nChoose categorical for codes (a store or region number): one "
+                                    "input per value instead of one magnitude.")
+                    kind.setFlags(editable)
+                else:
+                    kind.setToolTip(tip)
+                    kind.setFlags(read_only)
                 self.columns.setItem(i, 0, name)
                 self.columns.setItem(i, 1, kind)
                 self.columns.setItem(i, 2, QTableWidgetItem(role))
@@ -629,8 +654,29 @@ class DataPanel(QWidget):
                 if info.name in roles:
                     self.columns.item(i, 2).setText(roles[info.name])
 
+    def categorical(self) -> list[str]:
+        """The columns of numbers the user chose to read as categories."""
+        return [column.name for i, column in enumerate(self.table.columns if self.table else [])
+                if _may_be_categories(column) and self.columns.item(i, 1).text() == "categorical"]
+
+    def set_categorical(self, names) -> None:
+        """Read the named columns of numbers as categories, the others as numbers."""
+        chosen = set(names or [])
+        with columns_fitted_once(self.columns):
+            for i, column in enumerate(self.table.columns if self.table else []):
+                if _may_be_categories(column):
+                    self.columns.item(i, 1).setText("categorical" if column.name in chosen else "numeric")
+
+    def _on_column_edited(self, item) -> None:
+        if item.column() == 1 and self.table is not None:
+            column = self.table.columns[item.row()]
+            self.preview_model.set_kind(item.row(), _kind_text(column) if item.text() == "numeric" else item.text())
+
     def set_options(self, options: dict) -> None:
-        """Show build_dataset options (scaling, missing, val_split, seed) in the widgets."""
+        """Show build_dataset options (scaling, missing, val_split, seed, columns read as categories) in the
+        widgets."""
+        if "categorical" in options:
+            self.set_categorical(options["categorical"])
         if "task" in options:
             self.task.setCurrentIndex(max(0, self.task.findData(options["task"])))
         if "scaling" in options:
@@ -647,7 +693,7 @@ class DataPanel(QWidget):
     def options(self) -> dict:
         roles = self.roles()
         return {"targets": roles["target"], "inputs": roles["input"], "ignore": roles["ignore"],
-                "task": self.task.currentData(),
+                "categorical": self.categorical(), "task": self.task.currentData(),
                 "scaling": self.scaling.currentData(), "missing": self.missing.currentData(),
                 "val_split": self.val_split.value() / 100.0, "seed": int(self.seed.value()),
                 "split": "latest" if self.latest.isChecked() else "random"}
@@ -696,6 +742,20 @@ class DataPanel(QWidget):
         for widget in (self.columns, self.task, self.scaling, self.missing, self.val_split, self.latest, self.seed,
                        self.apply_button):
             widget.setEnabled(enabled)
+
+
+def _may_be_categories(column) -> bool:
+    """A column of numbers (not dates) the user may read as categories instead."""
+    return column.kind == "numeric" and not getattr(column, "date_format", None)
+
+
+@contextlib.contextmanager
+def _signals_blocked(widget):
+    blocked = widget.blockSignals(True)
+    try:
+        yield
+    finally:
+        widget.blockSignals(blocked)
 
 
 def _kind_text(column) -> str:

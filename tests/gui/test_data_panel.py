@@ -59,6 +59,27 @@ def choose_role(panel, row, role):
     assert table.indexWidget(index) is None and table.item(row, 2).text() == role
 
 
+def choose_kind(panel, row, kind):
+    """A click on an editable Kind cell and a pick from its list."""
+    table = panel.columns
+    index = table.model().index(row, 1)
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editor = table.indexWidget(index)
+    assert editor is not None and [editor.itemText(i) for i in range(editor.count())] == ["numeric", "categorical"]
+    editor.setCurrentText(kind)
+    editor.activated.emit(editor.currentIndex())
+    assert table.indexWidget(index) is None and table.item(row, 1).text() == kind
+
+
+def oj_csv(path):
+    """ISLR's OJ in small: which juice was bought, by store number 1–7 and price."""
+    path.write_text("StoreID,Price,Store7,Purchase\n" + "".join(
+        f"{1 + i % 7},{2 + (i * 13) % 10 / 10:.1f},{'Yes' if i % 7 == 6 else 'No'},"
+        f"{'CH' if (i % 7) in (1, 3, 4) else 'MM'}\n" for i in range(140)))
+    return str(path)
+
+
 def load(qtbot, panel, path):
     with qtbot.waitSignal(panel.loadingChanged, timeout=WAIT_MS, check_params_cb=lambda on: not on):
         panel.load_path(path)
@@ -252,6 +273,31 @@ def test_the_task_can_be_chosen_for_a_target_of_whole_numbers(qtbot, panel, mode
     assert panel.apply() and model.dataset.task == "regression"
     panel.set_options({"task": "classification"})
     assert panel.options()["task"] == "classification"
+
+
+def test_a_column_of_number_codes_can_be_read_as_categories_from_its_kind(qtbot, panel, model, tmp_path):
+    load(qtbot, panel, oj_csv(tmp_path / "oj.csv"))
+    assert model.dataset.feature_names[0] == "StoreID"                  # one magnitude, until the user says
+    kinds = [panel.columns.item(i, 1) for i in range(4)]
+    assert [k.text() for k in kinds] == ["numeric", "numeric", "categorical", "categorical"]
+    editable = [bool(k.flags() & Qt.ItemFlag.ItemIsEditable) for k in kinds]
+    assert editable == [True, True, False, False]                       # text is categories already
+    assert "one input per value" in kinds[0].toolTip()
+    choose_kind(panel, 0, "categorical")
+    assert panel.preview_model.headerData(0, Qt.Orientation.Horizontal) == "StoreID\n(categorical)"
+    assert panel.options()["categorical"] == ["StoreID"]
+    assert panel.apply()
+    assert model.dataset.feature_names[:7] == [f"StoreID={k}" for k in range(1, 8)]
+    assert model.data_options["categorical"] == ["StoreID"]             # saved with a project
+    assert "column 'StoreID' read as 7 categories, one input each" in panel.file_label.text()
+    choose_kind(panel, 0, "numeric")
+    assert panel.preview_model.headerData(0, Qt.Orientation.Horizontal) == "StoreID\n(numeric)"
+    assert panel.apply() and model.dataset.feature_names[0] == "StoreID"
+    panel.set_options({"categorical": ["StoreID"]})                    # as a project reopened says
+    assert panel.columns.item(0, 1).text() == "categorical" and panel.options()["categorical"] == ["StoreID"]
+    # another file with a column of that name starts as its kind says, not as the last file's choice
+    load(qtbot, panel, oj_csv(tmp_path / "oj2.csv"))
+    assert panel.columns.item(0, 1).text() == "numeric" and model.dataset.feature_names[0] == "StoreID"
 
 
 def test_a_read_error_is_shown_and_the_old_data_kept(qtbot, panel, model, tmp_path, messages):

@@ -432,6 +432,28 @@ def test_the_sheet_chosen_in_the_data_dock_is_trained_saved_and_reopened(qtbot, 
     assert same_params(params(second.model.network), params(first.model.network))
 
 
+def test_numbers_read_as_categories_are_saved_with_the_project_and_reopened_so(qtbot, tmp_path, monkeypatch):
+    from tests.gui.test_data_panel import oj_csv
+
+    first = make_window(qtbot)
+    with qtbot.waitSignal(first.model.dataChanged, timeout=WAIT_MS):
+        first.open_path(oj_csv(tmp_path / "oj.csv"))
+    first.data_panel.set_categorical(["StoreID"])
+    assert first.data_panel.apply()
+    small(first, epochs=5)
+    train(qtbot, first)
+    project = tmp_path / "oj.bpstudio"
+    answer_save_dialog(monkeypatch, project)
+    assert first.project.save()
+
+    second = make_window(qtbot, example="spiral")
+    assert second.project.open_project(str(project))
+    assert second.model.dataset.feature_names[:7] == [f"StoreID={k}" for k in range(1, 8)]
+    assert second.data_panel.columns.item(0, 1).text() == "categorical"
+    assert second.data_panel.options()["categorical"] == ["StoreID"]
+    assert same_params(params(second.model.network), params(first.model.network))
+
+
 def open_workbook(qtbot, tmp_path):
     """(window, its data panel, its model, the workbook path): a window that has opened a two-year workbook."""
     from tests.core.test_data import _two_data_sheets
