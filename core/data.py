@@ -3294,6 +3294,29 @@ def _code_notes(frame, infos: list[ColumnInfo]) -> list[str]:
     return notes
 
 
+# names of codes: "region_id", "zip code", "ind_code" (and _CAMEL_ID_RE's "StoreID", _GLUED_ID_NAME_RE's "statecode");
+# not "bid", "lwid" (lane width) or "PID" (party identification, a scale)
+_CODE_NAME_RE = re.compile(r"^(?:.*[ _.-])?(?:id|code)$", re.I)
+CODE_VALUES = (3, 30)           # distinct whole numbers under such a name that may be codes (2 are one either way)
+
+
+def _code_number_notes(frame, infos: list[ColumnInfo]) -> list[str]:
+    """A note for each numeric input named as a code (StoreID, region_id) holding a few whole numbers: as one
+    magnitude, store 7 counts as more than store 1. Said, not changed: 'grade_code' 1–5 may be an order."""
+    notes = []
+    for info in infos:
+        # each value in two rows or more: codes that group rows, not one label per row (12 patients' study_id)
+        if (info.kind == "numeric" and not info.date_format and CODE_VALUES[0] <= info.n_unique <= CODE_VALUES[1]
+                and 2 * info.n_unique <= len(frame) - info.n_missing
+                and any(r.match(info.name) for r in (_CODE_NAME_RE, _CAMEL_ID_RE, _GLUED_ID_NAME_RE))):
+            col = frame[info.name].to_numpy()
+            if np.all(_whole(col[~np.isnan(col)])):
+                notes.append(f"column '{info.name}': {info.n_unique} whole numbers named as codes, used as one magnitude "
+                             f"({info.high:g} counts as more than {info.low:g}); if they are codes, read them as "
+                             "categories (kind categorical; train --categorical)")
+    return notes
+
+
 def _float_matrix(frame) -> np.ndarray | None:
     """The frame's values as one (n_rows, n_cols) float32 array when every column is float32, else None."""
     if frame.shape[1] == 0 or not all(dt == np.float32 for dt in frame.dtypes):
@@ -4328,6 +4351,7 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
 
     # --- fit on the training rows only
     as_categories &= set(inputs)
+    notes.extend(_code_number_notes(frame, [info[c] for c in inputs if c not in as_categories]))
     for c in sorted(as_categories, key=inputs.index):
         n_values = len(np.unique(frame[c].to_numpy()[tr]))
         if n_values > MAX_CATEGORIES:

@@ -1464,9 +1464,12 @@ def test_a_column_of_number_codes_can_be_read_as_categories():
     table = _r_csv("StoreID,Price,Purchase", rows)
     plain = build_dataset(table, val_split=0.2, seed=0)
     assert plain.feature_names == ["StoreID", "Price"]
+    hint = ("column 'StoreID': 7 whole numbers named as codes, used as one magnitude (7 counts as more than 1); if they "
+            "are codes, read them as categories (kind categorical; train --categorical)")
+    assert hint in plain.notes
     ds = build_dataset(table, categorical=["storeid"], val_split=0.2, seed=0)
     assert ds.feature_names == [f"StoreID={k}" for k in range(1, 8)] + ["Price"]
-    assert "column 'StoreID' read as 7 categories, one input each" in ds.notes
+    assert "column 'StoreID' read as 7 categories, one input each" in ds.notes and hint not in ds.notes
     # each training row is one-hot in its store, the price is scaled as before
     stores = table.frame["StoreID"].to_numpy()[ds.train_rows].astype(int)
     np.testing.assert_array_equal(ds.X_train[:, :7].argmax(axis=1) + 1, stores)
@@ -1476,6 +1479,20 @@ def test_a_column_of_number_codes_can_be_read_as_categories():
     X = ds.preprocessor.transform([{"StoreID": 3, "Price": 2.5}, {"StoreID": 9, "Price": 2.5},
                                    {"StoreID": None, "Price": 2.5}])
     assert X[0, :7].tolist() == [0, 0, 1, 0, 0, 0, 0] and X[1, :7].sum() == 0 and X[2, :7].sum() == 1
+
+
+@pytest.mark.parametrize("name, values, said", [
+    ("region_id", [1, 2, 3, 4, 5], True),
+    ("ind_code", list(range(1, 13)), True),
+    ("lwid", [10, 11, 12, 13], False),             # carData's Highway1: lane width
+    ("PID", list(range(7)), False),                # party identification, a scale
+    ("bid", [1, 5, 10, 20], False),                # a bid in dollars
+    ("study_id", list(range(1, 31)), False),       # 30 in 40 rows, mostly one each: no groups to encode
+])
+def test_whole_numbers_named_as_codes_are_pointed_out_as_possible_categories(name, values, said):
+    rows = [f"{values[i % len(values)]},{(i * 7) % 10 / 10:.1f},{i % 3}" for i in range(40)]
+    notes = build_dataset(_r_csv(f"{name},x,y", rows), also_inputs=[name], val_split=0.2, seed=0).notes
+    assert any(n.startswith(f"column '{name}': {len(values)} whole numbers named as codes") for n in notes) == said
 
 
 def test_a_number_target_read_as_categories_is_predicted_as_classes():
