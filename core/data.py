@@ -1384,11 +1384,26 @@ def _choose_delimiter(body: str, eof: bool, comment: bool) -> str:
     if recs and _indented_header_only(body):
         recs[0] = ["", *recs[0]]       # the blank over the row names (see _has_row_names) is a field too
     consistency, mode = _consistent_width(recs)
-    if mode >= 2 and consistency >= 0.9:
+    if mode >= 2 and consistency >= 0.9 and not _one_spaced_column(recs):
         return _WHITESPACE
     if scored:
         return max(scored)[3]
     return ","
+
+
+def _one_spaced_column(recs: list[list[str]]) -> bool:
+    """One name over values with a space in them ("Month" over "1960 Jan", "name" over "Ann Lee"): one column,
+    not a table cut at its spaces (the data rows' kinds all alike). A title over a table is not: the header's
+    names stand over numbers ("Report" over "a b c" over "1 2 3")."""
+    if len(recs) < 3 or len(recs[0]) != 1:
+        return False
+    def kinds(record):
+        return tuple("num" if _NUM_RE.match(c) else "str" for c in record)
+    rest = Counter(kinds(r) for r in recs[2:] if len(r) > 1)      # an empty or one-word cell says nothing
+    if not rest:
+        return False
+    common, n = rest.most_common(1)[0]
+    return kinds(recs[1]) == common and n >= 0.9 * sum(rest.values())
 
 
 def _indented_header_only(body: str) -> bool:

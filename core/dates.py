@@ -17,7 +17,8 @@ import re
 _DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%m-%d-%Y", "%d-%m-%Y",
          "%d.%m.%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y",
          "%d-%b-%Y", "%d-%b-%y", "%Y-%b-%d", "%a, %d %b %Y", "%A, %B %d, %Y", "%a %b %d", "%b %Y", "%B %Y",
-         "%b-%Y", "%b-%y", "%Y-%m", "%Y/%m", "%b-%d-%Y", "%B-%d-%Y")    # statsmodels' elec_equip: Jan-1-1995
+         "%b-%Y", "%b-%y", "%Y-%m", "%Y/%m", "%b-%d-%Y", "%B-%d-%Y",    # statsmodels' elec_equip: Jan-1-1995
+         "%Y %b", "%Y %B")                       # R tsibble's months, as fpp3's data sets write them: "1960 Jan"
 _TIMES = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", "T%H:%M:%S%z", "T%H:%M%z", " %H:%M:%S%z",
           " %H:%M:%S %z", "T%H:%M:%S.%f", "T%H:%M:%S.%f%z", " %H:%M:%S.%f", " %I:%M:%S %p", " %I:%M %p",
           " %H:%M:%S %Y")

@@ -1494,6 +1494,8 @@ def read_rows(path, needed=(), sheet=None):
                    for line in lines]                      # columns lined up with spaces (UCI's .data files)
         if len({len(r) for r in records[1:]}) > 1:
             records = by_position(lines) or records       # values with spaces in them: '12-15 years'
+        if one_spaced_column(records):
+            records = [[line.strip()] for line in lines]  # "Month" over "1960 Jan": one column, as the studio reads it
     else:   # the whole text, so a quoted cell may hold line breaks
         body = text.split(sep_line, 1)[1] if hint else text
         records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
@@ -1695,6 +1697,19 @@ def unique_names(names):
         seen.add(candidate)
         out.append(candidate)
     return out
+
+
+def one_spaced_column(records):
+    """One name over values with a space in them, the data rows' kinds all alike; a title's header stands
+    over numbers."""
+    if len(records) < 3 or len(records[0]) != 1:
+        return False
+    kinds = lambda record: tuple(bool(NUM.match(cell)) for cell in record)
+    rest = collections.Counter(kinds(r) for r in records[2:] if len(r) > 1)   # an empty or one-word cell: no say
+    if not rest:
+        return False
+    common, n = rest.most_common(1)[0]
+    return kinds(records[1]) == common and n >= 0.9 * sum(rest.values())
 
 
 def spaced(lines):

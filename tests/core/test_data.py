@@ -1458,6 +1458,18 @@ def test_a_column_left_out_can_be_used_as_an_input_all_the_same():
         build_dataset(ids, also_inputs=["y"])
 
 
+@pytest.mark.parametrize("text, names, rows", [
+    ("name\n" + "Ann Lee\n" * 30, ["name"], 30),                       # one column of values with a space
+    ("Month\n" + "".join(f"19{60 + i // 12} {'JanFebMar'[i % 3 * 3:i % 3 * 3 + 3]}\n" for i in range(30))
+     + "\n1963 Jan\n", ["Month"], 31),
+    ("Report\na b c\n" + "".join(f"{i} {i * 2} {i * 3}\n" for i in range(30)), ["a", "b", "c"], 30),  # a title
+])
+def test_a_single_column_whose_cells_hold_spaces_is_one_column_not_a_table(text, names, rows):
+    # a file of the months to forecast ("1960 Jan") failed: "the header names 1 columns but the data rows have 2"
+    table = read_csv_text(text)
+    assert [c.name for c in table.columns] == names and len(table.frame) == rows
+
+
 def test_a_column_of_number_codes_can_be_read_as_categories():
     # ISLR's OJ: StoreID 1-7 names a store; as one magnitude, store 7 would be "more" than store 1
     rows = [f"{1 + i % 7},{2 + (i * 13) % 10 / 10:.1f},{'CH' if (i % 7) in (1, 3, 4) else 'MM'}" for i in range(140)]

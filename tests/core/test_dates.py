@@ -33,6 +33,7 @@ from core.optimizers import make_optimizer
     (["Wed May 04 00:00:00 2011"], "%a %b %d %H:%M:%S %Y"),                 # ctime, as logs and Twitter
     (["2011Q1", "2012Q4"], "#quarter"), (["Q1 2011", "Q3 2011"], "#quarter"), (["2011-W06", "1991 W52"], "#week"),
     (["2011/02", "2011/12"], "%Y/%m"), (["2011-W54"], None),
+    (["1960 Jan", "1960 Feb", "1961 Dec"], "%Y %b"),               # R tsibble's months (fpp3's canadian_gas)
     (["2019-20", "2020-21"], None), (["1000-01"], None), (["red", "blue"], None),
     (["11:38:36", "23:05:00"], "%H:%M:%S"), (["9:15", "13:40"], "%H:%M"), (["6:05 PM", "11:15 AM"], "%I:%M %p"),
     (["18.00.00", "18.30.00"], "%H.%M.%S"), (["3:1", "2:0"], None),        # times of day alone; not a score
@@ -150,6 +151,24 @@ def test_the_exported_script_and_onnx_compute_a_dates_numbers_as_predict_does(tm
     when = [read_date(t, "%d.%m.%Y") for t in rows["date"]]
     x = np.array([[date_part(w, p) for p in parts] + [float(t)] for w, t in zip(when, rows["temp"])], np.float32)
     np.testing.assert_allclose(session.run(None, {"input": x})[0][:, 0], expected.to_numpy(float)[:, 0], rtol=1e-5)
+
+
+def test_months_written_year_first_are_dates_that_predict_and_the_script_read_alike(tmp_path):
+    # fpp3's souvenirs: "1987 Jan" was a text column of a different value in every row, ignored
+    months = pd.date_range("1987-01-01", periods=84, freq="MS")
+    sales = 1000 + 40 * np.arange(84) + 600 * (months.month == 12)
+    frame = pd.DataFrame({"Month": months.strftime("%Y %b"), "Sales": sales})
+    table = read_csv_text(frame.to_csv(index=False))
+    assert table.column("Month").date_format == "%Y %b"
+    ds = build_dataset(table, targets=["Sales"], val_split=0.2, split="latest")
+    assert ds.preprocessor.feature_names == ["Month.year", "Month.month"]
+    assert "validation on the latest dates in column 'Month' (17 rows), training on the earlier ones" in ds.notes
+    # a file of the months to forecast alone: one column whose cells hold a space, not a table cut at its spaces
+    rows = pd.DataFrame({"Month": [*pd.date_range("1994-01-01", periods=24, freq="MS").strftime("%Y %b"), "", "1996 Foo"]})
+    expected, _ = _script_agrees_with_predict(tmp_path, _train(ds, epochs=20), ds, rows)
+    again = read_csv(tmp_path / "new.csv").frame
+    assert list(again.columns) == ["Month"] and again["Month"].iloc[0] == "1994 Jan"
+    assert len(expected) == 26
 
 
 def _orders(n=300, seed=0):
