@@ -1139,8 +1139,12 @@ def _sniff(fh, src: _Source, forced_encoding: str | None, decimal_hint: str | No
             raise DataError(f"{name} has no data: it contains only comment lines.")
         raise DataError(f"{name} is empty.")
     content = [ln for ln in body_lines if ln.strip() and not _is_comment(ln.lstrip())]
-    n_comments += sum(1 for ln in body_lines if _is_comment(ln.lstrip()))
-    comment = not any("#" in ln for ln in content)
+    n_inside = sum(1 for ln in body_lines if _is_comment(ln.lstrip()))
+    n_comments += n_inside
+    # pandas drops the rest of any line from a '#' on: only where the table itself holds comment lines and no
+    # other '#'. A '#' first seen past the sample ("Believe It or Not #1" in row 4,977 of ggplot2's movies, an
+    # Excel "#N/A") cut its row short, every value after it missing; the leading comments are skipped anyway.
+    comment = n_inside > 0 and not any("#" in ln for ln in content)
     if n_comments:
         more = "" if eof else " near the top"
         notes.append(f"{n_comments} comment line{'s' if n_comments != 1 else ''} skipped{more}")

@@ -1458,6 +1458,20 @@ def test_a_column_left_out_can_be_used_as_an_input_all_the_same():
         build_dataset(ids, also_inputs=["y"])
 
 
+def test_a_hash_in_a_value_past_the_first_lines_keeps_its_row():
+    # ggplot2's movies: "Believe It or Not #1" in row 4,977 lost every value after the '#' (pandas read it as a
+    # comment, the sniffer having seen no '#' in the first 256 KB); an Excel "#N/A" there did the same
+    head = "".join(f"Film {i},{1930 + i % 70},{60 + i % 90},{i % 10}.5\n" for i in range(14_000))
+    text = "title,year,length,rating\n" + head + "Believe It or Not #1,1930,9,4.7\nLate,#N/A,12,3.5\n"
+    assert len(text) > 300_000
+    frame = read_csv_text(text).frame
+    assert frame.iloc[-2].tolist() == ["Believe It or Not #1", 1930, 9, 4.7]
+    assert frame.iloc[-1, 2:].tolist() == [12, 3.5] and np.isnan(frame.iloc[-1, 1])
+    # comment lines inside a table are still skipped, in a small file and between rows
+    small = read_csv_text("a,b\n1,2\n# a remark\n3,4\n")
+    assert small.frame.to_numpy().tolist() == [[1, 2], [3, 4]]
+
+
 @pytest.mark.parametrize("text, names, rows", [
     ("name\n" + "Ann Lee\n" * 30, ["name"], 30),                       # one column of values with a space
     ("Month\n" + "".join(f"19{60 + i // 12} {'JanFebMar'[i % 3 * 3:i % 3 * 3 + 3]}\n" for i in range(30))
