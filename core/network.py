@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from core import activations as _activations
+from core import blas as _blas
 from core import losses as _losses
 from core.errors import ConfigError, ModelFileError, ResourceError
 
@@ -242,13 +243,18 @@ class Network:
         self._cache = [X, *outs]
         return prev
 
-    def backward(self, T: np.ndarray, scale: float = 1.0) -> float:
+    def backward(self, T: np.ndarray, scale: float = 1.0, *, sgd_decay: float | None = None) -> float:
         """Backpropagate the error of the last forward() against targets T (n, n_out).
 
         Fills self.grad_weights / self.grad_biases (shaped like the parameters, reused buffers) with
         scale · ∂E/∂w and scale · ∂E/∂θ of the batch-mean error and returns that error E. The training
         loop passes the learning rate as `scale` for SGD, so the update needs one pass, not two
         (backprop is linear in δ_k, so scaling δ_k scales every gradient); `grad_scale` records it.
+
+        sgd_decay (with `scale` = η, only where sgd_step_available()): apply the article's update instead of
+        filling the gradients, w ← sgd_decay · w − η ∂E/∂w (sgd_decay = 1 − ηλ with L2) and θ ← θ − η ∂E/∂θ,
+        each layer's weights in the same BLAS call that computes their gradient, once the δ below has
+        been computed from them. A non-finite E changes nothing.
         """
         if self._cache is None:
             raise RuntimeError("backward() needs a forward() first")
@@ -256,21 +262,37 @@ class Network:
         _, deltas, delta_scratch = self._buffers_for(outputs[0].shape[0])
         o = outputs[-1]
         error = _losses.get(self.loss).value(o, T)
+        update = None
+        if sgd_decay is not None:
+            update = _blas.accumulator(self.dtype)
+            if update is None or not all(a.flags.c_contiguous for a in outputs):
+                raise RuntimeError("backward(sgd_decay=…) needs sgd_step_available() and contiguous batches")
+            if not np.isfinite(error):
+                return error
         delta = _losses.output_delta(self.loss, self.activations[-1], o, T, deltas[-1])   # δ_k
         if scale != 1.0:
             delta *= scale
         self.grad_scale = scale
         ones = delta_scratch[-1]
         for i in range(len(self.weights) - 1, -1, -1):
-            np.matmul(outputs[i].T, delta, out=self.grad_weights[i])   # ∂E/∂w_ij = O_i δ_j
-            np.matmul(ones, delta, out=self.grad_biases[i])            # ∂E/∂θ_j = δ_j (Σ over the batch)
             if i:
                 below = deltas[i - 1]
-                np.matmul(delta, self.weights[i].T, out=below)         # Σ_k δ_k w_jk
+                np.matmul(delta, self.weights[i].T, out=below)         # Σ_k δ_k w_jk, before w_jk changes
                 # δ_j = f'(a_j) Σ_k δ_k w_jk
                 self._acts[i - 1].multiply_derivative(outputs[i], below, delta_scratch[i - 1])
+            if update is None:
+                np.matmul(outputs[i].T, delta, out=self.grad_weights[i])   # ∂E/∂w_ij = O_i δ_j
+                np.matmul(ones, delta, out=self.grad_biases[i])            # ∂E/∂θ_j = δ_j (Σ over the batch)
+            else:
+                update(outputs[i], delta, self.weights[i], -1.0, sgd_decay)   # Δw_ij = −η O_i δ_j (δ holds η)
+                self.biases[i] -= np.matmul(ones, delta, out=self.grad_biases[i])   # Δθ_j = −η Σ δ_j
+            if i:
                 delta = below
         return error
+
+    def sgd_step_available(self) -> bool:
+        """Whether backward(sgd_decay=…) can update the weights in its own matrix products here."""
+        return _blas.accumulator(self.dtype) is not None
 
     def last_deltas(self) -> list[np.ndarray]:
         """Copies of δ per weight layer (n, fan_out) from the last backward(): δ_j for hidden

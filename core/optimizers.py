@@ -46,6 +46,11 @@ class Optimizer:
         """What the training loop should ask backward() to scale gradients by (see Network.backward)."""
         return 1.0
 
+    @property
+    def updates_in_backward(self) -> bool:
+        """Whether the training loop may leave this rule's update to backward(sgd_decay=weight_keep)."""
+        return False
+
     def _update(self, params, grads, scale):
         raise NotImplementedError
 
@@ -64,6 +69,15 @@ class SGD(Optimizer):
     @property
     def grad_scale(self) -> float:
         return self.lr
+
+    @property
+    def updates_in_backward(self) -> bool:
+        return type(self) is SGD
+
+    @property
+    def weight_keep(self) -> float:
+        """The share of each weight L2 decay keeps in a step: w ← (1 − ηλ) w − η ∂E/∂w."""
+        return 1.0 - self.lr * self.l2
 
     def _update(self, params, grads, scale):
         for p, g in zip(params, grads):

@@ -366,6 +366,61 @@ def test_scaled_gradients_give_the_same_update(make):
     np.testing.assert_allclose(fused.flat_params, plain.flat_params, rtol=1e-12, atol=1e-14)
 
 
+def _without_blas_update(monkeypatch):
+    """Training as where core.blas finds no BLAS to call: gradients first, then SGD.step."""
+    import core.blas
+    monkeypatch.setattr(core.blas, "_resolved", {np.dtype(np.float32): None, np.dtype(np.float64): None})
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("l2", [0.0, 0.01])
+@pytest.mark.parametrize("sizes, in_product", [
+    ([64, 300, 4], True),          # a product split between BLAS threads: each updates its own half of W
+    ([20, 16, 8, 4], False),       # products of a few thousand multiply-adds: the numpy update is cheaper
+])
+def test_sgd_updated_inside_the_gradient_product_lands_on_the_plain_rules_weights(monkeypatch, dtype, l2, sizes,
+                                                                                   in_product):
+    """Plain SGD in the training loop: w ← (1 − ηλ) w − η Oᵀδ in the BLAS call that computes Oᵀδ, each
+    layer's δ below computed before its weights change; the same weights as gradients-then-update."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(640, sizes[0])).astype(dtype)
+    Y = np.eye(sizes[-1], dtype=dtype)[rng.integers(0, sizes[-1], 640)]
+
+    def trained():
+        acts = ["tanh", "relu"][:len(sizes) - 2] + ["softmax"]
+        net = Network(sizes, acts, "cross-entropy", dtype=dtype, seed=1)
+        opt = SGD(0.2, l2=l2)
+        for _ in train(net, opt, X, Y, config=TrainConfig(epochs=3, batch_size=64, seed=2)):
+            pass
+        return net, opt
+    fused, opt = trained()
+    assert fused.sgd_step_available() and opt.steps == 3 * 10
+    # written only where the update needed them
+    assert any(g.any() for g in fused.grad_weights) != in_product
+    _without_blas_update(monkeypatch)
+    plain, plain_opt = trained()
+    assert not plain.sgd_step_available() and plain_opt.steps == 30 and plain.grad_weights[0].any()
+    tolerance = 2e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(fused.flat_params, plain.flat_params, rtol=tolerance, atol=tolerance)
+
+
+def test_the_blas_accumulator_adds_a_product_to_what_it_is_given():
+    from core.blas import accumulator
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        add = accumulator(dtype)
+        assert add is not None                  # numpy's own OpenBLAS, found through threadpoolctl
+        for k, m, n in [(64, 784, 128), (1, 3, 5), (300, 10, 1)]:
+            A, B, C = (rng.standard_normal(shape).astype(dtype) for shape in ((k, m), (k, n), (m, n)))
+            expected = 0.9 * C - 0.1 * (A.T @ B)
+            add(A, B, C, -0.1, 0.9)
+            np.testing.assert_allclose(C, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                                       atol=1e-5 if dtype == np.float32 else 1e-12)
+        with pytest.raises(ValueError, match="C-contiguous"):
+            add(A.T.copy().T, B, C, 1.0, 1.0)   # a transposed view would make BLAS read the wrong cells
+
+
 def _blas_threads_now() -> int:
     from threadpoolctl import threadpool_info
 
