@@ -320,7 +320,7 @@ def cmd_predict(argv) -> int:
     args = p.parse_args(argv)
     from pathlib import Path
 
-    from core.data import named_for_model, read_csv, rows_with_values
+    from core.data import named_for_model, read_csv, rows_with_values, with_empty_rows
     from core.errors import DataError
     from core.export import load_model, predict_rows
 
@@ -332,7 +332,7 @@ def cmd_predict(argv) -> int:
     if pre is not None:
         rows, renamed = named_for_model(rows, pre.input_columns)
     try:
-        predictions = predict_rows(loaded, rows)
+        predictions = with_empty_rows(predict_rows(loaded, rows), rows)
         made_up = pre.input_notes(rows) if pre is not None else []
     except DataError as exc:
         name = Path(args.data).name
@@ -342,7 +342,7 @@ def cmd_predict(argv) -> int:
     if args.out:
         from core.atomic import atomic_write_text
         atomic_write_text(args.out, predictions.to_csv(index=False))
-        print(f"{len(predictions)} predictions written to {args.out}")
+        print(f"{len(rows)} predictions written to {args.out}")
     else:
         sys.stdout.write(predictions.to_csv(index=False))
     return 0

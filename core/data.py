@@ -4664,8 +4664,10 @@ def named_for_model(frame: "pandas.DataFrame", needed: list[str]) -> tuple["pand
 
 
 def rows_with_values(table: RawTable) -> tuple["pandas.DataFrame", list[str]]:
-    """The table's rows that hold at least one value, and a note on the rows of bare delimiters (",,,,",
-    as spreadsheets leave below a table) left out: training skips them, predictions skip them too."""
+    """The table's rows that hold at least one value (indexed by their row in the table), and notes on the rows
+    of bare delimiters (",,,,") or missing marks left out: training skips them; predictions keep an empty line
+    for each above the last row with values (with_empty_rows), so they line up with the file's rows, and skip
+    those below it, as spreadsheets leave under a table."""
     frame = table.frame
     if not all(info.n_missing for info in table.columns) or not len(frame.columns):
         return frame, []
@@ -4673,7 +4675,22 @@ def rows_with_values(table: RawTable) -> tuple["pandas.DataFrame", list[str]]:
     n_empty = int(empty.sum())
     if not n_empty:
         return frame, []
-    return frame[~empty], [f"{n_empty} empty row{'s' if n_empty != 1 else ''} skipped"]
+    with_values = np.flatnonzero(~empty)
+    n_inside = int(empty[:with_values[-1]].sum()) if len(with_values) else 0
+    notes = [f"{n_inside} empty row{'s' if n_inside != 1 else ''} left empty in the predictions"] if n_inside else []
+    if n_empty > n_inside:
+        notes.append(f"{n_empty - n_inside} empty row{'s' if n_empty - n_inside != 1 else ''} skipped")
+    return frame[~empty], notes
+
+
+def with_empty_rows(predictions, rows):
+    """`predictions` of `rows` (from rows_with_values, their index the table's rows) with an empty line for each
+    empty row above the last one: line k of the result belongs to row k of the file."""
+    import pandas as pd
+
+    if not len(rows):
+        return predictions
+    return predictions.reindex(pd.RangeIndex(int(rows.index[-1]) + 1))
 
 
 def _missing_mask(s) -> np.ndarray:

@@ -8,7 +8,7 @@ network code that trains (`Network.predict`) and the same metrics the CLI report
 - `OutputMap`: the network's (or one neuron's) output over a plane / along a line of raw inputs.
 - `evaluation_set`, `confusion`, `predicted_vs_actual`, `regression_figures`: the live evaluation.
 - `overfitting_status`: the plain-words overfitting warning's numbers.
-- `predictions_table`, `predictions_csv`: "Predict file…" — the input rows with the model's predictions.
+- `predictions_table`: "Predict file…" — the input rows with the model's predictions.
 """
 
 from __future__ import annotations
@@ -349,6 +349,3 @@ def predictions_table(network: Network, preprocessor, frame):
     table = frame.drop(columns=[c for c in predictions.columns if c in frame.columns])
     return table.join(predictions)
 
-
-def predictions_csv(network: Network, preprocessor, frame) -> str:
-    return predictions_table(network, preprocessor, frame).to_csv(index=False)

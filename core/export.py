@@ -1500,7 +1500,15 @@ def read_rows(path, needed=(), sheet=None):
         body = text.split(sep_line, 1)[1] if hint else text
         records = [r for r in csv.reader(io.StringIO(body), delimiter=delimiter, skipinitialspace=True)
                    if r and not comment(r[0])]
-    bare = sum(1 for r in records if not any(cell.strip() for cell in r))   # ",,,,": an empty row, as predict says
+    # ",,,," or missing marks only: empty rows, skipped as the studio skips them; the row with values below one
+    # remembers how many stood above it, so that the predictions keep an empty line for each (gaps)
+    gaps, waiting = {}, 0
+    for r in records:
+        if any(cell.strip() not in MISSING for cell in r):
+            gaps[id(r)], waiting = waiting, 0
+        else:
+            waiting += 1
+    bare = sum(1 for r in records if not any(cell.strip() for cell in r))
     records = [r for r in records if any(cell.strip() for cell in r)]
     filled = lambda record: sum(1 for cell in record if cell.strip())
     widths = collections.Counter(len(r) for r in records[:60])
@@ -1522,11 +1530,8 @@ def read_rows(path, needed=(), sheet=None):
                 group = cell or (group if j else "")
                 merged.append(f"{group} {name.strip()}".strip())
             records[0] = merged
-    # rows of bare delimiters (",,,,") or missing marks only: the studio skips them, in training and here
     kept = [r for r in records if any(cell.strip() not in MISSING for cell in r)]
-    n = bare + len(records) - len(kept)
-    if n:   # said as predict says it: the output has that many lines fewer
-        NOTES.append(f"{n} empty row{'s' if n != 1 else ''} skipped")
+    n_empty = bare + len(records) - len(kept)
     records = kept
     while len(records) > 2 and len(records[-1]) == 1 < len(records[0]):
         records.pop()    # notes below the table ("Source: …", "© 2024 …"), skipped by the studio too
@@ -1583,10 +1588,27 @@ def read_rows(path, needed=(), sheet=None):
             fail(f"the first line ({', '.join(first[:4])}{', …' if len(first) > 4 else ''}) names columns, but the "
                  "model learnt from a file without a header row and knows its inputs by position: give the rows "
                  "without a header line, their columns in the training file's order")
-        return [dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records]
+        return with_gaps([dict(zip([f"col_{k + 1}" for k in range(len(record))], record)) for record in records],
+                         records, gaps, n_empty)
     header = [cell.strip() for cell in records[0]]
     # files pasted together repeat their header line: not a row
-    return [dict(zip(first, record)) for record in records[1:] if [cell.strip() for cell in record] != header]
+    data = [record for record in records[1:] if [cell.strip() for cell in record] != header]
+    return with_gaps([dict(zip(first, record)) for record in data], data, gaps, n_empty)
+
+
+def with_gaps(rows, records, gaps, n_empty):
+    """`rows` (one per record) with None for each empty row that stood above one of them, and the notes
+    predict gives: those empty lines are kept in the predictions, the empty rows below the table skipped."""
+    out = []
+    for row, record in zip(rows, records):
+        out.extend([None] * gaps.get(id(record), 0))
+        out.append(row)
+    n_inside = len(out) - len(rows)
+    if n_inside:
+        NOTES.append(f"{n_inside} empty row{'s' if n_inside != 1 else ''} left empty in the predictions")
+    if n_empty > n_inside:
+        NOTES.append(f"{n_empty - n_inside} empty row{'s' if n_empty - n_inside != 1 else ''} skipped")
+    return out
 
 
 __OTHER_FORMATS__
@@ -1738,15 +1760,18 @@ def main(argv=None):
         rows = read_rows(args.data, needed, args.sheet)
     except OSError as exc:
         fail(f"cannot read {args.data}: {exc.strerror}")
-    if not rows:
+    present = [row for row in rows if row is not None]     # None: an empty row, an empty line in the output
+    if not present:
         fail(f"{args.data} has no data rows to predict")
-    missing = [name for name in needed if name not in rows[0]]
+    missing = [name for name in needed if name not in present[0]]
     if missing:
         fail("the data lacks the model's input column(s): " + ", ".join(missing))
     try:
-        header, table = prediction_table(rows)
+        header, predicted = prediction_table(present)
     except ValueError as exc:
         fail(exc)
+    predicted = iter(predicted)
+    table = [[""] * len(header) if row is None else next(predicted) for row in rows]
     for column, words in NOT_NUMBERS.items():   # stderr: stdout may be the predictions themselves
         print(f"note: column '{SPELT.get(column, column)}': {count(len(words), 'non-numeric value')} such as "
               f"'{words[0]}' treated as missing", file=sys.stderr)

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubl
                                QScrollArea, QVBoxLayout, QWidget)
 
 from core.atomic import atomic_write_text
-from core.data import named_for_model, read_csv, rows_with_values
+from core.data import named_for_model, read_csv, rows_with_values, with_empty_rows
 from core.errors import BackpropError
-from core.evaluation_support import DATE, NUMERIC, input_summaries, prediction_model, predictions_csv
+from core.evaluation_support import DATE, NUMERIC, input_summaries, prediction_model, predictions_table
 from core.export import predict_rows
 from gui.data_panel import FILE_FILTER
 from gui.evaluation_view import network_fits
@@ -316,7 +316,7 @@ class PredictPanel(QWidget):
             rows, skipped = rows_with_values(table)
             rows, renamed = named_for_model(rows, dataset.preprocessor.input_columns)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
-            text = predictions_csv(network.copy(), dataset.preprocessor, rows)
+            text = with_empty_rows(predictions_table(network.copy(), dataset.preprocessor, rows), rows).to_csv(index=False)
             made_up = renamed + dataset.preprocessor.input_notes(rows)
         except BackpropError as exc:
             name, message = Path(path).name, str(exc)
@@ -338,7 +338,7 @@ class PredictPanel(QWidget):
         self.last_saved = Path(out)
         n = len(rows)
         saved = f"{n} prediction{'s' if n != 1 else ''} saved to {Path(out).name}" + (
-            f" ({skipped[0]})." if skipped else ".")
+            f" ({'; '.join(skipped)})." if skipped else ".")
         if made_up:       # the rows the model had to guess inputs for: worth a second look
             self.message_bar.show_message(f"{saved} Some inputs were not as in training: {'; '.join(made_up)}.",
                                           "warning")

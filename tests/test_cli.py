@@ -391,6 +391,32 @@ def test_an_infinite_cell_is_missing_for_predict_and_the_script_alike(tmp_path):
         assert "'sepal_width': 1 missing value filled with the training mean" in result.stderr
 
 
+def test_predictions_keep_a_line_for_each_empty_row_inside_the_table_and_skip_those_below(tmp_path):
+    # a sheet with rows left empty between groups: the predictions came out shifted by one after each
+    model, script = tmp_path / "iris.npz", tmp_path / "iris.py"
+    assert run_cli("train", IRIS, "--epochs", "5", "--export", model).returncode == 0
+    assert run_cli("export", model, script).returncode == 0
+    header, *rows = IRIS.read_text().splitlines()
+    data = tmp_path / "groups.csv"
+    data.write_text("\n".join([header, ",,,,", rows[0], rows[1], ",,,,", "NA,NA,NA,NA,NA", rows[60], ",,,,", ",,,,"])
+                    + "\n")
+    by_cli = run_cli("predict", model, data)
+    by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
+    assert by_cli.returncode == by_script.returncode == 0, by_cli.stderr + by_script.stderr
+    assert by_cli.stdout == by_script.stdout
+    lines = by_cli.stdout.splitlines()[1:]
+    assert [line == ",,," for line in lines] == [True, False, False, True, True, False]
+    plain = tmp_path / "plain.csv"                       # the same three rows without the empty ones
+    plain.write_text("\n".join([header, rows[0], rows[1], rows[60]]) + "\n")
+    assert [line for line in lines if line != ",,,"] == run_cli("predict", model, plain).stdout.splitlines()[1:]
+    for result in (by_cli, by_script):
+        said = result.stderr.splitlines()
+        assert "note: 3 empty rows left empty in the predictions" in said and "note: 2 empty rows skipped" in said
+    out = tmp_path / "predicted.csv"
+    assert run_cli("predict", model, data, "--out", out).stdout.strip() == f"3 predictions written to {out}"
+    assert out.read_text() == by_cli.stdout
+
+
 def test_predict_and_the_script_both_say_which_rows_they_skipped(tmp_path):
     # the script dropped an empty row and a 'Total' row without a word: its output had two lines fewer than
     # the file, and nothing said why
@@ -402,8 +428,10 @@ def test_predict_and_the_script_both_say_which_rows_they_skipped(tmp_path):
     data.write_text("\n".join([*rows[:3], ",,,,", rows[3], "Total,,,,"]) + "\n")
     by_cli = run_cli("predict", model, data)
     by_script = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True, timeout=60)
-    assert by_cli.stdout == by_script.stdout and len(by_cli.stdout.splitlines()) == 1 + 3
+    # the empty row between rows with values stays an empty line: line k of the output is row k of the file
+    assert by_cli.stdout == by_script.stdout and len(by_cli.stdout.splitlines()) == 1 + 4
+    assert by_cli.stdout.splitlines()[3] == ",,,"
     for result in (by_cli, by_script):
-        assert "note: 1 empty row skipped" in result.stderr.splitlines(), result.stderr
+        assert "note: 1 empty row left empty in the predictions" in result.stderr.splitlines(), result.stderr
         assert ("note: the 'Total' row at the end of the table skipped (a summary of the rows above)"
                 in result.stderr.splitlines()), result.stderr

@@ -430,6 +430,22 @@ def test_predict_file_says_which_inputs_were_missing_or_never_seen(panel, model,
     assert len(pd.read_csv(tmp_path / "out.csv")) == 5   # the row is still predicted
 
 
+def test_predict_file_keeps_an_empty_line_for_an_empty_row_inside_the_table(panel, model, tmp_path, monkeypatch):
+    use(model, "iris")
+    source = tmp_path / "groups.csv"
+    frame = example_table("iris").frame.drop(columns=["species"])
+    lines = frame.to_csv(index=False).splitlines()
+    source.write_text("\n".join([lines[0], lines[1], lines[2], ",,,", lines[100]]) + "\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "out.csv"), ""))
+    panel.predict.predict_file()
+    assert "3 predictions saved to out.csv (1 empty row left empty in the predictions)" in panel.predict.message_bar.text()
+    result = pd.read_csv(tmp_path / "out.csv", skip_blank_lines=False)
+    assert result.iloc[:, 0].isna().tolist() == [False, False, True, False]      # line k is row k of the file
+    assert result["predicted_species"].isna().tolist() == [False, False, True, False]
+    assert result.iloc[3, 0] == pytest.approx(frame.iloc[99, 0])
+
+
 def test_predict_file_takes_inputs_spelt_another_way(panel, model, tmp_path, monkeypatch):
     use(model, "iris")
     source = tmp_path / "flowers.csv"
