@@ -46,30 +46,26 @@ def write_csv(path, n=300):
     return str(path)
 
 
-def choose_role(panel, row, role):
-    """What a click on a Role cell and a pick from its list do: the delegate's combo box edits the cell."""
+def choose(panel, row, column, value, offered):
+    """What a click on a Kind (1) or Role (2) cell and a pick from its list do: the delegate's combo box
+    edits the cell."""
     table = panel.columns
-    index = table.model().index(row, 2)
+    index = table.model().index(row, column)
     table.setCurrentIndex(index)
     table.edit(index)
     editor = table.indexWidget(index)
-    assert editor is not None and [editor.itemText(i) for i in range(editor.count())] == ["input", "target", "ignore"]
-    editor.setCurrentText(role)
+    assert editor is not None and [editor.itemText(i) for i in range(editor.count())] == offered
+    editor.setCurrentText(value)
     editor.activated.emit(editor.currentIndex())
-    assert table.indexWidget(index) is None and table.item(row, 2).text() == role
+    assert table.indexWidget(index) is None and table.item(row, column).text() == value
+
+
+def choose_role(panel, row, role):
+    choose(panel, row, 2, role, ["input", "target", "ignore"])
 
 
 def choose_kind(panel, row, kind):
-    """A click on an editable Kind cell and a pick from its list."""
-    table = panel.columns
-    index = table.model().index(row, 1)
-    table.setCurrentIndex(index)
-    table.edit(index)
-    editor = table.indexWidget(index)
-    assert editor is not None and [editor.itemText(i) for i in range(editor.count())] == ["numeric", "categorical"]
-    editor.setCurrentText(kind)
-    editor.activated.emit(editor.currentIndex())
-    assert table.indexWidget(index) is None and table.item(row, 1).text() == kind
+    choose(panel, row, 1, kind, ["numeric", "categorical"])
 
 
 def oj_csv(path):

@@ -419,17 +419,22 @@ def test_the_sheet_chosen_in_the_data_dock_is_trained_saved_and_reopened(qtbot, 
         combo.activated.emit(1)                                           # what picking it from the list does
     assert (panel.table.sheet, model.table.n_rows, panel.roles()["target"]) == ("2023", 30, ["verdict_2023"])
     assert "sheet '2023', as chosen" in panel.file_label.text()
-    small(first, epochs=5)
-    train(qtbot, first)
-    project = tmp_path / "parts.bpstudio"
-    answer_save_dialog(monkeypatch, project)
-    assert first.project.save()
-
-    second = make_window(qtbot, example="spiral")
-    assert second.project.open_project(str(project))
+    second = trained_saved_and_reopened(qtbot, first, tmp_path / "parts.bpstudio", monkeypatch)
     assert second.model.table.sheet == "2023" and second.model.table.n_rows == 30
     assert second.data_panel.sheet_combo.currentText() == "2023"
+
+
+def trained_saved_and_reopened(qtbot, first, project, monkeypatch):
+    """`first` trained a little and saved as `project`, which a second window opens: that window, with the
+    same weights."""
+    small(first, epochs=5)
+    train(qtbot, first)
+    answer_save_dialog(monkeypatch, project)
+    assert first.project.save()
+    second = make_window(qtbot, example="spiral")
+    assert second.project.open_project(str(project))
     assert same_params(params(second.model.network), params(first.model.network))
+    return second
 
 
 def test_numbers_read_as_categories_are_saved_with_the_project_and_reopened_so(qtbot, tmp_path, monkeypatch):
@@ -440,18 +445,10 @@ def test_numbers_read_as_categories_are_saved_with_the_project_and_reopened_so(q
         first.open_path(oj_csv(tmp_path / "oj.csv"))
     first.data_panel.set_categorical(["StoreID"])
     assert first.data_panel.apply()
-    small(first, epochs=5)
-    train(qtbot, first)
-    project = tmp_path / "oj.bpstudio"
-    answer_save_dialog(monkeypatch, project)
-    assert first.project.save()
-
-    second = make_window(qtbot, example="spiral")
-    assert second.project.open_project(str(project))
+    second = trained_saved_and_reopened(qtbot, first, tmp_path / "oj.bpstudio", monkeypatch)
     assert second.model.dataset.feature_names[:7] == [f"StoreID={k}" for k in range(1, 8)]
     assert second.data_panel.columns.item(0, 1).text() == "categorical"
     assert second.data_panel.options()["categorical"] == ["StoreID"]
-    assert same_params(params(second.model.network), params(first.model.network))
 
 
 def open_workbook(qtbot, tmp_path):
