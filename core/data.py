@@ -4372,7 +4372,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
     as_categories &= set(inputs)
     notes.extend(_code_number_notes(frame, [info[c] for c in inputs if c not in as_categories]))
     for c in sorted(as_categories, key=inputs.index):
-        n_values = len(np.unique(frame[c].to_numpy()[tr]))
+        values = frame[c].to_numpy()[tr]
+        n_values = len(np.unique(values[~np.isnan(values)]))
         if n_values > MAX_CATEGORIES:
             raise DataError(f"{src}: column '{c}' holds {n_values:,} different numbers in the training rows: too "
                             f"many to read as categories (at most {MAX_CATEGORIES:,}); read it as numbers.")

@@ -130,10 +130,11 @@ def _on_several_blas_threads(layer_sizes, batch: int) -> bool:
 
     Only then does plain SGD update each layer's weights inside the product that computes their gradient
     (Network.backward(sgd_decay=…)): each thread updates the half of W it computed, where the numpy update
-    read both halves from one core. One thread ÷ the numpy update, one epoch of 20,000 rows on this 2-core
-    VM: 784-512-10 bs16 1.20×, 784-128-64-10 bs128 1.04×, 784-512-512-10 and 784-256-256-10 bs256 1.04×; on
-    one thread 784-128-64-10 bs64 0.97× and 4-16-3 bs16 0.71–0.77× (a BLAS call per layer costs more than
-    the update of a few dozen weights), so they keep the numpy update.
+    read both halves from one core. Samples/s with the update in the product ÷ with the numpy update, one
+    epoch of 20,000 rows on this 2-core VM (medians of 7): 784-512-10 bs16 1.18–1.20×, 784-128-64-10 bs128
+    1.04×, 784-512-512-10 and 784-256-256-10 bs256 1.04×; on one thread 784-128-64-10 bs64 0.96–0.98× and
+    4-16-3 bs16 0.77× (a BLAS call per layer costs more than the update of a few dozen weights), so those
+    keep the numpy update.
     """
     products = [batch * a * b for a, b in zip(layer_sizes, layer_sizes[1:])]
     return max(products) >= _BLAS_OWN_SERIAL_MACS and (os.cpu_count() or 1) > 1

@@ -7,7 +7,6 @@ are. A failed load or a failed Apply never touches the model, so the previous da
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
 import os
@@ -15,7 +14,7 @@ import sys
 import threading
 import traceback
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QFrame, QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSlider,
                                QSpinBox, QStyle,
@@ -578,7 +577,8 @@ class DataPanel(QWidget):
         # once: a flag operation is a Python enum's, ~30 µs, and a 1,000-column file made 4,000 of them
         read_only = QTableWidgetItem().flags() & ~Qt.ItemFlag.ItemIsEditable
         editable = QTableWidgetItem().flags()
-        with columns_fitted_once(self.columns), _signals_blocked(self.columns):         # a 785-column file: fitted once, not per cell
+        # a 785-column file: fitted once, not per cell, and no itemChanged per cell (the header has its kinds)
+        with columns_fitted_once(self.columns), QSignalBlocker(self.columns):
             self.columns.setRowCount(len(table.columns))
             for i, column in enumerate(table.columns):
                 role = roles[column.name]
@@ -747,15 +747,6 @@ class DataPanel(QWidget):
 def _may_be_categories(column) -> bool:
     """A column of numbers (not dates) the user may read as categories instead."""
     return column.kind == "numeric" and not getattr(column, "date_format", None)
-
-
-@contextlib.contextmanager
-def _signals_blocked(widget):
-    blocked = widget.blockSignals(True)
-    try:
-        yield
-    finally:
-        widget.blockSignals(blocked)
 
 
 def _kind_text(column) -> str:

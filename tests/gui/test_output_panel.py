@@ -109,7 +109,9 @@ def test_during_a_run_the_confusion_matrix_comes_from_the_run_not_from_a_gui_for
     """A forward pass over the validation set in the GUI thread competes with training for the BLAS
     threads: while a run sends its validation outputs, the view uses them."""
     import gui.evaluation_view as evaluation_view
-    dataset = use(model, "moons", hidden=(8,), epochs=400, lr=0.1)
+    # a run that lasts until the test stops it: one that ended between two looks (a loaded machine) took
+    # its validation outputs with it, and the first wait never saw them
+    dataset = use(model, "moons", hidden=(8,), epochs=1_000_000, lr=0.1, target_error=0.0, patience=0)
     panel.tabs.setCurrentIndex(EVALUATION)
     forward_passes = []
     real = evaluation_view.confusion
