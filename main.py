@@ -121,9 +121,8 @@ def _load_data(args):
     from core.errors import DataError
 
     options = dict(targets=args.target, ignore=args.ignore, also_inputs=args.input, categorical=args.categorical,
-                   task=args.task,
-                   scaling=args.scaling, missing=args.missing, val_split=args.val_split, seed=args.seed,
-                   dtype=args.dtype, split=args.split)
+                   task=args.task, scaling=args.scaling, missing=args.missing, val_split=args.val_split,
+                   seed=args.seed, dtype=args.dtype, split=args.split)
     if args.val_split is not None and not 0 <= args.val_split < 1:
         raise DataError(f"--val-split must be between 0 and 1 (got {args.val_split}).")
     if args.example:

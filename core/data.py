@@ -3330,9 +3330,9 @@ def _code_number_notes(frame, infos: list[ColumnInfo]) -> list[str]:
                 and any(r.match(info.name) for r in (_CODE_NAME_RE, _CAMEL_ID_RE, _GLUED_ID_NAME_RE))):
             col = frame[info.name].to_numpy()
             if np.all(_whole(col[~np.isnan(col)])):
-                notes.append(f"column '{info.name}': {info.n_unique} whole numbers named as codes, used as one magnitude "
-                             f"({info.high:g} counts as more than {info.low:g}); if they are codes, read them as "
-                             "categories (kind categorical; train --categorical)")
+                notes.append(f"column '{info.name}': {info.n_unique} whole numbers named as codes, used as one "
+                             f"magnitude ({info.high:g} counts as more than {info.low:g}); if they are codes, read "
+                             "them as categories (kind categorical; train --categorical)")
     return notes
 
 
@@ -4392,7 +4392,8 @@ def _build(table, targets, inputs, ignore, task, scaling, missing, val_split, te
             if c in as_categories:
                 specs.append(_fit_categorical(c, frame[c].to_numpy()[tr]))
                 n_values = len(specs[-1].categories)
-                notes.append(f"column '{c}' read as {n_values:,} categor{'y' if n_values == 1 else 'ies'}, one input each")
+                notes.append(f"column '{c}' read as {n_values:,} categor{'y' if n_values == 1 else 'ies'}, "
+                             "one input each")
             elif info[c].date_format and _is_text(frame[c]):
                 col, read = frame[c].to_numpy(), {}
                 numbers = _fit_date(c, info[c].date_format, col, tr, scaling, read)

@@ -251,10 +251,10 @@ class Network:
         loop passes the learning rate as `scale` for SGD, so the update needs one pass, not two
         (backprop is linear in δ_k, so scaling δ_k scales every gradient); `grad_scale` records it.
 
-        sgd_decay (with `scale` = η, only where sgd_step_available()): apply the article's update instead of
-        filling the gradients, w ← sgd_decay · w − η ∂E/∂w (sgd_decay = 1 − ηλ with L2) and θ ← θ − η ∂E/∂θ,
-        each layer's weights in the same BLAS call that computes their gradient, once the δ below has
-        been computed from them. A non-finite E changes nothing.
+        sgd_decay (with `scale` = η, only where sgd_step_available()): apply the article's update instead
+        of filling the gradients, w ← sgd_decay · w − η ∂E/∂w (sgd_decay = 1 − ηλ with L2) and
+        θ ← θ − η ∂E/∂θ, each layer's weights in the same BLAS call that computes their gradient, once the
+        δ below has been computed from them. A non-finite E changes nothing.
         """
         if self._cache is None:
             raise RuntimeError("backward() needs a forward() first")

@@ -235,8 +235,8 @@ def train(network: Network, optimizer: Optimizer, X: np.ndarray, Y: np.ndarray,
     # gather each batch just before use (no second copy of the data, and the batch stays in cache).
     copy_whole_epoch = X.nbytes + Y.nbytes <= _WHOLE_EPOCH_COPY_BYTES
     one_thread = _one_blas_thread(network.layer_sizes, batch)
-    in_place = (optimizer.updates_in_backward and not one_thread and _on_several_blas_threads(network.layer_sizes, batch)
-                and network.sgd_step_available())
+    in_place = (optimizer.updates_in_backward and not one_thread
+                and _on_several_blas_threads(network.layer_sizes, batch) and network.sgd_step_available())
     X_epoch, Y_epoch = (np.empty_like(X), np.empty_like(Y)) if copy_whole_epoch else (X, Y)
     last_good = network.get_params()
     best = (math.inf, None, None)                            # (val loss, epoch, params)

@@ -316,7 +316,8 @@ class PredictPanel(QWidget):
             rows, skipped = rows_with_values(table)
             rows, renamed = named_for_model(rows, dataset.preprocessor.input_columns)
             # A copy: training may send new weights while the file is written, the saved rows are one model's.
-            text = with_empty_rows(predictions_table(network.copy(), dataset.preprocessor, rows), rows).to_csv(index=False)
+            predicted = predictions_table(network.copy(), dataset.preprocessor, rows)
+            text = with_empty_rows(predicted, rows).to_csv(index=False)
             made_up = renamed + dataset.preprocessor.input_notes(rows)
         except BackpropError as exc:
             name, message = Path(path).name, str(exc)
